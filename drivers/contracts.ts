@@ -1,0 +1,105 @@
+/**
+ * The contracts between the core and the hardware drivers. Types only: the core depends on
+ * these interfaces, drivers implement them, and neither imports the other's modules.
+ */
+
+/** A lock on a board, as the configuration names it. `lock` is 1-based, as printed on the board. */
+export interface LockAddress {
+  board: string;
+  lock: number;
+}
+
+/**
+ * What an unlock achieved, distinguished because the follow-up differs:
+ * - `confirmed_open`: a status read after the pulse saw the latch open.
+ * - `unconfirmed`: the board took the command but the latch still reads closed (jammed, or the
+ *   door is held shut); the door may or may not open later.
+ * - `no_response`: the board did not answer at all; nothing is known.
+ */
+export type UnlockOutcome = 'confirmed_open' | 'unconfirmed' | 'no_response';
+
+export interface UnlockResult {
+  outcome: UnlockOutcome;
+  /** How many unlock commands were sent (more than one only after a status read said "still closed"). */
+  attempts: number;
+}
+
+/** A latch (door) change seen by the board driver, or a reading of the item-present sensor. */
+export interface DoorChange {
+  board: string;
+  lock: number;
+  open: boolean;
+  /** Item-present sensor, where the board has one. */
+  itemPresent?: boolean;
+  at: Date;
+}
+
+export interface BoardHealth {
+  board: string;
+  online: boolean;
+  /** Free text for technicians, e.g. "simulated", "/dev/ttyUSB0 kerong-cu16 @0". */
+  detail: string;
+  errors: number;
+}
+
+export interface DoorStatus {
+  board: string;
+  lock: number;
+  open: boolean;
+  itemPresent?: boolean;
+}
+
+export interface DoorHardwareEvents {
+  door: (change: DoorChange) => void;
+  board: (health: BoardHealth) => void;
+}
+
+/** All the lock boards of the locker, whatever buses and protocols they sit on. */
+export interface DoorHardware {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Pulse one lock and report what is known afterwards. Never resends blindly. */
+  unlock(address: LockAddress): Promise<UnlockResult>;
+  /** Current latch state of one lock, or null when its board does not answer. */
+  read(address: LockAddress): Promise<DoorStatus | null>;
+  health(): BoardHealth[];
+  on<E extends keyof DoorHardwareEvents>(event: E, listener: DoorHardwareEvents[E]): this;
+  off<E extends keyof DoorHardwareEvents>(event: E, listener: DoorHardwareEvents[E]): this;
+}
+
+/** Keys in the kiosk's single keypad alphabet. Named keys exist on some keypads. */
+export type Key =
+  | '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9'
+  | '*' | '#' | 'A' | 'B' | 'C' | 'D'
+  | 'cancel' | 'enter';
+
+export const KEYS: readonly Key[] = [
+  '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '#', 'A', 'B', 'C', 'D', 'cancel', 'enter',
+];
+
+export interface ScanInput {
+  kind: 'scan';
+  text: string;
+  /** AIM symbology identifier (e.g. "]C1") when the scanner sent one. */
+  symbology?: string;
+  source: string;
+  at: Date;
+}
+
+export interface KeyInput {
+  kind: 'key';
+  key: Key;
+  source: string;
+  at: Date;
+}
+
+export type KioskInput = ScanInput | KeyInput;
+
+/** A scanner or keypad: emits `input` events, survives unplugging by itself. */
+export interface InputDevice {
+  readonly name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  on(event: 'input', listener: (input: KioskInput) => void): this;
+  off(event: 'input', listener: (input: KioskInput) => void): this;
+}
