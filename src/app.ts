@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DoorHardware, InputDevice } from '../drivers/contracts.js';
+import { DoorHardwareSet } from '../drivers/door-hardware-set.js';
+import { SimInput } from '../drivers/sim/input.js';
+import { SimLockBoards } from '../drivers/sim/lock-boards.js';
+import { packageRoot } from './config/paths.js';
+import type { LockerdConfig } from './config/types.js';
+import { controlCommands, type SimHardware } from './control/commands.js';
+import { ControlServer } from './control/server.js';
+import { KioskSession } from './kiosk/session.js';
+import { Ledger } from './ledger/ledger.js';
+import { applyConfig } from './locker/apply-config.js';
+import { LockerService } from './locker/locker-service.js';
+import { componentLogger, type Logger } from './log.js';
+
+export interface App {
+  config: LockerdConfig;
+  ledger: Ledger;
+  locker: LockerService;
+  kiosk: KioskSession;
+  doors: DoorHardware;
+  sim?: SimHardware;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface AppOptions {
+  /** Serve the control socket (the daemon does; in-process tests may not need it). */
+  controlSocket?: boolean;
+  now?: () => number;
+}
+
+export function version(): string {
+  try {
+    return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Builds the hardware the config asks for. Only the simulator exists so far; real buses load their native modules here, lazily. */
+function buildHardware(config: LockerdConfig): { doors: DoorHardware; sim?: SimHardware; inputs: InputDevice[] } {
+  const members = config.buses.map((bus) => ({
+    hardware: new SimLockBoards({ boards: bus.boards, autoCloseMs: bus.autoCloseMs, unlockDelayMs: bus.unlockDelayMs }),
+    boards: bus.boards.map((b) => b.id),
+  }));
+  const doors = members.length === 1 ? members[0]!.hardware : new DoorHardwareSet(members);
+  const keypad = new SimInput('sim-keypad');
+  const scanner = new SimInput('sim-scanner');
+  // The sim commands drive the first simulated bus; a locker with several simulated buses is a test setup.
+  const sim: SimHardware = { boards: members[0]!.hardware, keypad, scanner };
+  return { doors, sim, inputs: [keypad, scanner] };
+}
+
+/** Wires the ledger, the hardware, the locker rules, the kiosk and the control socket. */
+export function createApp(config: LockerdConfig, log: Logger, options: AppOptions = {}): App {
+  const now = options.now ?? Date.now;
+  const ledgerLog = componentLogger(log, 'ledger');
+  const ledger = Ledger.open({ path: config.ledger.path, keyFile: config.ledger.keyFile, onNotice: (msg, detail) => ledgerLog.info(detail, msg) });
+  try {
+    applyConfig(ledger, config, now());
+    const { doors, sim, inputs } = buildHardware(config);
+    const locker = new LockerService({ ledger, doors, config, log: componentLogger(log, 'locker'), now });
+    const kiosk = new KioskSession({ locker, config, log: componentLogger(log, 'kiosk') });
+    const inputLog = componentLogger(log, 'input');
+    for (const input of inputs) input.on('input', (i) => void kiosk.handle(i));
+    const startedAt = now();
+    const control = options.controlSocket
+      ? new ControlServer(config.control.socketPath, controlCommands({ config, ledger, locker, kiosk, doors, sim, startedAt, version: version() }), componentLogger(log, 'control'), config.control.group)
+      : undefined;
+
+    return {
+      config, ledger, locker, kiosk, doors, sim,
+      async start() {
+        await doors.start();
+        await locker.start();
+        for (const input of inputs) {
+          await input.start().catch((err: unknown) => inputLog.error({ err, device: input.name }, 'input device failed to start; the kiosk works without it'));
+        }
+        await control?.start();
+      },
+      async stop() {
+        await control?.stop();
+        for (const input of inputs) await input.stop();
+        kiosk.stop();
+        locker.stop();
+        await doors.stop();
+        ledger.close();
+      },
+    };
+  } catch (err) {
+    ledger.close();
+    throw err;
+  }
+}

@@ -1,0 +1,243 @@
+/**
+ * JSON Schema (draft-07) for lockerd's configuration: the single source of truth for validation
+ * and defaults (compiled by ./load.ts with ajv `useDefaults`). `LockerdConfig` in ./types.ts
+ * mirrors it; test/config checks that a minimal file comes out as a complete LockerdConfig.
+ *
+ * Conventions, relied on by ./load.ts to word its error messages:
+ * - every object has `additionalProperties: false`, so a typo is an error rather than a silent
+ *   default;
+ * - every string constrained by `pattern` carries a `description` that says, in words a
+ *   technician understands, what is expected; the pattern itself bounds the length, so a bad
+ *   string yields one problem, not two;
+ * - every number and string is bounded and every array has `maxItems`: config files are
+ *   untrusted input too;
+ * - optional sections default to `{}` so their members' defaults apply.
+ */
+
+import { COMPARTMENT_SIZES, type LogLevel } from './types.js';
+
+// Kept as plain objects (not JSONSchemaType) because the bus union is a discriminated oneOf,
+// which JSONSchemaType cannot express well.
+type Schema = Record<string, unknown>;
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+function int(minimum: number, maximum: number, extra: Schema = {}): Schema {
+  return { type: 'integer', minimum, maximum, ...extra };
+}
+
+function text(pattern: string, description: string): Schema {
+  return { type: 'string', pattern, description };
+}
+
+/** A file path: any characters but NUL, bounded. */
+function filePath(maxLength: number, def: string, what: string): Schema {
+  return {
+    type: 'string',
+    pattern: `^[^\\u0000]{1,${maxLength}}$`,
+    description: `${what} of 1 to ${maxLength} characters`,
+    default: def,
+  };
+}
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const satisfies readonly LogLevel[];
+// Fails to compile if types.ts gains a level this list lacks.
+const everyLevelListed: (typeof LOG_LEVELS)[number] extends LogLevel ? (LogLevel extends (typeof LOG_LEVELS)[number] ? true : false) : false = true;
+void everyLevelListed;
+
+export const KIOSK_ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
+export const COMPARTMENT_ID_PATTERN = '^[A-Za-z0-9-]{1,16}$';
+export const BOARD_ID_PATTERN = '^[A-Za-z0-9_-]{1,16}$';
+export const BUS_ID_PATTERN = '^[A-Za-z0-9_-]{1,32}$';
+export const UNIT_ID_PATTERN = '^[0-9]{1,8}$';
+export const COURIER_ID_PATTERN = '^[A-Za-z0-9_.-]{1,64}$';
+export const COURIER_PIN_PATTERN = '^[0-9]{4,12}$';
+/** Hardware limit of the boards lockerd can drive. */
+export const MAX_LOCKS_PER_BOARD = 48;
+
+const boardSchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'locks'],
+  properties: {
+    id: text(BOARD_ID_PATTERN, `1 to 16 letters, digits, "_" or "-"`),
+    locks: int(1, MAX_LOCKS_PER_BOARD),
+  },
+};
+
+const simBusSchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'type', 'boards'],
+  properties: {
+    id: text(BUS_ID_PATTERN, `1 to 32 letters, digits, "_" or "-"`),
+    type: { const: 'sim' },
+    autoCloseMs: int(0, HOUR, { default: 0 }),
+    unlockDelayMs: int(0, 10_000, { default: 50 }),
+    boards: { type: 'array', minItems: 1, maxItems: 32, items: boardSchema },
+  },
+};
+
+/**
+ * One entry per bus type, selected by `type` (ajv `discriminator`). A real RS-485 bus is added by
+ * appending its schema here: each entry needs `properties.type.const` and `type` in `required`.
+ */
+export const BUS_SCHEMAS: Schema[] = [simBusSchema];
+
+export const configSchema: Schema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://lockerd.local/schemas/config.json',
+  title: 'lockerd configuration',
+  type: 'object',
+  additionalProperties: false,
+  required: ['kioskId', 'buses', 'compartments', 'units', 'couriers'],
+  properties: {
+    kioskId: text(KIOSK_ID_PATTERN, `1 to 64 letters, digits, "_" or "-" (it becomes an MQTT topic level)`),
+    log: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        level: { enum: [...LOG_LEVELS], default: 'info' },
+      },
+    },
+    ledger: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        path: filePath(4096, './var/lockerd.db', 'a file path'),
+        keyFile: filePath(4096, './var/lockerd.key', 'a file path'),
+      },
+    },
+    control: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        // 107 bytes is the Linux limit for a Unix socket path (sun_path).
+        socketPath: filePath(107, './var/lockerd.sock', 'a socket path'),
+        group: text('^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$', `a group name of 1 to 32 letters, digits, "_", "." or "-"`),
+      },
+    },
+    mqtt: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        url: {
+          type: 'string',
+          pattern: '^(?=.{1,1024}$)(mqtt|mqtts|tcp|tls|ssl|ws|wss)://\\S+$',
+          description:
+            'a broker URL such as mqtt://host:1883 or mqtts://host:8883 (schemes mqtt, mqtts, tcp, tls, ssl, ws, wss; at most 1024 characters, no spaces)',
+          default: 'mqtt://localhost:1883',
+        },
+        // The full topic is <prefix>/<kioskId>/<leaf>; brokers such as AWS IoT allow 7 levels, so
+        // the prefix may use at most 5. No "+", "#" or "$": they are wildcards or reserved.
+        prefix: {
+          type: 'string',
+          pattern: '^(?=.{1,128}$)[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,4}$',
+          description:
+            '1 to 5 topic levels separated by "/", each of letters, digits, "_", "." or "-" (at most 128 characters)',
+          default: 'lockers',
+        },
+      },
+    },
+    codes: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        length: int(6, 12, { default: 8 }),
+        holdDays: int(1, 365, { default: 7 }),
+      },
+    },
+    kiosk: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        sessionTimeoutMs: int(5_000, HOUR, { default: MINUTE }),
+        maxScanLength: int(32, 4096, { default: 512 }),
+        maxEntryLength: int(4, 256, { default: 32 }),
+      },
+    },
+    doors: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        leftOpenMs: int(5_000, DAY, { default: 2 * MINUTE }),
+        maxAllocationAttempts: int(1, 10, { default: 3 }),
+      },
+    },
+    guessing: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        freeFailures: int(0, 100, { default: 5 }),
+        baseLockoutMs: int(1_000, HOUR, { default: 30_000 }),
+        maxLockoutMs: int(1_000, DAY, { default: 15 * MINUTE }),
+        alarmFailuresPerHour: int(1, 10_000, { default: 20 }),
+      },
+    },
+    buses: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 16,
+      items: {
+        // A missing or unknown `type` is reported by the discriminator, not by `required`.
+        type: 'object',
+        discriminator: { propertyName: 'type' },
+        oneOf: BUS_SCHEMAS,
+      },
+    },
+    compartments: {
+      // An empty list is allowed here and reported by the cross-checks, with a clearer sentence.
+      type: 'array',
+      maxItems: 512,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'size', 'board', 'lock'],
+        properties: {
+          id: text(COMPARTMENT_ID_PATTERN, `1 to 16 letters, digits or "-"`),
+          size: { enum: [...COMPARTMENT_SIZES] },
+          board: text(BOARD_ID_PATTERN, `a board id: 1 to 16 letters, digits, "_" or "-"`),
+          lock: int(1, MAX_LOCKS_PER_BOARD),
+          accessible: { type: 'boolean', default: false },
+        },
+      },
+    },
+    units: {
+      type: 'array',
+      maxItems: 10_000,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id'],
+        properties: {
+          id: text(UNIT_ID_PATTERN, '1 to 8 digits, written as a string in double quotes'),
+          accessible: { type: 'boolean', default: false },
+        },
+      },
+    },
+    couriers: {
+      type: 'array',
+      maxItems: 1000,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'carrier', 'pin'],
+        properties: {
+          id: text(COURIER_ID_PATTERN, `1 to 64 letters, digits, "_", "." or "-"`),
+          carrier: text('^[^\\u0000-\\u001f\\u007f]{1,64}$', '1 to 64 printable characters'),
+          pin: text(COURIER_PIN_PATTERN, '4 to 12 digits, written as a string in double quotes'),
+        },
+      },
+    },
+  },
+};

@@ -1,0 +1,175 @@
+import type { DoorHardware, Key } from '../../drivers/contracts.js';
+import { KEYS } from '../../drivers/contracts.js';
+import type { SimInput } from '../../drivers/sim/input.js';
+import type { SimLockBoards } from '../../drivers/sim/lock-boards.js';
+import { COMPARTMENT_SIZES, type LockerdConfig } from '../config/types.js';
+import type { Display, KioskSession } from '../kiosk/session.js';
+import type { Ledger } from '../ledger/ledger.js';
+import type { ParcelState } from '../ledger/parcels.js';
+import type { LockerService } from '../locker/locker-service.js';
+import { CommandError } from './protocol.js';
+import type { CommandHandler } from './server.js';
+
+export interface SimHardware {
+  boards: SimLockBoards;
+  keypad: SimInput;
+  scanner: SimInput;
+}
+
+export interface ControlContext {
+  config: LockerdConfig;
+  ledger: Ledger;
+  locker: LockerService;
+  kiosk: KioskSession;
+  doors: DoorHardware;
+  /** Present only when the config runs the simulated locker. */
+  sim?: SimHardware;
+  startedAt: number;
+  version: string;
+}
+
+const PARCEL_STATES: readonly ParcelState[] = ['reserved', 'deposited', 'picked_up', 'cancelled', 'expired', 'returned'];
+const MAX_SIM_KEYS = 256;
+
+function str(args: Record<string, unknown>, name: string, max = 1024): string {
+  const v = args[name];
+  if (typeof v !== 'string' || v.length === 0) throw new CommandError(`missing argument "${name}"`);
+  if (v.length > max) throw new CommandError(`argument "${name}" is longer than ${max} characters`);
+  return v;
+}
+
+function limit(args: Record<string, unknown>, fallback: number): number {
+  const v = args.limit;
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 10_000) throw new CommandError('"limit" must be a whole number from 1 to 10000');
+  return v;
+}
+
+/** Redacts retrieval codes from outbox payloads unless the technician asked to see them. */
+function outboxData(data: Record<string, unknown>, reveal: boolean): Record<string, unknown> {
+  if (reveal || !('code' in data)) return data;
+  return { ...data, code: '[hidden: use --reveal-codes]' };
+}
+
+/** Builds the handlers of every lockerctl command. */
+export function controlCommands(ctx: ControlContext): Map<string, CommandHandler> {
+  const { ledger, locker, kiosk } = ctx;
+  const handlers = new Map<string, CommandHandler>();
+
+  const requireSim = (): SimHardware => {
+    if (!ctx.sim) throw new CommandError('this locker runs real hardware; "sim" commands need a config with a simulated bus');
+    return ctx.sim;
+  };
+
+  /** Runs a simulated action and returns what the kiosk screen said meanwhile. */
+  const withDisplays = async (action: () => void | Promise<void>): Promise<{ displays: Display[]; state: string }> => {
+    const displays: Display[] = [];
+    const listener = (d: Display): void => {
+      displays.push(d);
+    };
+    kiosk.on('display', listener);
+    try {
+      await action();
+      // Door events are handled synchronously; the kiosk reacts through its queue.
+      await new Promise((r) => setImmediate(r));
+      await kiosk.idle();
+    } finally {
+      kiosk.off('display', listener);
+    }
+    return { displays, state: kiosk.state };
+  };
+
+  handlers.set('status', () => {
+    const compartments = ledger.compartments.withOccupancy();
+    const bySize = Object.fromEntries(
+      COMPARTMENT_SIZES.map((size) => {
+        const of = compartments.filter((c) => c.size === size);
+        return [size, { total: of.length, free: of.filter((c) => !c.parcelId && !c.outOfService).length, occupied: of.filter((c) => c.parcelId).length, outOfService: of.filter((c) => c.outOfService).length }];
+      }),
+    );
+    return {
+      kioskId: ctx.config.kioskId,
+      version: ctx.version,
+      uptimeSeconds: Math.round((Date.now() - ctx.startedAt) / 1000),
+      bootCount: ledger.bootCount,
+      simulated: ctx.sim !== undefined,
+      kiosk: { state: kiosk.state, display: kiosk.lastDisplay?.text ?? null },
+      compartments: bySize,
+      openDoors: locker.openDoors().map((d) => ({ compartmentId: d.compartmentId, since: new Date(d.since).toISOString() })),
+      boards: ctx.doors.health(),
+      outbox: ledger.outbox.depth(),
+      guessingWaitMs: locker.guessingWaitMs(),
+      ledger: { path: ledger.path, bytes: ledger.sizeBytes() },
+    };
+  });
+
+  handlers.set('compartments', () => {
+    const open = new Set(locker.openDoors().map((d) => d.compartmentId));
+    return ledger.compartments.withOccupancy().map((c) => ({ ...c, doorOpen: open.has(c.id) }));
+  });
+
+  handlers.set('parcels', (args) => {
+    const state = args.state;
+    if (state !== undefined && !PARCEL_STATES.includes(state as ParcelState)) {
+      throw new CommandError(`unknown parcel state "${String(state)}" (one of ${PARCEL_STATES.join(', ')})`);
+    }
+    return ledger.parcels.list({ state: state as ParcelState | undefined, limit: limit(args, 100) }).map((p) => ({
+      ...p,
+      reservedAt: new Date(p.reservedAt).toISOString(),
+      depositedAt: p.depositedAt && new Date(p.depositedAt).toISOString(),
+      expiresAt: p.expiresAt && new Date(p.expiresAt).toISOString(),
+      endedAt: p.endedAt && new Date(p.endedAt).toISOString(),
+    }));
+  });
+
+  handlers.set('outbox', (args) => {
+    const reveal = args.revealCodes === true;
+    const events = ledger.outbox.list({ afterSeq: 0, limit: limit(args, 100), unsentOnly: args.unsentOnly === true });
+    if (reveal && events.some((e) => 'code' in e.data)) {
+      ledger.transaction(() => ledger.audit.record({ at: Date.now(), actor: 'technician', action: 'outbox.codes_revealed', detail: { events: events.filter((e) => 'code' in e.data).map((e) => e.seq) } }));
+    }
+    return {
+      depth: ledger.outbox.depth(),
+      events: events.map((e) => ({ seq: e.seq, id: e.id, type: e.type, at: new Date(e.at).toISOString(), sentAt: e.sentAt && new Date(e.sentAt).toISOString(), data: outboxData(e.data, reveal) })),
+    };
+  });
+
+  handlers.set('audit', (args) => ledger.audit.recent(limit(args, 50)).map((a) => ({ ...a, at: new Date(a.at).toISOString() })));
+
+  handlers.set('sim.scan', async (args) => {
+    const sim = requireSim();
+    const text = str(args, 'text', 100_000);
+    return withDisplays(() => {
+      sim.scanner.scan(text);
+    });
+  });
+
+  handlers.set('sim.keys', async (args) => {
+    const sim = requireSim();
+    const keys = str(args, 'keys', MAX_SIM_KEYS);
+    const bad = [...keys].filter((k) => !KEYS.includes(k as Key));
+    if (bad.length > 0) {
+      locker.recordRefusal('technician', 'sim.keys_refused', { badKeys: [...new Set(bad)].slice(0, 8).map((k) => JSON.stringify(k)) });
+      throw new CommandError(`not on the keypad: ${[...new Set(bad)].map((k) => JSON.stringify(k)).join(', ')} (keys are 0-9 * # A B C D); nothing was pressed`);
+    }
+    return withDisplays(() => {
+      for (const k of keys) sim.keypad.press(k as Key);
+    });
+  });
+
+  handlers.set('sim.door', async (args) => {
+    const sim = requireSim();
+    const id = str(args, 'compartment', 64);
+    const action = str(args, 'action', 16);
+    if (action !== 'open' && action !== 'close') throw new CommandError(`door action must be "open" or "close", not "${action}"`);
+    const compartment = ledger.compartments.get(id);
+    if (!compartment) throw new CommandError(`unknown compartment "${id}"; see lockerctl compartments`);
+    let changed = false;
+    const result = await withDisplays(() => {
+      changed = sim.boards.setDoor(compartment, action === 'open').changed;
+    });
+    return { compartment: id, door: action === 'open' ? 'open' : 'closed', changed, ...result };
+  });
+
+  return handlers;
+}

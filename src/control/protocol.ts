@@ -1,0 +1,36 @@
+/**
+ * The control socket speaks newline-delimited JSON: one request per line, one response per line.
+ * Shared by the daemon's server and by lockerctl.
+ */
+export interface ControlRequest {
+  id: number;
+  command: string;
+  args?: Record<string, unknown>;
+}
+
+export type ControlResponse =
+  | { id: number; ok: true; result: unknown }
+  | { id: number | null; ok: false; error: string };
+
+/** Longest request line accepted; anything longer is refused and the connection closed. */
+export const MAX_REQUEST_BYTES = 64 * 1024;
+
+/** A refusal meant for the person at lockerctl: the message is shown as it is. */
+export class CommandError extends Error {
+  override name = 'CommandError';
+}
+
+export function parseRequest(line: string): ControlRequest | { error: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return { error: 'request is not valid JSON' };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { error: 'request must be a JSON object' };
+  const v = value as Record<string, unknown>;
+  if (typeof v.id !== 'number' || !Number.isSafeInteger(v.id)) return { error: 'request needs an integer "id"' };
+  if (typeof v.command !== 'string' || v.command.length === 0 || v.command.length > 64) return { error: 'request needs a "command" string' };
+  if (v.args !== undefined && (typeof v.args !== 'object' || v.args === null || Array.isArray(v.args))) return { error: '"args" must be an object' };
+  return { id: v.id, command: v.command, args: v.args as Record<string, unknown> | undefined };
+}

@@ -1,0 +1,134 @@
+import { chmodSync, chownSync, readFileSync, unlinkSync, mkdirSync } from 'node:fs';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { dirname } from 'node:path';
+import type { Logger } from '../log.js';
+import { CommandError, MAX_REQUEST_BYTES, parseRequest, type ControlResponse } from './protocol.js';
+
+export type CommandHandler = (args: Record<string, unknown>) => unknown | Promise<unknown>;
+
+/** Thrown when the socket cannot be set up; says what to do. */
+export class ControlSocketError extends Error {
+  override name = 'ControlSocketError';
+}
+
+function groupId(name: string): number {
+  const line = readFileSync('/etc/group', 'utf8').split('\n').find((l) => l.split(':')[0] === name);
+  const gid = line ? Number(line.split(':')[2]) : NaN;
+  if (!Number.isInteger(gid)) throw new ControlSocketError(`control.group "${name}" does not exist; create it (groupadd ${name}) or remove the setting`);
+  return gid;
+}
+
+/** Resolves true when something already answers on the socket path. */
+function isLive(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createConnection(path);
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * The Unix socket lockerctl talks to (mode 0660, optionally owned by a technicians' group).
+ * Requests are bounded in size, validated, and answered one line each; a bad request never
+ * touches a handler.
+ */
+export class ControlServer {
+  #server: Server | undefined;
+  readonly #sockets = new Set<Socket>();
+
+  constructor(
+    private readonly path: string,
+    private readonly handlers: ReadonlyMap<string, CommandHandler>,
+    private readonly log: Logger,
+    private readonly group?: string,
+  ) {}
+
+  async start(): Promise<void> {
+    mkdirSync(dirname(this.path), { recursive: true });
+    if (await isLive(this.path)) {
+      throw new ControlSocketError(`another lockerd already answers on ${this.path}; stop it first (systemctl stop lockerd)`);
+    }
+    try {
+      unlinkSync(this.path); // A stale socket from a crash.
+    } catch {
+      // none there
+    }
+    const server = createServer((socket) => this.#serve(socket));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.path, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    chmodSync(this.path, 0o660);
+    if (this.group) chownSync(this.path, process.getuid?.() ?? 0, groupId(this.group));
+    this.#server = server;
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.#sockets) s.destroy();
+    await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
+    this.#server = undefined;
+  }
+
+  #serve(socket: Socket): void {
+    this.#sockets.add(socket);
+    socket.on('close', () => this.#sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    let buffer = '';
+    let chain = Promise.resolve();
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      buffer += chunk;
+      if (buffer.length > MAX_REQUEST_BYTES && !buffer.includes('\n')) {
+        this.#send(socket, { id: null, ok: false, error: `request longer than ${MAX_REQUEST_BYTES} bytes refused` });
+        socket.end();
+        buffer = '';
+        return;
+      }
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        if (line.trim() === '') continue;
+        chain = chain.then(() => this.#answer(socket, line));
+      }
+    });
+  }
+
+  async #answer(socket: Socket, line: string): Promise<void> {
+    if (line.length > MAX_REQUEST_BYTES) {
+      this.#send(socket, { id: null, ok: false, error: `request longer than ${MAX_REQUEST_BYTES} bytes refused` });
+      return;
+    }
+    const req = parseRequest(line);
+    if ('error' in req) {
+      this.#send(socket, { id: null, ok: false, error: req.error });
+      return;
+    }
+    const handler = this.handlers.get(req.command);
+    if (!handler) {
+      this.#send(socket, { id: req.id, ok: false, error: `unknown command "${req.command}" (known: ${[...this.handlers.keys()].join(', ')})` });
+      return;
+    }
+    try {
+      const result = await handler(req.args ?? {});
+      this.#send(socket, { id: req.id, ok: true, result });
+    } catch (err) {
+      if (err instanceof CommandError) {
+        this.#send(socket, { id: req.id, ok: false, error: err.message });
+      } else {
+        this.log.error({ err, command: req.command }, 'control command failed');
+        this.#send(socket, { id: req.id, ok: false, error: `internal error in "${req.command}"; see the daemon log` });
+      }
+    }
+  }
+
+  #send(socket: Socket, response: ControlResponse): void {
+    if (!socket.destroyed) socket.write(`${JSON.stringify(response)}\n`);
+  }
+}

@@ -1,0 +1,268 @@
+import { EventEmitter } from 'node:events';
+import type { Key, KioskInput } from '../../drivers/contracts.js';
+import { COMPARTMENT_SIZES, type CompartmentSize, type LockerdConfig } from '../config/types.js';
+import type { Courier } from '../ledger/people.js';
+import type { Logger } from '../log.js';
+import type { LockerService } from '../locker/locker-service.js';
+import { MESSAGES } from './messages.js';
+import { checkScanText } from './scan-text.js';
+
+export type Tone = 'info' | 'success' | 'error';
+
+export interface Display {
+  text: string;
+  tone: Tone;
+  at: number;
+}
+
+type State =
+  | { name: 'idle' }
+  | { name: 'courier_scan'; courier: Courier }
+  | { name: 'courier_unit'; courier: Courier; tracking: string }
+  | { name: 'courier_size'; courier: Courier; tracking: string; unit: string }
+  | { name: 'courier_door'; courier: Courier; parcelId: string; compartmentId: string }
+  | { name: 'resident_doors'; waiting: Set<string> };
+
+export interface KioskSessionDeps {
+  locker: LockerService;
+  config: LockerdConfig;
+  log: Logger;
+}
+
+/**
+ * One kiosk, one person at a time: turns scans and keypresses into locker operations and tells the
+ * person what to do next (`display` events). Inputs are handled strictly one after another.
+ */
+export class KioskSession extends EventEmitter<{ display: [Display] }> {
+  #state: State = { name: 'idle' };
+  #entry = '';
+  #timer: NodeJS.Timeout | undefined;
+  #queue: Promise<void> = Promise.resolve();
+  #last: Display | undefined;
+
+  constructor(private readonly deps: KioskSessionDeps) {
+    super();
+    deps.locker.on('deposited', (e) => this.#enqueue(() => this.#onDeposited(e.parcelId, e.compartmentId)));
+    deps.locker.on('pickedUp', (e) => this.#enqueue(() => this.#onPickedUp(e.compartmentId)));
+  }
+
+  get state(): string {
+    return this.#state.name;
+  }
+
+  get lastDisplay(): Display | undefined {
+    return this.#last;
+  }
+
+  /** Queues an input; the promise settles once it (and everything before it) has been handled. */
+  handle(input: KioskInput): Promise<void> {
+    return this.#enqueue(() => (input.kind === 'key' ? this.#onKey(input.key) : this.#onScan(input.text)));
+  }
+
+  /** Resolves when every queued input has been handled. */
+  idle(): Promise<void> {
+    return this.#queue;
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer);
+  }
+
+  #enqueue(task: () => void | Promise<void>): Promise<void> {
+    const run = this.#queue.then(task).catch((err: unknown) => {
+      // A bug in one input must not wedge the kiosk: log it, reset, keep serving.
+      this.deps.log.error({ err }, 'kiosk input handling failed; session reset');
+      this.#reset();
+      this.#say(MESSAGES.welcome, 'error');
+    });
+    this.#queue = run;
+    return run;
+  }
+
+  #say(text: string, tone: Tone = 'info'): void {
+    this.#last = { text, tone, at: Date.now() };
+    this.deps.log.info({ state: this.#state.name, tone }, `kiosk: ${text}`);
+    this.emit('display', this.#last);
+  }
+
+  #to(state: State): void {
+    this.#state = state;
+    this.#entry = '';
+    this.#touch();
+  }
+
+  /** Any input counts as activity: restart the abandonment timer. */
+  #touch(): void {
+    clearTimeout(this.#timer);
+    if (this.#state.name !== 'idle') {
+      this.#timer = setTimeout(() => this.#enqueue(() => this.#timeout()), this.deps.config.kiosk.sessionTimeoutMs);
+      this.#timer.unref();
+    }
+  }
+
+  #reset(): void {
+    this.#to({ name: 'idle' });
+  }
+
+  #timeout(): void {
+    if (this.#state.name === 'idle') return;
+    this.deps.log.info({ state: this.#state.name }, 'kiosk session timed out');
+    this.#reset();
+    this.#say(MESSAGES.sessionTimedOut);
+  }
+
+  async #onKey(key: Key): Promise<void> {
+    this.#touch();
+    const cancel = key === '*' || key === 'cancel';
+    const submit = key === '#' || key === 'enter';
+    if (cancel) return this.#onCancel();
+    if (submit) {
+      const entry = this.#entry;
+      this.#entry = '';
+      return this.#onSubmit(entry);
+    }
+    if (this.#entry.length >= this.deps.config.kiosk.maxEntryLength) {
+      this.#entry = '';
+      this.#say(MESSAGES.entryTooLong, 'error');
+      return;
+    }
+    this.#entry += key;
+  }
+
+  #onCancel(): void {
+    const s = this.#state;
+    if (this.#entry !== '') {
+      this.#entry = '';
+      this.#say(MESSAGES.entryCleared);
+      return;
+    }
+    switch (s.name) {
+      case 'courier_scan':
+        this.deps.log.info({ courier: s.courier.id }, 'courier logged out');
+        this.#reset();
+        this.#say(MESSAGES.loggedOut, 'success');
+        return;
+      case 'courier_unit':
+        this.#to({ name: 'courier_scan', courier: s.courier });
+        this.#say(MESSAGES.scanParcel(s.courier.carrier));
+        return;
+      case 'courier_size':
+        this.#to({ name: 'courier_unit', courier: s.courier, tracking: s.tracking });
+        this.#say(MESSAGES.keyUnit);
+        return;
+      case 'courier_door':
+      case 'resident_doors':
+        this.#say(MESSAGES.waitForDoor);
+        return;
+      case 'idle':
+        this.#say(MESSAGES.welcome);
+        return;
+    }
+  }
+
+  async #onSubmit(entry: string): Promise<void> {
+    const s = this.#state;
+    switch (s.name) {
+      case 'idle':
+        if (entry === '') return this.#say(MESSAGES.welcome);
+        if (!/^[0-9]+$/.test(entry)) return this.#say(MESSAGES.wrongCode, 'error');
+        // Codes and PINs have different lengths (the config enforces it): the length says which.
+        return entry.length === this.deps.config.codes.length ? this.#pickup(entry) : this.#login(entry);
+      case 'courier_unit': {
+        if (!/^[0-9]{1,8}$/.test(entry) || !this.deps.locker.unit(entry)) {
+          this.deps.locker.recordRefusal(`courier:${s.courier.id}`, 'deposit.unit_unknown', { unit: entry.slice(0, 12) });
+          return this.#say(MESSAGES.unitUnknown(entry.slice(0, 12)), 'error');
+        }
+        this.#to({ name: 'courier_size', courier: s.courier, tracking: s.tracking, unit: entry });
+        return this.#say(MESSAGES.chooseSize);
+      }
+      case 'courier_size': {
+        let size: CompartmentSize | 'auto';
+        if (entry === '') size = 'auto';
+        else if (/^[1-4]$/.test(entry)) size = COMPARTMENT_SIZES[Number(entry) - 1]!;
+        else return this.#say(MESSAGES.badSize, 'error');
+        return this.#deposit(s.courier, s.tracking, s.unit, size);
+      }
+      case 'courier_scan':
+        return this.#say(MESSAGES.scanParcel(s.courier.carrier));
+      case 'courier_door':
+      case 'resident_doors':
+        return this.#say(MESSAGES.waitForDoor);
+    }
+  }
+
+  async #onScan(text: string): Promise<void> {
+    const s = this.#state;
+    const check = checkScanText(text, this.deps.config.kiosk.maxScanLength);
+    if (!check.ok) {
+      this.deps.locker.recordRefusal(s.name === 'courier_scan' ? `courier:${s.courier.id}` : 'kiosk', 'scan.refused', { reason: check.reason, length: text.length });
+      this.deps.log.info({ reason: check.reason, length: text.length }, 'scan refused');
+      return this.#say(MESSAGES.scanRefused, 'error');
+    }
+    if (s.name !== 'courier_scan') {
+      this.#touch();
+      return this.#say(s.name === 'idle' ? MESSAGES.scanFirst : MESSAGES.waitForDoor);
+    }
+    this.#to({ name: 'courier_unit', courier: s.courier, tracking: check.text });
+    this.#say(MESSAGES.keyUnit);
+  }
+
+  #login(pin: string): void {
+    const result = this.deps.locker.courierLogin(pin);
+    if (!result.ok) {
+      if (result.reason === 'throttled') return this.#say(MESSAGES.throttled(Math.ceil(result.waitMs / 1000)), 'error');
+      this.deps.log.info('courier login refused: wrong PIN');
+      return this.#say(MESSAGES.wrongPin, 'error');
+    }
+    this.deps.log.info({ courier: result.courier.id, carrier: result.courier.carrier }, 'courier logged in');
+    this.#to({ name: 'courier_scan', courier: result.courier });
+    this.#say(MESSAGES.scanParcel(result.courier.carrier), 'success');
+  }
+
+  async #deposit(courier: Courier, tracking: string, unit: string, size: CompartmentSize | 'auto'): Promise<void> {
+    const result = await this.deps.locker.deposit({ courier, unit, size, tracking, carrier: courier.carrier });
+    if (result.ok) {
+      this.#to({ name: 'courier_door', courier, parcelId: result.parcelId, compartmentId: result.compartmentId });
+      return this.#say(MESSAGES.depositDoorOpen(result.compartmentId), 'success');
+    }
+    this.#to({ name: 'courier_scan', courier });
+    if (result.reason === 'full') return this.#say(MESSAGES.full(result.fullSizes), 'error');
+    if (result.reason === 'unknown_unit') return this.#say(MESSAGES.unitUnknown(unit), 'error');
+    return this.#say(MESSAGES.doorsFailed, 'error');
+  }
+
+  async #pickup(code: string): Promise<void> {
+    const result = await this.deps.locker.pickup(code);
+    if (!result.ok) {
+      if (result.reason === 'throttled') return this.#say(MESSAGES.throttled(Math.ceil(result.waitMs / 1000)), 'error');
+      if (result.reason === 'nothing_waiting') return this.#say(MESSAGES.nothingWaiting, 'error');
+      this.deps.log.info('pickup refused: wrong code');
+      return this.#say(MESSAGES.wrongCode, 'error');
+    }
+    const opened = result.doors.filter((d) => d.outcome === 'confirmed_open');
+    for (const d of result.doors) {
+      if (d.outcome === 'confirmed_open') this.#say(MESSAGES.pickupDoorOpen(d.compartmentId), 'success');
+      else this.#say(MESSAGES.pickupDoorFailed(d.compartmentId), 'error');
+    }
+    if (opened.length === 0) return this.#reset();
+    this.#to({ name: 'resident_doors', waiting: new Set(opened.map((d) => d.compartmentId)) });
+  }
+
+  #onDeposited(_parcelId: string, compartmentId: string): void {
+    const s = this.#state;
+    if (s.name === 'courier_door' && s.compartmentId === compartmentId) {
+      this.#to({ name: 'courier_scan', courier: s.courier });
+      this.#say(MESSAGES.deposited(compartmentId), 'success');
+    }
+  }
+
+  #onPickedUp(compartmentId: string): void {
+    const s = this.#state;
+    if (s.name !== 'resident_doors' || !s.waiting.has(compartmentId)) return;
+    s.waiting.delete(compartmentId);
+    if (s.waiting.size === 0) {
+      this.#reset();
+      this.#say(MESSAGES.pickedUp, 'success');
+    }
+  }
+}

@@ -1,0 +1,56 @@
+import type { Db } from './database.js';
+
+export interface AuditEntry {
+  at: number;
+  /** Who or what: `courier:ups-1`, `resident:unit-1204`, `technician`, `system`, `kiosk`. Never a secret. */
+  actor: string;
+  /** What happened, as `noun.verb`: `door.unlock_requested`, `pickup.code_rejected`, ... */
+  action: string;
+  compartmentId?: string | null;
+  parcelId?: string | null;
+  /** Why, and what the sensors said. Never codes, PINs or tokens. */
+  detail?: Record<string, unknown>;
+}
+
+export interface AuditRecord extends AuditEntry {
+  id: number;
+}
+
+interface AuditRow {
+  id: number;
+  at: number;
+  actor: string;
+  action: string;
+  compartment_id: string | null;
+  parcel_id: string | null;
+  detail: string | null;
+}
+
+/** The append-only trail of every door movement and every refusal (triggers forbid UPDATE and DELETE). */
+export class AuditTrail {
+  readonly #insert;
+  readonly #recent;
+
+  constructor(db: Db) {
+    this.#insert = db.prepare<[number, string, string, string | null, string | null, string | null]>(
+      'INSERT INTO audit (at, actor, action, compartment_id, parcel_id, detail) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.#recent = db.prepare<[number]>('SELECT * FROM audit ORDER BY id DESC LIMIT ?');
+  }
+
+  record(e: AuditEntry): void {
+    this.#insert.run(e.at, e.actor, e.action, e.compartmentId ?? null, e.parcelId ?? null, e.detail ? JSON.stringify(e.detail) : null);
+  }
+
+  recent(limit = 50): AuditRecord[] {
+    return (this.#recent.all(limit) as AuditRow[]).map((r) => ({
+      id: r.id,
+      at: r.at,
+      actor: r.actor,
+      action: r.action,
+      compartmentId: r.compartment_id,
+      parcelId: r.parcel_id,
+      detail: r.detail ? (JSON.parse(r.detail) as Record<string, unknown>) : undefined,
+    }));
+  }
+}

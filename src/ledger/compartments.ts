@@ -1,0 +1,99 @@
+import type { CompartmentSize } from '../config/types.js';
+import type { Db } from './database.js';
+
+export interface Compartment {
+  id: string;
+  size: CompartmentSize;
+  board: string;
+  lock: number;
+  accessible: boolean;
+  /** Why it is out of service, or null when in service. */
+  outOfService: string | null;
+}
+
+interface Row {
+  id: string;
+  size: CompartmentSize;
+  board: string;
+  lock: number;
+  accessible: number;
+  out_of_service: string | null;
+}
+
+const fromRow = (r: Row): Compartment => ({
+  id: r.id,
+  size: r.size,
+  board: r.board,
+  lock: r.lock,
+  accessible: r.accessible === 1,
+  outOfService: r.out_of_service,
+});
+
+export interface CompartmentWithOccupancy extends Compartment {
+  /** The parcel reserved for or waiting in this compartment, if any. */
+  parcelId: string | null;
+}
+
+export class CompartmentStore {
+  readonly #all;
+  readonly #get;
+  readonly #byLock;
+  readonly #upsert;
+  readonly #setOos;
+  readonly #free;
+  readonly #occupancy;
+
+  constructor(db: Db) {
+    this.#all = db.prepare('SELECT * FROM compartments ORDER BY id');
+    this.#get = db.prepare<[string]>('SELECT * FROM compartments WHERE id = ?');
+    this.#byLock = db.prepare<[string, number]>('SELECT * FROM compartments WHERE board = ? AND lock = ?');
+    this.#upsert = db.prepare<[string, string, string, number, number]>(
+      `INSERT INTO compartments (id, size, board, lock, accessible) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET size = excluded.size, board = excluded.board, lock = excluded.lock, accessible = excluded.accessible`,
+    );
+    this.#setOos = db.prepare<[string | null, string]>('UPDATE compartments SET out_of_service = ? WHERE id = ?');
+    this.#free = db.prepare(
+      `SELECT c.* FROM compartments c
+       WHERE c.out_of_service IS NULL
+         AND NOT EXISTS (SELECT 1 FROM parcels p WHERE p.compartment_id = c.id AND p.state IN ('reserved','deposited'))
+         AND NOT EXISTS (SELECT 1 FROM door_operations d WHERE d.compartment_id = c.id AND d.state IN ('intent','opened'))
+       ORDER BY c.id`,
+    );
+    this.#occupancy = db.prepare(
+      `SELECT c.*, p.id AS parcel_id FROM compartments c
+       LEFT JOIN parcels p ON p.compartment_id = c.id AND p.state IN ('reserved','deposited')
+       ORDER BY c.id`,
+    );
+  }
+
+  all(): Compartment[] {
+    return (this.#all.all() as Row[]).map(fromRow);
+  }
+
+  get(id: string): Compartment | undefined {
+    const r = this.#get.get(id) as Row | undefined;
+    return r && fromRow(r);
+  }
+
+  atLock(board: string, lock: number): Compartment | undefined {
+    const r = this.#byLock.get(board, lock) as Row | undefined;
+    return r && fromRow(r);
+  }
+
+  upsert(c: Omit<Compartment, 'outOfService'>): void {
+    this.#upsert.run(c.id, c.size, c.board, c.lock, c.accessible ? 1 : 0);
+  }
+
+  setOutOfService(id: string, reason: string | null): void {
+    this.#setOos.run(reason, id);
+  }
+
+  /** In service, empty, and no door operation under way. */
+  free(): Compartment[] {
+    return (this.#free.all() as Row[]).map(fromRow);
+  }
+
+  withOccupancy(): CompartmentWithOccupancy[] {
+    return (this.#occupancy.all() as (Row & { parcel_id: string | null })[]).map((r) => ({ ...fromRow(r), parcelId: r.parcel_id }));
+  }
+}

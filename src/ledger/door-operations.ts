@@ -1,0 +1,89 @@
+import type { Db } from './database.js';
+
+export type DoorPurpose = 'deposit' | 'pickup' | 'technician' | 'remote';
+export type DoorOperationState = 'intent' | 'opened' | 'closed' | 'failed' | 'abandoned';
+
+export interface DoorOperation {
+  id: number;
+  compartmentId: string;
+  purpose: DoorPurpose;
+  parcelId: string | null;
+  actor: string;
+  state: DoorOperationState;
+  outcome: string | null;
+  requestedAt: number;
+  openedAt: number | null;
+  endedAt: number | null;
+}
+
+interface Row {
+  id: number;
+  compartment_id: string;
+  purpose: DoorPurpose;
+  parcel_id: string | null;
+  actor: string;
+  state: DoorOperationState;
+  outcome: string | null;
+  requested_at: number;
+  opened_at: number | null;
+  ended_at: number | null;
+}
+
+const fromRow = (r: Row): DoorOperation => ({
+  id: r.id,
+  compartmentId: r.compartment_id,
+  purpose: r.purpose,
+  parcelId: r.parcel_id,
+  actor: r.actor,
+  state: r.state,
+  outcome: r.outcome,
+  requestedAt: r.requested_at,
+  openedAt: r.opened_at,
+  endedAt: r.ended_at,
+});
+
+/** Door movements the locker commanded: the durable intent that precedes every unlock. */
+export class DoorOperationStore {
+  readonly #insert;
+  readonly #active;
+  readonly #allActive;
+  readonly #end;
+  readonly #get;
+
+  constructor(db: Db) {
+    this.#insert = db.prepare<[string, string, string | null, string, number]>(
+      `INSERT INTO door_operations (compartment_id, purpose, parcel_id, actor, state, requested_at) VALUES (?, ?, ?, ?, 'intent', ?)`,
+    );
+    this.#active = db.prepare<[string]>(`SELECT * FROM door_operations WHERE compartment_id = ? AND state IN ('intent','opened') ORDER BY id`);
+    this.#allActive = db.prepare(`SELECT * FROM door_operations WHERE state IN ('intent','opened') ORDER BY id`);
+    this.#end = db.prepare<[string, string | null, number | null, number, number]>(
+      `UPDATE door_operations SET state = ?, outcome = ?, opened_at = coalesce(?, opened_at), ended_at = ? WHERE id = ? AND state IN ('intent','opened')`,
+    );
+    this.#get = db.prepare<[number]>('SELECT * FROM door_operations WHERE id = ?');
+  }
+
+  intent(compartmentId: string, purpose: DoorPurpose, parcelId: string | null, actor: string, at: number): number {
+    return Number(this.#insert.run(compartmentId, purpose, parcelId, actor, at).lastInsertRowid);
+  }
+
+  get(id: number): DoorOperation | undefined {
+    const r = this.#get.get(id) as Row | undefined;
+    return r && fromRow(r);
+  }
+
+  activeFor(compartmentId: string): DoorOperation[] {
+    return (this.#active.all(compartmentId) as Row[]).map(fromRow);
+  }
+
+  allActive(): DoorOperation[] {
+    return (this.#allActive.all() as Row[]).map(fromRow);
+  }
+
+  /**
+   * Ends an operation. `openedAt` is recorded here rather than in a commit of its own: the intent
+   * is already durable and, after a power cut, the board's status tells whether the door opened.
+   */
+  end(id: number, state: 'closed' | 'failed' | 'abandoned', outcome: string | null, openedAt: number | null, at: number): boolean {
+    return this.#end.run(state, outcome, openedAt, at, id).changes === 1;
+  }
+}

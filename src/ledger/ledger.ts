@@ -1,0 +1,105 @@
+import { EventEmitter } from 'node:events';
+import { AuditTrail } from './audit.js';
+import { CodeStore } from './codes.js';
+import { CompartmentStore } from './compartments.js';
+import { LedgerOpenError, openDatabase, type Db } from './database.js';
+import { DoorOperationStore } from './door-operations.js';
+import { MetaStore } from './meta.js';
+import { Outbox } from './outbox.js';
+import { ParcelStore } from './parcels.js';
+import { PeopleStore } from './people.js';
+import { loadSecretKey, SecretKeyError, type SecretHasher } from './secret.js';
+
+export interface LedgerOptions {
+  path: string;
+  keyFile: string;
+  onNotice?: (message: string, detail: Record<string, unknown>) => void;
+  now?: () => Date;
+}
+
+/**
+ * The local source of truth: one SQLite file (WAL, synchronous=FULL) and the secret key beside it.
+ * Every state change goes through `transaction`, which also carries its audit row and outbox event.
+ */
+export class Ledger extends EventEmitter<{ committed: [] }> {
+  readonly compartments: CompartmentStore;
+  readonly parcels: ParcelStore;
+  readonly codes: CodeStore;
+  readonly doorOperations: DoorOperationStore;
+  readonly people: PeopleStore;
+  readonly meta: MetaStore;
+  readonly audit: AuditTrail;
+  readonly outbox: Outbox;
+  /** How many times this ledger has been opened, including this time. */
+  readonly bootCount: number;
+
+  private constructor(
+    readonly db: Db,
+    readonly hasher: SecretHasher,
+    readonly path: string,
+  ) {
+    super();
+    this.compartments = new CompartmentStore(db);
+    this.parcels = new ParcelStore(db);
+    this.codes = new CodeStore(db);
+    this.doorOperations = new DoorOperationStore(db);
+    this.people = new PeopleStore(db);
+    this.meta = new MetaStore(db);
+    this.audit = new AuditTrail(db);
+    this.outbox = new Outbox(db);
+    this.bootCount = this.transaction(() => {
+      const n = Number(this.meta.get('boot_count') ?? '0') + 1;
+      this.meta.set('boot_count', String(n));
+      return n;
+    });
+  }
+
+  static open(options: LedgerOptions): Ledger {
+    const db = openDatabase(options.path, { onNotice: options.onNotice, now: options.now });
+    try {
+      const meta = new MetaStore(db);
+      const fingerprint = meta.get('key_fingerprint');
+      const { hasher } = loadSecretKey(options.keyFile, fingerprint === undefined);
+      if (fingerprint === undefined) {
+        db.transaction(() => meta.set('key_fingerprint', hasher.fingerprint()))();
+      } else if (fingerprint !== hasher.fingerprint()) {
+        throw new SecretKeyError(
+          `the secret key file ${options.keyFile} does not belong to the ledger ${options.path}; ` +
+            'restore the key file that was made with this ledger (no stored code or PIN can be checked with another key)',
+        );
+      }
+      return new Ledger(db, hasher, options.path);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  /**
+   * Runs `fn` as one durable transaction (BEGIN IMMEDIATE, so concurrent writers queue instead of
+   * failing half way). Listeners of `committed` learn of it after the commit, never before.
+   */
+  transaction<T>(fn: () => T): T {
+    const result = this.db.transaction(fn).immediate();
+    this.emit('committed');
+    return result;
+  }
+
+  /** Bytes on disk (database plus WAL), for telemetry and the benchmark. */
+  sizeBytes(): number {
+    const pages = this.db.pragma('page_count', { simple: true }) as number;
+    const pageSize = this.db.pragma('page_size', { simple: true }) as number;
+    return pages * pageSize;
+  }
+
+  /** Writes the WAL back into the database file, e.g. before a power-fail shutdown. */
+  checkpoint(): void {
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+export { LedgerOpenError, SecretKeyError };

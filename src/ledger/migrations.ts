@@ -1,0 +1,119 @@
+/**
+ * Schema migrations, applied in order; migration N brings `PRAGMA user_version` to N.
+ * Never edit a migration that has shipped: add a new one.
+ */
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'compartments, units, couriers, parcels, retrieval codes, door operations, audit, outbox',
+    sql: `
+      CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) WITHOUT ROWID;
+
+      CREATE TABLE compartments (
+        id          TEXT PRIMARY KEY,
+        size        TEXT NOT NULL CHECK (size IN ('S','M','L','XL')),
+        board       TEXT NOT NULL,
+        lock        INTEGER NOT NULL CHECK (lock >= 1),
+        accessible  INTEGER NOT NULL DEFAULT 0 CHECK (accessible IN (0,1)),
+        -- NULL when in service; otherwise why it was taken out (a technician, a failed unlock, ...).
+        out_of_service TEXT,
+        UNIQUE (board, lock)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE units (
+        id          TEXT PRIMARY KEY,
+        accessible  INTEGER NOT NULL DEFAULT 0 CHECK (accessible IN (0,1)),
+        active      INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0,1))
+      ) WITHOUT ROWID;
+
+      CREATE TABLE couriers (
+        id        TEXT PRIMARY KEY,
+        carrier   TEXT NOT NULL,
+        pin_hash  BLOB NOT NULL UNIQUE,
+        active    INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0,1))
+      ) WITHOUT ROWID;
+
+      -- Codes are stored only as HMAC-SHA256 under the install's secret key.
+      CREATE TABLE retrieval_codes (
+        id         INTEGER PRIMARY KEY,
+        unit       TEXT NOT NULL,
+        code_hash  BLOB NOT NULL,
+        state      TEXT NOT NULL CHECK (state IN ('live','used','revoked')),
+        created_at INTEGER NOT NULL,
+        ended_at   INTEGER
+      );
+      -- Lookups only ever concern live codes: the partial indexes stay small however long the history.
+      CREATE UNIQUE INDEX retrieval_codes_live_hash ON retrieval_codes (code_hash) WHERE state = 'live';
+      CREATE UNIQUE INDEX retrieval_codes_live_unit ON retrieval_codes (unit) WHERE state = 'live';
+
+      CREATE TABLE parcels (
+        id             TEXT PRIMARY KEY,
+        unit           TEXT NOT NULL,
+        size           TEXT NOT NULL CHECK (size IN ('S','M','L','XL')),
+        compartment_id TEXT NOT NULL REFERENCES compartments (id),
+        state          TEXT NOT NULL CHECK (state IN ('reserved','deposited','picked_up','cancelled','expired','returned')),
+        carrier        TEXT,
+        tracking       TEXT,
+        courier_id     TEXT,
+        code_id        INTEGER REFERENCES retrieval_codes (id),
+        reserved_at    INTEGER NOT NULL,
+        deposited_at   INTEGER,
+        expires_at     INTEGER,
+        ended_at       INTEGER
+      ) WITHOUT ROWID;
+      -- A compartment holds at most one parcel that is on its way in or waiting.
+      CREATE UNIQUE INDEX parcels_active_compartment ON parcels (compartment_id) WHERE state IN ('reserved','deposited');
+      CREATE INDEX parcels_waiting_code ON parcels (code_id) WHERE state = 'deposited';
+
+      -- One row per commanded door movement: written as an intent before the lock is fired.
+      CREATE TABLE door_operations (
+        id             INTEGER PRIMARY KEY,
+        compartment_id TEXT NOT NULL REFERENCES compartments (id),
+        purpose        TEXT NOT NULL CHECK (purpose IN ('deposit','pickup','technician','remote')),
+        parcel_id      TEXT REFERENCES parcels (id),
+        actor          TEXT NOT NULL,
+        state          TEXT NOT NULL CHECK (state IN ('intent','opened','closed','failed','abandoned')),
+        outcome        TEXT,
+        requested_at   INTEGER NOT NULL,
+        opened_at      INTEGER,
+        ended_at       INTEGER
+      );
+      CREATE INDEX door_operations_active ON door_operations (compartment_id) WHERE state IN ('intent','opened');
+
+      -- Append-only: who or what did what, when, why.
+      CREATE TABLE audit (
+        id             INTEGER PRIMARY KEY,
+        at             INTEGER NOT NULL,
+        actor          TEXT NOT NULL,
+        action         TEXT NOT NULL,
+        compartment_id TEXT,
+        parcel_id      TEXT,
+        detail         TEXT
+      );
+      CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+      CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+
+      -- AUTOINCREMENT: a seq is never reused, even after sent rows are pruned.
+      CREATE TABLE outbox (
+        seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+        id       TEXT NOT NULL UNIQUE,
+        type     TEXT NOT NULL,
+        at       INTEGER NOT NULL,
+        payload  TEXT NOT NULL,
+        sent_at  INTEGER
+      );
+      CREATE INDEX outbox_unsent ON outbox (seq) WHERE sent_at IS NULL;
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,124 @@
+import type { CompartmentSize } from '../config/types.js';
+import type { Db } from './database.js';
+
+export type ParcelState = 'reserved' | 'deposited' | 'picked_up' | 'cancelled' | 'expired' | 'returned';
+
+export interface Parcel {
+  id: string;
+  unit: string;
+  size: CompartmentSize;
+  compartmentId: string;
+  state: ParcelState;
+  carrier: string | null;
+  tracking: string | null;
+  courierId: string | null;
+  codeId: number | null;
+  reservedAt: number;
+  depositedAt: number | null;
+  expiresAt: number | null;
+  endedAt: number | null;
+}
+
+interface Row {
+  id: string;
+  unit: string;
+  size: CompartmentSize;
+  compartment_id: string;
+  state: ParcelState;
+  carrier: string | null;
+  tracking: string | null;
+  courier_id: string | null;
+  code_id: number | null;
+  reserved_at: number;
+  deposited_at: number | null;
+  expires_at: number | null;
+  ended_at: number | null;
+}
+
+const fromRow = (r: Row): Parcel => ({
+  id: r.id,
+  unit: r.unit,
+  size: r.size,
+  compartmentId: r.compartment_id,
+  state: r.state,
+  carrier: r.carrier,
+  tracking: r.tracking,
+  courierId: r.courier_id,
+  codeId: r.code_id,
+  reservedAt: r.reserved_at,
+  depositedAt: r.deposited_at,
+  expiresAt: r.expires_at,
+  endedAt: r.ended_at,
+});
+
+export interface NewParcel {
+  id: string;
+  unit: string;
+  size: CompartmentSize;
+  compartmentId: string;
+  carrier: string | null;
+  tracking: string | null;
+  courierId: string | null;
+  reservedAt: number;
+}
+
+export class ParcelStore {
+  readonly #insert;
+  readonly #get;
+  readonly #deposit;
+  readonly #end;
+  readonly #waitingForCode;
+  readonly #activeIn;
+  readonly #list;
+  readonly #listState;
+
+  constructor(db: Db) {
+    this.#insert = db.prepare(
+      `INSERT INTO parcels (id, unit, size, compartment_id, state, carrier, tracking, courier_id, reserved_at)
+       VALUES (@id, @unit, @size, @compartmentId, 'reserved', @carrier, @tracking, @courierId, @reservedAt)`,
+    );
+    this.#get = db.prepare<[string]>('SELECT * FROM parcels WHERE id = ?');
+    this.#deposit = db.prepare<[number, number, number, string]>(
+      `UPDATE parcels SET state = 'deposited', code_id = ?, deposited_at = ?, expires_at = ? WHERE id = ? AND state = 'reserved'`,
+    );
+    this.#end = db.prepare<[string, number, string, string]>(`UPDATE parcels SET state = ?, ended_at = ? WHERE id = ? AND state = ?`);
+    this.#waitingForCode = db.prepare<[number]>(`SELECT * FROM parcels WHERE code_id = ? AND state = 'deposited' ORDER BY compartment_id`);
+    this.#activeIn = db.prepare<[string]>(`SELECT * FROM parcels WHERE compartment_id = ? AND state IN ('reserved','deposited')`);
+    this.#list = db.prepare<[number]>('SELECT * FROM parcels ORDER BY reserved_at DESC LIMIT ?');
+    this.#listState = db.prepare<[string, number]>('SELECT * FROM parcels WHERE state = ? ORDER BY reserved_at DESC LIMIT ?');
+  }
+
+  reserve(p: NewParcel): void {
+    this.#insert.run(p);
+  }
+
+  get(id: string): Parcel | undefined {
+    const r = this.#get.get(id) as Row | undefined;
+    return r && fromRow(r);
+  }
+
+  /** Returns false when the parcel was not reserved (already handled): callers treat that as a bug. */
+  markDeposited(id: string, codeId: number, at: number, expiresAt: number): boolean {
+    return this.#deposit.run(codeId, at, expiresAt, id).changes === 1;
+  }
+
+  /** Moves a parcel from `from` to a final state; false when it was not in `from`. */
+  end(id: string, from: ParcelState, to: ParcelState, at: number): boolean {
+    return this.#end.run(to, at, id, from).changes === 1;
+  }
+
+  waitingForCode(codeId: number): Parcel[] {
+    return (this.#waitingForCode.all(codeId) as Row[]).map(fromRow);
+  }
+
+  activeIn(compartmentId: string): Parcel | undefined {
+    const r = this.#activeIn.get(compartmentId) as Row | undefined;
+    return r && fromRow(r);
+  }
+
+  list(options: { state?: ParcelState; limit?: number } = {}): Parcel[] {
+    const limit = options.limit ?? 100;
+    const rows = options.state ? this.#listState.all(options.state, limit) : this.#list.all(limit);
+    return (rows as Row[]).map(fromRow);
+  }
+}

@@ -1,0 +1,399 @@
+import { EventEmitter } from 'node:events';
+import type { DoorHardware, UnlockOutcome } from '../../drivers/contracts.js';
+import type { CompartmentSize, LockerdConfig } from '../config/types.js';
+import type { Compartment } from '../ledger/compartments.js';
+import type { DoorOperation } from '../ledger/door-operations.js';
+import type { Ledger } from '../ledger/ledger.js';
+import type { Courier } from '../ledger/people.js';
+import { uuidv7 } from '../ledger/uuidv7.js';
+import type { Logger } from '../log.js';
+import { chooseCompartment } from './allocation.js';
+import { DoorMonitor } from './door-monitor.js';
+import { parseGuessingState, recordFailure, waitBeforeNextAttempt, type GuessingPolicy } from './guessing.js';
+import { generateUniqueCode } from './retrieval-code.js';
+
+export interface DepositRequest {
+  courier: Courier;
+  unit: string;
+  size: CompartmentSize | 'auto';
+  carrier: string | null;
+  tracking: string | null;
+}
+
+export type DepositResult =
+  | { ok: true; parcelId: string; compartmentId: string; size: CompartmentSize }
+  | { ok: false; reason: 'unknown_unit' }
+  | { ok: false; reason: 'full'; fullSizes: CompartmentSize[] }
+  | { ok: false; reason: 'doors_failed'; tried: string[] };
+
+export type PickupResult =
+  | { ok: true; doors: { compartmentId: string; parcelId: string; outcome: UnlockOutcome }[] }
+  | { ok: false; reason: 'wrong_code' | 'nothing_waiting' }
+  | { ok: false; reason: 'throttled'; waitMs: number };
+
+export type CourierLoginResult = { ok: true; courier: Courier } | { ok: false; reason: 'wrong_pin' } | { ok: false; reason: 'throttled'; waitMs: number };
+
+export interface LockerEvents {
+  doorOpened: [{ compartmentId: string; purpose: DoorOperation['purpose'] | null }];
+  doorClosed: [{ compartmentId: string }];
+  deposited: [{ parcelId: string; compartmentId: string }];
+  pickedUp: [{ parcelId: string; compartmentId: string }];
+}
+
+export interface LockerServiceDeps {
+  ledger: Ledger;
+  doors: DoorHardware;
+  config: LockerdConfig;
+  log: Logger;
+  now?: () => number;
+  random?: (max: number) => number;
+}
+
+const GUESSING_KEY = 'guessing_state';
+const DAY_MS = 86_400_000;
+
+/**
+ * The locker's rules: who may open which door, and what a door movement means for the parcels.
+ * Every door movement follows DESIGN principle 1: a durable intent, then the unlock, then the
+ * confirmation (the close that completes the operation is written with the time it opened).
+ */
+export class LockerService extends EventEmitter<LockerEvents> {
+  readonly #ledger: Ledger;
+  readonly #doors: DoorHardware;
+  readonly #config: LockerdConfig;
+  readonly #log: Logger;
+  readonly #now: () => number;
+  readonly #random: ((max: number) => number) | undefined;
+  readonly #monitor: DoorMonitor;
+  readonly #policy: GuessingPolicy;
+  /** Operations whose unlock is in flight: a latch report now belongs to them. */
+  readonly #unlocking = new Set<number>();
+
+  constructor(deps: LockerServiceDeps) {
+    super();
+    this.#ledger = deps.ledger;
+    this.#doors = deps.doors;
+    this.#config = deps.config;
+    this.#log = deps.log;
+    this.#now = deps.now ?? Date.now;
+    this.#random = deps.random;
+    this.#policy = deps.config.guessing;
+    this.#monitor = new DoorMonitor(deps.doors, this.#ledger.compartments.all(), deps.config.doors.leftOpenMs, deps.log, this.#now);
+    this.#monitor.on('opened', (c, at) => this.#onOpened(c, at));
+    this.#monitor.on('closed', (c, at, openedAt) => this.#onClosed(c, at, openedAt));
+    this.#monitor.on('leftOpen', (c, openedAt) => this.#onLeftOpen(c, openedAt));
+  }
+
+  /** Starts watching the doors and settles every operation a previous run left unfinished. */
+  async start(): Promise<void> {
+    this.#monitor.start();
+    for (const op of this.#ledger.doorOperations.allActive()) {
+      const compartment = this.#ledger.compartments.get(op.compartmentId);
+      if (!compartment) continue;
+      const status = await this.#doors.read(compartment);
+      if (status === null) {
+        this.#log.warn({ compartmentId: compartment.id, operation: op.id }, 'unfinished door operation from before the restart; its board does not answer, so it stays open until the door reports');
+        continue;
+      }
+      this.#log.info({ compartmentId: compartment.id, operation: op.id, purpose: op.purpose, doorOpen: status.open }, 'settling a door operation left unfinished by the last run');
+      this.#monitor.observe(compartment, status.open);
+    }
+  }
+
+  stop(): void {
+    this.#monitor.stop();
+  }
+
+  openDoors(): { compartmentId: string; since: number }[] {
+    return this.#monitor.openDoors();
+  }
+
+  // --- guessing throttle -------------------------------------------------------------------
+
+  /** How long the kiosk must wait before it may check another code or PIN (0 = now). */
+  guessingWaitMs(): number {
+    return waitBeforeNextAttempt(parseGuessingState(this.#ledger.meta.get(GUESSING_KEY)), this.#now(), this.#policy);
+  }
+
+  /** Records a wrong code or PIN with its audit row, in one transaction; may raise the alarm. */
+  #recordFailedGuess(actor: string, action: string): void {
+    const now = this.#now();
+    this.#ledger.transaction(() => {
+      const result = recordFailure(parseGuessingState(this.#ledger.meta.get(GUESSING_KEY)), now, this.#policy);
+      this.#ledger.meta.set(GUESSING_KEY, JSON.stringify(result.state));
+      this.#ledger.audit.record({ at: now, actor, action, detail: { failuresLastHour: result.failuresLastHour } });
+      if (result.alarm) {
+        this.#ledger.outbox.append('kiosk.guessing_suspected', now, { failuresLastHour: result.failuresLastHour });
+        this.#ledger.audit.record({ at: now, actor: 'system', action: 'kiosk.guessing_suspected', detail: { failuresLastHour: result.failuresLastHour } });
+        this.#log.warn({ failuresLastHour: result.failuresLastHour }, 'many wrong codes or PINs: someone may be guessing; alarm sent upstream');
+      }
+    });
+  }
+
+  // --- couriers and deposits ---------------------------------------------------------------
+
+  courierLogin(pin: string): CourierLoginResult {
+    const waitMs = this.guessingWaitMs();
+    if (waitMs > 0) return { ok: false, reason: 'throttled', waitMs };
+    const courier = this.#ledger.people.courierByPinHash(this.#ledger.hasher.hash('pin', pin));
+    if (!courier) {
+      this.#recordFailedGuess('kiosk', 'courier.login_refused');
+      return { ok: false, reason: 'wrong_pin' };
+    }
+    this.#ledger.transaction(() => this.#ledger.audit.record({ at: this.#now(), actor: `courier:${courier.id}`, action: 'courier.logged_in' }));
+    return { ok: true, courier };
+  }
+
+  unit(id: string): { id: string; accessible: boolean } | undefined {
+    return this.#ledger.people.unit(id);
+  }
+
+  /** Records a refusal that changes nothing else (bad scan, unknown unit, stray key...). */
+  recordRefusal(actor: string, action: string, detail: Record<string, unknown>): void {
+    this.#ledger.transaction(() => this.#ledger.audit.record({ at: this.#now(), actor, action, detail }));
+  }
+
+  /**
+   * Reserves a compartment and opens it. A door that does not open is taken out of service and
+   * the next compartment is tried, up to `doors.maxAllocationAttempts`.
+   */
+  async deposit(req: DepositRequest): Promise<DepositResult> {
+    const actor = `courier:${req.courier.id}`;
+    const unit = this.#ledger.people.unit(req.unit);
+    if (!unit) {
+      this.recordRefusal(actor, 'deposit.unit_unknown', { unit: req.unit });
+      return { ok: false, reason: 'unknown_unit' };
+    }
+    const tried: string[] = [];
+    for (let attempt = 0; attempt < this.#config.doors.maxAllocationAttempts; attempt++) {
+      const choice = chooseCompartment(this.#ledger.compartments.free(), { size: req.size, accessibleOnly: unit.accessible, exclude: new Set(tried) });
+      if (!choice.ok) {
+        if (tried.length > 0) break;
+        const now = this.#now();
+        this.#ledger.transaction(() => {
+          const data = { unit: unit.id, size: req.size, fullSizes: choice.fullSizes, courierId: req.courier.id, carrier: req.carrier };
+          this.#ledger.audit.record({ at: now, actor, action: 'deposit.refused_full', detail: data });
+          this.#ledger.outbox.append('deposit.refused', now, { ...data, reason: 'full' });
+        });
+        this.#log.info({ unit: unit.id, size: req.size, fullSizes: choice.fullSizes, courier: req.courier.id }, 'deposit refused: no free compartment of a fitting size');
+        return { ok: false, reason: 'full', fullSizes: choice.fullSizes };
+      }
+      const compartment = choice.compartment;
+      tried.push(compartment.id);
+      const parcelId = uuidv7(this.#now());
+      const now = this.#now();
+      const opId = this.#ledger.transaction(() => {
+        this.#ledger.parcels.reserve({
+          id: parcelId, unit: unit.id, size: compartment.size, compartmentId: compartment.id,
+          carrier: req.carrier, tracking: req.tracking, courierId: req.courier.id, reservedAt: now,
+        });
+        const id = this.#ledger.doorOperations.intent(compartment.id, 'deposit', parcelId, actor, now);
+        this.#ledger.audit.record({ at: now, actor, action: 'door.unlock_requested', compartmentId: compartment.id, parcelId, detail: { purpose: 'deposit', operation: id } });
+        return id;
+      });
+      const outcome = await this.#unlock(opId, compartment);
+      if (outcome === 'confirmed_open') {
+        this.#log.info({ compartmentId: compartment.id, parcelId, unit: unit.id, courier: req.courier.id, tracking: req.tracking }, 'deposit door open');
+        return { ok: true, parcelId, compartmentId: compartment.id, size: compartment.size };
+      }
+      this.#failDeposit(opId, compartment, parcelId, outcome, actor);
+    }
+    return { ok: false, reason: 'doors_failed', tried };
+  }
+
+  #failDeposit(opId: number, compartment: Compartment, parcelId: string, outcome: UnlockOutcome, actor: string): void {
+    const now = this.#now();
+    const reason = `door did not open for a deposit (${outcome})`;
+    this.#ledger.transaction(() => {
+      this.#ledger.doorOperations.end(opId, 'failed', outcome, null, now);
+      this.#ledger.parcels.end(parcelId, 'reserved', 'cancelled', now);
+      this.#ledger.compartments.setOutOfService(compartment.id, reason);
+      this.#ledger.audit.record({ at: now, actor, action: 'door.unlock_failed', compartmentId: compartment.id, parcelId, detail: { outcome, operation: opId } });
+      this.#ledger.outbox.append('compartment.fault', now, { compartmentId: compartment.id, reason, outcome });
+    });
+    this.#log.warn({ compartmentId: compartment.id, outcome }, 'door did not open; compartment taken out of service, trying another');
+  }
+
+  // --- residents and pickups ---------------------------------------------------------------
+
+  /** Checks a retrieval code and opens, one after another, every door holding parcels for it. */
+  async pickup(code: string): Promise<PickupResult> {
+    const waitMs = this.guessingWaitMs();
+    if (waitMs > 0) return { ok: false, reason: 'throttled', waitMs };
+    const record = this.#ledger.codes.findLive(this.#ledger.hasher.hash('code', code));
+    if (!record) {
+      this.#recordFailedGuess('kiosk', 'pickup.code_rejected');
+      return { ok: false, reason: 'wrong_code' };
+    }
+    const actor = `resident:${record.unit}`;
+    const busy = new Set(this.#ledger.doorOperations.allActive().map((o) => o.compartmentId));
+    const parcels = this.#ledger.parcels.waitingForCode(record.id).filter((p) => !busy.has(p.compartmentId));
+    if (parcels.length === 0) return { ok: false, reason: 'nothing_waiting' };
+    const now = this.#now();
+    const ops = this.#ledger.transaction(() =>
+      parcels.map((p) => {
+        const id = this.#ledger.doorOperations.intent(p.compartmentId, 'pickup', p.id, actor, now);
+        this.#ledger.audit.record({ at: now, actor, action: 'door.unlock_requested', compartmentId: p.compartmentId, parcelId: p.id, detail: { purpose: 'pickup', operation: id } });
+        return { id, parcel: p };
+      }),
+    );
+    const doors: { compartmentId: string; parcelId: string; outcome: UnlockOutcome }[] = [];
+    for (const { id, parcel } of ops) {
+      const compartment = this.#ledger.compartments.get(parcel.compartmentId)!;
+      const outcome = await this.#unlock(id, compartment);
+      doors.push({ compartmentId: compartment.id, parcelId: parcel.id, outcome });
+      if (outcome !== 'confirmed_open') {
+        const at = this.#now();
+        this.#ledger.transaction(() => {
+          this.#ledger.doorOperations.end(id, 'failed', outcome, null, at);
+          this.#ledger.audit.record({ at, actor, action: 'door.unlock_failed', compartmentId: compartment.id, parcelId: parcel.id, detail: { outcome, operation: id } });
+          this.#ledger.outbox.append('compartment.fault', at, { compartmentId: compartment.id, reason: `door did not open for a pickup (${outcome})`, outcome, parcelId: parcel.id });
+        });
+        this.#log.warn({ compartmentId: compartment.id, outcome, parcelId: parcel.id }, 'pickup door did not open; the parcel stays and the code stays valid');
+      }
+    }
+    return { ok: true, doors };
+  }
+
+  // --- doors -------------------------------------------------------------------------------
+
+  async #unlock(opId: number, compartment: Compartment): Promise<UnlockOutcome> {
+    this.#unlocking.add(opId);
+    try {
+      const result = await this.#doors.unlock(compartment);
+      return result.outcome;
+    } catch (err) {
+      this.#log.error({ err, compartmentId: compartment.id }, 'unlock failed with an error from the lock-board driver');
+      return 'no_response';
+    } finally {
+      this.#unlocking.delete(opId);
+    }
+  }
+
+  #onOpened(compartment: Compartment, at: number): void {
+    const op = this.#ledger.doorOperations.activeFor(compartment.id)[0];
+    if (op) {
+      this.emit('doorOpened', { compartmentId: compartment.id, purpose: op.purpose });
+      return;
+    }
+    // No intent in the ledger: nobody asked for this door. Written at once; it is an alarm.
+    const parcel = this.#ledger.parcels.activeIn(compartment.id);
+    this.#ledger.transaction(() => {
+      this.#ledger.audit.record({ at, actor: 'unknown', action: 'door.forced_open', compartmentId: compartment.id, parcelId: parcel?.id ?? null });
+      this.#ledger.outbox.append('door.forced_open', at, { compartmentId: compartment.id, parcelId: parcel?.id ?? null });
+    });
+    this.#log.warn({ compartmentId: compartment.id, parcelId: parcel?.id }, 'door opened without a command: forced open');
+    this.emit('doorOpened', { compartmentId: compartment.id, purpose: null });
+  }
+
+  #onClosed(compartment: Compartment, at: number, openedAt: number | null): void {
+    const op = this.#ledger.doorOperations.activeFor(compartment.id)[0];
+    if (!op) {
+      if (openedAt !== null) {
+        this.#ledger.transaction(() => {
+          this.#ledger.audit.record({ at, actor: 'unknown', action: 'door.closed', compartmentId: compartment.id, detail: { openedAt } });
+          this.#ledger.outbox.append('door.closed', at, { compartmentId: compartment.id, openForMs: at - openedAt });
+        });
+      }
+      return;
+    }
+    if (openedAt === null) {
+      if (this.#unlocking.has(op.id)) return; // The latch has not released yet: not news.
+      this.#abandon(op, compartment, at);
+      return;
+    }
+    if (op.purpose === 'deposit') this.#completeDeposit(op, compartment, at, openedAt);
+    else if (op.purpose === 'pickup') this.#completePickup(op, compartment, at, openedAt);
+    else {
+      this.#ledger.transaction(() => {
+        this.#ledger.doorOperations.end(op.id, 'closed', 'confirmed_open', openedAt, at);
+        this.#ledger.audit.record({ at, actor: op.actor, action: 'door.closed', compartmentId: compartment.id, detail: { operation: op.id, openedAt } });
+      });
+    }
+    this.emit('doorClosed', { compartmentId: compartment.id });
+  }
+
+  /**
+   * An operation from before a restart whose door is closed now and was never seen open. For a
+   * deposit we cannot know whether a parcel went in: the compartment waits for a technician.
+   */
+  #abandon(op: DoorOperation, compartment: Compartment, at: number): void {
+    const reason = 'a restart interrupted a door operation; check the compartment';
+    this.#ledger.transaction(() => {
+      this.#ledger.doorOperations.end(op.id, 'abandoned', 'not confirmed before restart', null, at);
+      this.#ledger.audit.record({ at, actor: 'system', action: 'door.operation_abandoned', compartmentId: compartment.id, parcelId: op.parcelId, detail: { operation: op.id, purpose: op.purpose } });
+      if (op.purpose === 'deposit' && op.parcelId) {
+        this.#ledger.parcels.end(op.parcelId, 'reserved', 'cancelled', at);
+        this.#ledger.compartments.setOutOfService(compartment.id, reason);
+        this.#ledger.outbox.append('compartment.needs_inspection', at, { compartmentId: compartment.id, reason, parcelId: op.parcelId });
+      }
+    });
+    this.#log.warn({ compartmentId: compartment.id, operation: op.id, purpose: op.purpose }, 'door operation abandoned: not confirmed before the restart');
+  }
+
+  #completeDeposit(op: DoorOperation, compartment: Compartment, at: number, openedAt: number): void {
+    const parcel = op.parcelId ? this.#ledger.parcels.get(op.parcelId) : undefined;
+    if (!parcel) throw new Error(`deposit operation ${op.id} has no parcel: the ledger is inconsistent`);
+    const expiresAt = at + this.#config.codes.holdDays * DAY_MS;
+    const issued = this.#ledger.transaction(() => {
+      // One code covers every parcel waiting for the same unit: reuse the live one if there is one.
+      const live = this.#ledger.codes.liveForUnit(parcel.unit);
+      let code: string | null = null;
+      let codeId: number;
+      if (live) {
+        codeId = live.id;
+      } else {
+        code = generateUniqueCode(this.#config.codes.length, (c) => this.#ledger.codes.isLive(this.#ledger.hasher.hash('code', c)), this.#random);
+        codeId = this.#ledger.codes.insert(parcel.unit, this.#ledger.hasher.hash('code', code), at);
+      }
+      this.#ledger.doorOperations.end(op.id, 'closed', 'confirmed_open', openedAt, at);
+      this.#ledger.parcels.markDeposited(parcel.id, codeId, at, expiresAt);
+      this.#ledger.audit.record({ at, actor: op.actor, action: 'parcel.deposited', compartmentId: compartment.id, parcelId: parcel.id, detail: { operation: op.id, openedAt, codeId, newCode: code !== null } });
+      this.#ledger.outbox.append('parcel.deposited', at, {
+        parcelId: parcel.id,
+        compartmentId: compartment.id,
+        size: compartment.size,
+        unit: parcel.unit,
+        carrier: parcel.carrier,
+        tracking: parcel.tracking,
+        courierId: parcel.courierId,
+        codeId,
+        // Only a new code travels; a parcel joining a live code refers to it by id.
+        ...(code !== null ? { code } : {}),
+        expiresAt: new Date(expiresAt).toISOString(),
+      });
+      return { codeId, newCode: code !== null };
+    });
+    this.#log.info({ compartmentId: compartment.id, parcelId: parcel.id, unit: parcel.unit, codeId: issued.codeId, newCode: issued.newCode }, 'parcel deposited');
+    this.emit('deposited', { parcelId: parcel.id, compartmentId: compartment.id });
+  }
+
+  #completePickup(op: DoorOperation, compartment: Compartment, at: number, openedAt: number): void {
+    const parcel = op.parcelId ? this.#ledger.parcels.get(op.parcelId) : undefined;
+    if (!parcel || parcel.codeId === null) throw new Error(`pickup operation ${op.id} has no deposited parcel: the ledger is inconsistent`);
+    this.#ledger.transaction(() => {
+      this.#ledger.doorOperations.end(op.id, 'closed', 'confirmed_open', openedAt, at);
+      this.#ledger.parcels.end(parcel.id, 'deposited', 'picked_up', at);
+      if (this.#ledger.parcels.waitingForCode(parcel.codeId!).length === 0) this.#ledger.codes.end(parcel.codeId!, 'used', at);
+      this.#ledger.audit.record({ at, actor: op.actor, action: 'parcel.picked_up', compartmentId: compartment.id, parcelId: parcel.id, detail: { operation: op.id, openedAt } });
+      this.#ledger.outbox.append('parcel.picked_up', at, {
+        parcelId: parcel.id,
+        compartmentId: compartment.id,
+        unit: parcel.unit,
+        codeId: parcel.codeId,
+        waitedSeconds: parcel.depositedAt ? Math.round((at - parcel.depositedAt) / 1000) : null,
+      });
+    });
+    this.#log.info({ compartmentId: compartment.id, parcelId: parcel.id, unit: parcel.unit }, 'parcel picked up');
+    this.emit('pickedUp', { parcelId: parcel.id, compartmentId: compartment.id });
+  }
+
+  #onLeftOpen(compartment: Compartment, openedAt: number): void {
+    const at = this.#now();
+    this.#ledger.transaction(() => {
+      this.#ledger.audit.record({ at, actor: 'system', action: 'door.left_open', compartmentId: compartment.id, detail: { openedAt } });
+      this.#ledger.outbox.append('door.left_open', at, { compartmentId: compartment.id, openSince: new Date(openedAt).toISOString() });
+    });
+    this.#log.warn({ compartmentId: compartment.id, openForMs: at - openedAt }, 'door left open');
+  }
+}
