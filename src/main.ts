@@ -11,13 +11,14 @@ const EXIT_DATA = 65; // EX_DATAERR
 const EXIT_UNAVAILABLE = 69; // EX_UNAVAILABLE
 
 async function main(): Promise<void> {
-  const configPath = resolveConfigPath(process.argv.slice(2), process.env);
   let config;
+  let configPath;
   try {
+    configPath = resolveConfigPath(process.argv.slice(2), process.env);
     config = loadConfig(configPath);
   } catch (err) {
     if (err instanceof ConfigError) {
-      process.stderr.write(`lockerd: the configuration is not valid, nothing was started:\n${err.message}\n`);
+      process.stderr.write(`lockerd: cannot use the configuration, nothing was started:\n${err.message}\n`);
       process.exit(EXIT_CONFIG);
     }
     throw err;

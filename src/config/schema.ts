@@ -178,10 +178,10 @@ export const configSchema: Schema = {
       additionalProperties: false,
       default: {},
       properties: {
-        freeFailures: int(0, 100, { default: 5 }),
+        freeFailures: int(0, 100, { default: 10 }),
         baseLockoutMs: int(1_000, HOUR, { default: 30_000 }),
         maxLockoutMs: int(1_000, DAY, { default: 15 * MINUTE }),
-        alarmFailuresPerHour: int(1, 10_000, { default: 20 }),
+        alarmFailuresPerHour: int(1, 10_000, { default: 10 }),
       },
     },
     buses: {

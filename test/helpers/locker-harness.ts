@@ -1,0 +1,86 @@
+import type { Key } from '../../drivers/contracts.js';
+import { createApp, type App } from '../../src/app.js';
+import type { LockerdConfig } from '../../src/config/types.js';
+import type { Display } from '../../src/kiosk/session.js';
+import type { Logger } from '../../src/log.js';
+
+/**
+ * The real app on the simulated locker, driven the way a person would: keys, scans, doors.
+ * Hardware is replaced only at the simulator; everything above it is the production code.
+ */
+export class LockerHarness {
+  readonly displays: Display[] = [];
+
+  private constructor(readonly app: App) {
+    app.kiosk.on('display', (d) => this.displays.push(d));
+  }
+
+  static async start(config: LockerdConfig, log: Logger, now?: () => number): Promise<LockerHarness> {
+    const app = createApp(config, log, { now });
+    await app.start();
+    return new LockerHarness(app);
+  }
+
+  get sim() {
+    return this.app.sim!;
+  }
+
+  /** Presses each character of `keys` and waits until the kiosk has handled them; returns what it said. */
+  async keys(keys: string): Promise<string[]> {
+    const from = this.displays.length;
+    for (const k of keys) this.sim.keypad.press(k as Key);
+    await this.settle();
+    return this.displays.slice(from).map((d) => d.text);
+  }
+
+  async scan(text: string): Promise<string[]> {
+    const from = this.displays.length;
+    this.sim.scanner.scan(text);
+    await this.settle();
+    return this.displays.slice(from).map((d) => d.text);
+  }
+
+  async door(compartmentId: string, open: boolean): Promise<string[]> {
+    const from = this.displays.length;
+    const c = this.app.ledger.compartments.get(compartmentId);
+    if (!c) throw new Error(`no compartment ${compartmentId}`);
+    this.sim.boards.setDoor(c, open);
+    await this.settle();
+    return this.displays.slice(from).map((d) => d.text);
+  }
+
+  async settle(): Promise<void> {
+    await new Promise((r) => setImmediate(r));
+    await this.app.kiosk.idle();
+  }
+
+  lastSaid(): string | undefined {
+    return this.displays.at(-1)?.text;
+  }
+
+  /** The plaintext code from the newest unsent `parcel.deposited` event that carries one (as upstream would receive it). */
+  latestCode(): string {
+    const events = this.app.ledger.outbox.list({ limit: 10_000 }).filter((e) => e.type === 'parcel.deposited' && typeof e.data.code === 'string');
+    const code = events.at(-1)?.data.code;
+    if (typeof code !== 'string') throw new Error('no parcel.deposited event with a code in the outbox');
+    return code;
+  }
+
+  /** A courier deposit from login to closed door; returns the compartment used. */
+  async deposit(opts: { pin?: string; tracking?: string; unit: string; size?: '1' | '2' | '3' | '4' | '' }): Promise<string> {
+    await this.keys(`${opts.pin ?? '111111'}#`);
+    await this.scan(opts.tracking ?? '1Z999AA10123456784');
+    await this.keys(`${opts.unit}#`);
+    await this.keys(`${opts.size ?? ''}#`);
+    const open = this.app.locker.openDoors();
+    const compartment = open.at(-1)?.compartmentId;
+    if (!compartment) throw new Error(`no door opened; kiosk said: ${this.lastSaid()}`);
+    await this.door(compartment, false);
+    await this.keys('*');
+    return compartment;
+  }
+
+  async stop(): Promise<void> {
+    await this.app.stop();
+  }
+}

@@ -1,0 +1,298 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Ledger } from '../../src/ledger/ledger.js';
+import { captureLogger, tempDir, testConfig } from '../helpers/fixtures.js';
+import { LockerHarness } from '../helpers/locker-harness.js';
+
+describe('courier deposit and resident pickup on the simulated locker', () => {
+  let dir: string;
+  let cleanup: () => void;
+  let logs: ReturnType<typeof captureLogger>;
+  let h: LockerHarness;
+
+  beforeEach(async () => {
+    ({ dir, cleanup } = tempDir());
+    logs = captureLogger();
+    h = await LockerHarness.start(testConfig(dir), logs.log);
+  });
+
+  afterEach(async () => {
+    await h.stop();
+    cleanup();
+  });
+
+  it('walks a parcel from courier login to resident pickup, with events, audit and no secret in the log', async () => {
+    expect(await h.keys('111111#')).toEqual(['Hello UPS. Scan a parcel, or press * to log out.']);
+    expect(await h.scan('1Z999AA10123456784')).toEqual(['Key the unit number and press #. Press * to go back.']);
+    expect(await h.keys('101#')).toEqual([expect.stringContaining('Size: 1 = S')]);
+    expect(await h.keys('#')).toEqual(['Door A01 is open. Put the parcel in and close the door.']);
+    expect(h.app.locker.openDoors().map((d) => d.compartmentId)).toEqual(['A01']);
+
+    expect(await h.door('A01', false)).toEqual(['Parcel stored in A01. Scan the next parcel, or press * to log out.']);
+    const [parcel] = h.app.ledger.parcels.list();
+    expect(parcel).toMatchObject({ state: 'deposited', unit: '101', compartmentId: 'A01', carrier: 'UPS', tracking: '1Z999AA10123456784', courierId: 'ups-demo' });
+
+    const deposited = h.app.ledger.outbox.list().find((e) => e.type === 'parcel.deposited')!;
+    expect(deposited.data).toMatchObject({ parcelId: parcel!.id, compartmentId: 'A01', unit: '101', size: 'S' });
+    const code = h.latestCode();
+    expect(code).toMatch(/^[0-9]{8}$/);
+    expect(await h.keys('*')).toEqual(['Logged out. Thank you.']);
+
+    expect(await h.keys(`${code}#`)).toEqual(['Door A01 is open. Take your parcel and close the door.']);
+    expect(await h.door('A01', false)).toEqual(['Thank you. All your parcels are collected.']);
+    expect(h.app.ledger.parcels.get(parcel!.id)!.state).toBe('picked_up');
+    expect(h.app.ledger.outbox.list().map((e) => e.type)).toEqual(['parcel.deposited', 'parcel.picked_up']);
+
+    // The code was single use.
+    expect(await h.keys(`${code}#`)).toEqual(['That code is not valid. Check it and try again.']);
+
+    const actions = h.app.ledger.audit.recent(100).map((a) => a.action).reverse();
+    expect(actions).toEqual(['config.applied', 'courier.logged_in', 'door.unlock_requested', 'parcel.deposited', 'door.unlock_requested', 'parcel.picked_up', 'pickup.code_rejected']);
+
+    const log = logs.text();
+    expect(log).toContain('parcel deposited');
+    expect(log).not.toContain(code);
+    expect(log).not.toContain('111111');
+  });
+
+  it('stores the code only as a keyed hash', async () => {
+    await h.deposit({ unit: '101' });
+    const code = h.latestCode();
+    const rows = h.app.ledger.db.prepare('SELECT * FROM retrieval_codes').all() as Record<string, unknown>[];
+    expect(rows).toHaveLength(1);
+    expect(JSON.stringify(rows)).not.toContain(code);
+    expect((rows[0]!.code_hash as Buffer).equals(h.app.ledger.hasher.hash('code', code))).toBe(true);
+  });
+
+  it('gives one code to every parcel for the same unit and opens all their doors', async () => {
+    const first = await h.deposit({ unit: '202' });
+    const code = h.latestCode();
+    const second = await h.deposit({ unit: '202', pin: '222222' });
+    const events = h.app.ledger.outbox.list().filter((e) => e.type === 'parcel.deposited');
+    expect(events).toHaveLength(2);
+    expect(events[1]!.data.code).toBeUndefined(); // the second parcel joins the live code
+    expect(events[1]!.data.codeId).toBe(events[0]!.data.codeId);
+
+    expect(await h.keys(`${code}#`)).toEqual([`Door ${first} is open. Take your parcel and close the door.`, `Door ${second} is open. Take your parcel and close the door.`]);
+    expect(await h.door(first, false)).toEqual([]);
+    expect(await h.door(second, false)).toEqual(['Thank you. All your parcels are collected.']);
+  });
+
+  it('puts the parcel in the smallest free compartment of the chosen size, then the next size up', async () => {
+    expect(await h.deposit({ unit: '101', size: '2' })).toBe('A05');
+    // Fill every M, then an M request goes to the smallest L.
+    const mFree = h.app.ledger.compartments.free().filter((c) => c.size === 'M' && !c.accessible);
+    for (let i = 0; i < mFree.length; i++) await h.deposit({ unit: '101', size: '2' });
+    const accessibleM = h.app.ledger.compartments.free().filter((c) => c.size === 'M');
+    expect(accessibleM.every((c) => c.accessible)).toBe(true);
+  });
+
+  it('refuses a deposit when every fitting size is full, says which sizes, and records it', async () => {
+    const xl = h.app.ledger.compartments.all().filter((c) => c.size === 'XL');
+    for (let i = 0; i < xl.length; i++) await h.deposit({ unit: '101', size: '4' });
+    await h.keys('111111#');
+    await h.scan('1Z999AA10123456784');
+    await h.keys('101#');
+    expect(await h.keys('4#')).toEqual(['No free compartment in size XL. Keep the parcel.']);
+    const refused = h.app.ledger.outbox.list().filter((e) => e.type === 'deposit.refused');
+    expect(refused).toHaveLength(1);
+    expect(refused[0]!.data).toMatchObject({ unit: '101', size: 'XL', fullSizes: ['XL'], reason: 'full' });
+    expect(h.app.ledger.parcels.list({ state: 'reserved' })).toHaveLength(0);
+  });
+
+  it('opens another door when the first one does not open, and takes the jammed one out of service', async () => {
+    h.sim.boards.setJammed({ board: 'B1', lock: 1 }, true);
+    await h.keys('111111#');
+    await h.scan('1Z999AA10123456784');
+    await h.keys('101#');
+    expect(await h.keys('1#')).toEqual(['Door A02 is open. Put the parcel in and close the door.']);
+    expect(h.app.ledger.compartments.get('A01')!.outOfService).toMatch(/did not open/);
+    expect(h.app.ledger.outbox.list().map((e) => e.type)).toEqual(['compartment.fault']);
+    const cancelled = h.app.ledger.parcels.list({ state: 'cancelled' });
+    expect(cancelled.map((p) => p.compartmentId)).toEqual(['A01']);
+  });
+
+  it('tells the courier to call support when no door opens at all', async () => {
+    h.sim.boards.setOnline('B1', false);
+    h.sim.boards.setOnline('B2', false);
+    await h.keys('111111#');
+    await h.scan('1Z999AA10123456784');
+    await h.keys('101#');
+    expect(await h.keys('#')).toEqual(['No door could be opened. Keep the parcel and call support.']);
+    expect(h.app.ledger.parcels.list({ state: 'reserved' })).toHaveLength(0);
+  });
+
+  it('keeps accessible units to low compartments', async () => {
+    const accessibleUnit = h.app.config.units.find((u) => u.accessible);
+    expect(accessibleUnit).toBeDefined();
+    const c = await h.deposit({ unit: accessibleUnit!.id });
+    expect(h.app.ledger.compartments.get(c)!.accessible).toBe(true);
+  });
+});
+
+describe('bad input at the kiosk gets a refusal and changes nothing but the audit trail', () => {
+  let dir: string;
+  let cleanup: () => void;
+  let h: LockerHarness;
+  let logs: ReturnType<typeof captureLogger>;
+
+  beforeEach(async () => {
+    ({ dir, cleanup } = tempDir());
+    logs = captureLogger();
+    h = await LockerHarness.start(testConfig(dir), logs.log);
+  });
+
+  afterEach(async () => {
+    await h.stop();
+    cleanup();
+  });
+
+  const stateCounts = (): unknown => ({
+    parcels: h.app.ledger.parcels.list({ limit: 10_000 }).length,
+    outbox: h.app.ledger.outbox.list({ limit: 10_000 }).length,
+    codes: (h.app.ledger.db.prepare('SELECT count(*) AS n FROM retrieval_codes').get() as { n: number }).n,
+    ops: (h.app.ledger.db.prepare('SELECT count(*) AS n FROM door_operations').get() as { n: number }).n,
+  });
+
+  it('refuses a wrong PIN and a wrong code, audited without the secret', async () => {
+    const before = stateCounts();
+    expect(await h.keys('999999#')).toEqual(['That PIN is not valid.']);
+    expect(await h.keys('12345678#')).toEqual(['That code is not valid. Check it and try again.']);
+    expect(stateCounts()).toEqual(before);
+    const audit = h.app.ledger.audit.recent(2);
+    expect(audit.map((a) => a.action)).toEqual(['pickup.code_rejected', 'courier.login_refused']);
+    expect(JSON.stringify(audit)).not.toMatch(/999999|12345678/);
+    expect(logs.text()).not.toMatch(/999999|12345678/);
+  });
+
+  it('refuses an unknown unit', async () => {
+    await h.keys('111111#');
+    await h.scan('1Z999AA10123456784');
+    expect(await h.keys('999#')).toEqual(['Unit 999 does not exist. Key the unit number again.']);
+    expect(h.app.kiosk.state).toBe('courier_unit');
+    expect(h.app.ledger.audit.recent(1)[0]).toMatchObject({ action: 'deposit.unit_unknown', actor: 'courier:ups-demo' });
+    expect(h.app.ledger.parcels.list()).toHaveLength(0);
+  });
+
+  it('refuses a 10,000-character scan and a scan with control characters', async () => {
+    await h.keys('111111#');
+    expect(await h.scan('1'.repeat(10_000))).toEqual(['That scan could not be read. Scan again or key the tracking number.']);
+    expect(await h.scan('1Z999\u0007AA')).toEqual(['That scan could not be read. Scan again or key the tracking number.']);
+    expect(h.app.kiosk.state).toBe('courier_scan');
+    const refusals = h.app.ledger.audit.recent(2);
+    expect(refusals.map((a) => a.detail)).toEqual([{ reason: 'control_characters', length: 8 }, { reason: 'too_long', length: 10_000 }]);
+    // A GS (FNC1) inside a GS1 scan is fine.
+    expect(await h.scan('420021390\u001d9261290100130435082611')).toEqual(['Key the unit number and press #. Press * to go back.']);
+  });
+
+  it('bounds a key storm: the entry resets instead of growing', async () => {
+    const said = await h.keys('1'.repeat(500));
+    expect(said.filter((s) => s === 'Too many keys. Start again.').length).toBeGreaterThan(10);
+    expect(await h.keys('#')).toEqual(['That PIN is not valid.']);
+  });
+
+  it('throttles guessing across the whole kiosk and keeps the throttle across a restart', async () => {
+    for (let i = 0; i < h.app.config.guessing.freeFailures; i++) await h.keys('00000000#');
+    expect(await h.keys('00000000#')).toEqual(['That code is not valid. Check it and try again.']);
+    expect(await h.keys('00000000#')).toEqual([expect.stringMatching(/^Too many wrong entries. Try again in \d+ s.$/)]);
+    // A courier PIN is throttled by the same counter.
+    expect(await h.keys('111111#')).toEqual([expect.stringMatching(/^Too many wrong entries/)]);
+    const config = h.app.config;
+    await h.stop();
+    h = await LockerHarness.start(config, logs.log);
+    expect(await h.keys('111111#')).toEqual([expect.stringMatching(/^Too many wrong entries/)]);
+  });
+
+  it('abandons an idle session after the timeout', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      await h.keys('111111#');
+      expect(h.app.kiosk.state).toBe('courier_scan');
+      vi.advanceTimersByTime(h.app.config.kiosk.sessionTimeoutMs - 1);
+      await h.settle();
+      expect(h.app.kiosk.state).toBe('courier_scan');
+      vi.advanceTimersByTime(1);
+      await h.settle();
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(h.app.kiosk.state).toBe('idle');
+    expect(h.lastSaid()).toBe('Session ended after no input. Start again.');
+  });
+});
+
+describe('doors nobody asked for', () => {
+  let dir: string;
+  let cleanup: () => void;
+  let h: LockerHarness;
+
+  beforeEach(async () => {
+    ({ dir, cleanup } = tempDir());
+    h = await LockerHarness.start(testConfig(dir), captureLogger().log);
+  });
+
+  afterEach(async () => {
+    await h.stop();
+    cleanup();
+  });
+
+  it('reports a forced door, a door left open, and its closing', async () => {
+    await h.deposit({ unit: '101' });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      await h.door('A01', true);
+      vi.advanceTimersByTime(h.app.config.doors.leftOpenMs - 1);
+      expect(h.app.ledger.outbox.list().some((e) => e.type === 'door.left_open')).toBe(false);
+      vi.advanceTimersByTime(1);
+    } finally {
+      vi.useRealTimers();
+    }
+    const forced = h.app.ledger.outbox.list().find((e) => e.type === 'door.forced_open');
+    expect(forced?.data).toMatchObject({ compartmentId: 'A01', parcelId: h.app.ledger.parcels.list()[0]!.id });
+    expect(h.app.ledger.outbox.list().some((e) => e.type === 'door.left_open' && e.data.compartmentId === 'A01')).toBe(true);
+    await h.door('A01', false);
+    expect(h.app.ledger.outbox.list().at(-1)).toMatchObject({ type: 'door.closed', data: { compartmentId: 'A01' } });
+    // The parcel is still there as far as the ledger knows: a forced door does not pick it up.
+    expect(h.app.ledger.parcels.list()[0]!.state).toBe('deposited');
+  });
+});
+
+describe('a restart in the middle of a door operation', () => {
+  it('sends an interrupted deposit to a technician and keeps an interrupted pickup waiting', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const config = testConfig(dir);
+      let h = await LockerHarness.start(config, captureLogger().log);
+      await h.deposit({ unit: '101' });
+      const code = h.latestCode();
+      // A second deposit is interrupted after the intent, with the door open: power cut.
+      await h.keys('222222#');
+      await h.scan('1Z999AA10123456784');
+      await h.keys('202#');
+      await h.keys('#');
+      expect(h.app.locker.openDoors().map((d) => d.compartmentId)).toEqual(['A02']);
+      await h.keys(`*`);
+      await h.stop();
+
+      // On the next boot the simulated boards start with every door shut (as if pushed shut meanwhile).
+      h = await LockerHarness.start(config, captureLogger().log);
+      const ledger: Ledger = h.app.ledger;
+      expect(ledger.doorOperations.allActive()).toHaveLength(0);
+      expect(ledger.compartments.get('A02')!.outOfService).toMatch(/restart interrupted/);
+      expect(ledger.parcels.list().find((p) => p.compartmentId === 'A02')!.state).toBe('cancelled');
+      expect(ledger.outbox.list().map((e) => e.type)).toContain('compartment.needs_inspection');
+      // The first parcel is untouched and its code still works.
+      // Power cut again, this time with the pickup door open: the parcel keeps waiting.
+      expect(await h.keys(`${code}#`)).toEqual(['Door A01 is open. Take your parcel and close the door.']);
+      await h.stop();
+      h = await LockerHarness.start(config, captureLogger().log);
+      const parcel = h.app.ledger.parcels.list().find((p) => p.compartmentId === 'A01')!;
+      expect(parcel.state).toBe('deposited');
+      expect(await h.keys(`${code}#`)).toEqual(['Door A01 is open. Take your parcel and close the door.']);
+      await h.door('A01', false);
+      expect(h.app.ledger.parcels.get(parcel.id)!.state).toBe('picked_up');
+      await h.stop();
+    } finally {
+      cleanup();
+    }
+  });
+});
