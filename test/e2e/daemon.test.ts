@@ -1,0 +1,154 @@
+import Database from 'better-sqlite3';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir, testConfigJson, writeConfig } from '../helpers/fixtures.js';
+import { Daemon, lockerctl } from '../helpers/daemon.js';
+
+describe('the built daemon, driven with lockerctl', () => {
+  let dir: string;
+  let cleanup: () => void;
+  let configPath: string;
+  let daemon: Daemon;
+  const ctl = (...args: string[]) => lockerctl(['--config', configPath, ...args]);
+  const json = async (...args: string[]): Promise<any> => {
+    const r = await ctl('--json', ...args);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    return JSON.parse(r.stdout);
+  };
+
+  beforeAll(async () => {
+    ({ dir, cleanup } = tempDir());
+    configPath = writeConfig(dir, testConfigJson(dir));
+    daemon = Daemon.spawn(configPath);
+    await daemon.ready();
+  });
+
+  afterAll(async () => {
+    await daemon?.stop();
+    cleanup();
+  });
+
+  it('walks a parcel from deposit to pickup and shows it in parcels and outbox', async () => {
+    expect((await json('sim', 'keys', '111111#')).displays[0].text).toBe('Hello UPS. Scan a parcel, or press * to log out.');
+    expect((await json('sim', 'scan', '1Z999AA10123456784')).state).toBe('courier_unit');
+    expect((await json('sim', 'keys', '303#')).state).toBe('courier_size');
+    const opened = await json('sim', 'keys', '2#');
+    expect(opened.displays[0].text).toMatch(/^Door (\w+) is open\. Put the parcel in/);
+    const compartment = /^Door (\w+)/.exec(opened.displays[0].text)![1]!;
+
+    const status = await json('status');
+    expect(status.openDoors.map((d: { compartmentId: string }) => d.compartmentId)).toEqual([compartment]);
+
+    expect((await json('sim', 'door', compartment, 'close')).displays[0].text).toBe(`Parcel stored in ${compartment}. Scan the next parcel, or press * to log out.`);
+    await json('sim', 'keys', '*');
+
+    const parcels = await json('parcels');
+    expect(parcels).toHaveLength(1);
+    expect(parcels[0]).toMatchObject({ state: 'deposited', unit: '303', size: 'M', compartmentId: compartment, tracking: '1Z999AA10123456784' });
+
+    const hidden = await json('outbox');
+    expect(hidden.events[0].data.code).toMatch(/hidden/);
+    const outbox = await json('outbox', '--reveal-codes');
+    expect(outbox.depth.unsent).toBe(1);
+    const deposited = outbox.events[0];
+    expect(deposited).toMatchObject({ seq: 1, type: 'parcel.deposited', sentAt: null, data: { parcelId: parcels[0].id, unit: '303' } });
+    const code: string = deposited.data.code;
+    expect(code).toMatch(/^\d{8}$/);
+
+    expect((await json('sim', 'keys', `${code}#`)).displays[0].text).toBe(`Door ${compartment} is open. Take your parcel and close the door.`);
+    expect((await json('sim', 'door', compartment, 'close')).displays[0].text).toBe('Thank you. All your parcels are collected.');
+
+    expect((await json('parcels'))[0].state).toBe('picked_up');
+    expect((await json('outbox')).events.map((e: { type: string }) => e.type)).toEqual(['parcel.deposited', 'parcel.picked_up']);
+
+    // The ledger on disk says the same, read by another process while the daemon runs (WAL).
+    const db = new Database(join(dir, 'lockerd.db'), { readonly: true });
+    expect(db.prepare(`SELECT state FROM parcels`).all()).toEqual([{ state: 'picked_up' }]);
+    expect(db.prepare(`SELECT state FROM retrieval_codes`).all()).toEqual([{ state: 'used' }]);
+    expect(db.prepare(`SELECT count(*) AS n FROM door_operations WHERE state = 'closed'`).get()).toEqual({ n: 2 });
+    db.close();
+
+    // Nothing secret reached the daemon's log.
+    expect(daemon.output).toContain('parcel picked up');
+    expect(daemon.output).not.toContain(code);
+    expect(daemon.output).not.toContain('111111');
+  });
+
+  it('prints human-readable status', async () => {
+    const r = await ctl('status');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^locker demo-locker/);
+    expect(r.stdout).toContain('(simulated hardware)');
+  });
+
+  it('refuses bad lockerctl input with a clear message and a non-zero exit', async () => {
+    const unknown = await ctl('sim', 'door', 'Z99', 'open');
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain('unknown compartment "Z99"');
+    const badKeys = await ctl('sim', 'keys', '12x4#');
+    expect(badKeys.code).not.toBe(0);
+    expect(badKeys.stderr).toContain('not on the keypad: "x"');
+    const badCommand = await ctl('frobnicate');
+    expect(badCommand.code).toBe(64);
+    expect(badCommand.stderr).toContain('unknown command "frobnicate"');
+    const badState = await ctl('parcels', '--state', 'lost');
+    expect(badState.stderr).toContain('unknown parcel state "lost"');
+    // The daemon is still serving.
+    expect((await ctl('status')).code).toBe(0);
+  });
+
+  it('stops cleanly on SIGTERM and removes nothing from the ledger', async () => {
+    expect(await daemon.stop()).toBe(0);
+    expect(daemon.output).toContain('lockerd stopped');
+    const r = await ctl('status');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/lockerd is not running/);
+    // Restart on the same ledger: the history is there.
+    daemon = Daemon.spawn(configPath);
+    await daemon.ready();
+    expect((await json('parcels'))[0].state).toBe('picked_up');
+    expect((await json('status')).bootCount).toBe(2);
+  });
+});
+
+describe('the daemon refuses to start on bad files, with a clear message and a distinct exit code', () => {
+  it('a config that is not JSON', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const d = Daemon.spawn(writeConfig(dir, '{ "kioskId": "x",\n  oops }'));
+      expect(await d.exited).toBe(78);
+      expect(d.output).toMatch(/not valid JSON at line 2, column 3/);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('an invalid config, one message per problem', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const json = testConfigJson(dir) as { compartments: { size: string }[]; codes?: unknown };
+      json.compartments[3]!.size = 'XXL';
+      json.codes = { length: 99 };
+      const d = Daemon.spawn(writeConfig(dir, json));
+      expect(await d.exited).toBe(78);
+      expect(d.output).toContain('compartments[3].size: "XXL" is not one of S, M, L, XL');
+      expect(d.output).toContain('codes.length: 99 is above the maximum 12');
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('a corrupt ledger file, which it leaves as it was', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      writeFileSync(join(dir, 'lockerd.db'), Buffer.alloc(8192, 0x5a));
+      const d = Daemon.spawn(writeConfig(dir, testConfigJson(dir)));
+      expect(await d.exited).toBe(65);
+      expect(d.output).toMatch(/is not a SQLite database/);
+    } finally {
+      cleanup();
+    }
+  });
+});

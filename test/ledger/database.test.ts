@@ -1,0 +1,121 @@
+import Database from 'better-sqlite3';
+import { existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LedgerOpenError, openDatabase } from '../../src/ledger/database.js';
+import { MIGRATIONS, SCHEMA_VERSION, type Migration } from '../../src/ledger/migrations.js';
+import { tempDir } from '../helpers/fixtures.js';
+
+describe('opening the ledger', () => {
+  let dir: string;
+  let cleanup: () => void;
+  let path: string;
+
+  beforeEach(() => {
+    ({ dir, cleanup } = tempDir());
+    path = join(dir, 'ledger.db');
+  });
+  afterEach(() => cleanup());
+
+  it('creates a fresh ledger at the current schema with WAL, synchronous=FULL and foreign keys', () => {
+    const db = openDatabase(path);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as { name: string }[]).map((t) => t.name);
+    expect(tables).toEqual(expect.arrayContaining(['audit', 'compartments', 'couriers', 'door_operations', 'meta', 'outbox', 'parcels', 'retrieval_codes', 'units']));
+    db.close();
+  });
+
+  it('reopens an up-to-date ledger without migrating or backing up', () => {
+    openDatabase(path).close();
+    const notices: string[] = [];
+    openDatabase(path, { onNotice: (m) => notices.push(m) }).close();
+    expect(notices).toEqual([]);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.bak'))).toEqual([]);
+  });
+
+  it('upgrades an older ledger in a transaction per migration, after a VACUUM INTO backup, keeping the data', () => {
+    const db = openDatabase(path);
+    db.prepare(`INSERT INTO meta (key, value) VALUES ('probe', 'kept')`).run();
+    db.close();
+    const v2: Migration = { version: SCHEMA_VERSION + 1, description: 'add a column', sql: `ALTER TABLE units ADD COLUMN floor INTEGER` };
+    const notices: string[] = [];
+    const upgraded = openDatabase(path, { migrations: [...MIGRATIONS, v2], onNotice: (m) => notices.push(m), now: () => new Date('2026-11-25T10:00:00Z') });
+    expect(upgraded.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION + 1);
+    expect(upgraded.prepare(`SELECT value FROM meta WHERE key = 'probe'`).get()).toEqual({ value: 'kept' });
+    expect(notices).toEqual(['ledger backed up before migration', 'ledger migrated']);
+    upgraded.close();
+    const backups = readdirSync(dir).filter((f) => f.endsWith('.bak'));
+    expect(backups).toEqual([`ledger.db.v${SCHEMA_VERSION}.2026-11-25T10-00-00-000Z.bak`]);
+    const backup = new Database(join(dir, backups[0]!), { readonly: true });
+    expect(backup.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(backup.prepare(`SELECT value FROM meta WHERE key = 'probe'`).get()).toEqual({ value: 'kept' });
+    backup.close();
+  });
+
+  it('leaves the ledger at the old version when a migration fails', () => {
+    openDatabase(path).close();
+    const broken: Migration = { version: SCHEMA_VERSION + 1, description: 'broken', sql: `CREATE TABLE x (a); INSERT INTO nope VALUES (1);` };
+    expect(() => openDatabase(path, { migrations: [...MIGRATIONS, broken] })).toThrow(/nope/);
+    const db = new Database(path, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE name = 'x'`).get()).toEqual({ n: 0 });
+    db.close();
+  });
+
+  it('refuses a ledger written by a newer release', () => {
+    const db = openDatabase(path);
+    db.pragma(`user_version = ${SCHEMA_VERSION + 5}`);
+    db.close();
+    expect(() => openDatabase(path)).toThrow(LedgerOpenError);
+    expect(() => openDatabase(path)).toThrow(`has schema version ${SCHEMA_VERSION + 5}, newer than this lockerd understands (${SCHEMA_VERSION})`);
+  });
+
+  it('refuses a file that is not a database, and does not touch it', () => {
+    writeFileSync(path, 'this is a shopping list, not a ledger\n'.repeat(10));
+    const before = readFileSync(path);
+    expect(() => openDatabase(path)).toThrow(/is not a SQLite database.*lockerd has not changed it/);
+    expect(readFileSync(path).equals(before)).toBe(true);
+  });
+
+  it('refuses a truncated ledger', () => {
+    const db = openDatabase(path);
+    const insert = db.prepare(`INSERT INTO meta (key, value) VALUES (?, ?)`);
+    db.transaction(() => {
+      for (let i = 0; i < 2000; i++) insert.run(`k${i}`, 'x'.repeat(100));
+    })();
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+    truncateSync(path, Math.floor(statSync(path).size / 2));
+    expect(() => openDatabase(path)).toThrow(/is truncated/);
+  });
+
+  it('refuses a SQLite database that is not a lockerd ledger', () => {
+    const other = new Database(path);
+    other.exec('CREATE TABLE recipes (name TEXT)');
+    other.close();
+    expect(() => openDatabase(path)).toThrow(/not a lockerd ledger/);
+  });
+
+  it('keeps the audit trail append-only', () => {
+    const db = openDatabase(path);
+    db.prepare(`INSERT INTO audit (at, actor, action) VALUES (1, 'system', 'test')`).run();
+    expect(() => db.prepare(`UPDATE audit SET actor = 'someone else'`).run()).toThrow(/append-only/);
+    expect(() => db.prepare(`DELETE FROM audit`).run()).toThrow(/append-only/);
+    db.close();
+  });
+
+  it('never reuses an outbox seq, even after rows are pruned', () => {
+    const db = openDatabase(path);
+    const insert = db.prepare(`INSERT INTO outbox (id, type, at, payload) VALUES (?, 't', 1, '{}')`);
+    insert.run('a');
+    insert.run('b');
+    db.prepare('DELETE FROM outbox').run();
+    const seq = Number(insert.run('c').lastInsertRowid);
+    expect(seq).toBe(3);
+    db.close();
+    expect(existsSync(path)).toBe(true);
+  });
+});

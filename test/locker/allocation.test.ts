@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import type { CompartmentSize } from '../../src/config/types.js';
+import type { Compartment } from '../../src/ledger/compartments.js';
+import { chooseCompartment } from '../../src/locker/allocation.js';
+
+const c = (id: string, size: CompartmentSize, accessible = false, outOfService: string | null = null): Compartment => ({ id, size, board: 'B1', lock: 1, accessible, outOfService });
+
+describe('chooseCompartment', () => {
+  const free = [c('M2', 'M'), c('S2', 'S'), c('S1', 'S'), c('L1', 'L'), c('XL1', 'XL'), c('SA', 'S', true)];
+
+  it('picks the smallest id of the requested size', () => {
+    expect(chooseCompartment(free, { size: 'S', accessibleOnly: false })).toEqual({ ok: true, compartment: free[2] });
+  });
+
+  it('auto starts from the smallest size', () => {
+    expect(chooseCompartment(free, { size: 'auto', accessibleOnly: false })).toMatchObject({ compartment: { id: 'S1' } });
+  });
+
+  it('goes to the next size up when the requested one is full', () => {
+    expect(chooseCompartment([c('L1', 'L'), c('XL1', 'XL')], { size: 'M', accessibleOnly: false })).toMatchObject({ compartment: { id: 'L1' } });
+  });
+
+  it('never goes down a size', () => {
+    expect(chooseCompartment([c('S1', 'S'), c('M1', 'M')], { size: 'L', accessibleOnly: false })).toEqual({ ok: false, fullSizes: ['L', 'XL'] });
+  });
+
+  it('keeps accessible compartments for last, but uses one rather than refuse', () => {
+    expect(chooseCompartment([c('SA', 'S', true), c('S9', 'S')], { size: 'S', accessibleOnly: false })).toMatchObject({ compartment: { id: 'S9' } });
+    expect(chooseCompartment([c('SA', 'S', true), c('M1', 'M')], { size: 'S', accessibleOnly: false })).toMatchObject({ compartment: { id: 'SA' } });
+  });
+
+  it('gives accessible units only accessible compartments', () => {
+    expect(chooseCompartment(free, { size: 'S', accessibleOnly: true })).toMatchObject({ compartment: { id: 'SA' } });
+    expect(chooseCompartment(free, { size: 'M', accessibleOnly: true })).toEqual({ ok: false, fullSizes: ['M', 'L', 'XL'] });
+  });
+
+  it('skips excluded and out-of-service compartments', () => {
+    expect(chooseCompartment([c('S1', 'S'), c('S2', 'S', false, 'jammed'), c('S3', 'S')], { size: 'S', accessibleOnly: false, exclude: new Set(['S1']) })).toMatchObject({ compartment: { id: 'S3' } });
+  });
+
+  it('says every size is full on an empty locker', () => {
+    expect(chooseCompartment([], { size: 'auto', accessibleOnly: false })).toEqual({ ok: false, fullSizes: ['S', 'M', 'L', 'XL'] });
+  });
+});
