@@ -38,8 +38,9 @@ export interface CarrierMatch {
  * Keyed-in and printed numbers come grouped ("9400 1112 ...", "1z 879e ...").
  */
 export function normaliseTracking(text: string): string | null {
-  const s = text.replace(/[ -]/g, '').toUpperCase();
-  return /^[A-Z0-9]+$/.test(s) ? s : null;
+  const s = text.replace(/[ -]/g, '');
+  // Checked before upper-casing: toUpperCase turns some non-ASCII letters into ASCII (ß -> SS).
+  return /^[A-Za-z0-9]+$/.test(s) ? s.toUpperCase() : null;
 }
 
 interface Rule {

@@ -51,6 +51,8 @@ export interface ParseScanOptions {
 }
 
 export const CHECK_DIGIT_REASON = 'check digit does not match: scan again or key it in';
+/** Only ever returned if the parser has a bug; the fuzz test checks it never is. */
+export const INTERNAL_ERROR_REASON = 'scan could not be read';
 
 const PLAUSIBLE_TRACKING = /^[A-Z0-9]{8,40}$/;
 
@@ -72,8 +74,12 @@ function unknown(reason: string, symbology: string | undefined): ScanResult {
   return result;
 }
 
-/** GS1 strings that are not USPS IMpb: an SSCC is a parcel id; the rest are not tracking numbers. */
-function classifyGs1(text: string, symbology: string | undefined): ScanResult {
+/**
+ * GS1 strings that are not USPS IMpb: an SSCC is a parcel id, a postal code or GTIN alone is
+ * the wrong barcode. Null when none applies: a lone company-internal element (AI 91-99, e.g.
+ * FedEx's `96...` or a USPS `94...` sent with FNC1) is a carrier number for the carrier rules.
+ */
+function classifyGs1(text: string, symbology: string | undefined): ScanResult | null {
   const { elements } = parseGs1(text);
   const sscc = elements.find((e) => e.ai === '00');
   if (sscc) return parcel('unknown', sscc.value, endsWithCheckDigit(sscc.value, gs1CheckDigit), symbology);
@@ -83,7 +89,7 @@ function classifyGs1(text: string, symbology: string | undefined): ScanResult {
   if (elements.some((e) => e.ai === '01' || e.ai === '02')) {
     return unknown('this is a product barcode, not a shipping label', symbology);
   }
-  return unknown('GS1 barcode without a tracking number', symbology);
+  return null;
 }
 
 function classify(text: string, symbology: string | undefined): ScanResult {
@@ -119,13 +125,14 @@ function classify(text: string, symbology: string | undefined): ScanResult {
   if (hasGs || gs1Symbology || /^42[01]\d{20,}$/.test(text)) {
     const impb = readImpb(text);
     if (impb) return parcel('USPS', impb.tracking, impb.valid, symbology);
-    // A GS1 symbol whose data starts with no known AI is left to the carrier rules below.
-    if (hasGs || (gs1Symbology && parseGs1(text).elements.length > 0)) return classifyGs1(text, symbology);
+    const gs1 = hasGs || gs1Symbology ? classifyGs1(text, symbology) : null;
+    if (gs1) return gs1;
   }
 
   if (isProductSymbology(symbology)) return unknown('this is a product barcode, not a shipping label', symbology);
 
-  const normalised = normaliseTracking(text);
+  // A leading GS is FNC1 in first position, not data.
+  const normalised = normaliseTracking(text.startsWith(GS) ? text.slice(1) : text);
   if (normalised === null) return unknown('not a tracking number or locker code', symbology);
   const match = matchCarrier(normalised);
   if (match) return parcel(match.carrier, match.tracking, match.valid, symbology);
@@ -135,7 +142,8 @@ function classify(text: string, symbology: string | undefined): ScanResult {
 
 export function parseScan(raw: string, opts?: ParseScanOptions): ScanResult {
   try {
-    const maxLength = opts?.maxLength ?? DEFAULT_MAX_SCAN_LENGTH;
+    const requested = opts?.maxLength;
+    const maxLength = requested !== undefined && Number.isFinite(requested) && requested >= 0 ? requested : DEFAULT_MAX_SCAN_LENGTH;
     const input = typeof raw === 'string' ? raw : String(raw);
     const checked = checkScanText(input, maxLength);
     if (!checked.ok) {
@@ -145,7 +153,7 @@ export function parseScan(raw: string, opts?: ParseScanOptions): ScanResult {
     return classify(text, symbology);
   } catch {
     // Unreachable by design (the fuzz test checks); kept so a parser bug can never crash the daemon.
-    return { kind: 'unknown', valid: false, reason: 'scan could not be read' };
+    return { kind: 'unknown', valid: false, reason: INTERNAL_ERROR_REASON };
   }
 }
 

@@ -54,8 +54,12 @@ const REDACTED = '[redacted]';
  * replaced by [redacted], so a refused pickup or badge scan cannot put its token in the log.
  */
 export function logExcerpt(raw: string): string {
-  const prefix = /LK[PB]1\//i.exec(raw);
-  const source = prefix ? raw.slice(0, prefix.index + prefix[0].length) : raw;
+  // Every character yields at least one output character, so nothing past the first
+  // EXCERPT_MAX can show; a little more is kept so a base32 run cut here is still seen whole
+  // enough (10+) to be redacted. This also bounds the work on a huge refused scan.
+  const head = raw.slice(0, EXCERPT_MAX + 24);
+  const prefix = /LK[PB]1\//i.exec(head);
+  const source = prefix ? head.slice(0, prefix.index + prefix[0].length) : head;
   const pieces = source.split(/([A-Z2-7]{10,})/i);
   let out = '';
   const push = (s: string): boolean => {

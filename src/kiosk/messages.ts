@@ -10,6 +10,8 @@ export const MESSAGES = {
   nothingWaiting: 'No parcel is waiting for this code.',
   scanParcel: (courier: string) => `Hello ${courier}. Scan a parcel, or press * to log out.`,
   scanRefused: 'That scan could not be read. Scan again or key the tracking number.',
+  notAParcel: 'That is not a parcel label. Scan the parcel\'s shipping label.',
+  checkDigit: 'That label did not read correctly. Scan again or key it in.',
   scanFirst: 'Couriers: log in with your PIN first. Residents: key your code.',
   keyUnit: 'Key the unit number and press #. Press * to go back.',
   unitUnknown: (unit: string) => `Unit ${unit} does not exist. Key the unit number again.`,

@@ -5,7 +5,7 @@ import type { Courier } from '../ledger/people.js';
 import type { Logger } from '../log.js';
 import type { LockerService } from '../locker/locker-service.js';
 import { MESSAGES } from './messages.js';
-import { checkScanText } from './scan-text.js';
+import { describeScanForLog, parseScan } from '../barcode/index.js';
 
 export type Tone = 'info' | 'success' | 'error';
 
@@ -18,8 +18,8 @@ export interface Display {
 type State =
   | { name: 'idle' }
   | { name: 'courier_scan'; courier: Courier }
-  | { name: 'courier_unit'; courier: Courier; tracking: string }
-  | { name: 'courier_size'; courier: Courier; tracking: string; unit: string }
+  | { name: 'courier_unit'; courier: Courier; tracking: string; carrier: string | null }
+  | { name: 'courier_size'; courier: Courier; tracking: string; carrier: string | null; unit: string }
   | { name: 'courier_door'; courier: Courier; parcelId: string; compartmentId: string }
   | { name: 'resident_doors'; waiting: Set<string> };
 
@@ -147,7 +147,7 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
         this.#say(MESSAGES.scanParcel(s.courier.carrier));
         return;
       case 'courier_size':
-        this.#to({ name: 'courier_unit', courier: s.courier, tracking: s.tracking });
+        this.#to({ name: 'courier_unit', courier: s.courier, tracking: s.tracking, carrier: s.carrier });
         this.#say(MESSAGES.keyUnit);
         return;
       case 'courier_door':
@@ -173,7 +173,7 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
           this.deps.locker.recordRefusal(`courier:${s.courier.id}`, 'deposit.unit_unknown', { unit: entry.slice(0, 12) });
           return this.#say(MESSAGES.unitUnknown(entry.slice(0, 12)), 'error');
         }
-        this.#to({ name: 'courier_size', courier: s.courier, tracking: s.tracking, unit: entry });
+        this.#to({ name: 'courier_size', courier: s.courier, tracking: s.tracking, carrier: s.carrier, unit: entry });
         return this.#say(MESSAGES.chooseSize);
       }
       case 'courier_size': {
@@ -181,7 +181,7 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
         if (entry === '') size = 'auto';
         else if (/^[1-4]$/.test(entry)) size = COMPARTMENT_SIZES[Number(entry) - 1]!;
         else return this.#say(MESSAGES.badSize, 'error');
-        return this.#deposit(s.courier, s.tracking, s.unit, size);
+        return this.#deposit(s.courier, s.tracking, s.carrier, s.unit, size);
       }
       case 'courier_scan':
         return this.#say(MESSAGES.scanParcel(s.courier.carrier));
@@ -193,17 +193,28 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
 
   async #onScan(text: string): Promise<void> {
     const s = this.#state;
-    const check = checkScanText(text, this.deps.config.kiosk.maxScanLength);
-    if (!check.ok) {
-      this.deps.locker.recordRefusal(s.name === 'courier_scan' ? `courier:${s.courier.id}` : 'kiosk', 'scan.refused', { reason: check.reason, length: text.length });
-      this.deps.log.info({ reason: check.reason, length: text.length }, 'scan refused');
+    const scan = parseScan(text, { maxLength: this.deps.config.kiosk.maxScanLength });
+    const actor = s.name === 'courier_scan' ? `courier:${s.courier.id}` : 'kiosk';
+    this.#touch();
+    if (scan.kind === 'refused') {
+      this.deps.locker.recordRefusal(actor, 'scan.refused', { reason: scan.reason ?? 'unreadable', length: text.length });
+      this.deps.log.info({ scan: describeScanForLog(scan) }, 'scan refused');
       return this.#say(MESSAGES.scanRefused, 'error');
     }
     if (s.name !== 'courier_scan') {
-      this.#touch();
       return this.#say(s.name === 'idle' ? MESSAGES.scanFirst : MESSAGES.waitForDoor);
     }
-    this.#to({ name: 'courier_unit', courier: s.courier, tracking: check.text });
+    if (scan.kind !== 'parcel' || !scan.tracking) {
+      this.deps.log.info({ scan: describeScanForLog(scan) }, 'scan is not a parcel label');
+      return this.#say(MESSAGES.notAParcel, 'error');
+    }
+    if (!scan.valid) {
+      this.deps.locker.recordRefusal(actor, 'scan.check_digit_failed', { carrier: scan.carrier, length: text.length });
+      this.deps.log.info({ scan: describeScanForLog(scan) }, 'parcel scan refused: check digit');
+      return this.#say(MESSAGES.checkDigit, 'error');
+    }
+    this.deps.log.info({ scan: describeScanForLog(scan) }, 'parcel scanned');
+    this.#to({ name: 'courier_unit', courier: s.courier, tracking: scan.tracking, carrier: scan.carrier && scan.carrier !== 'unknown' ? scan.carrier : null });
     this.#say(MESSAGES.keyUnit);
   }
 
@@ -219,8 +230,9 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
     this.#say(MESSAGES.scanParcel(result.courier.carrier), 'success');
   }
 
-  async #deposit(courier: Courier, tracking: string, unit: string, size: CompartmentSize | 'auto'): Promise<void> {
-    const result = await this.deps.locker.deposit({ courier, unit, size, tracking, carrier: courier.carrier });
+  /** `carrier` is the one the label names, when it names one; otherwise the courier's own. */
+  async #deposit(courier: Courier, tracking: string, carrier: string | null, unit: string, size: CompartmentSize | 'auto'): Promise<void> {
+    const result = await this.deps.locker.deposit({ courier, unit, size, tracking, carrier: carrier ?? courier.carrier });
     if (result.ok) {
       this.#to({ name: 'courier_door', courier, parcelId: result.parcelId, compartmentId: result.compartmentId });
       return this.#say(MESSAGES.depositDoorOpen(result.compartmentId), 'success');

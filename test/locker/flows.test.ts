@@ -179,9 +179,26 @@ describe('bad input at the kiosk gets a refusal and changes nothing but the audi
     expect(await h.scan('1Z999\u0007AA')).toEqual(['That scan could not be read. Scan again or key the tracking number.']);
     expect(h.app.kiosk.state).toBe('courier_scan');
     const refusals = h.app.ledger.audit.recent(2);
-    expect(refusals.map((a) => a.detail)).toEqual([{ reason: 'control_characters', length: 8 }, { reason: 'too_long', length: 10_000 }]);
-    // A GS (FNC1) inside a GS1 scan is fine.
-    expect(await h.scan('420021390\u001d9261290100130435082611')).toEqual(['Key the unit number and press #. Press * to go back.']);
+    expect(refusals.map((a) => a.detail)).toEqual([
+      { reason: 'scan contains control characters', length: 8 },
+      { reason: 'scan too long: 10000 characters (limit 512)', length: 10_000 },
+    ]);
+    expect(h.app.ledger.parcels.list()).toHaveLength(0);
+  });
+
+  it('understands labels: USPS IMpb with its GS, a wrong check digit, a regional carrier', async () => {
+    await h.keys('111111#');
+    // A wrong check digit on a carrier's own format: scan again.
+    expect(await h.scan('1Z999AA10123456785')).toEqual(['That label did not read correctly. Scan again or key it in.']);
+    expect(h.app.kiosk.state).toBe('courier_scan');
+    // USPS IMpb: 420 + ZIP + GS + the tracking number, which is what gets stored.
+    expect(await h.scan('420221539\u001d9101026837331000039521')).toEqual(['Key the unit number and press #. Press * to go back.']);
+    await h.keys('101#');
+    await h.keys('#');
+    await h.door('A01', false);
+    expect(h.app.ledger.parcels.list()[0]).toMatchObject({ tracking: '9101026837331000039521', carrier: 'USPS', courierId: 'ups-demo' });
+    // A format no carrier rule knows is accepted with the courier's carrier (regional carriers exist).
+    expect(await h.scan('ABC12345678XYZ')).toEqual(['Key the unit number and press #. Press * to go back.']);
   });
 
   it('bounds a key storm: the entry resets instead of growing', async () => {
