@@ -40,6 +40,18 @@ export interface BoardHealth {
   /** Free text for technicians, e.g. "simulated", "/dev/ttyUSB0 kerong-cu16 @0". */
   detail: string;
   errors: number;
+  /** Named error counters for technicians (timeouts, checksum errors, echoes...). */
+  counters?: Record<string, number>;
+}
+
+/** What answered on one bus during a technician's scan. */
+export interface BusScanResult {
+  bus: string;
+  /** Serial device path, when the bus is a serial port. */
+  path?: string;
+  found: { address: number; protocol: string; locks: number; board?: string }[];
+  /** Why the scan could not run (port down, ...). */
+  error?: string;
 }
 
 export interface DoorStatus {
@@ -63,6 +75,8 @@ export interface DoorHardware {
   /** Current latch state of one lock, or null when its board does not answer. */
   read(address: LockAddress): Promise<DoorStatus | null>;
   health(): BoardHealth[];
+  /** Probes every address on every bus (technician tool; slow, pauses polling). Optional: the simulator answers from its config. */
+  scanBus?(): Promise<BusScanResult[]>;
   on<E extends keyof DoorHardwareEvents>(event: E, listener: DoorHardwareEvents[E]): this;
   off<E extends keyof DoorHardwareEvents>(event: E, listener: DoorHardwareEvents[E]): this;
 }

@@ -1,13 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DoorHardware, InputDevice } from '../drivers/contracts.js';
-import { DoorHardwareSet } from '../drivers/door-hardware-set.js';
-import { SimInput } from '../drivers/sim/input.js';
-import { SimLockBoards } from '../drivers/sim/lock-boards.js';
+import type { DoorHardware } from '../drivers/contracts.js';
 import { packageRoot } from './config/paths.js';
 import type { LockerdConfig } from './config/types.js';
 import { controlCommands, type SimHardware } from './control/commands.js';
 import { ControlServer } from './control/server.js';
+import { buildHardware } from './hardware/index.js';
 import { KioskSession } from './kiosk/session.js';
 import { Ledger } from './ledger/ledger.js';
 import { applyConfig } from './locker/apply-config.js';
@@ -39,20 +37,6 @@ export function version(): string {
   }
 }
 
-/** Builds the hardware the config asks for. Only the simulator exists so far; real buses load their native modules here, lazily. */
-function buildHardware(config: LockerdConfig): { doors: DoorHardware; sim?: SimHardware; inputs: InputDevice[] } {
-  const members = config.buses.map((bus) => ({
-    hardware: new SimLockBoards({ boards: bus.boards, autoCloseMs: bus.autoCloseMs, unlockDelayMs: bus.unlockDelayMs }),
-    boards: bus.boards.map((b) => b.id),
-  }));
-  const doors = members.length === 1 ? members[0]!.hardware : new DoorHardwareSet(members);
-  const keypad = new SimInput('sim-keypad');
-  const scanner = new SimInput('sim-scanner');
-  // The sim commands drive the first simulated bus; a locker with several simulated buses is a test setup.
-  const sim: SimHardware = { boards: members[0]!.hardware, keypad, scanner };
-  return { doors, sim, inputs: [keypad, scanner] };
-}
-
 /** Wires the ledger, the hardware, the locker rules, the kiosk and the control socket. */
 export function createApp(config: LockerdConfig, log: Logger, options: AppOptions = {}): App {
   const now = options.now ?? Date.now;
@@ -60,7 +44,7 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
   const ledger = Ledger.open({ path: config.ledger.path, keyFile: config.ledger.keyFile, onNotice: (msg, detail) => ledgerLog.info(detail, msg) });
   try {
     applyConfig(ledger, config, now());
-    const { doors, sim, inputs } = buildHardware(config);
+    const { doors, sim, inputs } = buildHardware(config, log);
     const locker = new LockerService({ ledger, doors, config, log: componentLogger(log, 'locker'), now });
     const kiosk = new KioskSession({ locker, config, log: componentLogger(log, 'kiosk') });
     const inputLog = componentLogger(log, 'input');

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { BoardHealth, DoorChange, DoorHardware, DoorHardwareEvents, DoorStatus, LockAddress, UnlockResult } from '../contracts.js';
+import type { BoardHealth, BusScanResult, DoorChange, DoorHardware, DoorHardwareEvents, DoorStatus, LockAddress, UnlockResult } from '../contracts.js';
 
 export interface SimLockBoardsOptions {
   boards: { id: string; locks: number }[];
@@ -95,6 +95,11 @@ export class SimLockBoards extends EventEmitter implements DoorHardware {
 
   health(): BoardHealth[] {
     return [...this.#boards.values()].map((b) => ({ board: b.id, online: b.online, detail: `simulated, ${b.locks.length} locks`, errors: b.errors }));
+  }
+
+  async scanBus(): Promise<BusScanResult[]> {
+    const boards = [...this.#boards.values()].filter((b) => b.online);
+    return [{ bus: 'sim', found: boards.map((b, i) => ({ address: i + 1, protocol: 'sim', locks: b.locks.length, board: b.id })) }];
   }
 
   /** A person pushes the door shut, or pulls it open (which on a latched door means force). */

@@ -136,6 +136,39 @@ export function controlCommands(ctx: ControlContext): Map<string, CommandHandler
 
   handlers.set('audit', (args) => ledger.audit.recent(limit(args, 50)).map((a) => ({ ...a, at: new Date(a.at).toISOString() })));
 
+  handlers.set('lock.open', async (args) => {
+    const id = str(args, 'compartment', 64);
+    const reason = str(args, 'reason', 200);
+    const result = await locker.openForTechnician(id, reason);
+    if (!result.ok) {
+      throw new CommandError(result.reason === 'unknown_compartment' ? `unknown compartment "${id}"; see lockerctl compartments` : `a door operation on ${id} is under way; wait for the door to close`);
+    }
+    return { compartment: id, outcome: result.outcome };
+  });
+
+  handlers.set('bus.scan', async () => {
+    if (!ctx.doors.scanBus) throw new CommandError('these lock boards cannot be scanned');
+    return ctx.doors.scanBus();
+  });
+
+  handlers.set('doors', async () => {
+    const open = new Map(locker.openDoors().map((d) => [d.compartmentId, d.since]));
+    const compartments = ledger.compartments.withOccupancy();
+    const doors = await Promise.all(
+      compartments.map(async (c) => {
+        const status = await ctx.doors.read(c).catch(() => null);
+        return {
+          compartment: c.id, board: c.board, lock: c.lock,
+          door: status === null ? 'unknown' : status.open ? 'open' : 'closed',
+          itemPresent: status?.itemPresent ?? null,
+          openSince: open.has(c.id) ? new Date(open.get(c.id)!).toISOString() : null,
+          parcelId: c.parcelId, outOfService: c.outOfService,
+        };
+      }),
+    );
+    return { doors, boards: ctx.doors.health() };
+  });
+
   handlers.set('sim.scan', async (args) => {
     const sim = requireSim();
     const text = str(args, 'text', 100_000);

@@ -255,6 +255,36 @@ export class LockerService extends EventEmitter<LockerEvents> {
     return { ok: true, doors };
   }
 
+  // --- technicians ------------------------------------------------------------------------
+
+  /**
+   * Opens one door for a technician, with the reason in the audit trail. Refused while another
+   * operation on that door is under way. The parcel inside (if any) is not touched: a technician
+   * opening a door is not a pickup.
+   */
+  async openForTechnician(compartmentId: string, reason: string, actor = 'technician'): Promise<{ ok: true; outcome: UnlockOutcome } | { ok: false; reason: 'unknown_compartment' | 'busy' }> {
+    const compartment = this.#ledger.compartments.get(compartmentId);
+    if (!compartment) return { ok: false, reason: 'unknown_compartment' };
+    if (this.#ledger.doorOperations.activeFor(compartmentId).length > 0) return { ok: false, reason: 'busy' };
+    const parcel = this.#ledger.parcels.activeIn(compartmentId);
+    const now = this.#now();
+    const opId = this.#ledger.transaction(() => {
+      const id = this.#ledger.doorOperations.intent(compartmentId, 'technician', parcel?.id ?? null, actor, now);
+      this.#ledger.audit.record({ at: now, actor, action: 'door.unlock_requested', compartmentId, parcelId: parcel?.id ?? null, detail: { purpose: 'technician', operation: id, reason } });
+      return id;
+    });
+    const outcome = await this.#unlock(opId, compartment);
+    if (outcome !== 'confirmed_open') {
+      const at = this.#now();
+      this.#ledger.transaction(() => {
+        this.#ledger.doorOperations.end(opId, 'failed', outcome, null, at);
+        this.#ledger.audit.record({ at, actor, action: 'door.unlock_failed', compartmentId, detail: { outcome, operation: opId } });
+      });
+    }
+    this.#log.info({ compartmentId, outcome, reason, actor }, 'technician door open');
+    return { ok: true, outcome };
+  }
+
   // --- doors -------------------------------------------------------------------------------
 
   async #unlock(opId: number, compartment: Compartment): Promise<UnlockOutcome> {

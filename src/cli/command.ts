@@ -1,0 +1,35 @@
+/** One lockerctl command: how its words map to a control request and how its answer is shown. */
+export interface CliCommand {
+  /** The words that select it, e.g. ['sim', 'door']. */
+  words: string[];
+  /** Shown in the usage text, e.g. 'sim door COMPARTMENT open|close'. */
+  usage: string;
+  summary: string;
+  /** Options of this command; `value: true` means it takes a value (`--limit 5`). */
+  flags?: { name: string; value: boolean }[];
+  /** Builds the control request from the remaining words and the options; throws UsageError. */
+  request?(args: string[], flags: Flags): { command: string; args: Record<string, unknown> };
+  /** Runs without the daemon instead (pure tools such as `barcode parse`). */
+  local?(args: string[], flags: Flags): unknown;
+  /** Human-readable output; `--json` prints the result as it is. */
+  format(result: unknown): string;
+}
+
+export type Flags = Record<string, string | true>;
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** A `--limit N` option, checked. */
+export function limitFlag(flags: Flags): { limit?: number } {
+  const v = flags['--limit'];
+  if (v === undefined) return {};
+  const n = Number(v);
+  if (v === true || !Number.isInteger(n) || n < 1) throw new UsageError('--limit must be a whole number of at least 1');
+  return { limit: n };
+}
+
+export function expectArgs(args: string[], count: number, usage: string): void {
+  if (args.length !== count) throw new UsageError(`usage: lockerctl ${usage}`);
+}

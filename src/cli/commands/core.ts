@@ -1,0 +1,105 @@
+import { expectArgs, limitFlag, UsageError, type CliCommand } from '../command.js';
+import { displays, table } from '../format-table.js';
+
+interface Status {
+  kioskId: string; version: string; uptimeSeconds: number; bootCount: number; simulated: boolean;
+  kiosk: { state: string; display: string | null };
+  compartments: Record<string, { total: number; free: number; occupied: number; outOfService: number }>;
+  openDoors: { compartmentId: string; since: string }[];
+  boards: { board: string; online: boolean; detail: string; errors: number }[];
+  outbox: { unsent: number; oldestUnsentAt: number | null };
+  guessingWaitMs: number;
+}
+
+/** The commands of the foundation: the locker's state, and driving the simulated locker. */
+export const coreCommands: CliCommand[] = [
+  {
+    words: ['status'],
+    usage: 'status',
+    summary: 'the locker at a glance',
+    request: (args) => (expectArgs(args, 0, 'status'), { command: 'status', args: {} }),
+    format: (result) => {
+      const s = result as Status;
+      const sizes = Object.entries(s.compartments).map(([size, c]) => ({ size, ...c }));
+      return [
+        `locker ${s.kioskId}  lockerd ${s.version}  up ${s.uptimeSeconds}s  boot #${s.bootCount}${s.simulated ? '  (simulated hardware)' : ''}`,
+        `kiosk: ${s.kiosk.state}${s.kiosk.display ? ` — "${s.kiosk.display}"` : ''}`,
+        `open doors: ${s.openDoors.length ? s.openDoors.map((d) => `${d.compartmentId} since ${d.since}`).join(', ') : 'none'}`,
+        `outbox: ${s.outbox.unsent} unsent${s.outbox.oldestUnsentAt ? `, oldest ${new Date(s.outbox.oldestUnsentAt).toISOString()}` : ''}`,
+        s.guessingWaitMs > 0 ? `keypad throttled for ${Math.ceil(s.guessingWaitMs / 1000)} s after wrong entries` : 'keypad: not throttled',
+        '',
+        table(sizes, ['size', 'total', 'free', 'occupied', 'outOfService']).trimEnd(),
+        '',
+        table(s.boards, ['board', 'online', 'errors', 'detail']),
+      ].join('\n');
+    },
+  },
+  {
+    words: ['compartments'],
+    usage: 'compartments',
+    summary: 'every compartment, its parcel and its door',
+    request: (args) => (expectArgs(args, 0, 'compartments'), { command: 'compartments', args: {} }),
+    format: (result) => table(result as Record<string, unknown>[], ['id', 'size', 'board', 'lock', 'accessible', 'doorOpen', 'parcelId', 'outOfService']),
+  },
+  {
+    words: ['parcels'],
+    usage: 'parcels [--state S] [--limit N]',
+    summary: 'parcels, newest first',
+    flags: [{ name: '--state', value: true }, { name: '--limit', value: true }],
+    request: (args, flags) => {
+      expectArgs(args, 0, 'parcels [--state S] [--limit N]');
+      return { command: 'parcels', args: { ...(typeof flags['--state'] === 'string' ? { state: flags['--state'] } : {}), ...limitFlag(flags) } };
+    },
+    format: (result) => table(result as Record<string, unknown>[], ['id', 'state', 'unit', 'compartmentId', 'carrier', 'tracking', 'depositedAt']),
+  },
+  {
+    words: ['outbox'],
+    usage: 'outbox [--unsent] [--limit N] [--reveal-codes]',
+    summary: 'events waiting for (or sent) upstream; codes hidden unless asked (audited)',
+    flags: [{ name: '--unsent', value: false }, { name: '--limit', value: true }, { name: '--reveal-codes', value: false }],
+    request: (args, flags) => {
+      expectArgs(args, 0, 'outbox [--unsent] [--limit N] [--reveal-codes]');
+      return { command: 'outbox', args: { revealCodes: flags['--reveal-codes'] === true, unsentOnly: flags['--unsent'] === true, ...limitFlag(flags) } };
+    },
+    format: (result) => {
+      const o = result as { depth: { unsent: number }; events: { seq: number; type: string; at: string; sentAt: string | null; data: unknown }[] };
+      return `${o.depth.unsent} unsent\n${table(o.events.map((e) => ({ ...e, data: JSON.stringify(e.data) })), ['seq', 'type', 'at', 'sentAt', 'data'])}`;
+    },
+  },
+  {
+    words: ['audit'],
+    usage: 'audit [--limit N]',
+    summary: 'the latest audit rows',
+    flags: [{ name: '--limit', value: true }],
+    request: (args, flags) => (expectArgs(args, 0, 'audit [--limit N]'), { command: 'audit', args: limitFlag(flags) }),
+    format: (result) =>
+      table((result as Record<string, unknown>[]).map((a) => ({ ...a, detail: a.detail ? JSON.stringify(a.detail) : null })), ['id', 'at', 'actor', 'action', 'compartmentId', 'detail']),
+  },
+  {
+    words: ['sim', 'scan'],
+    usage: 'sim scan TEXT',
+    summary: 'the simulated scanner reads TEXT',
+    request: (args) => {
+      if (args.length === 0) throw new UsageError('usage: lockerctl sim scan TEXT');
+      return { command: 'sim.scan', args: { text: args.join(' ') } };
+    },
+    format: (result) => displays(result as Parameters<typeof displays>[0]),
+  },
+  {
+    words: ['sim', 'keys'],
+    usage: 'sim keys KEYS',
+    summary: 'the simulated keypad presses KEYS (0-9 * # A-D), e.g. 111111#',
+    request: (args) => (expectArgs(args, 1, 'sim keys KEYS'), { command: 'sim.keys', args: { keys: args[0] } }),
+    format: (result) => displays(result as Parameters<typeof displays>[0]),
+  },
+  {
+    words: ['sim', 'door'],
+    usage: 'sim door COMPARTMENT open|close',
+    summary: 'a person opens or shuts a simulated door',
+    request: (args) => (expectArgs(args, 2, 'sim door COMPARTMENT open|close'), { command: 'sim.door', args: { compartment: args[0], action: args[1] } }),
+    format: (result) => {
+      const d = result as { compartment: string; door: string; changed: boolean };
+      return `door ${d.compartment} ${d.changed ? `is now ${d.door}` : `was already ${d.door}`}\n${displays(result as Parameters<typeof displays>[0])}`;
+    },
+  },
+];

@@ -1,0 +1,43 @@
+import { expectArgs, UsageError, type CliCommand } from '../command.js';
+import { table } from '../format-table.js';
+
+/** Technician commands for doors, locks and lock-board buses. */
+export const doorCommands: CliCommand[] = [
+  {
+    words: ['doors'],
+    usage: 'doors',
+    summary: 'live state of every door and sensor, and board health',
+    request: (args) => (expectArgs(args, 0, 'doors'), { command: 'doors', args: {} }),
+    format: (result) => {
+      const r = result as { doors: Record<string, unknown>[]; boards: { board: string; online: boolean; errors: number; detail: string; counters?: Record<string, number> }[] };
+      const boards = r.boards.map((b) => ({ ...b, counters: b.counters ? Object.entries(b.counters).map(([k, v]) => `${k}=${v}`).join(' ') : null }));
+      return `${table(r.doors, ['compartment', 'board', 'lock', 'door', 'itemPresent', 'openSince', 'parcelId', 'outOfService'])}\n${table(boards, ['board', 'online', 'errors', 'counters', 'detail'])}`;
+    },
+  },
+  {
+    words: ['lock', 'open'],
+    usage: 'lock open COMPARTMENT --reason TEXT',
+    summary: 'pulse one lock (audited with the reason)',
+    flags: [{ name: '--reason', value: true }],
+    request: (args, flags) => {
+      expectArgs(args, 1, 'lock open COMPARTMENT --reason TEXT');
+      if (typeof flags['--reason'] !== 'string' || flags['--reason'].trim() === '') throw new UsageError('lock open needs --reason TEXT (it goes into the audit trail)');
+      return { command: 'lock.open', args: { compartment: args[0], reason: flags['--reason'] } };
+    },
+    format: (result) => {
+      const r = result as { compartment: string; outcome: string };
+      const said = { confirmed_open: 'is open', unconfirmed: 'was commanded but the latch still reads closed (jammed or held shut?)', no_response: 'did not open: its board did not answer' }[r.outcome] ?? r.outcome;
+      return `door ${r.compartment} ${said}\n`;
+    },
+  },
+  {
+    words: ['bus', 'scan'],
+    usage: 'bus scan',
+    summary: 'which board addresses answer on each bus',
+    request: (args) => (expectArgs(args, 0, 'bus scan'), { command: 'bus.scan', args: {} }),
+    format: (result) =>
+      (result as { bus: string; path?: string; found: { address: number; protocol: string; locks: number; board?: string }[]; error?: string }[])
+        .map((b) => `bus ${b.bus}${b.path ? ` (${b.path})` : ''}${b.error ? `: ${b.error}` : ''}\n${table(b.found, ['address', 'protocol', 'locks', 'board'])}`)
+        .join('\n'),
+  },
+];

@@ -1,0 +1,6 @@
+import type { CliCommand } from '../command.js';
+import { coreCommands } from './core.js';
+import { doorCommands } from './doors.js';
+
+/** Every lockerctl command. Each feature keeps its commands in its own file and lists them here. */
+export const COMMANDS: CliCommand[] = [...coreCommands, ...doorCommands];
