@@ -167,6 +167,7 @@ function formatPath(segments: readonly Segment[]): string {
 
 /** Values here may be PINs: couriers[N].pin, and couriers / couriers[N] in case a PIN landed there. */
 function isSecretPath(segments: readonly Segment[]): boolean {
+  if (segments[0] === 'mqtt' && segments[1] === 'password') return true;
   return segments[0] === 'couriers' && (segments.length <= 2 || segments[2] === 'pin');
 }
 

@@ -75,6 +75,29 @@ export interface LockerdConfig {
     url: string;
     /** Topic root is `<prefix>/<kioskId>`. */
     prefix: string;
+    /** false keeps the locker offline on purpose; events wait in the outbox. */
+    enabled: boolean;
+    /** 5 = MQTT 5, 4 = MQTT 3.1.1. */
+    protocolVersion: 4 | 5;
+    username?: string;
+    /** Never logged or shown in errors. */
+    password?: string;
+    tls: { ca?: string; cert?: string; key?: string; rejectUnauthorized: boolean };
+    keepaliveSeconds: number;
+    /** The broker keeps the session (and commands sent meanwhile) this long while we are offline. */
+    sessionExpirySeconds: number;
+    reconnectMinMs: number;
+    reconnectMaxMs: number;
+    /** A client disconnected this long without trying to reconnect is destroyed and made anew. */
+    watchdogMs: number;
+    /** Events published and not yet acknowledged, at most. */
+    inflight: number;
+    /** Sent outbox rows are deleted after this many days. */
+    retentionDays: number;
+    telemetryIntervalMs: number;
+    maxCommandBytes: number;
+    /** Longest lifetime (expiresAt - issuedAt) a command may have; also how long command ids are remembered. */
+    maxCommandTtlMs: number;
   };
   codes: {
     /** Digits in a retrieval code (6..12). Courier PINs must have a different length. */

@@ -201,6 +201,11 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
       this.deps.log.info({ scan: describeScanForLog(scan) }, 'scan refused');
       return this.#say(MESSAGES.scanRefused, 'error');
     }
+    if (s.name === 'idle' && scan.kind === 'pickup' && scan.pickup) {
+      if (scan.pickup.kioskId !== this.deps.config.kioskId) return this.#say(MESSAGES.otherLocker, 'error');
+      return this.#pickup({ qrToken: scan.pickup.token });
+    }
+    if (s.name === 'idle' && scan.kind === 'badge' && scan.badge) return this.#login({ badgeToken: scan.badge.token });
     if (s.name !== 'courier_scan') {
       return this.#say(s.name === 'idle' ? MESSAGES.scanFirst : MESSAGES.waitForDoor);
     }
@@ -214,16 +219,23 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
       return this.#say(MESSAGES.checkDigit, 'error');
     }
     this.deps.log.info({ scan: describeScanForLog(scan) }, 'parcel scanned');
-    this.#to({ name: 'courier_unit', courier: s.courier, tracking: scan.tracking, carrier: scan.carrier && scan.carrier !== 'unknown' ? scan.carrier : null });
+    const carrier = scan.carrier && scan.carrier !== 'unknown' ? scan.carrier : null;
+    // Upstream announced this delivery: the unit is known, skip keying it.
+    const expectedUnit = this.deps.locker.expectedUnit(scan.tracking);
+    if (expectedUnit) {
+      this.#to({ name: 'courier_size', courier: s.courier, tracking: scan.tracking, carrier, unit: expectedUnit });
+      return this.#say(`${MESSAGES.expectedFor(expectedUnit)} ${MESSAGES.chooseSize}`);
+    }
+    this.#to({ name: 'courier_unit', courier: s.courier, tracking: scan.tracking, carrier });
     this.#say(MESSAGES.keyUnit);
   }
 
-  #login(pin: string): void {
-    const result = this.deps.locker.courierLogin(pin);
+  #login(credential: string | { badgeToken: string }): void {
+    const result = this.deps.locker.courierLogin(credential);
     if (!result.ok) {
       if (result.reason === 'throttled') return this.#say(MESSAGES.throttled(Math.ceil(result.waitMs / 1000)), 'error');
-      this.deps.log.info('courier login refused: wrong PIN');
-      return this.#say(MESSAGES.wrongPin, 'error');
+      this.deps.log.info(typeof credential === 'string' ? 'courier login refused: wrong PIN' : 'courier login refused: unknown badge');
+      return this.#say(typeof credential === 'string' ? MESSAGES.wrongPin : MESSAGES.unknownBadge, 'error');
     }
     this.deps.log.info({ courier: result.courier.id, carrier: result.courier.carrier }, 'courier logged in');
     this.#to({ name: 'courier_scan', courier: result.courier });
@@ -243,8 +255,8 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
     return this.#say(MESSAGES.doorsFailed, 'error');
   }
 
-  async #pickup(code: string): Promise<void> {
-    const result = await this.deps.locker.pickup(code);
+  async #pickup(credential: string | { qrToken: string }): Promise<void> {
+    const result = await this.deps.locker.pickup(credential);
     if (!result.ok) {
       if (result.reason === 'throttled') return this.#say(MESSAGES.throttled(Math.ceil(result.waitMs / 1000)), 'error');
       if (result.reason === 'nothing_waiting') return this.#say(MESSAGES.nothingWaiting, 'error');

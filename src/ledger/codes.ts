@@ -23,17 +23,25 @@ export class CodeStore {
   readonly #liveForUnit;
   readonly #end;
   readonly #hashTaken;
+  readonly #findLiveQr;
 
   constructor(db: Db) {
-    this.#insert = db.prepare<[string, Buffer, number]>(`INSERT INTO retrieval_codes (unit, code_hash, state, created_at) VALUES (?, ?, 'live', ?)`);
+    this.#insert = db.prepare<[string, Buffer, Buffer | null, number]>(`INSERT INTO retrieval_codes (unit, code_hash, qr_hash, state, created_at) VALUES (?, ?, ?, 'live', ?)`);
+    this.#findLiveQr = db.prepare<[Buffer]>(`SELECT id, unit, state, created_at FROM retrieval_codes WHERE qr_hash = ? AND state = 'live'`);
     this.#findLive = db.prepare<[Buffer]>(`SELECT id, unit, state, created_at FROM retrieval_codes WHERE code_hash = ? AND state = 'live'`);
     this.#liveForUnit = db.prepare<[string]>(`SELECT id, unit, state, created_at FROM retrieval_codes WHERE unit = ? AND state = 'live'`);
     this.#end = db.prepare<[string, number, number]>(`UPDATE retrieval_codes SET state = ?, ended_at = ? WHERE id = ? AND state = 'live'`);
     this.#hashTaken = db.prepare<[Buffer]>(`SELECT 1 FROM retrieval_codes WHERE code_hash = ? AND state = 'live'`);
   }
 
-  insert(unit: string, hash: Buffer, at: number): number {
-    return Number(this.#insert.run(unit, hash, at).lastInsertRowid);
+  insert(unit: string, hash: Buffer, at: number, qrHash: Buffer | null = null): number {
+    return Number(this.#insert.run(unit, hash, qrHash, at).lastInsertRowid);
+  }
+
+  /** The live code whose pickup QR token has this hash. */
+  findLiveByQr(qrHash: Buffer): RetrievalCodeRecord | undefined {
+    const r = this.#findLiveQr.get(qrHash) as Row | undefined;
+    return r && fromRow(r);
   }
 
   findLive(hash: Buffer): RetrievalCodeRecord | undefined {

@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { AuditTrail } from './audit.js';
 import { CodeStore } from './codes.js';
+import { CommandStore } from './commands.js';
+import { ExpectedDeliveryStore } from './expected-deliveries.js';
 import { CompartmentStore } from './compartments.js';
 import { LedgerOpenError, openDatabase, type Db } from './database.js';
 import { DoorOperationStore } from './door-operations.js';
@@ -30,6 +32,8 @@ export class Ledger extends EventEmitter<{ committed: [] }> {
   readonly meta: MetaStore;
   readonly audit: AuditTrail;
   readonly outbox: Outbox;
+  readonly commands: CommandStore;
+  readonly expectedDeliveries: ExpectedDeliveryStore;
   /** How many times this ledger has been opened, including this time. */
   readonly bootCount: number;
 
@@ -47,6 +51,8 @@ export class Ledger extends EventEmitter<{ committed: [] }> {
     this.meta = new MetaStore(db);
     this.audit = new AuditTrail(db);
     this.outbox = new Outbox(db);
+    this.commands = new CommandStore(db);
+    this.expectedDeliveries = new ExpectedDeliveryStore(db);
     this.bootCount = this.transaction(() => {
       const n = Number(this.meta.get('boot_count') ?? '0') + 1;
       this.meta.set('boot_count', String(n));
@@ -77,11 +83,13 @@ export class Ledger extends EventEmitter<{ committed: [] }> {
 
   /**
    * Runs `fn` as one durable transaction (BEGIN IMMEDIATE, so concurrent writers queue instead of
-   * failing half way). Listeners of `committed` learn of it after the commit, never before.
+   * failing half way). Listeners of `committed` learn of it after the commit, never before: the
+   * publisher must never see a row that may still roll back.
    */
   transaction<T>(fn: () => T): T {
+    // Nested calls become savepoints; only the outermost commit is news to listeners.
     const result = this.db.transaction(fn).immediate();
-    this.emit('committed');
+    if (!this.db.inTransaction) this.emit('committed');
     return result;
   }
 

@@ -114,6 +114,45 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX outbox_unsent ON outbox (seq) WHERE sent_at IS NULL;
     `,
   },
+  {
+    version: 2,
+    description: 'remote units, residents and couriers; expected deliveries; remembered commands; pickup QR and badge hashes',
+    sql: `
+      -- Who manages a row: the config file (replaced at each start) or upstream commands (kept).
+      ALTER TABLE units ADD COLUMN source TEXT NOT NULL DEFAULT 'config' CHECK (source IN ('config','remote'));
+      ALTER TABLE couriers ADD COLUMN source TEXT NOT NULL DEFAULT 'config' CHECK (source IN ('config','remote'));
+      ALTER TABLE couriers ADD COLUMN badge_hash BLOB;
+      CREATE UNIQUE INDEX couriers_badge ON couriers (badge_hash) WHERE badge_hash IS NOT NULL;
+
+      CREATE TABLE residents (
+        id          TEXT PRIMARY KEY,
+        unit        TEXT NOT NULL,
+        accessible  INTEGER NOT NULL DEFAULT 0 CHECK (accessible IN (0,1))
+      ) WITHOUT ROWID;
+      CREATE INDEX residents_unit ON residents (unit);
+
+      -- The QR code sent with a retrieval code carries a separate random token, stored hashed too.
+      ALTER TABLE retrieval_codes ADD COLUMN qr_hash BLOB;
+      CREATE UNIQUE INDEX retrieval_codes_live_qr ON retrieval_codes (qr_hash) WHERE state = 'live' AND qr_hash IS NOT NULL;
+
+      CREATE TABLE expected_deliveries (
+        tracking    TEXT PRIMARY KEY,
+        unit        TEXT NOT NULL,
+        expires_at  INTEGER NOT NULL,
+        created_at  INTEGER NOT NULL
+      ) WITHOUT ROWID;
+
+      -- Every command id seen, kept longer than any command may live: a replay is refused.
+      CREATE TABLE commands_seen (
+        id          TEXT PRIMARY KEY,
+        type        TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        status      TEXT NOT NULL CHECK (status IN ('accepted','done','failed','rejected')),
+        reason      TEXT
+      ) WITHOUT ROWID;
+      CREATE INDEX commands_seen_received ON commands_seen (received_at);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,6 +1,18 @@
 import type { Db } from './database.js';
 import { uuidv7 } from './uuidv7.js';
 
+/** An unsent row as the publisher needs it: the payload stays the JSON text it was stored as. */
+export interface OutboxRawRow {
+  seq: number;
+  id: string;
+  type: string;
+  at: number;
+  payload: string;
+}
+
+/** Event types whose payload carries a plaintext retrieval code (and its pickup QR) until the broker acknowledged them. */
+export const TYPES_CARRYING_CODES = ['parcel.deposited', 'code.reissued'] as const;
+
 export interface OutboxEvent {
   seq: number;
   id: string;
@@ -34,13 +46,47 @@ export class Outbox {
   readonly #listUnsent;
   readonly #depth;
   readonly #markSent;
+  readonly #unsentPage;
+  readonly #prune;
+  readonly #firstUnsent;
 
   constructor(private readonly db: Db) {
     this.#insert = db.prepare<[string, string, number, string]>('INSERT INTO outbox (id, type, at, payload) VALUES (?, ?, ?, ?)');
     this.#list = db.prepare<[number, number]>('SELECT * FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?');
     this.#listUnsent = db.prepare<[number, number]>('SELECT * FROM outbox WHERE sent_at IS NULL AND seq > ? ORDER BY seq LIMIT ?');
     this.#depth = db.prepare('SELECT count(*) AS n, min(at) AS oldest FROM outbox WHERE sent_at IS NULL');
-    this.#markSent = db.prepare<[number, number]>('UPDATE outbox SET sent_at = ? WHERE seq = ? AND sent_at IS NULL');
+    // Acknowledged by the broker: mark it, and erase the code it carried (upstream has it now).
+    this.#markSent = db.prepare<[number, number]>(
+      `UPDATE outbox SET sent_at = ?,
+         payload = CASE WHEN type IN (${TYPES_CARRYING_CODES.map((t) => `'${t}'`).join(',')}) THEN json_remove(payload, '$.code', '$.pickupQr') ELSE payload END
+       WHERE seq = ? AND sent_at IS NULL`,
+    );
+    this.#unsentPage = db.prepare<[number, number]>('SELECT seq, id, type, at, payload FROM outbox WHERE sent_at IS NULL AND seq > ? ORDER BY seq LIMIT ?');
+    this.#prune = db.prepare<[number]>('DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?');
+    this.#firstUnsent = db.prepare('SELECT min(seq) AS seq FROM outbox WHERE sent_at IS NULL');
+  }
+
+  /** Unsent rows after `afterSeq`, in order, at most `limit`: the publisher's bounded page. */
+  unsentPage(afterSeq: number, limit: number): OutboxRawRow[] {
+    return this.#unsentPage.all(afterSeq, limit) as OutboxRawRow[];
+  }
+
+  firstUnsentSeq(): number | null {
+    return (this.#firstUnsent.get() as { seq: number | null }).seq;
+  }
+
+  /** Marks acknowledged rows sent, in one transaction (the caller batches acks). */
+  markSentMany(seqs: readonly number[], at: number): number {
+    let n = 0;
+    this.db.transaction(() => {
+      for (const seq of seqs) n += this.#markSent.run(at, seq).changes;
+    })();
+    return n;
+  }
+
+  /** Deletes rows sent before `before` (ms). Their seq is never reused (AUTOINCREMENT). */
+  prune(before: number): number {
+    return this.#prune.run(before).changes;
   }
 
   append(type: string, at: number, data: Record<string, unknown>): { seq: number; id: string } {
@@ -61,6 +107,6 @@ export class Outbox {
   }
 
   markSent(seq: number, at: number): boolean {
-    return this.#markSent.run(at, seq).changes === 1;
+    return this.markSentMany([seq], at) === 1;
   }
 }

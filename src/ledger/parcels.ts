@@ -71,6 +71,8 @@ export class ParcelStore {
   readonly #activeIn;
   readonly #list;
   readonly #listState;
+  readonly #setCode;
+  readonly #setExpiry;
 
   constructor(db: Db) {
     this.#insert = db.prepare(
@@ -84,8 +86,20 @@ export class ParcelStore {
     this.#end = db.prepare<[string, number, string, string]>(`UPDATE parcels SET state = ?, ended_at = ? WHERE id = ? AND state = ?`);
     this.#waitingForCode = db.prepare<[number]>(`SELECT * FROM parcels WHERE code_id = ? AND state = 'deposited' ORDER BY compartment_id`);
     this.#activeIn = db.prepare<[string]>(`SELECT * FROM parcels WHERE compartment_id = ? AND state IN ('reserved','deposited')`);
-    this.#list = db.prepare<[number]>('SELECT * FROM parcels ORDER BY reserved_at DESC LIMIT ?');
-    this.#listState = db.prepare<[string, number]>('SELECT * FROM parcels WHERE state = ? ORDER BY reserved_at DESC LIMIT ?');
+    // Ids are UUIDv7, which sort by creation time: newest first needs no index of its own.
+    this.#list = db.prepare<[number]>('SELECT * FROM parcels ORDER BY id DESC LIMIT ?');
+    this.#listState = db.prepare<[string, number]>('SELECT * FROM parcels WHERE state = ? ORDER BY id DESC LIMIT ?');
+    this.#setCode = db.prepare<[number, number]>(`UPDATE parcels SET code_id = ? WHERE code_id = ? AND state = 'deposited'`);
+    this.#setExpiry = db.prepare<[number, string]>(`UPDATE parcels SET expires_at = ? WHERE id = ? AND state = 'deposited'`);
+  }
+
+  /** Moves every parcel waiting on one code to another (a reissued code). */
+  moveToCode(fromCodeId: number, toCodeId: number): number {
+    return this.#setCode.run(toCodeId, fromCodeId).changes;
+  }
+
+  setExpiry(id: string, expiresAt: number): boolean {
+    return this.#setExpiry.run(expiresAt, id).changes === 1;
   }
 
   reserve(p: NewParcel): void {

@@ -5,7 +5,7 @@ const NOT_IN_CONFIG = 'not in the config';
 
 /**
  * Brings the ledger's compartments, units and couriers in line with the config, in one
- * transaction. A compartment dropped from the config is taken out of service, never deleted:
+ * transaction. Units and couriers that upstream manages are left alone. A compartment dropped from the config is taken out of service, never deleted:
  * its history (and maybe a parcel) stays.
  */
 export function applyConfig(ledger: Ledger, config: LockerdConfig, now: number): void {
@@ -18,9 +18,9 @@ export function applyConfig(ledger: Ledger, config: LockerdConfig, now: number):
     for (const c of ledger.compartments.all()) {
       if (!configured.has(c.id) && c.outOfService === null) ledger.compartments.setOutOfService(c.id, NOT_IN_CONFIG);
     }
-    ledger.people.replaceAll(
+    ledger.people.replaceFromConfig(
       config.units,
-      config.couriers.map((c) => ({ id: c.id, carrier: c.carrier, pinHash: ledger.hasher.hash('pin', c.pin) })),
+      config.couriers.map((c) => ({ id: c.id, carrier: c.carrier, pinHash: ledger.hasher.hash('pin', c.pin), badgeHash: null })),
     );
     ledger.audit.record({
       at: now,

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { DoorHardware, UnlockOutcome } from '../../drivers/contracts.js';
+import type { BoardHealth, DoorHardware, UnlockOutcome } from '../../drivers/contracts.js';
 import type { CompartmentSize, LockerdConfig } from '../config/types.js';
 import type { Compartment } from '../ledger/compartments.js';
 import type { DoorOperation } from '../ledger/door-operations.js';
@@ -10,7 +10,7 @@ import type { Logger } from '../log.js';
 import { chooseCompartment } from './allocation.js';
 import { DoorMonitor } from './door-monitor.js';
 import { parseGuessingState, recordFailure, waitBeforeNextAttempt, type GuessingPolicy } from './guessing.js';
-import { generateUniqueCode } from './retrieval-code.js';
+import { issueCode } from './code-issuer.js';
 
 export interface DepositRequest {
   courier: Courier;
@@ -84,8 +84,26 @@ export class LockerService extends EventEmitter<LockerEvents> {
     this.#monitor.on('leftOpen', (c, openedAt) => this.#onLeftOpen(c, openedAt));
   }
 
+  /** Boards that stopped answering: their compartments take no new deposits. */
+  readonly #offlineBoards = new Set<string>();
+  readonly #onBoard = (health: BoardHealth): void => {
+    const wasOffline = this.#offlineBoards.has(health.board);
+    if (health.online === !wasOffline) return;
+    if (health.online) this.#offlineBoards.delete(health.board);
+    else this.#offlineBoards.add(health.board);
+    const at = this.#now();
+    const type = health.online ? 'board.online' : 'board.offline';
+    this.#ledger.transaction(() => {
+      this.#ledger.audit.record({ at, actor: 'system', action: type, detail: { board: health.board, detail: health.detail } });
+      this.#ledger.outbox.append(type, at, { board: health.board, detail: health.detail.slice(0, 200) });
+    });
+    this.#log[health.online ? 'info' : 'warn']({ board: health.board, detail: health.detail }, health.online ? 'lock board answers again' : 'lock board offline: its compartments take no deposits');
+  };
+
   /** Starts watching the doors and settles every operation a previous run left unfinished. */
   async start(): Promise<void> {
+    this.#doors.on('board', this.#onBoard);
+    for (const h of this.#doors.health()) if (!h.online) this.#offlineBoards.add(h.board);
     this.#monitor.start();
     for (const op of this.#ledger.doorOperations.allActive()) {
       const compartment = this.#ledger.compartments.get(op.compartmentId);
@@ -101,7 +119,12 @@ export class LockerService extends EventEmitter<LockerEvents> {
   }
 
   stop(): void {
+    this.#doors.off('board', this.#onBoard);
     this.#monitor.stop();
+  }
+
+  offlineBoards(): string[] {
+    return [...this.#offlineBoards];
   }
 
   openDoors(): { compartmentId: string; since: number }[] {
@@ -132,16 +155,25 @@ export class LockerService extends EventEmitter<LockerEvents> {
 
   // --- couriers and deposits ---------------------------------------------------------------
 
-  courierLogin(pin: string): CourierLoginResult {
+  /** A courier logs in with the keypad PIN, or by scanning a badge (`{ badgeToken }`). */
+  courierLogin(credential: string | { badgeToken: string }): CourierLoginResult {
     const waitMs = this.guessingWaitMs();
     if (waitMs > 0) return { ok: false, reason: 'throttled', waitMs };
-    const courier = this.#ledger.people.courierByPinHash(this.#ledger.hasher.hash('pin', pin));
+    const courier =
+      typeof credential === 'string'
+        ? this.#ledger.people.courierByPinHash(this.#ledger.hasher.hash('pin', credential))
+        : this.#ledger.people.courierByBadgeHash(this.#ledger.hasher.hash('token', credential.badgeToken));
     if (!courier) {
       this.#recordFailedGuess('kiosk', 'courier.login_refused');
       return { ok: false, reason: 'wrong_pin' };
     }
     this.#ledger.transaction(() => this.#ledger.audit.record({ at: this.#now(), actor: `courier:${courier.id}`, action: 'courier.logged_in' }));
     return { ok: true, courier };
+  }
+
+  /** The unit upstream announced for this tracking number, if any. */
+  expectedUnit(tracking: string): string | undefined {
+    return this.#ledger.expectedDeliveries.unitFor(tracking, this.#now());
   }
 
   unit(id: string): { id: string; accessible: boolean } | undefined {
@@ -166,7 +198,8 @@ export class LockerService extends EventEmitter<LockerEvents> {
     }
     const tried: string[] = [];
     for (let attempt = 0; attempt < this.#config.doors.maxAllocationAttempts; attempt++) {
-      const choice = chooseCompartment(this.#ledger.compartments.free(), { size: req.size, accessibleOnly: unit.accessible, exclude: new Set(tried) });
+      const free = this.#ledger.compartments.free().filter((c) => !this.#offlineBoards.has(c.board));
+      const choice = chooseCompartment(free, { size: req.size, accessibleOnly: unit.accessible, exclude: new Set(tried) });
       if (!choice.ok) {
         if (tried.length > 0) break;
         const now = this.#now();
@@ -216,13 +249,19 @@ export class LockerService extends EventEmitter<LockerEvents> {
 
   // --- residents and pickups ---------------------------------------------------------------
 
-  /** Checks a retrieval code and opens, one after another, every door holding parcels for it. */
-  async pickup(code: string): Promise<PickupResult> {
+  /**
+   * Checks a retrieval code (keyed) or the token of its pickup QR (scanned) and opens, one after
+   * another, every door holding parcels for it. Both count against the same guessing throttle.
+   */
+  async pickup(credential: string | { qrToken: string }): Promise<PickupResult> {
     const waitMs = this.guessingWaitMs();
     if (waitMs > 0) return { ok: false, reason: 'throttled', waitMs };
-    const record = this.#ledger.codes.findLive(this.#ledger.hasher.hash('code', code));
+    const record =
+      typeof credential === 'string'
+        ? this.#ledger.codes.findLive(this.#ledger.hasher.hash('code', credential))
+        : this.#ledger.codes.findLiveByQr(this.#ledger.hasher.hash('token', credential.qrToken));
     if (!record) {
-      this.#recordFailedGuess('kiosk', 'pickup.code_rejected');
+      this.#recordFailedGuess('kiosk', typeof credential === 'string' ? 'pickup.code_rejected' : 'pickup.qr_rejected');
       return { ok: false, reason: 'wrong_code' };
     }
     const actor = `resident:${record.unit}`;
@@ -285,6 +324,36 @@ export class LockerService extends EventEmitter<LockerEvents> {
     return { ok: true, outcome };
   }
 
+  /**
+   * A remote door open from upstream. Refused when the compartment holds a parcel, unless staff
+   * are recalling it (the parcel is then `returned` when the door shuts).
+   */
+  async openForRemote(compartmentId: string, reason: string, staffRecall: boolean, commandId: string): Promise<{ ok: true; outcome: UnlockOutcome } | { ok: false; reason: string }> {
+    const compartment = this.#ledger.compartments.get(compartmentId);
+    if (!compartment) return { ok: false, reason: `unknown compartment ${compartmentId}` };
+    if (this.#ledger.doorOperations.activeFor(compartmentId).length > 0) return { ok: false, reason: `a door operation on ${compartmentId} is under way` };
+    const parcel = this.#ledger.parcels.activeIn(compartmentId);
+    if (parcel && !staffRecall) return { ok: false, reason: `${compartmentId} holds a parcel for another person; send staffRecall: true to take it back` };
+    const actor = `remote:${commandId}`;
+    const now = this.#now();
+    const opId = this.#ledger.transaction(() => {
+      const id = this.#ledger.doorOperations.intent(compartmentId, 'remote', parcel?.id ?? null, actor, now);
+      this.#ledger.audit.record({ at: now, actor, action: 'door.unlock_requested', compartmentId, parcelId: parcel?.id ?? null, detail: { purpose: 'remote', operation: id, reason, staffRecall } });
+      return id;
+    });
+    const outcome = await this.#unlock(opId, compartment);
+    const at = this.#now();
+    this.#ledger.transaction(() => {
+      if (outcome !== 'confirmed_open') {
+        this.#ledger.doorOperations.end(opId, 'failed', outcome, null, at);
+        this.#ledger.audit.record({ at, actor, action: 'door.unlock_failed', compartmentId, detail: { outcome, operation: opId } });
+      }
+      this.#ledger.outbox.append('door.remote_opened', at, { compartmentId, commandId, outcome, staffRecall });
+    });
+    this.#log.info({ compartmentId, outcome, commandId, staffRecall }, 'remote door open');
+    return { ok: true, outcome };
+  }
+
   // --- doors -------------------------------------------------------------------------------
 
   async #unlock(opId: number, compartment: Compartment): Promise<UnlockOutcome> {
@@ -338,6 +407,13 @@ export class LockerService extends EventEmitter<LockerEvents> {
       this.#ledger.transaction(() => {
         this.#ledger.doorOperations.end(op.id, 'closed', 'confirmed_open', openedAt, at);
         this.#ledger.audit.record({ at, actor: op.actor, action: 'door.closed', compartmentId: compartment.id, detail: { operation: op.id, openedAt } });
+        // A remote open that recalled a parcel: staff took it.
+        const parcel = op.purpose === 'remote' && op.parcelId ? this.#ledger.parcels.get(op.parcelId) : undefined;
+        if (parcel?.state === 'deposited' && this.#ledger.parcels.end(parcel.id, 'deposited', 'returned', at)) {
+          if (parcel.codeId !== null && this.#ledger.parcels.waitingForCode(parcel.codeId).length === 0) this.#ledger.codes.end(parcel.codeId, 'revoked', at);
+          this.#ledger.audit.record({ at, actor: op.actor, action: 'parcel.returned', compartmentId: compartment.id, parcelId: parcel.id });
+          this.#ledger.outbox.append('parcel.returned', at, { parcelId: parcel.id, compartmentId: compartment.id, unit: parcel.unit });
+        }
       });
     }
     this.emit('doorClosed', { compartmentId: compartment.id });
@@ -368,14 +444,9 @@ export class LockerService extends EventEmitter<LockerEvents> {
     const issued = this.#ledger.transaction(() => {
       // One code covers every parcel waiting for the same unit: reuse the live one if there is one.
       const live = this.#ledger.codes.liveForUnit(parcel.unit);
-      let code: string | null = null;
-      let codeId: number;
-      if (live) {
-        codeId = live.id;
-      } else {
-        code = generateUniqueCode(this.#config.codes.length, (c) => this.#ledger.codes.isLive(this.#ledger.hasher.hash('code', c)), this.#random);
-        codeId = this.#ledger.codes.insert(parcel.unit, this.#ledger.hasher.hash('code', code), at);
-      }
+      const fresh = live ? null : issueCode(this.#ledger, parcel.unit, at, this.#config.codes.length, this.#config.kioskId, this.#random);
+      const codeId = live ? live.id : fresh!.codeId;
+      const code = fresh?.code ?? null;
       this.#ledger.doorOperations.end(op.id, 'closed', 'confirmed_open', openedAt, at);
       this.#ledger.parcels.markDeposited(parcel.id, codeId, at, expiresAt);
       this.#ledger.audit.record({ at, actor: op.actor, action: 'parcel.deposited', compartmentId: compartment.id, parcelId: parcel.id, detail: { operation: op.id, openedAt, codeId, newCode: code !== null } });
@@ -389,7 +460,7 @@ export class LockerService extends EventEmitter<LockerEvents> {
         courierId: parcel.courierId,
         codeId,
         // Only a new code travels; a parcel joining a live code refers to it by id.
-        ...(code !== null ? { code } : {}),
+        ...(fresh ? { code: fresh.code, pickupQr: fresh.pickupQr } : {}),
         expiresAt: new Date(expiresAt).toISOString(),
       });
       return { codeId, newCode: code !== null };

@@ -46,7 +46,11 @@ describe('parseConfig: defaults', () => {
       log: { level: 'info' },
       ledger: { path: './var/lockerd.db', keyFile: './var/lockerd.key' },
       control: { socketPath: './var/lockerd.sock' },
-      mqtt: { url: 'mqtt://localhost:1883', prefix: 'lockers' },
+      mqtt: {
+        url: 'mqtt://localhost:1883', prefix: 'lockers', enabled: true, protocolVersion: 5, tls: { rejectUnauthorized: true },
+        keepaliveSeconds: 30, sessionExpirySeconds: 604800, reconnectMinMs: 1000, reconnectMaxMs: 60000, watchdogMs: 300000,
+        inflight: 32, retentionDays: 7, telemetryIntervalMs: 60000, maxCommandBytes: 16384, maxCommandTtlMs: 604800000,
+      },
       codes: { length: 8, holdDays: 7 },
       kiosk: { sessionTimeoutMs: 60000, maxScanLength: 512, maxEntryLength: 32 },
       doors: { leftOpenMs: 120000, maxAllocationAttempts: 3 },
@@ -73,7 +77,7 @@ describe('parseConfig: defaults', () => {
     const parsed = parseConfig(JSON.stringify(config), 'x.json');
     expect(parsed.kiosk).toEqual({ sessionTimeoutMs: 60000, maxScanLength: 1024, maxEntryLength: 32 });
     expect(parsed.control).toEqual({ group: 'lockerd', socketPath: '/run/lockerd/control.sock' });
-    expect(parsed.mqtt).toEqual({ url: 'mqtts://broker.example:8883', prefix: 'acme/lockers' });
+    expect(parsed.mqtt).toMatchObject({ url: 'mqtts://broker.example:8883', prefix: 'acme/lockers', protocolVersion: 5, inflight: 32 });
   });
 
   it('gives each parse its own default objects', () => {

@@ -112,13 +112,35 @@ describe('courier deposit and resident pickup on the simulated locker', () => {
   });
 
   it('tells the courier to call support when no door opens at all', async () => {
-    h.sim.boards.setOnline('B1', false);
-    h.sim.boards.setOnline('B2', false);
+    for (const lock of [1, 2, 3]) h.sim.boards.setJammed({ board: 'B1', lock }, true);
     await h.keys('111111#');
     await h.scan('1Z999AA10123456784');
     await h.keys('101#');
     expect(await h.keys('#')).toEqual(['No door could be opened. Keep the parcel and call support.']);
     expect(h.app.ledger.parcels.list({ state: 'reserved' })).toHaveLength(0);
+    expect(h.app.ledger.outbox.list().filter((e) => e.type === 'compartment.fault')).toHaveLength(3);
+  });
+
+  it('takes no deposits into compartments of an offline board, and says when it is back', async () => {
+    h.sim.boards.setOnline('B1', false);
+    expect(await h.deposit({ unit: '101' })).toMatch(/^B/);
+    h.sim.boards.setOnline('B1', true);
+    expect(await h.deposit({ unit: '101' })).toBe('A01');
+    const types = h.app.ledger.outbox.list().map((e) => e.type);
+    expect(types.filter((t) => t.startsWith('board.'))).toEqual(['board.offline', 'board.online']);
+  });
+
+  it('lets a resident collect with the QR code and a courier log in with a badge', async () => {
+    await h.deposit({ unit: '101' });
+    const event = h.app.ledger.outbox.list().find((e) => e.type === 'parcel.deposited')!;
+    const qr = event.data.pickupQr as string;
+    expect(qr).toMatch(/^LKP1\/demo-locker\/[A-Z2-7]{26}$/);
+    expect(qr).not.toContain(event.data.code as string);
+    expect(await h.scan(qr.replace(/\/[A-Z2-7]{26}$/, '/AAAAAAAAAAAAAAAAAAAAAAAAAA'))).toEqual(['That code is not valid. Check it and try again.']);
+    expect(await h.scan(qr.replace('demo-locker', 'other-locker'))).toEqual(['This QR code is for another locker.']);
+    expect(await h.scan(qr)).toEqual(['Door A01 is open. Take your parcel and close the door.']);
+    expect(await h.door('A01', false)).toEqual(['Thank you. All your parcels are collected.']);
+    expect(await h.scan('LKB1/AAAAAAAAAAAAAAAAAAAAAAAAAA')).toEqual(['That badge is not valid.']);
   });
 
   it('keeps accessible units to low compartments', async () => {

@@ -1,0 +1,41 @@
+import { Ajv, type ValidateFunction } from 'ajv';
+import { ACK, COMMAND_DATA, COMMAND_ENVELOPE, EVENT_DATA, EVENT_ENVELOPE, INVENTORY, STATUS, TELEMETRY, type MessageSpec } from './contract.js';
+
+const ajv = new Ajv({ allErrors: true, strict: true, validateFormats: true });
+// ISO 8601 UTC timestamps as lockerd writes them and upstream sends them.
+ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/);
+
+const compile = (spec: MessageSpec): ValidateFunction => ajv.compile(spec.schema);
+const map = (specs: Record<string, MessageSpec>): Map<string, ValidateFunction> => new Map(Object.entries(specs).map(([k, v]) => [k, compile(v)]));
+
+export const validators = {
+  eventEnvelope: compile(EVENT_ENVELOPE),
+  eventData: map(EVENT_DATA),
+  status: compile(STATUS),
+  inventory: compile(INVENTORY),
+  telemetry: compile(TELEMETRY),
+  ack: compile(ACK),
+  commandEnvelope: compile(COMMAND_ENVELOPE),
+  commandData: map(COMMAND_DATA),
+};
+
+/** ajv's errors as one short sentence, e.g. `data.unit must match pattern "^[0-9]{1,8}$"`. */
+export function describeErrors(validate: ValidateFunction, root: string): string {
+  return (validate.errors ?? [])
+    .slice(0, 3)
+    .map((e) => {
+      const at = `${root}${e.instancePath.replace(/\//g, '.')}`;
+      if (e.keyword === 'additionalProperties') return `${at} has an unknown field "${String((e.params as { additionalProperty: string }).additionalProperty)}"`;
+      if (e.keyword === 'required') return `${at} lacks "${String((e.params as { missingProperty: string }).missingProperty)}"`;
+      return `${at} ${e.message ?? 'is invalid'}`;
+    })
+    .join('; ');
+}
+
+/** Validates an event envelope and its data by type; returns the problems, or null when valid. */
+export function checkEvent(message: unknown): string | null {
+  if (!validators.eventEnvelope(message)) return describeErrors(validators.eventEnvelope, 'event');
+  const m = message as { type: string; data: unknown };
+  const v = validators.eventData.get(m.type)!;
+  return v(m.data) ? null : describeErrors(v, `event(${m.type}).data`);
+}
