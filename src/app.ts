@@ -8,9 +8,11 @@ import { ControlServer } from './control/server.js';
 import { buildHardware } from './hardware/index.js';
 import { KioskSession } from './kiosk/session.js';
 import { Ledger } from './ledger/ledger.js';
+import { LockerAdministration } from './locker/administration.js';
 import { applyConfig } from './locker/apply-config.js';
 import { LockerService } from './locker/locker-service.js';
 import { componentLogger, type Logger } from './log.js';
+import { SyncService } from './sync/sync-service.js';
 
 export interface App {
   config: LockerdConfig;
@@ -19,6 +21,7 @@ export interface App {
   kiosk: KioskSession;
   doors: DoorHardware;
   sim?: SimHardware;
+  sync: SyncService;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -50,12 +53,14 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
     const inputLog = componentLogger(log, 'input');
     for (const input of inputs) input.on('input', (i) => void kiosk.handle(i));
     const startedAt = now();
+    const admin = new LockerAdministration(ledger, config, now);
+    const sync = new SyncService({ config, ledger, locker, admin, doors, log: componentLogger(log, 'sync'), version: version(), startedAt, now });
     const control = options.controlSocket
-      ? new ControlServer(config.control.socketPath, controlCommands({ config, ledger, locker, kiosk, doors, sim, startedAt, version: version() }), componentLogger(log, 'control'), config.control.group)
+      ? new ControlServer(config.control.socketPath, controlCommands({ config, ledger, locker, kiosk, doors, sim, sync, startedAt, version: version() }), componentLogger(log, 'control'), config.control.group)
       : undefined;
 
     return {
-      config, ledger, locker, kiosk, doors, sim,
+      config, ledger, locker, kiosk, doors, sim, sync,
       async start() {
         await doors.start();
         await locker.start();
@@ -63,9 +68,11 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
           await input.start().catch((err: unknown) => inputLog.error({ err, device: input.name }, 'input device failed to start; the kiosk works without it'));
         }
         await control?.start();
+        await sync.start();
       },
       async stop() {
         await control?.stop();
+        await sync.stop();
         for (const input of inputs) await input.stop();
         kiosk.stop();
         locker.stop();

@@ -7,6 +7,7 @@ import type { Display, KioskSession } from '../kiosk/session.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { ParcelState } from '../ledger/parcels.js';
 import type { LockerService } from '../locker/locker-service.js';
+import type { SyncService } from '../sync/sync-service.js';
 import { CommandError } from './protocol.js';
 import type { CommandHandler } from './server.js';
 
@@ -24,6 +25,7 @@ export interface ControlContext {
   doors: DoorHardware;
   /** Present only when the config runs the simulated locker. */
   sim?: SimHardware;
+  sync?: SyncService;
   startedAt: number;
   version: string;
 }
@@ -98,6 +100,7 @@ export function controlCommands(ctx: ControlContext): Map<string, CommandHandler
       openDoors: locker.openDoors().map((d) => ({ compartmentId: d.compartmentId, since: new Date(d.since).toISOString() })),
       boards: ctx.doors.health(),
       outbox: ledger.outbox.depth(),
+      upstream: ctx.sync?.state() ?? null,
       guessingWaitMs: locker.guessingWaitMs(),
       ledger: { path: ledger.path, bytes: ledger.sizeBytes() },
     };
@@ -130,6 +133,7 @@ export function controlCommands(ctx: ControlContext): Map<string, CommandHandler
     }
     return {
       depth: ledger.outbox.depth(),
+      upstream: ctx.sync?.state() ?? null,
       events: events.map((e) => ({ seq: e.seq, id: e.id, type: e.type, at: new Date(e.at).toISOString(), sentAt: e.sentAt && new Date(e.sentAt).toISOString(), data: outboxData(e.data, reveal) })),
     };
   });

@@ -41,6 +41,8 @@ export function testConfigJson(dir: string, overrides: DeepPartial<LockerdConfig
     merge(base, {
       ledger: { path: join(dir, 'lockerd.db'), keyFile: join(dir, 'lockerd.key') },
       control: { socketPath: join(dir, 'lockerd.sock') },
+      // Upstream is off unless a test brings its own broker (test/helpers/mosquitto.ts).
+      mqtt: { enabled: false },
       log: { level: 'debug' },
       buses,
     }),

@@ -1,0 +1,153 @@
+import type { LockerdConfig } from '../config/types.js';
+import type { Ledger } from '../ledger/ledger.js';
+import type { Logger } from '../log.js';
+import { LockerAdministration, Refusal } from '../locker/administration.js';
+import type { LockerService } from '../locker/locker-service.js';
+import { describeErrors, validators } from './validate.js';
+
+export interface Ack {
+  commandId: string;
+  status: 'accepted' | 'done' | 'failed' | 'rejected';
+  reason?: string;
+  at: string;
+}
+
+interface Envelope {
+  id: string;
+  type: string;
+  issuedAt: string;
+  expiresAt: string;
+  data: Record<string, unknown>;
+}
+
+export interface CommandInboxDeps {
+  ledger: Ledger;
+  locker: LockerService;
+  admin: LockerAdministration;
+  config: LockerdConfig;
+  log: Logger;
+  sendAck: (ack: Ack) => void;
+  now?: () => number;
+}
+
+/**
+ * Commands from upstream: bounded, parsed, validated against the contract, refused when expired
+ * or seen before (ids are remembered durably), then carried out through the locker's rules and
+ * acknowledged. A refused command changes nothing but the record that it was refused.
+ */
+export class CommandInbox {
+  readonly #now: () => number;
+
+  constructor(private readonly d: CommandInboxDeps) {
+    this.#now = d.now ?? Date.now;
+  }
+
+  #ack(commandId: string, status: Ack['status'], reason?: string): void {
+    this.d.sendAck({ commandId, status, ...(reason !== undefined ? { reason: reason.slice(0, 300) } : {}), at: new Date(this.#now()).toISOString() });
+  }
+
+  #reject(commandId: string, type: string | null, reason: string, remember: boolean): void {
+    this.d.log.warn({ commandId, type, reason }, 'command rejected');
+    if (remember) {
+      try {
+        this.d.ledger.transaction(() => this.d.ledger.commands.record(commandId, type ?? 'unknown', this.#now(), 'rejected', reason));
+      } catch (err) {
+        this.d.log.error({ err, commandId }, 'could not record a rejected command');
+      }
+    }
+    this.#ack(commandId, 'rejected', reason);
+  }
+
+  async handle(payload: Buffer): Promise<void> {
+    const max = this.d.config.mqtt.maxCommandBytes;
+    if (payload.length > max) return this.#reject('unknown', null, `command is ${payload.length} bytes, more than the ${max} accepted`, false);
+    let value: unknown;
+    try {
+      value = JSON.parse(payload.toString('utf8'));
+    } catch {
+      return this.#reject('unknown', null, 'command is not valid JSON', false);
+    }
+    const rawId = (value as { id?: unknown } | null)?.id;
+    const idForAck = typeof rawId === 'string' && rawId.length > 0 && rawId.length <= 128 ? rawId : 'unknown';
+    if (!validators.commandEnvelope(value)) return this.#reject(idForAck, null, describeErrors(validators.commandEnvelope, 'command'), false);
+    const cmd = value as Envelope;
+    const now = this.#now();
+    const seen = this.d.ledger.commands.seen(cmd.id);
+    if (seen !== undefined) return this.#reject(cmd.id, cmd.type, `duplicate: command ${cmd.id} was already received (${seen})`, false);
+    const issuedAt = Date.parse(cmd.issuedAt);
+    const expiresAt = Date.parse(cmd.expiresAt);
+    if (expiresAt <= now) return this.#reject(cmd.id, cmd.type, `expired at ${new Date(expiresAt).toISOString()}`, true);
+    if (expiresAt - issuedAt > this.d.config.mqtt.maxCommandTtlMs) {
+      return this.#reject(cmd.id, cmd.type, `lives longer than the ${this.d.config.mqtt.maxCommandTtlMs} ms a command may`, true);
+    }
+    const validateData = validators.commandData.get(cmd.type);
+    if (!validateData) return this.#reject(cmd.id, cmd.type, `unknown command type "${cmd.type.slice(0, 64)}"`, true);
+    if (!validateData(cmd.data)) return this.#reject(cmd.id, cmd.type, describeErrors(validateData, 'data'), true);
+    // Log the type and id only: some commands carry credentials.
+    this.d.log.info({ commandId: cmd.id, type: cmd.type }, 'command received');
+    try {
+      if (cmd.type === 'door.open') return await this.#openDoor(cmd);
+      this.d.ledger.transaction(() => {
+        this.#apply(cmd);
+        this.d.ledger.commands.record(cmd.id, cmd.type, now, 'done');
+      });
+      this.#ack(cmd.id, 'done');
+    } catch (err) {
+      if (err instanceof Refusal) return this.#reject(cmd.id, cmd.type, err.message, true);
+      this.d.log.error({ err, commandId: cmd.id, type: cmd.type }, 'command failed');
+      this.#reject(cmd.id, cmd.type, 'internal error; see the locker log', true);
+    }
+  }
+
+  /** Carries out a synchronous command; runs inside the caller's transaction. */
+  #apply(cmd: Envelope): void {
+    const a = this.d.admin;
+    const actor = `remote:${cmd.id}`;
+    // The data was validated against the command's schema just before: its fields have the types named there.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const d = cmd.data as Record<string, any>;
+    switch (cmd.type) {
+      case 'unit.upsert':
+        return a.upsertUnit(d.unit, d.accessible ?? false, actor);
+      case 'unit.remove':
+        return a.removeUnit(d.unit, actor);
+      case 'resident.upsert':
+        return a.upsertResident(d.residentId, d.unit, d.accessible ?? false, actor);
+      case 'resident.remove':
+        return a.removeResident(d.residentId, actor);
+      case 'courier.set':
+        return a.setCourier({ courierId: d.courierId, carrier: d.carrier, pin: d.pin, badge: d.badge }, actor);
+      case 'courier.remove':
+        return a.removeCourier(d.courierId, actor);
+      case 'delivery.expect':
+        return a.expectDelivery(d.tracking, d.unit, d.expiresAt ? Date.parse(d.expiresAt) : undefined, actor);
+      case 'parcel.cancel':
+        return a.cancelParcel(d.parcelId, d.reason, actor, cmd.id);
+      case 'parcel.extend_hold':
+        return a.extendHold(d.parcelId, Date.parse(d.until), actor, cmd.id);
+      case 'code.reissue':
+        a.reissueCode(d.unit, actor, cmd.id);
+        return;
+      case 'compartment.set_service':
+        return a.setService(d.compartmentId, d.inService, d.reason ?? null, actor, cmd.id);
+      default:
+        throw new Refusal(`command type "${cmd.type}" cannot be carried out here`);
+    }
+  }
+
+  /** Executed at most once: the id is recorded as accepted before the lock fires. */
+  async #openDoor(cmd: Envelope): Promise<void> {
+    const d = cmd.data as { compartmentId: string; reason: string; staffRecall?: boolean };
+    this.d.ledger.transaction(() => this.d.ledger.commands.record(cmd.id, cmd.type, this.#now(), 'accepted'));
+    this.#ack(cmd.id, 'accepted');
+    const result = await this.d.locker.openForRemote(d.compartmentId, d.reason, d.staffRecall ?? false, cmd.id);
+    if (!result.ok) {
+      this.d.ledger.transaction(() => this.d.ledger.commands.update(cmd.id, 'rejected', result.reason));
+      this.d.log.warn({ commandId: cmd.id, reason: result.reason }, 'remote door open refused');
+      return this.#ack(cmd.id, 'rejected', result.reason);
+    }
+    const status = result.outcome === 'confirmed_open' ? 'done' : 'failed';
+    this.d.ledger.transaction(() => this.d.ledger.commands.update(cmd.id, status, status === 'failed' ? result.outcome : null));
+    this.#ack(cmd.id, status, status === 'failed' ? `the door did not open (${result.outcome})` : undefined);
+  }
+}

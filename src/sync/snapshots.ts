@@ -1,0 +1,33 @@
+import type { DoorHardware } from '../../drivers/contracts.js';
+import { COMPARTMENT_SIZES } from '../config/types.js';
+import type { Ledger } from '../ledger/ledger.js';
+
+/** `<root>/inventory`: occupancy per size and per compartment (no parcel ids, no units). */
+export function inventorySnapshot(ledger: Ledger, offlineBoards: readonly string[], now: number): Record<string, unknown> {
+  const offline = new Set(offlineBoards);
+  const compartments = ledger.compartments.withOccupancy().map((c) => ({
+    id: c.id,
+    size: c.size,
+    accessible: c.accessible,
+    state: c.parcelId ? ('occupied' as const) : c.outOfService || offline.has(c.board) ? ('out_of_service' as const) : ('free' as const),
+  }));
+  const sizes = Object.fromEntries(
+    COMPARTMENT_SIZES.map((size) => {
+      const of = compartments.filter((c) => c.size === size);
+      return [size, { total: of.length, free: of.filter((c) => c.state === 'free').length, occupied: of.filter((c) => c.state === 'occupied').length, outOfService: of.filter((c) => c.state === 'out_of_service').length }];
+    }),
+  );
+  return { at: new Date(now).toISOString(), sizes, compartments };
+}
+
+/** `<root>/telemetry`: periodic health. */
+export function telemetrySnapshot(ledger: Ledger, doors: DoorHardware, startedAt: number, now: number): Record<string, unknown> {
+  const depth = ledger.outbox.depth();
+  return {
+    at: new Date(now).toISOString(),
+    uptimeSeconds: Math.max(0, Math.round((now - startedAt) / 1000)),
+    outbox: { unsent: depth.unsent, oldestUnsentAgeSeconds: depth.oldestUnsentAt === null ? null : Math.max(0, Math.round((now - depth.oldestUnsentAt) / 1000)) },
+    boards: doors.health().map((b) => ({ board: b.board, online: b.online, errors: b.errors })),
+    ledgerBytes: ledger.sizeBytes(),
+  };
+}
