@@ -113,7 +113,7 @@ export async function run(argv: readonly string[], out: (s: string) => void, err
   }
   const command = parsed.command;
   try {
-    const result = command.local ? command.local(parsed.rest, parsed.flags) : await request(socketPath(parsed.flags), req!.command, req!.args);
+    const result = command.local ? await command.local(parsed.rest, parsed.flags) : await request(socketPath(parsed.flags), req!.command, req!.args);
     out(parsed.flags['--json'] === true ? `${JSON.stringify(result, null, 2)}\n` : command.format(result));
     return 0;
   } catch (e) {

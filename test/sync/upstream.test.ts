@@ -4,6 +4,7 @@ import { captureLogger, tempDir, testConfig } from '../helpers/fixtures.js';
 import { LockerHarness } from '../helpers/locker-harness.js';
 import { until, Upstream } from '../helpers/upstream.js';
 import type { LockerdConfig } from '../../src/config/types.js';
+import { checkLink } from '../../src/sync/check.js';
 
 const ROOT = 'lockers/demo-locker';
 const fast = { reconnectMinMs: 100, reconnectMaxMs: 1000, keepaliveSeconds: 5 };
@@ -168,7 +169,8 @@ describe.skipIf(!brokerAvailable())('upstream sync against a real Mosquitto', ()
     const tls = makeCertificates(`${dir}/certs`);
     broker = await Broker.start({ dir, tls });
     upstream = await Upstream.connect(broker.url, ROOT);
-    h = await LockerHarness.start(config(broker.tlsUrl, { tls: { ca: tls.ca, cert: tls.clientCert, key: tls.clientKey, rejectUnauthorized: true } }), logs.log);
+    const cfg = config(broker.tlsUrl, { tls: { ca: tls.ca, cert: tls.clientCert, key: tls.clientKey, rejectUnauthorized: true } });
+    h = await LockerHarness.start(cfg, logs.log);
     await until(() => (upstream!.latest('status') as { state?: string } | undefined)?.state === 'online', 10_000, 'online over TLS');
     await h.deposit({ unit: '101' });
     await until(() => upstream!.events().find((e) => e.type === 'parcel.deposited'), 5000, 'deposit over TLS');
@@ -176,5 +178,12 @@ describe.skipIf(!brokerAvailable())('upstream sync against a real Mosquitto', ()
     await until(() => (upstream!.latest('inventory') as { sizes: { S: { occupied: number } } }).sizes.S.occupied === 1, 5000, 'inventory shows the parcel');
     expect(inventory).toBeDefined();
     expect(upstream.violations).toEqual([]);
+
+    // lockerctl mqtt check, with the same settings: a round trip and the TLS details.
+    const check = await checkLink(cfg);
+    expect(check.tls).toMatchObject({ protocol: expect.stringMatching(/^TLSv1\.[23]$/), peerSubject: 'localhost' });
+    expect(check.roundTripMs).toBeGreaterThan(0);
+    // Without the client certificate the broker refuses, and the check says so.
+    await expect(checkLink({ ...cfg, mqtt: { ...cfg.mqtt, tls: { ca: tls.ca, rejectUnauthorized: true } } }, 3000)).rejects.toThrow(/cannot connect to mqtts:\/\/127\.0\.0\.1/);
   });
 });

@@ -1,6 +1,7 @@
 import type { CliCommand } from '../command.js';
 import { coreCommands } from './core.js';
 import { doorCommands } from './doors.js';
+import { upstreamCommands } from './upstream.js';
 
 /** Every lockerctl command. Each feature keeps its commands in its own file and lists them here. */
-export const COMMANDS: CliCommand[] = [...coreCommands, ...doorCommands];
+export const COMMANDS: CliCommand[] = [...coreCommands, ...doorCommands, ...upstreamCommands];
