@@ -186,7 +186,7 @@ function build(dbPath: string, keyPath: string, options: FixtureOptions): Fixtur
       return;
     }
     const { seq } = ledger.outbox.append(type, at, data);
-    ledger.outbox.markSent(seq, at + 300);
+    ledger.outbox.acknowledgeThrough(seq, at + 300);
     rows.outbox++;
   };
 

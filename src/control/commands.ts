@@ -131,10 +131,13 @@ export function controlCommands(ctx: ControlContext): Map<string, CommandHandler
     if (reveal && events.some((e) => 'code' in e.data)) {
       ledger.transaction(() => ledger.audit.record({ at: Date.now(), actor: 'technician', action: 'outbox.codes_revealed', detail: { events: events.filter((e) => 'code' in e.data).map((e) => e.seq) } }));
     }
+    const lastAckAt = ledger.outbox.lastAckAt();
     return {
       depth: ledger.outbox.depth(),
+      ackedSeq: ledger.outbox.ackedSeq,
+      lastAckAt: lastAckAt === null ? null : new Date(lastAckAt).toISOString(),
       upstream: ctx.sync?.state() ?? null,
-      events: events.map((e) => ({ seq: e.seq, id: e.id, type: e.type, at: new Date(e.at).toISOString(), sentAt: e.sentAt && new Date(e.sentAt).toISOString(), data: outboxData(e.data, reveal) })),
+      events: events.map((e) => ({ seq: e.seq, id: e.id, type: e.type, at: new Date(e.at).toISOString(), sent: e.sent, data: outboxData(e.data, reveal) })),
     };
   });
 

@@ -151,6 +151,15 @@ export const MIGRATIONS: readonly Migration[] = [
         reason      TEXT
       ) WITHOUT ROWID;
       CREATE INDEX commands_seen_received ON commands_seen (received_at);
+
+      -- What the broker acknowledged is one watermark (meta.outbox_acked_seq), not a mark per row:
+      -- one small write per batch of acknowledgements instead of rewriting every event's page.
+      INSERT OR REPLACE INTO meta (key, value) VALUES ('outbox_acked_seq', CAST(coalesce(
+        (SELECT min(seq) - 1 FROM outbox WHERE sent_at IS NULL),
+        (SELECT seq FROM sqlite_sequence WHERE name = 'outbox'),
+        0) AS TEXT));
+      DROP INDEX outbox_unsent;
+      ALTER TABLE outbox DROP COLUMN sent_at;
     `,
   },
 ];

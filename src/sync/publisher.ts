@@ -2,6 +2,8 @@ import type { Ledger } from '../ledger/ledger.js';
 import type { OutboxRawRow } from '../ledger/outbox.js';
 import type { Logger } from '../log.js';
 
+const QOS1 = { qos: 1 } as const;
+
 /** The slice of an MQTT client the publisher needs; mqtt.js's MqttClient fits. */
 export interface PublishClient {
   publish(topic: string, payload: string, options: { qos: 0 | 1; retain?: boolean }, callback: (err?: Error) => void): unknown;
@@ -33,7 +35,13 @@ export class OutboxPublisher {
   #cursor = 0;
   #inflight = 0;
   #pumping = false;
-  #acked: number[] = [];
+  /** Acknowledged seqs above the contiguous run that starts at the watermark (bounded by the window). */
+  #ackedAhead = new Set<number>();
+  /** Highest seq such that it and all before it are acknowledged, not yet written. */
+  #ackedThrough = 0;
+  /** Rows read ahead of the window, so the ledger is read in pages rather than row by row. */
+  #ahead: OutboxRawRow[] = [];
+  #aheadAt = 0;
   #flushTimer: NodeJS.Timeout | undefined;
   #generation = 0;
   readonly #now: () => number;
@@ -41,7 +49,7 @@ export class OutboxPublisher {
 
   constructor(private readonly o: PublisherOptions) {
     this.#now = o.now ?? Date.now;
-    this.#flushMs = o.flushMs ?? 20;
+    this.#flushMs = o.flushMs ?? 50;
   }
 
   get connected(): boolean {
@@ -57,8 +65,11 @@ export class OutboxPublisher {
     this.#generation++;
     this.#client = client;
     this.#inflight = 0;
+    this.#ahead = [];
+    this.#aheadAt = 0;
     const first = this.o.ledger.outbox.firstUnsentSeq();
     this.#cursor = first === null ? this.#lastSeq() : first - 1;
+    this.#ackedThrough = Math.max(this.#ackedThrough, this.o.ledger.outbox.ackedSeq);
     this.#pump();
   }
 
@@ -67,6 +78,8 @@ export class OutboxPublisher {
     this.#generation++;
     this.#client = null;
     this.#inflight = 0;
+    this.#ahead = [];
+    this.#aheadAt = 0;
     this.flush();
   }
 
@@ -80,19 +93,23 @@ export class OutboxPublisher {
     clearTimeout(this.#flushTimer);
   }
 
-  /** Writes the acknowledgements collected so far. */
+  /** Writes the acknowledgements collected so far (one watermark). */
   flush(): void {
     clearTimeout(this.#flushTimer);
     this.#flushTimer = undefined;
-    if (this.#acked.length === 0) return;
-    const seqs = this.#acked;
-    this.#acked = [];
+    if (this.#ackedThrough <= this.o.ledger.outbox.ackedSeq) return;
     try {
-      this.o.ledger.outbox.markSentMany(seqs, this.#now());
+      this.o.ledger.outbox.acknowledgeThrough(this.#ackedThrough, this.#now());
     } catch (err) {
-      // Not fatal: unmarked rows are sent again later, and upstream drops duplicates by id.
-      this.o.log.error({ err, count: seqs.length }, 'could not mark published events as sent');
+      // Not fatal: unmarked events are sent again later, and upstream drops duplicates by id.
+      this.o.log.error({ err }, 'could not record acknowledged events');
     }
+  }
+
+  #acknowledged(seq: number): void {
+    if (seq <= this.#ackedThrough) return;
+    this.#ackedAhead.add(seq);
+    while (this.#ackedAhead.delete(this.#ackedThrough + 1)) this.#ackedThrough++;
   }
 
   #lastSeq(): number {
@@ -105,9 +122,12 @@ export class OutboxPublisher {
     this.#pumping = true;
     try {
       while (this.#client && this.#inflight < this.o.window) {
-        const rows = this.o.ledger.outbox.unsentPage(this.#cursor, this.o.window - this.#inflight);
-        if (rows.length === 0) break;
-        for (const row of rows) this.#publish(row);
+        if (this.#aheadAt >= this.#ahead.length) {
+          this.#ahead = this.o.ledger.outbox.unsentPage(this.o.kioskId, this.#cursor, Math.max(512, this.o.window * 8));
+          this.#aheadAt = 0;
+          if (this.#ahead.length === 0) break;
+        }
+        this.#publish(this.#ahead[this.#aheadAt++]!);
       }
     } finally {
       this.#pumping = false;
@@ -119,18 +139,16 @@ export class OutboxPublisher {
     const generation = this.#generation;
     this.#cursor = row.seq;
     this.#inflight++;
-    // The payload is stored as JSON text already: splice it in rather than parse and re-serialise.
-    const message = `{"id":${JSON.stringify(row.id)},"seq":${row.seq},"type":${JSON.stringify(row.type)},"at":${JSON.stringify(new Date(row.at).toISOString())},"kioskId":${JSON.stringify(this.o.kioskId)},"data":${row.payload}}`;
-    client.publish(this.o.topic, message, { qos: 1 }, (err) => {
+    client.publish(this.o.topic, row.envelope, QOS1, (err) => {
       if (generation === this.#generation) this.#inflight--;
       if (err) {
         this.o.log.debug({ err, seq: row.seq }, 'event not acknowledged; it will be sent again after reconnect');
         return;
       }
       // Acknowledged even if the link has since dropped: the broker has it.
-      this.#acked.push(row.seq);
+      this.#acknowledged(row.seq);
       this.o.onAcked?.(this.#now() - row.at, row.seq);
-      if (this.#acked.length >= 256) this.flush();
+      if (this.#ackedThrough - this.o.ledger.outbox.ackedSeq >= 1024) this.flush();
       else this.#flushTimer ??= setTimeout(() => this.flush(), this.#flushMs);
       if (generation === this.#generation) this.#pump();
     });

@@ -53,7 +53,7 @@ describe('the built daemon, driven with lockerctl', () => {
     const outbox = await json('outbox', '--reveal-codes');
     expect(outbox.depth.unsent).toBe(1);
     const deposited = outbox.events[0];
-    expect(deposited).toMatchObject({ seq: 1, type: 'parcel.deposited', sentAt: null, data: { parcelId: parcels[0].id, unit: '303' } });
+    expect(deposited).toMatchObject({ seq: 1, type: 'parcel.deposited', sent: false, data: { parcelId: parcels[0].id, unit: '303' } });
     const code: string = deposited.data.code;
     expect(code).toMatch(/^\d{8}$/);
 

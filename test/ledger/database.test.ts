@@ -55,6 +55,23 @@ describe('opening the ledger', () => {
     backup.close();
   });
 
+  it('upgrades a version 1 ledger: what was sent stays sent, nothing is lost', () => {
+    const v1 = openDatabase(path, { migrations: MIGRATIONS.slice(0, 1) });
+    const insert = v1.prepare(`INSERT INTO outbox (id, type, at, payload, sent_at) VALUES (?, 't', 1, '{}', ?)`);
+    insert.run('a', 5);
+    insert.run('b', 6);
+    insert.run('c', null);
+    v1.prepare(`INSERT INTO units (id) VALUES ('101')`).run();
+    v1.close();
+    const db = openDatabase(path);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(db.prepare(`SELECT value FROM meta WHERE key = 'outbox_acked_seq'`).get()).toEqual({ value: '2' });
+    expect(db.prepare('SELECT count(*) AS n FROM outbox').get()).toEqual({ n: 3 });
+    expect(db.prepare(`SELECT id, source FROM units`).all()).toEqual([{ id: '101', source: 'config' }]);
+    db.close();
+    expect(readdirSync(dir).filter((f) => f.endsWith('.bak'))).toHaveLength(1);
+  });
+
   it('leaves the ledger at the old version when a migration fails', () => {
     openDatabase(path).close();
     const broken: Migration = { version: SCHEMA_VERSION + 1, description: 'broken', sql: `CREATE TABLE x (a); INSERT INTO nope VALUES (1);` };

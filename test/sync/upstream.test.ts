@@ -51,7 +51,7 @@ describe.skipIf(!brokerAvailable())('upstream sync against a real Mosquitto', ()
     const events = upstream.uniqueEvents();
     expect(events.map((e) => [e.seq, e.type])).toEqual([[1, 'parcel.deposited'], [2, 'parcel.picked_up']]);
     expect(events[0]!.data.code).toBe(code);
-    expect(h.app.ledger.outbox.list().map((e) => e.sentAt !== null)).toEqual([true, true]);
+    expect(h.app.ledger.outbox.list().map((e) => e.sent)).toEqual([true, true]);
     const status = await until(() => upstream!.latest('status') as { state: string } | undefined, 5000, 'retained status');
     expect(status.state).toBe('online');
     expect(upstream.violations).toEqual([]);
