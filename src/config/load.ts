@@ -8,7 +8,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 // The named export avoids the CommonJS default-import ambiguity under NodeNext.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { configSchema } from './schema.js';
+import { LOCKBOARD_LIMITS, configSchema } from './schema.js';
 import type { LockerdConfig } from './types.js';
 
 /** Config files are untrusted input: refuse absurd sizes before reading them. */
@@ -452,6 +452,113 @@ function crossCheck(config: LockerdConfig): string[] {
     );
   }
 
+  problems.push(...mqttCrossCheck(config));
+  problems.push(...lockBoardCrossCheck(config));
+  problems.push(...inputCrossCheck(config));
+  return problems;
+}
+
+/** MQTT settings that only make sense together. */
+function mqttCrossCheck(config: LockerdConfig): string[] {
+  const m = config.mqtt;
+  const problems: string[] = [];
+  if (m.reconnectMaxMs < m.reconnectMinMs) {
+    problems.push(`mqtt.reconnectMaxMs: ${m.reconnectMaxMs} is below mqtt.reconnectMinMs (${m.reconnectMinMs}); the longest reconnect delay cannot be shorter than the first`);
+  }
+  if ((m.tls.cert === undefined) !== (m.tls.key === undefined)) {
+    problems.push(`mqtt.tls: ${m.tls.cert ? 'cert is set but key is not' : 'key is set but cert is not'}; a client certificate needs both`);
+  }
+  if (m.password !== undefined && m.username === undefined) problems.push('mqtt.password: set without mqtt.username');
+  return problems;
+}
+
+/** RS-485 lock-board buses: addresses and lock counts each family allows, one board per address (docs/lockboards.md). */
+function lockBoardCrossCheck(config: LockerdConfig): string[] {
+  const problems: string[] = [];
+  const paths = new Map<string, string>();
+  config.buses.forEach((bus, i) => {
+    if (bus.type !== 'rs485') return;
+    const other = paths.get(bus.path);
+    if (other) problems.push(`buses[${i}].path: "${bus.path}" is already used by ${other}; one serial port is one bus (list all its boards there)`);
+    else paths.set(bus.path, `buses[${i}]`);
+    if (bus.reconnectMaxMs < bus.reconnectMinMs) {
+      problems.push(`buses[${i}].reconnectMaxMs: ${bus.reconnectMaxMs} is below buses[${i}].reconnectMinMs (${bus.reconnectMinMs}); the longest wait cannot be shorter than the first`);
+    }
+    const addresses = new Map<string, number>();
+    bus.boards.forEach((board, j) => {
+      const where = `buses[${i}].boards[${j}]`;
+      const protocol = board.protocol ?? bus.protocol;
+      const limits = LOCKBOARD_LIMITS[protocol];
+      if (board.address < limits.addressMin || board.address > limits.addressMax) {
+        problems.push(`${where}.address: ${board.address} is not a ${protocol} address (${limits.addressMin} to ${limits.addressMax})`);
+      }
+      if (board.locks > limits.maxLocks) {
+        problems.push(`${where}.locks: ${board.locks} is more than a ${protocol} board drives (at most ${limits.maxLocks})`);
+      }
+      const key = `${protocol}/${board.address}`;
+      const first = addresses.get(key);
+      if (first !== undefined) problems.push(`${where}.address: ${protocol} address ${board.address} is already used by buses[${i}].boards[${first}]; every board on a bus needs its own address`);
+      else addresses.set(key, j);
+      if (board.sensors && protocol !== 'kerong-cu16') {
+        problems.push(`${where}.sensors: only kerong-cu16 boards report item-present sensors`);
+      }
+      if (protocol === 'modbus-rtu') {
+        const m = board.modbus;
+        if (m.pulse === 'board' && m.relayStart + board.locks - 1 > 0xff) {
+          problems.push(`${where}.modbus.relayStart: relays ${m.relayStart} to ${m.relayStart + board.locks - 1} go beyond channel 255, the last a board-timed pulse can address`);
+        }
+        if (m.feedbackStart + board.locks - 1 > 0xffff) {
+          problems.push(`${where}.modbus.feedbackStart: feedback addresses ${m.feedbackStart} to ${m.feedbackStart + board.locks - 1} go beyond 65535`);
+        }
+      }
+    });
+  });
+  return problems;
+}
+
+/** Scanners, keypads and GPIO lines fit together (docs/input.md). */
+function inputCrossCheck(config: LockerdConfig): string[] {
+  const problems: string[] = [];
+  const names = new Map<string, string>([['sim-scanner', 'the simulated scanner'], ['sim-keypad', 'the simulated keypad']]);
+  const paths = new Map<string, string>();
+  const lines = new Map<number, string>();
+  const useLine = (line: number, where: string) => {
+    const first = lines.get(line);
+    if (first) problems.push(`${where}: GPIO line ${line} is already used by ${first}`);
+    else lines.set(line, where);
+  };
+  const devices = [
+    ...config.scanners.map((d, i) => ({ d, i, kind: 'scanner' as const, where: `scanners[${i}]` })),
+    ...config.keypads.map((d, i) => ({ d, i, kind: 'keypad' as const, where: `keypads[${i}]` })),
+  ];
+  for (const { d, i, kind, where } of devices) {
+    const name = d.name ?? `${kind}-${i + 1}`;
+    const first = names.get(name);
+    if (first) problems.push(`${where}.name: "${name}" is already used by ${first}; every scanner and keypad needs a name of its own`);
+    else names.set(name, where);
+    if (d.type === 'serial') {
+      const other = paths.get(d.path);
+      if (other) problems.push(`${where}.path: "${d.path}" is already used by ${other}; one serial port serves one device`);
+      else paths.set(d.path, where);
+    } else if (d.type !== 'gpio-matrix') {
+      if (d.hidraw === undefined && (d.vendorId === undefined || d.productId === undefined)) {
+        problems.push(`${where}: a USB HID ${kind} needs "vendorId" and "productId" (as lsusb prints them, e.g. "0c2e") or a "hidraw" path`);
+      }
+    } else {
+      if (d.layout.length !== d.rows.length) problems.push(`${where}.layout: ${d.layout.length} row(s) of keys for ${d.rows.length} row line(s); give one string per row`);
+      d.layout.forEach((row, r) => {
+        if (row.length !== d.columns.length) problems.push(`${where}.layout[${r}]: "${row}" has ${row.length} key(s) for ${d.columns.length} column line(s)`);
+      });
+      d.rows.forEach((line, r) => useLine(line, `${where}.rows[${r}]`));
+      d.columns.forEach((line, c) => useLine(line, `${where}.columns[${c}]`));
+    }
+  }
+  const g = config.gpio;
+  const named: [string, { line: number } | undefined][] = [
+    ['gpio.tamper', g.tamper], ['gpio.powerFail', g.powerFail], ['gpio.buzzer', g.buzzer],
+    ['gpio.lights.ok', g.lights?.ok], ['gpio.lights.error', g.lights?.error], ['gpio.lights.busy', g.lights?.busy],
+  ];
+  for (const [where, cfg] of named) if (cfg) useLine(cfg.line, `${where}.line`);
   return problems;
 }
 

@@ -56,6 +56,9 @@ describe('parseConfig: defaults', () => {
       doors: { leftOpenMs: 120000, maxAllocationAttempts: 3 },
       guessing: { freeFailures: 10, baseLockoutMs: 30000, maxLockoutMs: 900000, alarmFailuresPerHour: 10 },
       buses: [{ id: 'bus1', type: 'sim', autoCloseMs: 0, unlockDelayMs: 50, boards: [{ id: 'B1', locks: 4 }] }],
+      scanners: [],
+      keypads: [],
+      gpio: { backend: 'auto', chip: 'auto', sysfsRoot: '/sys/class/gpio', toolsDir: '/usr/bin', pollMs: 20 },
       compartments: [
         { id: 'A01', size: 'S', board: 'B1', lock: 1, accessible: false },
         { id: 'A02', size: 'M', board: 'B1', lock: 2, accessible: true },
@@ -121,7 +124,7 @@ describe('parseConfig: schema problems, one exact sentence each', () => {
     [
       'an unknown top-level key',
       (c) => (c.compartment = []),
-      'compartment: unknown key; did you mean "compartments"? (allowed: kioskId, log, ledger, control, mqtt, codes, kiosk, doors, guessing, buses, compartments, units, couriers)',
+      'compartment: unknown key; did you mean "compartments"? (allowed: kioskId, log, ledger, control, mqtt, codes, kiosk, doors, guessing, buses, compartments, units, couriers, scanners, keypads, gpio)',
     ],
     ['a missing key in a list entry', (c) => c.units.push({ accessible: true }), 'units[2]: missing required key "id"'],
     ['a missing top-level key', (c) => delete c.kioskId, '(top level): missing required key "kioskId"'],
@@ -291,6 +294,15 @@ describe('parseConfig: cross-checks', () => {
       'a lockout cap below the first lockout',
       (c) => (c.guessing = { baseLockoutMs: 60000, maxLockoutMs: 30000 }),
       ['guessing.maxLockoutMs: 30000 is below guessing.baseLockoutMs (60000); the longest wait cannot be shorter than the first'],
+    ],
+    [
+      'MQTT settings that contradict each other',
+      (c) => (c.mqtt = { reconnectMinMs: 5000, reconnectMaxMs: 2000, tls: { cert: '/etc/lockerd/client.crt' }, password: 'x' }),
+      [
+        'mqtt.reconnectMaxMs: 2000 is below mqtt.reconnectMinMs (5000); the longest reconnect delay cannot be shorter than the first',
+        'mqtt.tls: cert is set but key is not; a client certificate needs both',
+        'mqtt.password: set without mqtt.username',
+      ],
     ],
   ];
 
