@@ -6,11 +6,37 @@ export class ControlClientError extends Error {
   override name = 'ControlClientError';
 }
 
-/** Sends one request and waits for its response line. */
-export function request(socketPath: string, command: string, args: Record<string, unknown> = {}, timeoutMs = 30_000): Promise<unknown> {
+/** Prints one streamed event as it comes: text as it is, anything else as a JSON line. */
+export function printEvent(event: unknown): void {
+  process.stdout.write(typeof event === 'string' ? (event.endsWith('\n') ? event : `${event}\n`) : `${JSON.stringify(event)}\n`);
+}
+
+export interface StreamOptions {
+  /** Called for each streamed event (default: printEvent). */
+  onEvent?: (event: unknown) => void;
+  /** Stop on Ctrl-C (SIGINT): close the connection and resolve `{ stopped: true, events }`. Default true. */
+  stopOnInterrupt?: boolean;
+}
+
+/**
+ * Sends one request and waits for its response line. A streaming command's events (see
+ * protocol.ts) are handed to `stream.onEvent` as they come; the timeout only applies until the
+ * first line, since a stream lasts until it ends or the technician presses Ctrl-C.
+ */
+export function request(socketPath: string, command: string, args: Record<string, unknown> = {}, timeoutMs = 30_000, stream: StreamOptions = {}): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const socket = createConnection(socketPath);
     let buffer = '';
+    let events = 0;
+    const onEvent = stream.onEvent ?? printEvent;
+    const onInterrupt = (): void => {
+      process.off('SIGINT', onInterrupt);
+      socket.destroy();
+      resolve({ stopped: true, events });
+    };
+    const settle = (): void => {
+      process.off('SIGINT', onInterrupt);
+    };
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new ControlClientError(`lockerd did not answer "${command}" within ${timeoutMs / 1000} s`));
@@ -19,6 +45,7 @@ export function request(socketPath: string, command: string, args: Record<string
     socket.on('connect', () => socket.write(`${JSON.stringify({ id: 1, command, args })}\n`));
     socket.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
+      settle();
       const why =
         err.code === 'ENOENT' || err.code === 'ECONNREFUSED'
           ? `lockerd is not running (no control socket at ${socketPath}); start it with npm start or systemctl start lockerd`
@@ -29,13 +56,29 @@ export function request(socketPath: string, command: string, args: Record<string
     });
     socket.on('data', (chunk: string) => {
       buffer += chunk;
-      const nl = buffer.indexOf('\n');
-      if (nl < 0) return;
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        clearTimeout(timer);
+        const response = JSON.parse(line) as ControlResponse;
+        if (response.ok && 'event' in response) {
+          if (events++ === 0 && stream.stopOnInterrupt !== false) process.on('SIGINT', onInterrupt);
+          onEvent(response.event);
+          continue;
+        }
+        settle();
+        socket.end();
+        if (response.ok) resolve(response.result);
+        else reject(new ControlClientError(response.error));
+        return;
+      }
+    });
+    socket.on('close', () => {
       clearTimeout(timer);
-      socket.end();
-      const response = JSON.parse(buffer.slice(0, nl)) as ControlResponse;
-      if (response.ok) resolve(response.result);
-      else reject(new ControlClientError(response.error));
+      settle();
+      // A stream the daemon ended by going away (stopped, restarted) ends here too.
+      if (events > 0) resolve({ stopped: true, events });
     });
   });
 }

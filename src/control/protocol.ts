@@ -10,7 +10,20 @@ export interface ControlRequest {
 
 export type ControlResponse =
   | { id: number; ok: true; result: unknown }
+  | { id: number; ok: true; event: unknown }
   | { id: number | null; ok: false; error: string };
+
+/**
+ * Streaming: a handler may return an AsyncIterable. The server then writes one
+ * `{id, ok: true, event}` line per item and, when the iteration ends, the final
+ * `{id, ok: true, result}` line (`result` is `{ events: <count> }`, or the iterable's return
+ * value when it has one). When the client closes the connection (Ctrl-C), the request's
+ * AbortSignal fires and the server stops the iteration, so the handler can clean up.
+ * Clients that know nothing of streaming still work: a line with `event` is not a final answer.
+ */
+export function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function';
+}
 
 /** Longest request line accepted; anything longer is refused and the connection closed. */
 export const MAX_REQUEST_BYTES = 64 * 1024;

@@ -2,9 +2,15 @@ import { chmodSync, chownSync, readFileSync, unlinkSync, mkdirSync } from 'node:
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import type { Logger } from '../log.js';
-import { CommandError, MAX_REQUEST_BYTES, parseRequest, type ControlResponse } from './protocol.js';
+import { CommandError, isAsyncIterable, MAX_REQUEST_BYTES, parseRequest, type ControlResponse } from './protocol.js';
 
-export type CommandHandler = (args: Record<string, unknown>) => unknown | Promise<unknown>;
+/** What a handler gets besides its arguments: `signal` fires when the client goes away. */
+export interface CommandContext {
+  signal: AbortSignal;
+}
+
+/** Returns the result, or an AsyncIterable to stream events (see protocol.ts). */
+export type CommandHandler = (args: Record<string, unknown>, context: CommandContext) => unknown | Promise<unknown>;
 
 /** Thrown when the socket cannot be set up; says what to do. */
 export class ControlSocketError extends Error {
@@ -38,6 +44,7 @@ function isLive(path: string): Promise<boolean> {
 export class ControlServer {
   #server: Server | undefined;
   readonly #sockets = new Set<Socket>();
+  readonly #gone = new WeakMap<Socket, AbortSignal>();
 
   constructor(
     private readonly path: string,
@@ -77,7 +84,12 @@ export class ControlServer {
 
   #serve(socket: Socket): void {
     this.#sockets.add(socket);
-    socket.on('close', () => this.#sockets.delete(socket));
+    const gone = new AbortController();
+    this.#gone.set(socket, gone.signal);
+    socket.on('close', () => {
+      this.#sockets.delete(socket);
+      gone.abort();
+    });
     socket.on('error', () => socket.destroy());
     let buffer = '';
     let chain = Promise.resolve();
@@ -116,8 +128,10 @@ export class ControlServer {
       return;
     }
     try {
-      const result = await handler(req.args ?? {});
-      this.#send(socket, { id: req.id, ok: true, result });
+      const signal = this.#gone.get(socket) ?? new AbortController().signal;
+      const result = await handler(req.args ?? {}, { signal });
+      if (isAsyncIterable(result)) await this.#stream(socket, req.id, result, signal);
+      else this.#send(socket, { id: req.id, ok: true, result });
     } catch (err) {
       if (err instanceof CommandError) {
         this.#send(socket, { id: req.id, ok: false, error: err.message });
@@ -126,6 +140,50 @@ export class ControlServer {
         this.#send(socket, { id: req.id, ok: false, error: `internal error in "${req.command}"; see the daemon log` });
       }
     }
+  }
+
+  /** Writes one line per item until the iteration ends or the client goes away. */
+  async #stream(socket: Socket, id: number, items: AsyncIterable<unknown>, signal: AbortSignal): Promise<void> {
+    const it = items[Symbol.asyncIterator]();
+    // Ends a pending next() at once when the client disconnects; the iterator's own cleanup
+    // (return) runs below either way.
+    const aborted = new Promise<IteratorResult<unknown>>((resolve) => {
+      if (signal.aborted) resolve({ done: true, value: undefined });
+      else signal.addEventListener('abort', () => resolve({ done: true, value: undefined }), { once: true });
+    });
+    let events = 0;
+    let final: unknown;
+    let finished = false;
+    try {
+      for (;;) {
+        const step = await Promise.race([it.next(), aborted]);
+        if (step.done) {
+          finished = !signal.aborted;
+          final = step.value;
+          break;
+        }
+        if (socket.destroyed) break;
+        events++;
+        const flushed = socket.write(`${JSON.stringify({ id, ok: true, event: step.value } satisfies ControlResponse)}\n`);
+        if (!flushed) {
+          // A slow client: wait for the socket to drain (or close) rather than buffer without bound.
+          await new Promise<void>((resolve) => {
+            const done = () => {
+              socket.off('drain', done);
+              socket.off('close', done);
+              resolve();
+            };
+            socket.on('drain', done);
+            socket.on('close', done);
+          });
+        }
+      }
+    } finally {
+      // Stops the handler's iteration (its cleanup runs); not awaited, as a generator that is
+      // stuck in an await would only answer after its pending step.
+      if (!finished) void Promise.resolve(it.return?.()).catch(() => undefined);
+    }
+    this.#send(socket, { id, ok: true, result: final === undefined ? { events } : final });
   }
 
   #send(socket: Socket, response: ControlResponse): void {
