@@ -117,3 +117,68 @@ export interface InputDevice {
   on(event: 'input', listener: (input: KioskInput) => void): this;
   off(event: 'input', listener: (input: KioskInput) => void): this;
 }
+
+// --- Input diagnostics (technician tools), cabinet signals and kiosk feedback ----------------
+
+/** What a technician sees about one scanner or keypad (`lockerctl scanner test`, `keypad test`). */
+export interface InputHealth {
+  name: string;
+  kind: 'scanner' | 'keypad';
+  /** e.g. "serial", "hid-pos", "hid-keyboard", "hid", "gpio-matrix", "sim". */
+  type: string;
+  /** The device is open and reading. */
+  online: boolean;
+  /** Free text: path, USB ids, the last error, a hint ("keyboard wedge: least preferred mode"). */
+  detail: string;
+  /** Named counters: reopen attempts, refused bytes, rollover reports, overflows... */
+  counters: Record<string, number>;
+}
+
+/** Bytes exactly as a device delivered them (serial chunk or one HID report). */
+export interface RawInputChunk {
+  source: string;
+  bytes: Uint8Array;
+  at: Date;
+}
+
+/** Optional side of an InputDevice: health and a tap on the raw bytes. Never logs content. */
+export interface InputDiagnostics {
+  health(): InputHealth;
+  /** Subscribes to raw chunks; returns the unsubscribe function. */
+  onRaw(listener: (chunk: RawInputChunk) => void): () => void;
+}
+
+/** A change of the cabinet's tamper switch: `open` true when the cabinet is opened. */
+export interface TamperSignal {
+  open: boolean;
+  at: Date;
+}
+
+/** A change of the UPS power-fail input: `lost` true when mains power is gone. */
+export interface PowerSignal {
+  lost: boolean;
+  at: Date;
+}
+
+/** Inputs of the cabinet itself (GPIO): tamper switch and UPS power-fail line. */
+export interface KioskSignals {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Current states, or null where the input is not wired (or not readable yet). */
+  state(): { tamperOpen: boolean | null; powerLost: boolean | null };
+  on(event: 'tamper', listener: (signal: TamperSignal) => void): this;
+  on(event: 'power', listener: (signal: PowerSignal) => void): this;
+  off(event: 'tamper', listener: (signal: TamperSignal) => void): this;
+  off(event: 'power', listener: (signal: PowerSignal) => void): this;
+}
+
+export type FeedbackTone = 'good' | 'error';
+
+/** Buzzer and status lights. Fire and forget: feedback never blocks or fails the kiosk. */
+export interface KioskFeedback {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  beep(tone: FeedbackTone): void;
+  /** The kiosk is serving someone (busy light on) or idle. */
+  busy(on: boolean): void;
+}

@@ -6,6 +6,9 @@ import type { LockerdConfig } from './config/types.js';
 import { controlCommands, type SimHardware } from './control/commands.js';
 import { ControlServer } from './control/server.js';
 import { buildHardware } from './hardware/index.js';
+import { buildKioskGpio, InputRouter } from './hardware/inputs.js';
+import { inputCommands } from './control/input-commands.js';
+import { KioskSignalsUnit } from './kiosk/signals.js';
 import { KioskSession } from './kiosk/session.js';
 import { Ledger } from './ledger/ledger.js';
 import { LockerAdministration } from './locker/administration.js';
@@ -51,12 +54,15 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
     const locker = new LockerService({ ledger, doors, config, log: componentLogger(log, 'locker'), now });
     const kiosk = new KioskSession({ locker, config, log: componentLogger(log, 'kiosk') });
     const inputLog = componentLogger(log, 'input');
-    for (const input of inputs) input.on('input', (i) => void kiosk.handle(i));
+    const router = new InputRouter(inputs, (i) => void kiosk.handle(i));
+    const kioskGpio = buildKioskGpio(config, inputLog);
+    // Power loss: recorded and checkpointed by the unit, then the daemon stops through its SIGTERM path.
+    const signals = new KioskSignalsUnit({ ledger, kiosk, signals: kioskGpio, feedback: kioskGpio, log: componentLogger(log, 'kiosk'), now, requestShutdown: () => process.kill(process.pid, 'SIGTERM') });
     const startedAt = now();
     const admin = new LockerAdministration(ledger, config, now);
     const sync = new SyncService({ config, ledger, locker, admin, doors, log: componentLogger(log, 'sync'), version: version(), startedAt, now });
     const control = options.controlSocket
-      ? new ControlServer(config.control.socketPath, controlCommands({ config, ledger, locker, kiosk, doors, sim, sync, startedAt, version: version() }), componentLogger(log, 'control'), config.control.group)
+      ? new ControlServer(config.control.socketPath, new Map([...controlCommands({ config, ledger, locker, kiosk, doors, sim, sync, startedAt, version: version() }), ...inputCommands({ config, ledger, router, gpio: kioskGpio })]), componentLogger(log, 'control'), config.control.group)
       : undefined;
 
     return {
@@ -67,12 +73,14 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
         for (const input of inputs) {
           await input.start().catch((err: unknown) => inputLog.error({ err, device: input.name }, 'input device failed to start; the kiosk works without it'));
         }
+        await signals.start().catch((err: unknown) => inputLog.error({ err }, 'cabinet signals failed to start; the kiosk works without them'));
         await control?.start();
         await sync.start();
       },
       async stop() {
         await control?.stop();
         await sync.stop();
+        await signals.stop().catch(() => undefined);
         for (const input of inputs) await input.stop();
         kiosk.stop();
         locker.stop();

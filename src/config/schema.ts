@@ -14,7 +14,7 @@
  * - optional sections default to `{}` so their members' defaults apply.
  */
 
-import { COMPARTMENT_SIZES, type LogLevel } from './types.js';
+import { COMPARTMENT_SIZES, type LockBoardProtocol, type LogLevel } from './types.js';
 
 // Kept as plain objects (not JSONSchemaType) because the bus union is a discriminated oneOf,
 // which JSONSchemaType cannot express well.
@@ -80,11 +80,215 @@ const simBusSchema: Schema = {
   },
 };
 
+// --- RS-485 lock-board buses (docs/lockboards.md) ---------------------------------------------
+
+export const LOCKBOARD_PROTOCOLS = ['kerong-cu16', 'clone-8a', 'modbus-rtu'] as const satisfies readonly LockBoardProtocol[];
+/** Per family: board addresses and locks per board lockerd drives (checked against the drivers in test/drivers). */
+export const LOCKBOARD_LIMITS: Record<LockBoardProtocol, { addressMin: number; addressMax: number; maxLocks: number }> = {
+  'kerong-cu16': { addressMin: 0, addressMax: 15, maxLocks: 16 },
+  'clone-8a': { addressMin: 1, addressMax: 32, maxLocks: 24 },
+  'modbus-rtu': { addressMin: 1, addressMax: 247, maxLocks: MAX_LOCKS_PER_BOARD },
+};
+export const RS485_BAUD_RATES = [1200, 2400, 4800, 9600, 14400, 19200, 38400, 57600, 115200] as const;
+export const POWER_GROUP_PATTERN = '^[A-Za-z0-9_-]{1,32}$';
+
+const rs485BoardSchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'locks', 'address'],
+  properties: {
+    id: text(BOARD_ID_PATTERN, `1 to 16 letters, digits, "_" or "-"`),
+    locks: int(1, MAX_LOCKS_PER_BOARD),
+    address: int(0, 247),
+    protocol: { enum: [...LOCKBOARD_PROTOCOLS] },
+    polarity: { enum: ['one-is-closed', 'one-is-open'], default: 'one-is-closed' },
+    pulseMs: int(50, 10_000, { default: 500 }),
+    powerGroup: text(POWER_GROUP_PATTERN, `1 to 32 letters, digits, "_" or "-"`),
+    sensors: { type: 'boolean', default: false },
+    modbus: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        feedback: { enum: ['inputs', 'coils'], default: 'inputs' },
+        feedbackStart: int(0, 0xffff, { default: 0 }),
+        relayStart: int(0, 0xff, { default: 0 }),
+        pulse: { enum: ['board', 'host'], default: 'board' },
+      },
+    },
+  },
+};
+
+const rs485BusSchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'type', 'path', 'protocol', 'baudRate', 'boards'],
+  properties: {
+    id: text(BUS_ID_PATTERN, `1 to 32 letters, digits, "_" or "-"`),
+    type: { const: 'rs485' },
+    path: { type: 'string', pattern: '^/[^\\u0000]{1,4095}$', description: 'the serial device: an absolute path of at most 4096 characters, best a stable /dev/serial/by-id/... link' },
+    protocol: { enum: [...LOCKBOARD_PROTOCOLS] },
+    baudRate: { enum: [...RS485_BAUD_RATES] },
+    echo: { type: 'boolean', default: false },
+    lowLatency: { type: 'boolean', default: true },
+    replyTimeoutMs: int(10, 2000, { default: 100 }),
+    quietGapMs: { type: 'number', minimum: 0, maximum: 100 },
+    pollIntervalMs: int(0, MINUTE, { default: 100 }),
+    offlineAfterMisses: int(1, 100, { default: 3 }),
+    unlockAttempts: int(1, 5, { default: 2 }),
+    statusRetries: int(0, 5, { default: 1 }),
+    powerGroupGapMs: int(0, MINUTE, { default: 200 }),
+    reconnectMinMs: int(50, MINUTE, { default: 500 }),
+    reconnectMaxMs: int(100, HOUR, { default: 30_000 }),
+    boards: { type: 'array', minItems: 1, maxItems: 32, items: rs485BoardSchema },
+  },
+};
+
 /**
  * One entry per bus type, selected by `type` (ajv `discriminator`). A real RS-485 bus is added by
  * appending its schema here: each entry needs `properties.type.const` and `type` in `required`.
  */
-export const BUS_SCHEMAS: Schema[] = [simBusSchema];
+export const BUS_SCHEMAS: Schema[] = [simBusSchema, rs485BusSchema];
+
+// --- Scanners, keypads and GPIO (docs/input.md) ----------------------------------------------
+
+export const INPUT_NAME_PATTERN = '^[A-Za-z0-9_-]{1,32}$';
+const inputName = text(INPUT_NAME_PATTERN, `1 to 32 letters, digits, "_" or "-"`);
+const usbId = (what: string): Schema => text('^[0-9A-Fa-f]{4}$', `the USB ${what} as 4 hexadecimal digits, as lsusb prints it (e.g. "0c2e")`);
+const devicePath = (what: string): Schema => ({ type: 'string', pattern: '^/[^\\u0000]{1,4095}$', description: `${what}: an absolute path of at most 4096 characters` });
+const baudRate: Schema = { enum: [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200], default: 9600 };
+const reopenMinMs = int(50, MINUTE, { default: 500 });
+const reopenMaxMs = int(100, HOUR, { default: 30_000 });
+const rescanMs = int(500, MINUTE, { default: 2000 });
+
+const serialScannerSchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'path'],
+  properties: {
+    type: { const: 'serial' },
+    name: inputName,
+    path: devicePath('the serial device, best a stable /dev/serial/by-id/... link'),
+    baudRate,
+    reopenMinMs,
+    reopenMaxMs,
+  },
+};
+
+const hidMatch = {
+  vendorId: usbId('vendor id'),
+  productId: usbId('product id'),
+  hidraw: devicePath('a hidraw device such as /dev/hidraw2 (it can change on replug; prefer vendorId and productId)'),
+  rescanMs,
+};
+
+export const SCANNER_SCHEMAS: Schema[] = [
+  serialScannerSchema,
+  {
+    type: 'object',
+    additionalProperties: false,
+    required: ['type'],
+    properties: { type: { const: 'hid-pos' }, name: inputName, ...hidMatch, reportId: int(1, 255, { default: 2 }) },
+  },
+  {
+    type: 'object',
+    additionalProperties: false,
+    required: ['type'],
+    properties: { type: { const: 'hid-keyboard' }, name: inputName, ...hidMatch, idleMs: int(10, 2000, { default: 100 }) },
+  },
+];
+
+/** Header GPIO numbers are offsets on the chip; 1023 bounds any real chip. */
+const gpioLine = int(0, 1023);
+export const MATRIX_LAYOUT_ROW_PATTERN = '^[0-9*#A-D]{1,8}$';
+
+export const KEYPAD_SCHEMAS: Schema[] = [
+  {
+    type: 'object',
+    additionalProperties: false,
+    required: ['type', 'path'],
+    properties: {
+      type: { const: 'serial' },
+      name: inputName,
+      path: devicePath('the serial device, best a stable /dev/serial/by-id/... link'),
+      baudRate,
+      carriageReturn: { enum: ['ignore', 'enter'], default: 'ignore' },
+      reopenMinMs,
+      reopenMaxMs,
+    },
+  },
+  {
+    type: 'object',
+    additionalProperties: false,
+    required: ['type'],
+    properties: { type: { const: 'hid' }, name: inputName, ...hidMatch },
+  },
+  {
+    type: 'object',
+    additionalProperties: false,
+    required: ['type', 'rows', 'columns'],
+    properties: {
+      type: { const: 'gpio-matrix' },
+      name: inputName,
+      rows: { type: 'array', minItems: 1, maxItems: 8, items: gpioLine },
+      columns: { type: 'array', minItems: 1, maxItems: 8, items: gpioLine },
+      layout: {
+        type: 'array',
+        minItems: 1,
+        maxItems: 8,
+        items: text(MATRIX_LAYOUT_ROW_PATTERN, 'one string per row, one key per column, from 0-9 * # A B C D'),
+        default: ['123', '456', '789', '*0#'],
+      },
+      debounceMs: int(20, 50, { default: 30 }),
+      scanIntervalMs: int(2, 50, { default: 10 }),
+      activeLow: { type: 'boolean', default: true },
+    },
+  },
+];
+
+export const GPIO_BIASES = ['as-is', 'pull-up', 'pull-down', 'disable'] as const;
+
+function gpioInput(debounceMs: number): Schema {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: ['line'],
+    properties: {
+      line: gpioLine,
+      activeLow: { type: 'boolean', default: false },
+      bias: { enum: [...GPIO_BIASES], default: 'as-is' },
+      debounceMs: int(0, MINUTE, { default: debounceMs }),
+    },
+  };
+}
+
+const gpioOutput: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['line'],
+  properties: { line: gpioLine, activeLow: { type: 'boolean', default: false } },
+};
+
+const gpioSchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  properties: {
+    backend: { enum: ['auto', 'gpiod', 'sysfs', 'sim'], default: 'auto' },
+    chip: { ...text('^[A-Za-z0-9_./:-]{1,64}$', '"auto", a chip label such as "pinctrl-bcm2711", or a chip name such as "gpiochip0" (1 to 64 characters)'), default: 'auto' },
+    sysfsRoot: filePath(4096, '/sys/class/gpio', 'a directory path'),
+    toolsDir: filePath(4096, '/usr/bin', 'a directory path'),
+    pollMs: int(5, 1000, { default: 20 }),
+    tamper: gpioInput(50),
+    powerFail: gpioInput(2000),
+    buzzer: gpioOutput,
+    lights: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { ok: gpioOutput, error: gpioOutput, busy: gpioOutput },
+    },
+  },
+};
 
 export const configSchema: Schema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
@@ -264,5 +468,18 @@ export const configSchema: Schema = {
         },
       },
     },
+    scanners: {
+      type: 'array',
+      maxItems: 8,
+      default: [],
+      items: { type: 'object', discriminator: { propertyName: 'type' }, oneOf: SCANNER_SCHEMAS },
+    },
+    keypads: {
+      type: 'array',
+      maxItems: 8,
+      default: [],
+      items: { type: 'object', discriminator: { propertyName: 'type' }, oneOf: KEYPAD_SCHEMAS },
+    },
+    gpio: gpioSchema,
   },
 };

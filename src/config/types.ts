@@ -25,8 +25,68 @@ export interface SimBusConfig {
   boards: SimBoardConfig[];
 }
 
-/** Only the simulated bus exists in the foundation; real RS-485 buses join this union later. */
-export type BusConfig = SimBusConfig;
+/** Lock-board families lockerd drives over RS-485 (docs/lockboards.md). */
+export type LockBoardProtocol = 'kerong-cu16' | 'clone-8a' | 'modbus-rtu';
+
+export interface Rs485BoardConfig {
+  /** Board id referenced by compartments, e.g. "B1"; unique across all buses. */
+  id: string;
+  /** Locks wired to the board (at most 16 for CU16, 24 for 0x8A, 48 for Modbus). */
+  locks: number;
+  /** Address set on the board: CU16 0..15, 0x8A 1..32, Modbus unit 1..247. */
+  address: number;
+  /** Family of this board when it differs from the bus's `protocol`. */
+  protocol?: LockBoardProtocol;
+  /** How the board reports a latch: bit 1 = closed (most boards) or bit 1 = open. */
+  polarity: 'one-is-closed' | 'one-is-open';
+  /** How long a lock is powered; the latch is read back after it. */
+  pulseMs: number;
+  /** Locks of one power group fire one at a time; unset = the board is its own group. */
+  powerGroup?: string;
+  /** CU16 item-present (infrared) sensors fitted and wired. */
+  sensors: boolean;
+  /** Modbus relay/I-O boards only. */
+  modbus: {
+    feedback: 'inputs' | 'coils';
+    feedbackStart: number;
+    relayStart: number;
+    pulse: 'board' | 'host';
+  };
+}
+
+export interface Rs485BusConfig {
+  id: string;
+  type: 'rs485';
+  /** Serial device, best a /dev/serial/by-id/... link. */
+  path: string;
+  /** Family of the boards on this bus (a board may say otherwise). */
+  protocol: LockBoardProtocol;
+  baudRate: number;
+  /** The adapter hands our own requests back (no automatic direction control). */
+  echo: boolean;
+  /** Ask the adapter's driver for low latency (Linux); ignored where unsupported. */
+  lowLatency: boolean;
+  /** Reply deadline after a request's last byte. */
+  replyTimeoutMs: number;
+  /** Silence before each request; unset = the protocol's own (Modbus 3.5 characters, others 1 character). */
+  quietGapMs?: number;
+  /** A poll cycle over every board starts at most this often (0 = back to back). */
+  pollIntervalMs: number;
+  /** Consecutive missed polls before a board is reported offline. */
+  offlineAfterMisses: number;
+  /** Unlock commands per unlock at most (the next only after a status read said "still closed"). */
+  unlockAttempts: number;
+  /** Extra status reads after a pulse that got no reply. */
+  statusRetries: number;
+  /** Spacing after a lock's pulse before the next lock of its power group fires. */
+  powerGroupGapMs: number;
+  /** First reopen delay after the port failed or went away; doubles up to reconnectMaxMs. */
+  reconnectMinMs: number;
+  reconnectMaxMs: number;
+  boards: Rs485BoardConfig[];
+}
+
+export type BusConfig = SimBusConfig | Rs485BusConfig;
 
 export interface CompartmentConfig {
   /** Printed on the door, e.g. "A01". */
@@ -53,6 +113,77 @@ export interface CourierConfig {
   carrier: string;
   /** Keypad PIN, digits only. Stored only as a keyed hash in the ledger; never logged. */
   pin: string;
+}
+
+// --- Scanners, keypads and GPIO (docs/input.md) ---------------------------------------------
+
+export interface SerialInputConfig {
+  /** Serial device, best a /dev/serial/by-id/... link. */
+  path: string;
+  baudRate: number;
+  /** First reopen delay after the port failed or went away; doubles up to reopenMaxMs. */
+  reopenMinMs: number;
+  reopenMaxMs: number;
+}
+
+export interface HidInputConfig {
+  /** USB ids as 4 hex digits (lsusb). Either both ids or `hidraw` must be given. */
+  vendorId?: string;
+  productId?: string;
+  /** A hidraw path; changes on replug, so ids are preferred. */
+  hidraw?: string;
+  /** Wait between USB enumerations while the device is missing. */
+  rescanMs: number;
+}
+
+export type ScannerConfig =
+  | ({ type: 'serial'; name?: string } & SerialInputConfig)
+  | ({ type: 'hid-pos'; name?: string; reportId: number } & HidInputConfig)
+  | ({ type: 'hid-keyboard'; name?: string; idleMs: number } & HidInputConfig);
+
+export type KeypadConfig =
+  | ({ type: 'serial'; name?: string; carriageReturn: 'ignore' | 'enter' } & SerialInputConfig)
+  | ({ type: 'hid'; name?: string } & HidInputConfig)
+  | {
+      type: 'gpio-matrix';
+      name?: string;
+      rows: number[];
+      columns: number[];
+      layout: string[];
+      debounceMs: number;
+      scanIntervalMs: number;
+      activeLow: boolean;
+    };
+
+export type GpioBiasConfig = 'as-is' | 'pull-up' | 'pull-down' | 'disable';
+
+export interface GpioInputConfig {
+  line: number;
+  activeLow: boolean;
+  bias: GpioBiasConfig;
+  debounceMs: number;
+}
+
+export interface GpioOutputConfig {
+  line: number;
+  activeLow: boolean;
+}
+
+export interface GpioConfig {
+  backend: 'auto' | 'gpiod' | 'sysfs' | 'sim';
+  chip: string;
+  sysfsRoot: string;
+  toolsDir: string;
+  pollMs: number;
+  tamper?: GpioInputConfig;
+  powerFail?: GpioInputConfig;
+  buzzer?: GpioOutputConfig;
+  lights?: { ok?: GpioOutputConfig; error?: GpioOutputConfig; busy?: GpioOutputConfig };
+}
+
+/** The name a scanner or keypad goes by in logs and lockerctl: its `name`, else e.g. "scanner-1". */
+export function inputDeviceName(kind: 'scanner' | 'keypad', index: number, entry: { name?: string }): string {
+  return entry.name ?? `${kind}-${index + 1}`;
 }
 
 export interface LockerdConfig {
@@ -130,6 +261,12 @@ export interface LockerdConfig {
     alarmFailuresPerHour: number;
   };
   buses: BusConfig[];
+  /** Barcode scanners besides the simulated one (default none). */
+  scanners: ScannerConfig[];
+  /** Keypads besides the simulated one (default none). */
+  keypads: KeypadConfig[];
+  /** Tamper switch, UPS power-fail input, buzzer and lights (default none wired). */
+  gpio: GpioConfig;
   compartments: CompartmentConfig[];
   units: UnitConfig[];
   couriers: CourierConfig[];

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, it, expect } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { defaultConfigPath, packageRoot } from '../../src/config/paths.js';
-import { COMPARTMENT_SIZES } from '../../src/config/types.js';
+import { COMPARTMENT_SIZES, type SimBusConfig } from '../../src/config/types.js';
 
 describe('config/default.json (the built-in simulated locker)', () => {
   const config = loadConfig(defaultConfigPath());
@@ -41,9 +41,9 @@ describe('config/default.json (the built-in simulated locker)', () => {
 
   it('demo-autoclose.json is the same locker with doors that shut after 5 s', () => {
     const autoclose = loadConfig(join(packageRoot(), 'config', 'examples', 'demo-autoclose.json'));
-    expect(autoclose.buses[0]!.autoCloseMs).toBe(5000);
+    expect((autoclose.buses[0] as SimBusConfig).autoCloseMs).toBe(5000);
     const expected = structuredClone(config);
-    expected.buses[0]!.autoCloseMs = 5000;
+    (expected.buses[0] as SimBusConfig).autoCloseMs = 5000;
     expect(autoclose).toEqual(expected);
   });
 

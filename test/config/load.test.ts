@@ -153,7 +153,7 @@ describe('parseConfig: schema problems, one exact sentence each', () => {
       (c) => (c.mqtt = { prefix: 'lockers/#' }),
       'mqtt.prefix: "lockers/#" is not valid: expected 1 to 5 topic levels separated by "/", each of letters, digits, "_", "." or "-" (at most 128 characters)',
     ],
-    ['a bus of an unknown type', (c) => (c.buses[0].type = 'rs485'), 'buses[0].type: "rs485" is not one of sim'],
+    ['a bus of an unknown type', (c) => (c.buses[0].type = 'canbus'), 'buses[0].type: "canbus" is not one of sim, rs485'],
     ['a bus without a type', (c) => delete c.buses[0].type, 'buses[0]: missing required key "type"'],
     ['a board with too many locks', (c) => (c.buses[0].boards[0].locks = 49), 'buses[0].boards[0].locks: 49 is above the maximum 48'],
     ['a bus without boards', (c) => (c.buses[0].boards = []), 'buses[0].boards: has 0 entries, fewer than the minimum 1'],
