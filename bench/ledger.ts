@@ -106,7 +106,9 @@ async function measureLifecycles(n: number): Promise<LifecycleCommits[]> {
   const { config } = writeConfig({ dir, level: 'silent' });
   const app = createApp(config, createLogger({ level: 'silent' }));
   await app.start();
-  const sim = app.sim!;
+  const sim = app.sim;
+  const boards = sim.boards;
+  if (!boards) throw new Error('bench:ledger needs the default config\'s simulated lock boards');
   const ledger = app.ledger;
   let commits = 0;
   ledger.on('committed', () => commits++);
@@ -124,7 +126,7 @@ async function measureLifecycles(n: number): Promise<LifecycleCommits[]> {
     if (ops.length !== 1) throw new Error(`lifecycle: expected one door operation under way, found ${ops.length}`);
     const op = ops[0]!;
     const c = ledger.compartments.get(op.compartmentId)!;
-    sim.boards.setDoor({ board: c.board, lock: c.lock }, false);
+    boards.setDoor({ board: c.board, lock: c.lock }, false);
     await app.kiosk.idle();
     return op.parcelId!;
   };

@@ -23,7 +23,7 @@ export interface App {
   locker: LockerService;
   kiosk: KioskSession;
   doors: DoorHardware;
-  sim?: SimHardware;
+  sim: SimHardware;
   sync: SyncService;
   start(): Promise<void>;
   stop(): Promise<void>;

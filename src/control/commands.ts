@@ -11,8 +11,9 @@ import type { SyncService } from '../sync/sync-service.js';
 import { CommandError } from './protocol.js';
 import type { CommandHandler } from './server.js';
 
+/** The simulated keypad and scanner exist in every config (technicians test with them); simulated lock boards only with a sim bus. */
 export interface SimHardware {
-  boards: SimLockBoards;
+  boards?: SimLockBoards;
   keypad: SimInput;
   scanner: SimInput;
 }
@@ -23,8 +24,7 @@ export interface ControlContext {
   locker: LockerService;
   kiosk: KioskSession;
   doors: DoorHardware;
-  /** Present only when the config runs the simulated locker. */
-  sim?: SimHardware;
+  sim: SimHardware;
   sync?: SyncService;
   startedAt: number;
   version: string;
@@ -58,9 +58,9 @@ export function controlCommands(ctx: ControlContext): Map<string, CommandHandler
   const { ledger, locker, kiosk } = ctx;
   const handlers = new Map<string, CommandHandler>();
 
-  const requireSim = (): SimHardware => {
-    if (!ctx.sim) throw new CommandError('this locker runs real hardware; "sim" commands need a config with a simulated bus');
-    return ctx.sim;
+  const requireSimBoards = (): SimLockBoards => {
+    if (!ctx.sim.boards) throw new CommandError('this locker has no simulated lock boards: "sim door" needs a config with a bus of type "sim" (use the lock-board simulator\'s own controls for an RS-485 bus)');
+    return ctx.sim.boards;
   };
 
   /** Runs a simulated action and returns what the kiosk screen said meanwhile. */
@@ -94,7 +94,7 @@ export function controlCommands(ctx: ControlContext): Map<string, CommandHandler
       version: ctx.version,
       uptimeSeconds: Math.round((Date.now() - ctx.startedAt) / 1000),
       bootCount: ledger.bootCount,
-      simulated: ctx.sim !== undefined,
+      simulated: ctx.sim.boards !== undefined,
       kiosk: { state: kiosk.state, display: kiosk.lastDisplay?.text ?? null },
       compartments: bySize,
       openDoors: locker.openDoors().map((d) => ({ compartmentId: d.compartmentId, since: new Date(d.since).toISOString() })),
@@ -177,7 +177,7 @@ export function controlCommands(ctx: ControlContext): Map<string, CommandHandler
   });
 
   handlers.set('sim.scan', async (args) => {
-    const sim = requireSim();
+    const sim = ctx.sim;
     const text = str(args, 'text', 100_000);
     return withDisplays(() => {
       sim.scanner.scan(text);
@@ -185,7 +185,7 @@ export function controlCommands(ctx: ControlContext): Map<string, CommandHandler
   });
 
   handlers.set('sim.keys', async (args) => {
-    const sim = requireSim();
+    const sim = ctx.sim;
     const keys = str(args, 'keys', MAX_SIM_KEYS);
     const bad = [...keys].filter((k) => !KEYS.includes(k as Key));
     if (bad.length > 0) {
@@ -198,7 +198,7 @@ export function controlCommands(ctx: ControlContext): Map<string, CommandHandler
   });
 
   handlers.set('sim.door', async (args) => {
-    const sim = requireSim();
+    const boards = requireSimBoards();
     const id = str(args, 'compartment', 64);
     const action = str(args, 'action', 16);
     if (action !== 'open' && action !== 'close') throw new CommandError(`door action must be "open" or "close", not "${action}"`);
@@ -206,7 +206,7 @@ export function controlCommands(ctx: ControlContext): Map<string, CommandHandler
     if (!compartment) throw new CommandError(`unknown compartment "${id}"; see lockerctl compartments`);
     let changed = false;
     const result = await withDisplays(() => {
-      changed = sim.boards.setDoor(compartment, action === 'open').changed;
+      changed = boards.setDoor(compartment, action === 'open').changed;
     });
     return { compartment: id, door: action === 'open' ? 'open' : 'closed', changed, ...result };
   });

@@ -8,14 +8,14 @@ import { buildInputs } from './inputs.js';
 export interface Hardware {
   doors: DoorHardware;
   inputs: InputDevice[];
-  /** Present when the lock boards are simulated: `lockerctl sim` drives them. */
-  sim?: SimHardware;
+  /** What `lockerctl sim` drives: the simulated keypad and scanner always, simulated boards when configured. */
+  sim: SimHardware;
 }
 
 /** Builds what the config asks for, and nothing else: no native module loads for absent hardware. */
 export function buildHardware(config: LockerdConfig, log: Logger): Hardware {
   const { doors, simBoards } = buildDoors(config.buses, componentLogger(log, 'bus'));
   const { inputs, simKeypad, simScanner } = buildInputs(config, componentLogger(log, 'input'));
-  const sim = simBoards ? { boards: simBoards, keypad: simKeypad, scanner: simScanner } : undefined;
+  const sim: SimHardware = { boards: simBoards, keypad: simKeypad, scanner: simScanner };
   return { doors, inputs, sim };
 }

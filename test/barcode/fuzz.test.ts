@@ -8,18 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { formatBadge, formatPickupPayload } from '../../src/barcode/index.js';
 import { describeScanForLog, INTERNAL_ERROR_REASON, parseScan, SCAN_KINDS } from '../../src/barcode/index.js';
 import { base32Encode } from '../../src/barcode/token.js';
+import { mulberry32 } from '../../drivers/sim/prng.js';
 
-/** mulberry32: a small seeded PRNG, so a failure reproduces from its seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEEDS_OF_VALID_SCANS = [
   '1Z879E930346834440',

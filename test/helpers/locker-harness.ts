@@ -1,4 +1,6 @@
 import type { Key } from '../../drivers/contracts.js';
+import type { SimInput } from '../../drivers/sim/input.js';
+import type { SimLockBoards } from '../../drivers/sim/lock-boards.js';
 import { createApp, type App } from '../../src/app.js';
 import type { LockerdConfig } from '../../src/config/types.js';
 import type { Display } from '../../src/kiosk/session.js';
@@ -21,8 +23,11 @@ export class LockerHarness {
     return new LockerHarness(app);
   }
 
-  get sim() {
-    return this.app.sim!;
+  /** The simulated keypad, scanner and lock boards (the default config's buses are all simulated). */
+  get sim(): { keypad: SimInput; scanner: SimInput; boards: SimLockBoards } {
+    const { keypad, scanner, boards } = this.app.sim;
+    if (!boards) throw new Error('LockerHarness needs a config with a simulated bus');
+    return { keypad, scanner, boards };
   }
 
   /** Presses each character of `keys` and waits until the kiosk has handled them; returns what it said. */

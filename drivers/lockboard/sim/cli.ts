@@ -15,6 +15,7 @@ import { PROTOCOLS, type ProtocolName } from '../protocols.js';
 import { loadSystemBinding, type SerialBinding } from '../serial.js';
 import { SimPortLink } from './port-link.js';
 import { LockBoardSimulator, type SimBoardOptions, type UnlockReply } from './simulator.js';
+import { mulberry32 } from '../../sim/prng.js';
 
 const USAGE = `usage: lockboard-sim --protocol kerong-cu16|clone-8a|modbus-rtu (--link PATH | --tty PATH) [options]
 
@@ -142,16 +143,6 @@ function parseArgs(argv: string[]): Args {
   };
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const print = (obj: Record<string, unknown>): void => {
   process.stdout.write(`${JSON.stringify(obj)}\n`);

@@ -14,19 +14,10 @@ import * as a8 from '../../../drivers/lockboard/clone-8a/codec.js';
 import * as cu16 from '../../../drivers/lockboard/kerong-cu16/codec.js';
 import * as mb from '../../../drivers/lockboard/modbus-rtu/codec.js';
 import { crc16Modbus, withCrc } from '../../../drivers/lockboard/modbus-rtu/crc16.js';
+import { mulberry32 } from '../../../drivers/sim/prng.js';
 
 type Rng = () => number;
 
-function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEED = process.env.LOCKBOARD_FUZZ_SEED !== undefined
   ? Number(process.env.LOCKBOARD_FUZZ_SEED) >>> 0

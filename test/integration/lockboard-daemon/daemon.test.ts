@@ -57,8 +57,6 @@ async function start(protocol: LockBoardProtocol, leftOpenMs = 120_000): Promise
   bus.path = link;
   bus.pollIntervalMs = 50;
   for (const b of bus.boards) b.pulseMs = 200;
-  // The simulated keypad and scanner are served only alongside a simulated bus: one board, no compartment.
-  config.buses.push({ id: 'kiosk-sim', type: 'sim', boards: [{ id: 'KSIM', locks: 1 }] });
   const configPath = writeConfig(dir, config);
   const daemon = Daemon.spawn(configPath);
   const r: Running = { daemon, sim, config, configPath, cleanup };
