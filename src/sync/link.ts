@@ -40,6 +40,7 @@ export class UpstreamLink extends EventEmitter<LinkEvents> {
   #watchdog: NodeJS.Timeout | undefined;
   #stopped = false;
   #replacements = 0;
+  #lastError: string | undefined;
 
   constructor(private readonly o: LinkOptions) {
     super();
@@ -123,6 +124,7 @@ export class UpstreamLink extends EventEmitter<LinkEvents> {
       this.#backoff = this.o.config.reconnectMinMs;
       client.options.reconnectPeriod = this.#backoff;
       this.#lastAlive = Date.now();
+      this.#lastError = undefined;
       this.o.log.info({ url: redactUrl(this.o.config.url) }, 'connected to the MQTT broker');
       this.emit('up', client);
     });
@@ -137,7 +139,12 @@ export class UpstreamLink extends EventEmitter<LinkEvents> {
       this.#lastAlive = Date.now();
       this.o.log.debug({ nextDelayMs: this.#backoff }, 'reconnecting to the MQTT broker');
     });
-    client.on('error', (err) => this.o.log.warn({ err: err.message }, 'MQTT error'));
+    // Offline is normal: say it once per distinct reason, not once per retry.
+    client.on('error', (err) => {
+      if (err.message === this.#lastError) return this.o.log.debug({ err: err.message }, 'MQTT error (again)');
+      this.#lastError = err.message;
+      this.o.log.warn({ err: err.message }, 'MQTT link failed; the locker keeps working offline and retries with backoff');
+    });
     client.on('message', (topic, payload) => this.emit('message', topic, payload));
   }
 
