@@ -15,7 +15,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { join } from 'node:path';
 import type { CompartmentConfig, LockerdConfig } from '../src/config/types.js';
 import { Ledger } from '../src/ledger/ledger.js';
-import { SCHEMA_VERSION } from '../src/ledger/migrations.js';
+import { createHash } from 'node:crypto';
+import { MIGRATIONS, SCHEMA_VERSION } from '../src/ledger/migrations.js';
 import { uuidv7 } from '../src/ledger/uuidv7.js';
 import { applyConfig } from '../src/locker/apply-config.js';
 import { generateUniqueCode } from '../src/locker/retrieval-code.js';
@@ -77,7 +78,9 @@ function removeDb(path: string): void {
 export function ledgerFixture(options: FixtureOptions): Fixture {
   const { cacheDir, historyParcels } = options;
   mkdirSync(cacheDir, { recursive: true });
-  const base = `ledger-schema${SCHEMA_VERSION}-f${FIXTURE_FORMAT}-${historyParcels}`;
+  // Keyed by the migrations' text too: an edited (unreleased) migration must not reuse a stale ledger.
+  const schemaHash = createHash('sha256').update(MIGRATIONS.map((m) => m.sql).join('\n')).digest('hex').slice(0, 8);
+  const base = `ledger-schema${SCHEMA_VERSION}-${schemaHash}-f${FIXTURE_FORMAT}-${historyParcels}`;
   const dbPath = join(cacheDir, `${base}.db`);
   const keyPath = join(cacheDir, `${base}.key`);
   const infoPath = join(cacheDir, `${base}.json`);
