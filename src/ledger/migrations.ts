@@ -152,6 +152,10 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
       CREATE INDEX commands_seen_received ON commands_seen (received_at);
 
+      -- A waiting parcel past its hold is reported once (parcel.hold_expired); it stays deposited.
+      ALTER TABLE parcels ADD COLUMN expiry_reported_at INTEGER;
+      CREATE INDEX parcels_hold_due ON parcels (expires_at) WHERE state = 'deposited' AND expiry_reported_at IS NULL;
+
       -- What the broker acknowledged is one watermark (meta.outbox_acked_seq), not a mark per row:
       -- one small write per batch of acknowledgements instead of rewriting every event's page.
       INSERT OR REPLACE INTO meta (key, value) VALUES ('outbox_acked_seq', CAST(coalesce(

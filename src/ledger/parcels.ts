@@ -73,6 +73,8 @@ export class ParcelStore {
   readonly #listState;
   readonly #setCode;
   readonly #setExpiry;
+  readonly #holdDue;
+  readonly #markExpiryReported;
 
   constructor(db: Db) {
     this.#insert = db.prepare(
@@ -90,7 +92,10 @@ export class ParcelStore {
     this.#list = db.prepare<[number]>('SELECT * FROM parcels ORDER BY id DESC LIMIT ?');
     this.#listState = db.prepare<[string, number]>('SELECT * FROM parcels WHERE state = ? ORDER BY id DESC LIMIT ?');
     this.#setCode = db.prepare<[number, number]>(`UPDATE parcels SET code_id = ? WHERE code_id = ? AND state = 'deposited'`);
-    this.#setExpiry = db.prepare<[number, string]>(`UPDATE parcels SET expires_at = ? WHERE id = ? AND state = 'deposited'`);
+    // A new hold is reported again when it too runs out.
+    this.#setExpiry = db.prepare<[number, string]>(`UPDATE parcels SET expires_at = ?, expiry_reported_at = NULL WHERE id = ? AND state = 'deposited'`);
+    this.#holdDue = db.prepare<[number, number]>(`SELECT * FROM parcels WHERE state = 'deposited' AND expiry_reported_at IS NULL AND expires_at <= ? ORDER BY expires_at LIMIT ?`);
+    this.#markExpiryReported = db.prepare<[number, string]>(`UPDATE parcels SET expiry_reported_at = ? WHERE id = ? AND expiry_reported_at IS NULL`);
   }
 
   /** Moves every parcel waiting on one code to another (a reissued code). */
@@ -100,6 +105,15 @@ export class ParcelStore {
 
   setExpiry(id: string, expiresAt: number): boolean {
     return this.#setExpiry.run(expiresAt, id).changes === 1;
+  }
+
+  /** Waiting parcels whose hold ran out by `now` and that were not reported yet, oldest first. */
+  holdDue(now: number, limit: number): Parcel[] {
+    return (this.#holdDue.all(now, limit) as Row[]).map(fromRow);
+  }
+
+  markExpiryReported(id: string, at: number): boolean {
+    return this.#markExpiryReported.run(at, id).changes === 1;
   }
 
   reserve(p: NewParcel): void {

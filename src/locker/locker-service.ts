@@ -50,6 +50,8 @@ export interface LockerServiceDeps {
 }
 
 const GUESSING_KEY = 'guessing_state';
+/** How often waiting parcels are checked for an expired hold. */
+const HOLD_CHECK_MS = 10 * 60_000;
 const DAY_MS = 86_400_000;
 
 /**
@@ -66,6 +68,7 @@ export class LockerService extends EventEmitter<LockerEvents> {
   readonly #random: ((max: number) => number) | undefined;
   readonly #monitor: DoorMonitor;
   readonly #policy: GuessingPolicy;
+  #holdTimer: NodeJS.Timeout | undefined;
   /** Operations whose unlock is in flight: a latch report now belongs to them. */
   readonly #unlocking = new Set<number>();
 
@@ -105,6 +108,15 @@ export class LockerService extends EventEmitter<LockerEvents> {
     this.#doors.on('board', this.#onBoard);
     for (const h of this.#doors.health()) if (!h.online) this.#offlineBoards.add(h.board);
     this.#monitor.start();
+    this.reportExpiredHolds();
+    this.#holdTimer = setInterval(() => {
+      try {
+        this.reportExpiredHolds();
+      } catch (err) {
+        this.#log.error({ err }, 'could not report expired holds; will try again');
+      }
+    }, HOLD_CHECK_MS);
+    this.#holdTimer.unref();
     for (const op of this.#ledger.doorOperations.allActive()) {
       const compartment = this.#ledger.compartments.get(op.compartmentId);
       if (!compartment) continue;
@@ -119,6 +131,7 @@ export class LockerService extends EventEmitter<LockerEvents> {
   }
 
   stop(): void {
+    clearInterval(this.#holdTimer);
     this.#doors.off('board', this.#onBoard);
     this.#monitor.stop();
   }
@@ -292,6 +305,30 @@ export class LockerService extends EventEmitter<LockerEvents> {
       }
     }
     return { ok: true, doors };
+  }
+
+  // --- holds ------------------------------------------------------------------------------
+
+  /**
+   * Reports every waiting parcel whose hold ran out, once each (`parcel.hold_expired`). The parcel
+   * stays where it is and its code keeps working: a resident late by a day still gets it.
+   */
+  reportExpiredHolds(): number {
+    const now = this.#now();
+    let reported = 0;
+    for (;;) {
+      const due = this.#ledger.parcels.holdDue(now, 100);
+      if (due.length === 0) return reported;
+      this.#ledger.transaction(() => {
+        for (const p of due) {
+          if (!this.#ledger.parcels.markExpiryReported(p.id, now)) continue;
+          const expiresAt = new Date(p.expiresAt!).toISOString();
+          this.#ledger.audit.record({ at: now, actor: 'system', action: 'parcel.hold_expired', compartmentId: p.compartmentId, parcelId: p.id, detail: { expiresAt } });
+          this.#ledger.outbox.append('parcel.hold_expired', now, { parcelId: p.id, compartmentId: p.compartmentId, unit: p.unit, expiresAt });
+          reported++;
+        }
+      });
+    }
   }
 
   // --- technicians ------------------------------------------------------------------------

@@ -44,6 +44,11 @@ export const EVENT_DATA: Record<string, MessageSpec> = {
     schema: obj({ parcelId: uuid, compartmentId, unit: unitId, codeId: int(1), waitedSeconds: nullable(int(0)) }),
     example: { parcelId: '01935c1e-7c2a-7000-8000-000000000001', compartmentId: 'A01', unit: '101', codeId: 1, waitedSeconds: 5400 },
   },
+  'parcel.hold_expired': {
+    summary: 'A waiting parcel is past its hold. It stays in its compartment and its code still works; upstream decides (extend the hold, remind the resident, recall it with a staff door.open).',
+    schema: obj({ parcelId: uuid, compartmentId, unit: unitId, expiresAt: isoTime }),
+    example: { parcelId: '01935c1e-7c2a-7000-8000-000000000001', compartmentId: 'A01', unit: '101', expiresAt: '2026-12-02T15:29:34.516Z' },
+  },
   'parcel.cancelled': {
     summary: 'Upstream cancelled a parcel. A deposited one stays in its compartment, which is out of service until someone removes it.',
     schema: obj({ parcelId: uuid, compartmentId, unit: unitId, reason: str({ maxLength: 200 }), commandId: id(128) }),
