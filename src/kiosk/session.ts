@@ -129,7 +129,7 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
     this.#entry += key;
   }
 
-  #onCancel(): void {
+  async #onCancel(): Promise<void> {
     const s = this.#state;
     if (this.#entry !== '') {
       this.#entry = '';
@@ -151,6 +151,7 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
         this.#say(MESSAGES.keyUnit);
         return;
       case 'courier_door':
+        return this.#biggerDoor(s.courier, s.parcelId, s.compartmentId);
       case 'resident_doors':
         this.#say(MESSAGES.waitForDoor);
         return;
@@ -253,6 +254,17 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
     if (result.reason === 'full') return this.#say(MESSAGES.full(result.fullSizes), 'error');
     if (result.reason === 'unknown_unit') return this.#say(MESSAGES.unitUnknown(unit), 'error');
     return this.#say(MESSAGES.doorsFailed, 'error');
+  }
+
+  /** `*` while the deposit door is open: the parcel does not fit. */
+  async #biggerDoor(courier: Courier, parcelId: string, from: string): Promise<void> {
+    const result = await this.deps.locker.biggerDoor(parcelId, courier);
+    if (result.ok) {
+      this.#to({ name: 'courier_door', courier, parcelId, compartmentId: result.compartmentId });
+      return this.#say(MESSAGES.biggerDoorOpen(from, result.compartmentId), 'success');
+    }
+    this.#to({ name: 'courier_scan', courier });
+    return this.#say(result.reason === 'full' ? MESSAGES.noBiggerDoor(from) : MESSAGES.doorsFailed, 'error');
   }
 
   async #pickup(credential: string | { qrToken: string }): Promise<void> {

@@ -74,6 +74,7 @@ export class ParcelStore {
   readonly #setCode;
   readonly #setExpiry;
   readonly #holdDue;
+  readonly #move;
   readonly #markExpiryReported;
 
   constructor(db: Db) {
@@ -94,6 +95,7 @@ export class ParcelStore {
     this.#setCode = db.prepare<[number, number]>(`UPDATE parcels SET code_id = ? WHERE code_id = ? AND state = 'deposited'`);
     // A new hold is reported again when it too runs out.
     this.#setExpiry = db.prepare<[number, string]>(`UPDATE parcels SET expires_at = ?, expiry_reported_at = NULL WHERE id = ? AND state = 'deposited'`);
+    this.#move = db.prepare<[string, string, string]>(`UPDATE parcels SET compartment_id = ?, size = ? WHERE id = ? AND state = 'reserved'`);
     this.#holdDue = db.prepare<[number, number]>(`SELECT * FROM parcels WHERE state = 'deposited' AND expiry_reported_at IS NULL AND expires_at <= ? ORDER BY expires_at LIMIT ?`);
     this.#markExpiryReported = db.prepare<[number, string]>(`UPDATE parcels SET expiry_reported_at = ? WHERE id = ? AND expiry_reported_at IS NULL`);
   }
@@ -105,6 +107,11 @@ export class ParcelStore {
 
   setExpiry(id: string, expiresAt: number): boolean {
     return this.#setExpiry.run(expiresAt, id).changes === 1;
+  }
+
+  /** Moves a reserved parcel to another compartment (it did not fit the first). */
+  moveReserved(id: string, compartmentId: string, size: string): boolean {
+    return this.#move.run(compartmentId, size, id).changes === 1;
   }
 
   /** Waiting parcels whose hold ran out by `now` and that were not reported yet, oldest first. */

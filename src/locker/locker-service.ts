@@ -1,13 +1,13 @@
 import { EventEmitter } from 'node:events';
 import type { BoardHealth, DoorHardware, UnlockOutcome } from '../../drivers/contracts.js';
-import type { CompartmentSize, LockerdConfig } from '../config/types.js';
+import { COMPARTMENT_SIZES, type CompartmentSize, type LockerdConfig } from '../config/types.js';
 import type { Compartment } from '../ledger/compartments.js';
 import type { DoorOperation } from '../ledger/door-operations.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Courier } from '../ledger/people.js';
 import { uuidv7 } from '../ledger/uuidv7.js';
 import type { Logger } from '../log.js';
-import { chooseCompartment } from './allocation.js';
+import { chooseCompartment, type AllocationResult } from './allocation.js';
 import { DoorMonitor } from './door-monitor.js';
 import { parseGuessingState, recordFailure, waitBeforeNextAttempt, type GuessingPolicy } from './guessing.js';
 import { issueCode } from './code-issuer.js';
@@ -69,6 +69,8 @@ export class LockerService extends EventEmitter<LockerEvents> {
   readonly #monitor: DoorMonitor;
   readonly #policy: GuessingPolicy;
   #holdTimer: NodeJS.Timeout | undefined;
+  /** Doors reported as forced open, whose closing upstream also hears of. */
+  readonly #forced = new Set<string>();
   /** Operations whose unlock is in flight: a latch report now belongs to them. */
   readonly #unlocking = new Set<number>();
 
@@ -247,6 +249,46 @@ export class LockerService extends EventEmitter<LockerEvents> {
     return { ok: false, reason: 'doors_failed', tried };
   }
 
+  /**
+   * The parcel does not fit the open compartment: it moves to the smallest free compartment of a
+   * bigger size, whose door opens; the first door's operation ends and that door closes empty.
+   * When nothing bigger is free the reservation is released and the courier keeps the parcel.
+   */
+  async biggerDoor(parcelId: string, courier: Courier): Promise<DepositResult> {
+    const actor = `courier:${courier.id}`;
+    const parcel = this.#ledger.parcels.get(parcelId);
+    if (!parcel || parcel.state !== 'reserved') return { ok: false, reason: 'doors_failed', tried: [] };
+    const unit = this.#ledger.people.unit(parcel.unit);
+    const oldOp = this.#ledger.doorOperations.activeFor(parcel.compartmentId).find((o) => o.parcelId === parcelId);
+    const bigger = COMPARTMENT_SIZES[COMPARTMENT_SIZES.indexOf(parcel.size) + 1];
+    const free = this.#ledger.compartments.free().filter((c) => !this.#offlineBoards.has(c.board));
+    const choice: AllocationResult = bigger ? chooseCompartment(free, { size: bigger, accessibleOnly: unit?.accessible ?? false }) : { ok: false, fullSizes: [] };
+    const now = this.#now();
+    if (!choice.ok) {
+      this.#ledger.transaction(() => {
+        if (oldOp) this.#ledger.doorOperations.end(oldOp.id, 'abandoned', 'parcel too big', null, now);
+        this.#ledger.parcels.end(parcelId, 'reserved', 'cancelled', now);
+        const data = { unit: parcel.unit, size: parcel.size, fullSizes: choice.fullSizes, courierId: courier.id, carrier: parcel.carrier };
+        this.#ledger.audit.record({ at: now, actor, action: 'deposit.refused_too_big', compartmentId: parcel.compartmentId, parcelId, detail: data });
+        this.#ledger.outbox.append('deposit.refused', now, { ...data, reason: 'full' });
+      });
+      this.#log.info({ parcelId, size: parcel.size }, 'parcel too big and no bigger compartment free; courier keeps it');
+      return { ok: false, reason: 'full', fullSizes: choice.fullSizes };
+    }
+    const target = choice.compartment;
+    const opId = this.#ledger.transaction(() => {
+      if (oldOp) this.#ledger.doorOperations.end(oldOp.id, 'abandoned', 'parcel too big', null, now);
+      this.#ledger.parcels.moveReserved(parcelId, target.id, target.size);
+      const id = this.#ledger.doorOperations.intent(target.id, 'deposit', parcelId, actor, now);
+      this.#ledger.audit.record({ at: now, actor, action: 'door.unlock_requested', compartmentId: target.id, parcelId, detail: { purpose: 'deposit', operation: id, reason: `did not fit ${parcel.compartmentId}` } });
+      return id;
+    });
+    const outcome = await this.#unlock(opId, target);
+    if (outcome === 'confirmed_open') return { ok: true, parcelId, compartmentId: target.id, size: target.size };
+    this.#failDeposit(opId, target, parcelId, outcome, actor);
+    return { ok: false, reason: 'doors_failed', tried: [target.id] };
+  }
+
   #failDeposit(opId: number, compartment: Compartment, parcelId: string, outcome: UnlockOutcome, actor: string): void {
     const now = this.#now();
     const reason = `door did not open for a deposit (${outcome})`;
@@ -413,6 +455,7 @@ export class LockerService extends EventEmitter<LockerEvents> {
       return;
     }
     // No intent in the ledger: nobody asked for this door. Written at once; it is an alarm.
+    this.#forced.add(compartment.id);
     const parcel = this.#ledger.parcels.activeIn(compartment.id);
     this.#ledger.transaction(() => {
       this.#ledger.audit.record({ at, actor: 'unknown', action: 'door.forced_open', compartmentId: compartment.id, parcelId: parcel?.id ?? null });
@@ -426,9 +469,12 @@ export class LockerService extends EventEmitter<LockerEvents> {
     const op = this.#ledger.doorOperations.activeFor(compartment.id)[0];
     if (!op) {
       if (openedAt !== null) {
+        // Upstream heard of a forced door, so it hears of its closing; a door whose operation was
+        // released (a parcel too big for it) closes quietly, in the audit trail only.
+        const wasForced = this.#forced.delete(compartment.id);
         this.#ledger.transaction(() => {
-          this.#ledger.audit.record({ at, actor: 'unknown', action: 'door.closed', compartmentId: compartment.id, detail: { openedAt } });
-          this.#ledger.outbox.append('door.closed', at, { compartmentId: compartment.id, openForMs: at - openedAt });
+          this.#ledger.audit.record({ at, actor: wasForced ? 'unknown' : 'system', action: 'door.closed', compartmentId: compartment.id, detail: { openedAt } });
+          if (wasForced) this.#ledger.outbox.append('door.closed', at, { compartmentId: compartment.id, openForMs: at - openedAt });
         });
       }
       return;

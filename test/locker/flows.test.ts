@@ -24,7 +24,7 @@ describe('courier deposit and resident pickup on the simulated locker', () => {
     expect(await h.keys('111111#')).toEqual(['Hello UPS. Scan a parcel, or press * to log out.']);
     expect(await h.scan('1Z999AA10123456784')).toEqual(['Key the unit number and press #. Press * to go back.']);
     expect(await h.keys('101#')).toEqual([expect.stringContaining('Size: 1 = S')]);
-    expect(await h.keys('#')).toEqual(['Door A01 is open. Put the parcel in and close the door.']);
+    expect(await h.keys('#')).toEqual(['Door A01 is open. Put the parcel in and close the door. Too small? Press * for a bigger one.']);
     expect(h.app.locker.openDoors().map((d) => d.compartmentId)).toEqual(['A01']);
 
     expect(await h.door('A01', false)).toEqual(['Parcel stored in A01. Scan the next parcel, or press * to log out.']);
@@ -104,7 +104,7 @@ describe('courier deposit and resident pickup on the simulated locker', () => {
     await h.keys('111111#');
     await h.scan('1Z999AA10123456784');
     await h.keys('101#');
-    expect(await h.keys('1#')).toEqual(['Door A02 is open. Put the parcel in and close the door.']);
+    expect(await h.keys('1#')).toEqual(['Door A02 is open. Put the parcel in and close the door. Too small? Press * for a bigger one.']);
     expect(h.app.ledger.compartments.get('A01')!.outOfService).toMatch(/did not open/);
     expect(h.app.ledger.outbox.list().map((e) => e.type)).toEqual(['compartment.fault']);
     const cancelled = h.app.ledger.parcels.list({ state: 'cancelled' });
@@ -141,6 +141,37 @@ describe('courier deposit and resident pickup on the simulated locker', () => {
     expect(await h.scan(qr)).toEqual(['Door A01 is open. Take your parcel and close the door.']);
     expect(await h.door('A01', false)).toEqual(['Thank you. All your parcels are collected.']);
     expect(await h.scan('LKB1/AAAAAAAAAAAAAAAAAAAAAAAAAA')).toEqual(['That badge is not valid.']);
+  });
+
+  it('gives a bigger door when the parcel does not fit, and the first door closes empty', async () => {
+    await h.keys('111111#');
+    await h.scan('1Z999AA10123456784');
+    await h.keys('101#');
+    await h.keys('1#');
+    expect(await h.keys('*')).toEqual(['Door A05 is open. Close door A01, put the parcel in A05 and close it.']);
+    expect(await h.door('A01', false)).toEqual([]);
+    expect(await h.door('A05', false)).toEqual(['Parcel stored in A05. Scan the next parcel, or press * to log out.']);
+    const [parcel] = h.app.ledger.parcels.list();
+    expect(parcel).toMatchObject({ compartmentId: 'A05', size: 'M', state: 'deposited' });
+    // The empty first door is no alarm upstream; both its opening and closing are in the audit trail.
+    expect(h.app.ledger.outbox.list().map((e) => e.type)).toEqual(['parcel.deposited']);
+    expect(h.app.ledger.compartments.free().map((c) => c.id)).toContain('A01');
+  });
+
+  it('lets the courier keep a parcel too big for any free door', async () => {
+    const xl = h.app.ledger.compartments.all().filter((c) => c.size === 'XL');
+    for (let i = 0; i < xl.length; i++) await h.deposit({ unit: '101', size: '4' });
+    await h.keys('111111#');
+    await h.scan('1Z999AA10123456784');
+    await h.keys('202#');
+    const opened = await h.keys('3#');
+    const first = /^Door (\w+) is open/.exec(opened[0]!)![1]!;
+    expect(await h.keys('*')).toEqual([`No bigger compartment is free. Keep the parcel and close door ${first}.`]);
+    await h.door(first, false);
+    expect(h.app.ledger.parcels.list({ state: 'deposited' })).toHaveLength(xl.length);
+    expect(h.app.ledger.parcels.list({ state: 'cancelled' })).toHaveLength(1);
+    expect(h.app.ledger.outbox.list().at(-1)).toMatchObject({ type: 'deposit.refused', data: { size: 'L', fullSizes: ['XL'], reason: 'full' } });
+    expect(h.app.kiosk.state).toBe('courier_scan');
   });
 
   it('keeps accessible units to low compartments', async () => {
@@ -309,7 +340,6 @@ describe('a restart in the middle of a door operation', () => {
       await h.keys('202#');
       await h.keys('#');
       expect(h.app.locker.openDoors().map((d) => d.compartmentId)).toEqual(['A02']);
-      await h.keys(`*`);
       await h.stop();
 
       // On the next boot the simulated boards start with every door shut (as if pushed shut meanwhile).
