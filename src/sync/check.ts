@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { TLSSocket } from 'node:tls';
 import type { LockerdConfig } from '../config/types.js';
-import { redactUrl } from './link.js';
+import { credentials, redactUrl } from './link.js';
 
 export interface LinkCheck {
   url: string;
@@ -20,20 +19,13 @@ export interface LinkCheck {
 export async function checkLink(config: LockerdConfig, timeoutMs = 10_000): Promise<LinkCheck> {
   const mqtt = await import('mqtt');
   const c = config.mqtt;
-  const read = (p: string | undefined): Buffer | undefined => (p ? readFileSync(p) : undefined);
   const started = performance.now();
   const client = await mqtt.connectAsync(c.url, {
+    ...credentials(c),
     clientId: `${config.kioskId}-check-${randomBytes(3).toString('hex')}`,
-    protocolVersion: c.protocolVersion,
     clean: true,
     reconnectPeriod: 0,
     connectTimeout: timeoutMs,
-    ...(c.username ? { username: c.username } : {}),
-    ...(c.password ? { password: c.password } : {}),
-    ca: read(c.tls.ca),
-    cert: read(c.tls.cert),
-    key: read(c.tls.key),
-    rejectUnauthorized: c.tls.rejectUnauthorized,
   }).catch((err: Error) => {
     throw new Error(`cannot connect to ${redactUrl(c.url)}: ${err.message}`);
   });

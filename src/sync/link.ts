@@ -87,10 +87,9 @@ export class UpstreamLink extends EventEmitter<LinkEvents> {
 
   async #options(): Promise<IClientOptions> {
     const c = this.o.config;
-    const read = (path: string | undefined): Buffer | undefined => (path ? readFileSync(path) : undefined);
     return {
+      ...credentials(c),
       clientId: this.o.kioskId,
-      protocolVersion: c.protocolVersion,
       clean: false,
       keepalive: c.keepaliveSeconds,
       connectTimeout: 10_000,
@@ -98,12 +97,6 @@ export class UpstreamLink extends EventEmitter<LinkEvents> {
       resubscribe: true,
       ...(c.protocolVersion === 5 ? { properties: { sessionExpiryInterval: c.sessionExpirySeconds } } : {}),
       will: { topic: this.o.topics.status, payload: Buffer.from(this.o.willPayload), qos: 1, retain: true },
-      ...(c.username ? { username: c.username } : {}),
-      ...(c.password ? { password: c.password } : {}),
-      ca: read(c.tls.ca),
-      cert: read(c.tls.cert),
-      key: read(c.tls.key),
-      rejectUnauthorized: c.tls.rejectUnauthorized,
     };
   }
 
@@ -166,6 +159,20 @@ export class UpstreamLink extends EventEmitter<LinkEvents> {
     this.#lastAlive = Date.now();
     void this.#create();
   }
+}
+
+/** Protocol version, user, password and TLS files from the config: what every connection of ours shares. Reads the files; throws if one is missing. */
+export function credentials(c: LockerdConfig['mqtt']): IClientOptions {
+  const read = (path: string | undefined): Buffer | undefined => (path ? readFileSync(path) : undefined);
+  return {
+    protocolVersion: c.protocolVersion,
+    ...(c.username ? { username: c.username } : {}),
+    ...(c.password ? { password: c.password } : {}),
+    ca: read(c.tls.ca),
+    cert: read(c.tls.cert),
+    key: read(c.tls.key),
+    rejectUnauthorized: c.tls.rejectUnauthorized,
+  };
 }
 
 export function redactUrl(url: string): string {
