@@ -185,6 +185,8 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
         return this.#deposit(s.courier, s.tracking, s.carrier, s.unit, size);
       }
       case 'courier_scan':
+        // A label that will not scan can be keyed (digit-only tracking numbers: USPS, FedEx, DHL...).
+        if (entry !== '') return this.#onScan(entry, true);
         return this.#say(MESSAGES.scanParcel(s.courier.carrier));
       case 'courier_door':
       case 'resident_doors':
@@ -192,7 +194,7 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
     }
   }
 
-  async #onScan(text: string): Promise<void> {
+  async #onScan(text: string, keyed = false): Promise<void> {
     const s = this.#state;
     const scan = parseScan(text, { maxLength: this.deps.config.kiosk.maxScanLength });
     const actor = s.name === 'courier_scan' ? `courier:${s.courier.id}` : 'kiosk';
@@ -211,15 +213,15 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
       return this.#say(s.name === 'idle' ? MESSAGES.scanFirst : MESSAGES.waitForDoor);
     }
     if (scan.kind !== 'parcel' || !scan.tracking) {
-      this.deps.log.info({ scan: describeScanForLog(scan) }, 'scan is not a parcel label');
-      return this.#say(MESSAGES.notAParcel, 'error');
+      this.deps.log.info({ scan: describeScanForLog(scan), keyed }, 'not a parcel label');
+      return this.#say(keyed ? MESSAGES.notATrackingNumber : MESSAGES.notAParcel, 'error');
     }
     if (!scan.valid) {
-      this.deps.locker.recordRefusal(actor, 'scan.check_digit_failed', { carrier: scan.carrier, length: text.length });
-      this.deps.log.info({ scan: describeScanForLog(scan) }, 'parcel scan refused: check digit');
-      return this.#say(MESSAGES.checkDigit, 'error');
+      this.deps.locker.recordRefusal(actor, 'scan.check_digit_failed', { carrier: scan.carrier, length: text.length, keyed });
+      this.deps.log.info({ scan: describeScanForLog(scan), keyed }, 'parcel number refused: check digit');
+      return this.#say(keyed ? MESSAGES.checkDigitKeyed : MESSAGES.checkDigit, 'error');
     }
-    this.deps.log.info({ scan: describeScanForLog(scan) }, 'parcel scanned');
+    this.deps.log.info({ scan: describeScanForLog(scan), keyed }, keyed ? 'tracking number keyed' : 'parcel scanned');
     const carrier = scan.carrier && scan.carrier !== 'unknown' ? scan.carrier : null;
     // Upstream announced this delivery: the unit is known, skip keying it.
     const expectedUnit = this.deps.locker.expectedUnit(scan.tracking);

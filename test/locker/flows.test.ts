@@ -254,6 +254,18 @@ describe('bad input at the kiosk gets a refusal and changes nothing but the audi
     expect(await h.scan('ABC12345678XYZ')).toEqual(['Key the unit number and press #. Press * to go back.']);
   });
 
+  it('takes a keyed tracking number when the label will not scan, checked like a scan', async () => {
+    await h.keys('111111#');
+    // A USPS IMpb number with one digit wrong, then right.
+    expect(await h.keys('9101026837331000039522#')).toEqual(['That tracking number does not check out. Key it again.']);
+    expect(await h.keys('9101026837331000039521#')).toEqual(['Key the unit number and press #. Press * to go back.']);
+    await h.keys('101#');
+    await h.keys('#');
+    await h.door('A01', false);
+    expect(h.app.ledger.parcels.list()[0]).toMatchObject({ tracking: '9101026837331000039521', carrier: 'USPS' });
+    expect(h.app.ledger.audit.recent(20).find((a) => a.action === 'scan.check_digit_failed')?.detail).toMatchObject({ keyed: true });
+  });
+
   it('bounds a key storm: the entry resets instead of growing', async () => {
     const said = await h.keys('1'.repeat(500));
     expect(said.filter((s) => s === 'Too many keys. Start again.').length).toBeGreaterThan(10);
