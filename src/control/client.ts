@@ -77,8 +77,11 @@ export function request(socketPath: string, command: string, args: Record<string
     socket.on('close', () => {
       clearTimeout(timer);
       settle();
-      // A stream the daemon ended by going away (stopped, restarted) ends here too.
+      // A stream the daemon ended by going away (stopped, restarted) ends here too. Without any
+      // answer it is an error: a promise left pending would hang lockerctl forever. (Settling an
+      // already settled promise does nothing, so a normal answer followed by close is unaffected.)
       if (events > 0) resolve({ stopped: true, events });
+      else reject(new ControlClientError(`lockerd closed the connection before answering "${command}"; did it stop or crash? See its log`));
     });
   });
 }

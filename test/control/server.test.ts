@@ -97,3 +97,20 @@ describe('the control socket', () => {
     await expect(request(join(dir, 'none.sock'), 'status')).rejects.toThrow(/lockerd is not running/);
   });
 });
+
+describe('the control client', () => {
+  it('fails clearly, rather than hang, when the daemon goes away before answering', async () => {
+    const { dir, cleanup } = tempDir();
+    const path = join(dir, 'dying.sock');
+    const { createServer } = await import('node:net');
+    // A "daemon" that accepts the request and dies without a word.
+    const server = createServer((s) => s.once('data', () => s.destroy()));
+    await new Promise<void>((r) => server.listen(path, r));
+    try {
+      await expect(request(path, 'status', {}, 10_000)).rejects.toThrow('lockerd closed the connection before answering "status"');
+    } finally {
+      server.close();
+      cleanup();
+    }
+  });
+});

@@ -1,0 +1,121 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../drivers/sim/prng.js';
+import { request } from '../../src/control/client.js';
+import { Daemon } from '../helpers/daemon.js';
+import { tempDir, testConfigJson, writeConfig } from '../helpers/fixtures.js';
+
+const SEED = process.env.CHAOS_SEED !== undefined ? Number(process.env.CHAOS_SEED) >>> 0 : (Date.now() ^ (process.pid << 16)) >>> 0;
+const ROUNDS = 16;
+
+interface Row {
+  [k: string]: unknown;
+}
+
+/** The invariants that must hold after any crash (DESIGN testing layer 6). */
+function checkInvariants(dbPath: string): { deposited: { id: string; compartment_id: string; code_id: number }[] } {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    // Outbox: seq 1..max with no gap (nothing is pruned without a broker).
+    const seqs = (db.prepare('SELECT seq FROM outbox ORDER BY seq').all() as { seq: number }[]).map((r) => r.seq);
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
+    // Every door operation has its intent in the audit trail, written before the lock fired.
+    const ops = db.prepare('SELECT id FROM door_operations').all() as { id: number }[];
+    const audited = new Set((db.prepare(`SELECT json_extract(detail, '$.operation') AS op FROM audit WHERE action = 'door.unlock_requested'`).all() as { op: number }[]).map((r) => r.op));
+    for (const op of ops) expect(audited.has(op.id), `door operation ${op.id} has no audit row`).toBe(true);
+    // Every waiting parcel has a live code; every deposit and pickup has exactly one event.
+    const deposited = db.prepare(`SELECT p.id, p.compartment_id, p.code_id FROM parcels p JOIN retrieval_codes c ON c.id = p.code_id WHERE p.state = 'deposited' AND c.state = 'live'`).all() as { id: string; compartment_id: string; code_id: number }[];
+    expect(deposited.length).toBe((db.prepare(`SELECT count(*) AS n FROM parcels WHERE state = 'deposited'`).get() as { n: number }).n);
+    const events = db.prepare(`SELECT type, json_extract(payload, '$.parcelId') AS parcel FROM outbox WHERE type IN ('parcel.deposited','parcel.picked_up')`).all() as { type: string; parcel: string }[];
+    const count = (type: string, parcel: string): number => events.filter((e) => e.type === type && e.parcel === parcel).length;
+    for (const p of db.prepare(`SELECT id, state FROM parcels WHERE state IN ('deposited','picked_up')`).all() as Row[]) {
+      expect(count('parcel.deposited', p.id as string), `deposit event of ${String(p.id)}`).toBe(1);
+      expect(count('parcel.picked_up', p.id as string)).toBe(p.state === 'picked_up' ? 1 : 0);
+    }
+    // At most one parcel on its way in or waiting per compartment.
+    const perCompartment = db.prepare(`SELECT compartment_id, count(*) AS n FROM parcels WHERE state IN ('reserved','deposited') GROUP BY compartment_id HAVING n > 1`).all();
+    expect(perCompartment).toEqual([]);
+    return { deposited };
+  } finally {
+    db.close();
+  }
+}
+
+describe('chaos: the daemon killed at random moments', () => {
+  it(`keeps every parcel and code, and accounts for every door (seed ${SEED})`, async () => {
+    const { dir, cleanup } = tempDir();
+    const rand = mulberry32(SEED);
+    const configPath = writeConfig(dir, testConfigJson(dir, { log: { level: 'info' } }));
+    const socket = join(dir, 'lockerd.sock');
+    const dbPath = join(dir, 'lockerd.db');
+    /** Codes as upstream would have received them, by code id. */
+    const codes = new Map<number, string>();
+    const call = (command: string, args: Record<string, unknown>): Promise<unknown> => request(socket, command, args, 5000).catch(() => undefined);
+    let daemon: Daemon | undefined;
+    try {
+      for (let round = 0; round < ROUNDS; round++) {
+        daemon = Daemon.spawn(configPath);
+        await daemon.ready();
+        // Learn new codes from the outbox, as upstream would.
+        const outbox = (await call('outbox', { revealCodes: true, limit: 10_000 })) as { events: { type: string; data: { code?: string; codeId?: number } }[] } | undefined;
+        for (const e of outbox?.events ?? []) if (e.data.code && e.data.codeId) codes.set(e.data.codeId, e.data.code);
+
+        // A burst of kiosk work, not awaited: the kill lands somewhere in the middle of it.
+        const unit = String(101 + Math.floor(rand() * 5));
+        const work = (async () => {
+          await call('sim.keys', { keys: '111111#' });
+          await call('sim.scan', { text: '1Z999AA10123456784' });
+          await call('sim.keys', { keys: `${unit}#` });
+          const opened = (await call('sim.keys', { keys: '#' })) as { displays?: { text: string }[] } | undefined;
+          const door = /^Door (\w+) is open/.exec(opened?.displays?.[0]?.text ?? '')?.[1];
+          if (door) await call('sim.door', { compartment: door, action: 'close' });
+          await call('sim.keys', { keys: '*' });
+          const [codeId, code] = [...codes.entries()][Math.floor(rand() * Math.max(1, codes.size))] ?? [];
+          if (code && codeId) {
+            const picked = (await call('sim.keys', { keys: `${code}#` })) as { displays?: { text: string }[] } | undefined;
+            for (const d of picked?.displays ?? []) {
+              const m = /^Door (\w+) is open\. Take/.exec(d.text);
+              if (m) await call('sim.door', { compartment: m[1], action: 'close' });
+            }
+          }
+        })();
+        await new Promise((r) => setTimeout(r, Math.floor(rand() * 60)));
+        daemon.child.kill('SIGKILL');
+        await daemon.exited;
+        await work;
+        checkInvariants(dbPath);
+      }
+
+      // After the last crash: every waiting parcel still opens with the code upstream received.
+      daemon = Daemon.spawn(configPath);
+      await daemon.ready();
+      const outbox = (await call('outbox', { revealCodes: true, limit: 10_000 })) as { events: { data: { code?: string; codeId?: number } }[] };
+      for (const e of outbox.events) if (e.data.code && e.data.codeId) codes.set(e.data.codeId, e.data.code);
+      const { deposited } = checkInvariants(dbPath);
+      for (const codeId of new Set(deposited.map((p) => p.code_id))) {
+        const code = codes.get(codeId);
+        expect(code, `code ${codeId} was never sent upstream`).toBeDefined();
+        const r = (await call('sim.keys', { keys: `${code}#` })) as { displays: { text: string }[] };
+        for (const d of r.displays) {
+          const m = /^Door (\w+) is open\. Take/.exec(d.text);
+          expect(m, d.text).not.toBeNull();
+          await call('sim.door', { compartment: m![1], action: 'close' });
+        }
+      }
+      const after = checkInvariants(dbPath);
+      expect(after.deposited).toEqual([]);
+      const db = new Database(dbPath, { readonly: true });
+      // What the kills did, for whoever reads the test log.
+      console.info(`chaos seed ${SEED}:`, JSON.stringify({
+        parcels: db.prepare('SELECT state, count(*) AS n FROM parcels GROUP BY state').all(),
+        doorOperations: db.prepare('SELECT state, count(*) AS n FROM door_operations GROUP BY state').all(),
+      }));
+      db.close();
+      expect(daemon.output).not.toMatch(/\b111111\b/);
+    } finally {
+      await daemon?.stop();
+      cleanup();
+    }
+  }, 120_000);
+});
