@@ -6,7 +6,7 @@ import type { LockerdConfig } from './config/types.js';
 import { controlCommands, type SimHardware } from './control/commands.js';
 import { ControlServer } from './control/server.js';
 import { buildHardware } from './hardware/index.js';
-import { buildKioskGpio, InputRouter } from './hardware/inputs.js';
+import { InputRouter } from './hardware/inputs.js';
 import { inputCommands } from './control/input-commands.js';
 import { KioskSignalsUnit } from './kiosk/signals.js';
 import { KioskSession } from './kiosk/session.js';
@@ -50,12 +50,11 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
   const ledger = Ledger.open({ path: config.ledger.path, keyFile: config.ledger.keyFile, onNotice: (msg, detail) => ledgerLog.info(detail, msg) });
   try {
     applyConfig(ledger, config, now());
-    const { doors, sim, inputs } = buildHardware(config, log);
+    const { doors, sim, inputs, gpio: kioskGpio } = buildHardware(config, log);
     const locker = new LockerService({ ledger, doors, config, log: componentLogger(log, 'locker'), now });
     const kiosk = new KioskSession({ locker, config, log: componentLogger(log, 'kiosk') });
     const inputLog = componentLogger(log, 'input');
     const router = new InputRouter(inputs, (i) => void kiosk.handle(i));
-    const kioskGpio = buildKioskGpio(config, inputLog);
     // Power loss: recorded and checkpointed by the unit, then the daemon stops through its SIGTERM path.
     const signals = new KioskSignalsUnit({ ledger, kiosk, signals: kioskGpio, feedback: kioskGpio, log: componentLogger(log, 'kiosk'), now, requestShutdown: () => process.kill(process.pid, 'SIGTERM') });
     const startedAt = now();

@@ -3,13 +3,16 @@ import type { LockerdConfig } from '../config/types.js';
 import type { SimHardware } from '../control/commands.js';
 import { componentLogger, type Logger } from '../log.js';
 import { buildDoors } from './doors.js';
-import { buildInputs } from './inputs.js';
+import { buildInputs, buildKioskGpio } from './inputs.js';
+import type { KioskGpio } from '../../drivers/gpio/kiosk-io.js';
 
 export interface Hardware {
   doors: DoorHardware;
   inputs: InputDevice[];
   /** What `lockerctl sim` drives: the simulated keypad and scanner always, simulated boards when configured. */
   sim: SimHardware;
+  /** The cabinet's GPIO: tamper and power-fail inputs, buzzer and lights. */
+  gpio: KioskGpio;
 }
 
 /** Builds what the config asks for, and nothing else: no native module loads for absent hardware. */
@@ -17,5 +20,5 @@ export function buildHardware(config: LockerdConfig, log: Logger): Hardware {
   const { doors, simBoards } = buildDoors(config.buses, componentLogger(log, 'bus'));
   const { inputs, simKeypad, simScanner } = buildInputs(config, componentLogger(log, 'input'));
   const sim: SimHardware = { boards: simBoards, keypad: simKeypad, scanner: simScanner };
-  return { doors, inputs, sim };
+  return { doors, inputs, sim, gpio: buildKioskGpio(config, componentLogger(log, 'input')) };
 }
