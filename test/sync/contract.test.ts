@@ -1,3 +1,4 @@
+import specs from '@asyncapi/specs';
 import { Ajv } from 'ajv';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,6 +25,17 @@ describe('the MQTT contract', () => {
   it('is committed exactly as generated from the schemas the daemon validates with (run `npm run contract`)', () => {
     expect(text).toBe(renderAsyncApi(version()));
     expect(doc.asyncapi).toBe('3.0.0');
+  });
+
+  it('is a valid AsyncAPI 3.0.0 document by the official schema', () => {
+    // The official schema bundles its own draft-07 meta-schema: let it, instead of ajv's.
+    const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, meta: false, validateSchema: false });
+    const validate = ajv.compile(specs.schemas['3.0.0'] as object);
+    expect(validate(doc) ? null : validate.errors?.slice(0, 5)).toBeNull();
+    // The check has teeth: an AsyncAPI 2 style operation is refused.
+    const broken = structuredClone(doc) as unknown as { operations: Record<string, { action: string }> };
+    broken.operations.publishEvents!.action = 'publish';
+    expect(validate(broken)).toBe(false);
   });
 
   it('has an example for every message, and every example passes its schema', () => {
