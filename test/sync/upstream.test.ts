@@ -57,7 +57,7 @@ describe.skipIf(!brokerAvailable())('upstream sync against a real Mosquitto', ()
     expect(upstream.violations).toEqual([]);
   });
 
-  it('drains a backlog across a broker restart with no gap and no reordering, and erases sent codes', async () => {
+  it.each(['SIGTERM', 'SIGKILL'] as const)('drains a backlog across a broker %s and restart with no gap and no reordering, and erases sent codes', async (signal) => {
     // Persistence and a persistent upstream session: what the broker acknowledged survives its restart.
     broker = await Broker.start({ dir, persistence: true });
     upstream = await Upstream.connect(broker.url, ROOT, { clientId: 'upstream-test', clean: false, properties: { sessionExpiryInterval: 300 } });
@@ -70,7 +70,7 @@ describe.skipIf(!brokerAvailable())('upstream sync against a real Mosquitto', ()
       for (let i = 0; i < 1500; i++) ledger.outbox.append('door.left_open', Date.now(), { compartmentId: 'B01', openSince: new Date().toISOString() });
     });
     await until(() => upstream!.events().length > 200, 10_000, 'drain under way');
-    await broker.stop('SIGTERM');
+    await broker.stop(signal);
     expect(ledger.outbox.depth().unsent).toBeGreaterThan(0); // stopped mid-drain
     await broker.start();
     await until(() => ledger.outbox.depth().unsent === 0, 20_000, 'outbox drained after the broker came back');
