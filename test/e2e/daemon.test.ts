@@ -81,6 +81,7 @@ describe('the built daemon, driven with lockerctl', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^locker demo-locker/);
     expect(r.stdout).toContain('(simulated hardware)');
+    expect(r.stdout).toMatch(/upstream: disabled in the config; outbox: \d+ unsent/);
   });
 
   it('refuses bad lockerctl input with a clear message and a non-zero exit', async () => {

@@ -8,6 +8,7 @@ interface Status {
   openDoors: { compartmentId: string; since: string }[];
   boards: { board: string; online: boolean; detail: string; errors: number }[];
   outbox: { unsent: number; oldestUnsentAt: number | null };
+  upstream: { enabled: boolean; connected: boolean } | null;
   guessingWaitMs: number;
 }
 
@@ -25,7 +26,7 @@ export const coreCommands: CliCommand[] = [
         `locker ${s.kioskId}  lockerd ${s.version}  up ${s.uptimeSeconds}s  boot #${s.bootCount}${s.simulated ? '  (simulated hardware)' : ''}`,
         `kiosk: ${s.kiosk.state}${s.kiosk.display ? ` — "${s.kiosk.display}"` : ''}`,
         `open doors: ${s.openDoors.length ? s.openDoors.map((d) => `${d.compartmentId} since ${d.since}`).join(', ') : 'none'}`,
-        `outbox: ${s.outbox.unsent} unsent${s.outbox.oldestUnsentAt ? `, oldest ${new Date(s.outbox.oldestUnsentAt).toISOString()}` : ''}`,
+        `upstream: ${!s.upstream ? 'n/a' : !s.upstream.enabled ? 'disabled in the config' : s.upstream.connected ? 'connected' : 'offline (events wait in the outbox)'}; outbox: ${s.outbox.unsent} unsent${s.outbox.oldestUnsentAt ? `, oldest ${new Date(s.outbox.oldestUnsentAt).toISOString()}` : ''}`,
         s.guessingWaitMs > 0 ? `keypad throttled for ${Math.ceil(s.guessingWaitMs / 1000)} s after wrong entries` : 'keypad: not throttled',
         '',
         table(sizes, ['size', 'total', 'free', 'occupied', 'outOfService']).trimEnd(),
