@@ -9,6 +9,7 @@ export const MESSAGES = {
   throttled: (seconds: number) => `Too many wrong entries. Try again in ${seconds} s.`,
   nothingWaiting: 'No parcel is waiting for this code.',
   scanParcel: (courier: string) => `Hello ${courier}. Scan a parcel, or press * to log out.`,
+  lockerFull: (courier: string) => `Hello ${courier}. The locker is full: no compartment is free. Press * to log out.`,
   checkDigitKeyed: 'That tracking number does not check out. Key it again.',
   notATrackingNumber: 'That is not a tracking number. Key the number under the barcode and press #.',
   scanRefused: 'That scan could not be read. Scan again or key the tracking number.',

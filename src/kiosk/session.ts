@@ -242,6 +242,8 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
     }
     this.deps.log.info({ courier: result.courier.id, carrier: result.courier.carrier }, 'courier logged in');
     this.#to({ name: 'courier_scan', courier: result.courier });
+    // A full locker says so at once, before the courier scans a whole trolley of parcels.
+    if (this.deps.locker.freeCompartments() === 0) return this.#say(MESSAGES.lockerFull(result.courier.carrier), 'error');
     this.#say(MESSAGES.scanParcel(result.courier.carrier), 'success');
   }
 

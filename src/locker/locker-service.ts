@@ -186,6 +186,11 @@ export class LockerService extends EventEmitter<LockerEvents> {
     return { ok: true, courier };
   }
 
+  /** Compartments that could take a parcel now (in service, empty, board answering). */
+  freeCompartments(): number {
+    return this.#ledger.compartments.free().filter((c) => !this.#offlineBoards.has(c.board)).length;
+  }
+
   /** The unit upstream announced for this tracking number, if any. */
   expectedUnit(tracking: string): string | undefined {
     return this.#ledger.expectedDeliveries.unitFor(tracking, this.#now());

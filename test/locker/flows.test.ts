@@ -158,6 +158,11 @@ describe('courier deposit and resident pickup on the simulated locker', () => {
     expect(h.app.ledger.compartments.free().map((c) => c.id)).toContain('A01');
   });
 
+  it('tells a courier at login when the locker is full', async () => {
+    for (const c of h.app.ledger.compartments.all()) h.app.ledger.transaction(() => h.app.ledger.compartments.setOutOfService(c.id, 'test'));
+    expect(await h.keys('111111#')).toEqual(['Hello UPS. The locker is full: no compartment is free. Press * to log out.']);
+  });
+
   it('lets the courier keep a parcel too big for any free door', async () => {
     const xl = h.app.ledger.compartments.all().filter((c) => c.size === 'XL');
     for (let i = 0; i < xl.length; i++) await h.deposit({ unit: '101', size: '4' });
