@@ -86,6 +86,9 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
     // FULL: a commit is on the card before the door moves (DESIGN principle 1).
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
+    // Erased codes (json_remove once acknowledged) and deleted rows are zeroed on disk, not left
+    // in free space for whoever images the SD card.
+    db.pragma('secure_delete = ON');
     db.pragma('busy_timeout = 5000');
     migrate(db, path, options.migrations ?? MIGRATIONS, notice, now);
     return db;

@@ -1,4 +1,4 @@
-import { chmodSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Ledger, SecretKeyError } from '../../src/ledger/ledger.js';
@@ -57,6 +57,30 @@ describe('the ledger and its secret key', () => {
   it('refuses a damaged key file without printing it', () => {
     writeFileSync(join(dir, 'short.key'), 'abc', { mode: 0o600 });
     expect(() => open(join(dir, 'short.key'))).toThrow(/is 3 bytes, expected 32/);
+  });
+
+  it('leaves no copy of an acknowledged code in the database file (secure_delete)', () => {
+    // Where the old cell's bytes end up depends on the page layout: try a range of layouts.
+    // Without secure_delete, some of these leave the code in the page's free space.
+    for (let trial = 0; trial < 20; trial++) {
+      const path = join(dir, `sd-${trial}.db`);
+      const l = Ledger.open({ path, keyFile: join(dir, `sd-${trial}.key`) });
+      const code = String(10_000_000 + trial * 7919);
+      l.transaction(() => {
+        for (let i = 0; i < trial; i++) l.outbox.append('door.closed', Date.now(), { compartmentId: 'A01', openForMs: i });
+        l.outbox.append('parcel.deposited', Date.now(), { parcelId: 'p', code, pickupQr: 'LKP1/k/QRTOKENQRTOKENQRTOKENQRTO', pad: 'x'.repeat(trial * 20) });
+        for (let i = 0; i < 20; i++) l.outbox.append('door.closed', Date.now(), { compartmentId: 'A01', openForMs: i });
+      });
+      l.checkpoint();
+      expect(readFileSync(path).includes(code)).toBe(true);
+      l.outbox.acknowledgeThrough(1000, Date.now());
+      l.checkpoint();
+      const bytes = readFileSync(path);
+      expect(bytes.includes(code), `layout ${trial}`).toBe(false);
+      expect(bytes.includes('QRTOKENQRTOKEN'), `layout ${trial}`).toBe(false);
+      expect(l.outbox.list({ afterSeq: trial, limit: 1 })[0]!.data).toEqual({ parcelId: 'p', pad: 'x'.repeat(trial * 20) });
+      l.close();
+    }
   });
 
   it('refuses an outbox append outside a transaction', () => {

@@ -12,7 +12,7 @@ interface Status {
   guessingWaitMs: number;
 }
 
-/** The commands of the foundation: the locker's state, and driving the simulated locker. */
+/** The core commands: the locker's state, and driving the simulated keypad, scanner and doors. */
 export const coreCommands: CliCommand[] = [
   {
     words: ['status'],
