@@ -8,6 +8,7 @@ export const MESSAGES = {
   wrongPin: 'That PIN is not valid.',
   throttled: (seconds: number) => `Too many wrong entries. Try again in ${seconds} s.`,
   nothingWaiting: 'No parcel is waiting for this code.',
+  alreadyOpen: (ids: string[]) => `Door ${ids.join(', ')} is already open. Take your parcel and close the door.`,
   scanParcel: (courier: string) => `Hello ${courier}. Scan a parcel, or press * to log out.`,
   lockerFull: (courier: string) => `Hello ${courier}. The locker is full: no compartment is free. Press * to log out.`,
   checkDigitKeyed: 'That tracking number does not check out. Key it again.',

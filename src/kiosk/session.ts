@@ -276,6 +276,7 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
     if (!result.ok) {
       if (result.reason === 'throttled') return this.#say(MESSAGES.throttled(Math.ceil(result.waitMs / 1000)), 'error');
       if (result.reason === 'nothing_waiting') return this.#say(MESSAGES.nothingWaiting, 'error');
+      if (result.reason === 'doors_open') return this.#say(MESSAGES.alreadyOpen(result.compartments), 'info');
       this.deps.log.info('pickup refused: wrong code');
       return this.#say(MESSAGES.wrongCode, 'error');
     }

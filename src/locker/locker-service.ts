@@ -29,6 +29,8 @@ export type DepositResult =
 export type PickupResult =
   | { ok: true; doors: { compartmentId: string; parcelId: string; outcome: UnlockOutcome }[] }
   | { ok: false; reason: 'wrong_code' | 'nothing_waiting' }
+  /** Every door for this code is already open (the code was keyed again): nothing to fire. */
+  | { ok: false; reason: 'doors_open'; compartments: string[] }
   | { ok: false; reason: 'throttled'; waitMs: number };
 
 export type CourierLoginResult = { ok: true; courier: Courier } | { ok: false; reason: 'wrong_pin' } | { ok: false; reason: 'throttled'; waitMs: number };
@@ -326,8 +328,9 @@ export class LockerService extends EventEmitter<LockerEvents> {
     }
     const actor = `resident:${record.unit}`;
     const busy = new Set(this.#ledger.doorOperations.allActive().map((o) => o.compartmentId));
-    const parcels = this.#ledger.parcels.waitingForCode(record.id).filter((p) => !busy.has(p.compartmentId));
-    if (parcels.length === 0) return { ok: false, reason: 'nothing_waiting' };
+    const waiting = this.#ledger.parcels.waitingForCode(record.id);
+    const parcels = waiting.filter((p) => !busy.has(p.compartmentId));
+    if (parcels.length === 0) return waiting.length > 0 ? { ok: false, reason: 'doors_open', compartments: waiting.map((p) => p.compartmentId) } : { ok: false, reason: 'nothing_waiting' };
     const now = this.#now();
     const ops = this.#ledger.transaction(() =>
       parcels.map((p) => {

@@ -38,6 +38,9 @@ describe('courier deposit and resident pickup on the simulated locker', () => {
     expect(await h.keys('*')).toEqual(['Logged out. Thank you.']);
 
     expect(await h.keys(`${code}#`)).toEqual(['Door A01 is open. Take your parcel and close the door.']);
+    // Keying the code again while the door is open fires nothing (at the kiosk, or from anywhere).
+    expect(await h.keys(`${code}#`)).toEqual(['Close the open door first.']);
+    expect(await h.app.locker.pickup(code)).toEqual({ ok: false, reason: 'doors_open', compartments: ['A01'] });
     expect(await h.door('A01', false)).toEqual(['Thank you. All your parcels are collected.']);
     expect(h.app.ledger.parcels.get(parcel!.id)!.state).toBe('picked_up');
     expect(h.app.ledger.outbox.list().map((e) => e.type)).toEqual(['parcel.deposited', 'parcel.picked_up']);
