@@ -43,7 +43,6 @@ const ACKED_AT = 'outbox_acked_at';
 export class Outbox {
   readonly #insert;
   readonly #list;
-  readonly #listUnsent;
   readonly #depth;
   readonly #unsentPage;
   readonly #prune;
@@ -56,7 +55,6 @@ export class Outbox {
   constructor(private readonly db: Db) {
     this.#insert = db.prepare<[string, string, number, string]>('INSERT INTO outbox (id, type, at, payload) VALUES (?, ?, ?, ?)');
     this.#list = db.prepare<[number, number]>('SELECT * FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?');
-    this.#listUnsent = this.#list;
     this.#depth = db.prepare<[number]>('SELECT count(*) AS n, min(at) AS oldest FROM outbox WHERE seq > ?');
     // SQLite splices the envelope around the stored payload: no parse and re-serialise per event
     // (ids are UUIDs and types are fixed words, so neither needs JSON escaping; the kiosk id is
@@ -98,8 +96,7 @@ export class Outbox {
 
   list(options: { afterSeq?: number; limit?: number; unsentOnly?: boolean } = {}): OutboxEvent[] {
     const after = options.unsentOnly ? Math.max(options.afterSeq ?? 0, this.#ackedSeq) : (options.afterSeq ?? 0);
-    const stmt = options.unsentOnly ? this.#listUnsent : this.#list;
-    return (stmt.all(after, options.limit ?? 100) as OutboxRow[]).map((r) => ({
+    return (this.#list.all(after, options.limit ?? 100) as OutboxRow[]).map((r) => ({
       seq: r.seq, id: r.id, type: r.type, at: r.at, data: JSON.parse(r.payload) as Record<string, unknown>, sent: r.seq <= this.#ackedSeq,
     }));
   }

@@ -36,8 +36,6 @@ export type PickupResult =
 export type CourierLoginResult = { ok: true; courier: Courier } | { ok: false; reason: 'wrong_pin' } | { ok: false; reason: 'throttled'; waitMs: number };
 
 export interface LockerEvents {
-  doorOpened: [{ compartmentId: string; purpose: DoorOperation['purpose'] | null }];
-  doorClosed: [{ compartmentId: string }];
   deposited: [{ parcelId: string; compartmentId: string }];
   pickedUp: [{ parcelId: string; compartmentId: string }];
 }
@@ -457,11 +455,8 @@ export class LockerService extends EventEmitter<LockerEvents> {
   }
 
   #onOpened(compartment: Compartment, at: number): void {
-    const op = this.#ledger.doorOperations.activeFor(compartment.id)[0];
-    if (op) {
-      this.emit('doorOpened', { compartmentId: compartment.id, purpose: op.purpose });
-      return;
-    }
+    // A commanded door: its operation completes when it closes.
+    if (this.#ledger.doorOperations.activeFor(compartment.id).length > 0) return;
     // No intent in the ledger: nobody asked for this door. Written at once; it is an alarm.
     this.#forced.add(compartment.id);
     const parcel = this.#ledger.parcels.activeIn(compartment.id);
@@ -470,7 +465,6 @@ export class LockerService extends EventEmitter<LockerEvents> {
       this.#ledger.outbox.append('door.forced_open', at, { compartmentId: compartment.id, parcelId: parcel?.id ?? null });
     });
     this.#log.warn({ compartmentId: compartment.id, parcelId: parcel?.id }, 'door opened without a command: forced open');
-    this.emit('doorOpened', { compartmentId: compartment.id, purpose: null });
   }
 
   #onClosed(compartment: Compartment, at: number, openedAt: number | null): void {
@@ -507,7 +501,6 @@ export class LockerService extends EventEmitter<LockerEvents> {
         }
       });
     }
-    this.emit('doorClosed', { compartmentId: compartment.id });
   }
 
   /**
