@@ -157,8 +157,15 @@ const inputName = text(INPUT_NAME_PATTERN, `1 to 32 letters, digits, "_" or "-"`
 const usbId = (what: string): Schema => text('^[0-9A-Fa-f]{4}$', `the USB ${what} as 4 hexadecimal digits, as lsusb prints it (e.g. "0c2e")`);
 const devicePath = (what: string): Schema => ({ type: 'string', pattern: '^/[^\\u0000]{1,4095}$', description: `${what}: an absolute path of at most 4096 characters` });
 const baudRate: Schema = { enum: [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200], default: 9600 };
-const reopenMinMs = int(50, MINUTE, { default: 500 });
-const reopenMaxMs = int(100, HOUR, { default: 30_000 });
+/** A serial scanner or keypad: where it is, and how a lost port is reopened (doubling delays). */
+const serialPort = {
+  path: devicePath('the serial device, best a stable /dev/serial/by-id/... link'),
+  baudRate,
+};
+const reopen = {
+  reopenMinMs: int(50, MINUTE, { default: 500 }),
+  reopenMaxMs: int(100, HOUR, { default: 30_000 }),
+};
 const rescanMs = int(500, MINUTE, { default: 2000 });
 
 const serialScannerSchema: Schema = {
@@ -168,10 +175,8 @@ const serialScannerSchema: Schema = {
   properties: {
     type: { const: 'serial' },
     name: inputName,
-    path: devicePath('the serial device, best a stable /dev/serial/by-id/... link'),
-    baudRate,
-    reopenMinMs,
-    reopenMaxMs,
+    ...serialPort,
+    ...reopen,
   },
 };
 
@@ -210,11 +215,9 @@ export const KEYPAD_SCHEMAS: Schema[] = [
     properties: {
       type: { const: 'serial' },
       name: inputName,
-      path: devicePath('the serial device, best a stable /dev/serial/by-id/... link'),
-      baudRate,
+      ...serialPort,
       carriageReturn: { enum: ['ignore', 'enter'], default: 'ignore' },
-      reopenMinMs,
-      reopenMaxMs,
+      ...reopen,
     },
   },
   {
