@@ -115,13 +115,19 @@ describe('exact bytes (docs/LOCKBOARDS.md examples)', () => {
 describe('timing', () => {
   it('paces a reply at the baud rate: request and reply both take their wire time', async () => {
     const { sim, out } = make({ protocol: 'kerong-cu16', baudRate: 9600, boards: [{ address: 0, locks: 16 }] });
-    const t0 = performance.now();
-    sim.receive(hex('02 00 30 03 35'));
-    await until(() => out.length === 1);
-    const took = out[0]!.at - t0;
     const wire = 14 * charTimeMs(9600);
-    expect(took).toBeGreaterThanOrEqual(wire - 0.01);
-    expect(took).toBeLessThan(wire + 8);
+    // Never early, on every run; never systematically late, judged on the best of several runs
+    // because a timer on this shared 2-core machine can be late by any amount once.
+    const took: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const t0 = performance.now();
+      sim.receive(hex('02 00 30 03 35'));
+      await until(() => out.length === i + 1);
+      took.push(out[i]!.at - t0);
+      await sleep(2);
+    }
+    for (const t of took) expect(t).toBeGreaterThanOrEqual(wire - 0.01);
+    expect(Math.min(...took)).toBeLessThan(wire + 4);
   });
 
   it('adds the board turnaround, and counts a master that talks while a board is sending', async () => {
