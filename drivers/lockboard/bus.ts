@@ -109,7 +109,7 @@ interface Current {
 
 /** How long `start()` waits for the first open before letting the daemon go on. */
 const FIRST_OPEN_WAIT_MS = 2_000;
-/** A reply timer this late shows a busy event loop; the reply then gets GRACE_MS more. */
+/** A timer this late shows a busy event loop: a reply gets GRACE_MS more, a quiet line one more gap. */
 const LATE_TIMER_MS = 5;
 const GRACE_MS = 10;
 /** A port that stayed up this long starts its next reconnect series from the shortest delay. */
@@ -267,16 +267,28 @@ export class SerialBus extends EventEmitter<SerialBusEvents> {
     // Quiet gap: the line must have been silent for gapMs. Noise restarts the wait; a line that
     // never falls quiet within the deadline is reported busy rather than talked over.
     const giveUp = now() + timeoutMs;
+    let wokeLate = false;
+    let relistened = false;
     for (;;) {
       if (this.#state !== 'up') return result(this.#state === 'stopped' ? 'stopped' : 'down');
       const due = this.#lastActivity + tx.gapMs;
       const t = now();
-      if (t >= due) break;
+      if (t >= due) {
+        // Woken late, the process was busy: bytes heard meanwhile may still wait in the driver,
+        // behind the timer that woke us. Listen for one more gap before talking.
+        if (!wokeLate || relistened) break;
+        relistened = true;
+        wokeLate = false;
+        await sleepUntil(t + tx.gapMs, this.#sleeper);
+        continue;
+      }
       if (t >= giveUp) {
         this.counters.busy++;
         return result('busy');
       }
-      await sleepUntil(Math.min(due, giveUp), this.#sleeper);
+      const wake = Math.min(due, giveUp);
+      await sleepUntil(wake, this.#sleeper);
+      wokeLate = now() - wake > LATE_TIMER_MS;
     }
     const port = this.#port;
     if (!port) return result('down');

@@ -98,6 +98,44 @@ describe('SerialBus transactions', () => {
     }
   });
 
+  it('does not talk over bytes that arrived while the process was busy', async () => {
+    // Just before the gap ends the process stalls (another program has the CPU); a byte arrives
+    // meanwhile and is read only after the stall, behind the bus's own wake-up. On a loaded
+    // machine the scheduler may run the bus before the stall begins; that attempt proves nothing
+    // and is repeated.
+    for (let attempt = 1; ; attempt++) {
+      const wire = new MockWire();
+      statusBoard(wire, 0, 1);
+      const bus = makeBus(wire);
+      await bus.start();
+      const t0 = performance.now();
+      wire.emit(Buffer.from([0x55]));
+      let stallAt = 0;
+      let noiseReadAt = 0;
+      const stall = (): void => {
+        if (performance.now() < t0 + 9.2) return void setImmediate(stall);
+        stallAt = performance.now();
+        setTimeout(() => {
+          wire.emit(Buffer.from([0xaa]));
+          noiseReadAt = performance.now();
+        }, 0);
+        while (performance.now() < stallAt + 20) { /* the stall */ }
+      };
+      setImmediate(stall);
+      const r = await bus.transact({ ...status(0), gapMs: 10, timeoutMs: 200 });
+      await bus.stop();
+      expect(r.status).toBe('ok');
+      const wroteAt = wire.writes[0]!.at;
+      if (stallAt === 0 || stallAt > wroteAt) {
+        expect(attempt, 'the stall never came before the request').toBeLessThan(10);
+        continue;
+      }
+      expect(noiseReadAt, 'the byte that arrived during the stall was never read').toBeGreaterThan(0);
+      expect(wroteAt - noiseReadAt).toBeGreaterThanOrEqual(10 - 0.5);
+      return;
+    }
+  });
+
   it('times out at the configured deadline when nothing answers', async () => {
     const wire = new MockWire();
     const bus = makeBus(wire, { replyTimeoutMs: 40 });
