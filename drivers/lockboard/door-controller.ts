@@ -97,6 +97,14 @@ const SCAN_TIMEOUT_MAX_MS = 50;
 const FIRST_CYCLE_MAX_MS = 1500;
 const RELAY_OFF_ATTEMPTS = 5;
 
+/** What a technician can do about a refused unlock. */
+function refusalHint(spec: BoardSpec): string {
+  if (spec.protocol === 'modbus-rtu' && spec.modbus.pulse === 'board') {
+    return ': a board without timed pulses refuses them; set modbus.pulse to "host" for this board';
+  }
+  return ': check the board address and its lock count';
+}
+
 export class LockBoardController extends EventEmitter implements DoorHardware {
   readonly bus: SerialBus;
   readonly #opt: LockBoardBusOptions;
@@ -242,6 +250,7 @@ export class LockBoardController extends EventEmitter implements DoorHardware {
     const { spec, family } = b;
     let attempts = 0;
     let heard = false;
+    let refusal: string | null = null;
     for (;;) {
       if (!this.#running) return { outcome: heard ? 'unconfirmed' : 'no_response', attempts };
       const release = await this.#opt.powerGroups.acquire(spec.powerGroup, this.#sleeper);
@@ -265,7 +274,9 @@ export class LockBoardController extends EventEmitter implements DoorHardware {
         if (r.status === 'ok' && r.reply !== null) {
           heard = true;
           this.#replied(b);
-          this.#applyMeaning(b, family.interpret(spec, 'unlock', lock, r.reply));
+          const meaning = family.interpret(spec, 'unlock', lock, r.reply);
+          if (meaning?.kind === 'refused') refusal = meaning.reason;
+          this.#applyMeaning(b, meaning);
         }
         if (spec.protocol === 'modbus-rtu' && spec.modbus.pulse === 'host') {
           await this.#sleeper.until(firedAt + spec.pulseMs);
@@ -292,6 +303,11 @@ export class LockBoardController extends EventEmitter implements DoorHardware {
         return { outcome, attempts };
       }
       heard = true;
+      if (refusal !== null) {
+        // The board said no: it did not power the lock, and it will say no again.
+        this.#log.error({ bus: this.#opt.id, board: spec.id, lock, attempts, reason: refusal }, `lock board refused the unlock; not resending${refusalHint(spec)}`);
+        return { outcome: 'unconfirmed', attempts };
+      }
       if (attempts >= this.#opt.unlockAttempts) {
         this.#log.warn({ bus: this.#opt.id, board: spec.id, lock, attempts }, 'unlock not confirmed: the latch still reads closed (jammed, or the door is held shut)');
         return { outcome: 'unconfirmed', attempts };

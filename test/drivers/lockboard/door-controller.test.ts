@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { BoardHealth, DoorChange } from '../../../drivers/contracts.js';
 import { LockBoardController, LockAddressError, type LockBoardBusOptions } from '../../../drivers/lockboard/door-controller.js';
 import * as cu16 from '../../../drivers/lockboard/kerong-cu16/codec.js';
+import { SILENT_LOG } from '../../../drivers/lockboard/bus.js';
 import { PowerGroups } from '../../../drivers/lockboard/power-groups.js';
 import type { BoardSpec, ProtocolName } from '../../../drivers/lockboard/protocols.js';
 import { LockBoardSimulator, type SimBoardOptions } from '../../../drivers/lockboard/sim/simulator.js';
@@ -195,6 +196,20 @@ describe('unlock outcomes', () => {
     expect(r.sim.lockState(2, 2)).toMatchObject({ open: true, relay: false });
     const fire = r.sim.fires.find((f) => f.address === 2)!;
     expect(fire.pulseMs).toBeGreaterThanOrEqual(55);
+  });
+
+  it('a board that refuses the unlock (Modbus exception) is not asked again, and the log says what to change', async () => {
+    const errors: { obj: Record<string, unknown>; msg: string }[] = [];
+    const log = { ...SILENT_LOG, error: (obj: object, msg: string) => errors.push({ obj: obj as Record<string, unknown>, msg }) };
+    // relayStart 8 on an 8-relay board: the timed pulse names a channel the board does not have.
+    const r = await rig({ protocol: 'modbus-rtu', specs: () => ({ modbus: { feedback: 'inputs', feedbackStart: 0, relayStart: 8, pulse: 'board' } }), ctl: { log } });
+    const result = await r.ctl.unlock({ board: 'B1', lock: 1 });
+    expect(result).toEqual({ outcome: 'unconfirmed', attempts: 1 });
+    expect(r.sim.fires).toEqual([]);
+    expect(r.written((b) => b[1] === 0x05)).toHaveLength(1);
+    expect(errors).toEqual([expect.objectContaining({ msg: expect.stringMatching(/refused the unlock; not resending: .*set modbus.pulse to "host"/) })]);
+    expect(errors[0]!.obj.reason).toMatch(/Modbus exception 2 \(illegal data address\)/i);
+    expect(r.ctl.health().find((h) => h.board === 'B1')).toMatchObject({ online: true });
   });
 
   it('works through an echoing adapter (each request comes back before the reply)', async () => {
