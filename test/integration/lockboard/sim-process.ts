@@ -1,6 +1,7 @@
 /**
- * The standalone lock-board simulator (`scripts/lockboard-sim.mjs`) as a child process on one end
- * of a socat pseudo-terminal pair, driven through its stdin commands.
+ * A simulated lock board as a child process on one end of a socat pseudo-terminal pair, driven
+ * through its stdin commands and reporting JSON lines on stdout: our standalone simulator
+ * (`scripts/lockboard-sim.mjs`), or an independent one such as pymodbus-board.py.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -33,7 +34,7 @@ export class SimProcess {
   #waiters: (() => void)[] = [];
   readonly exited: Promise<number | null>;
 
-  private constructor(readonly child: ChildProcess, readonly link: string) {
+  private constructor(readonly name: string, readonly child: ChildProcess, readonly link: string) {
     child.stdout!.setEncoding('utf8').on('data', (s: string) => {
       this.#buf += s;
       let nl: number;
@@ -55,9 +56,16 @@ export class SimProcess {
   /** Starts the simulator with `args` (after --link LINK) and waits for its "ready" line. */
   static async start(link: string, args: string[]): Promise<SimProcess> {
     if (!existsSync(SIM_BUILT)) throw new Error('dist/ is missing: the simulator runs built; run `npm test` (it builds first) or `npm run build`');
-    // Its own process group, so socat (its child) is killed with it.
-    const child = spawn(process.execPath, [SIM_SCRIPT, '--link', link, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
-    const sim = new SimProcess(child, link);
+    return SimProcess.spawn('lockboard-sim', process.execPath, [SIM_SCRIPT, '--link', link, ...args], link);
+  }
+
+  /**
+   * Starts any board process that prints `{"event":"ready"}` once it listens on `link`. It gets
+   * its own process group, so that a socat it started is killed with it.
+   */
+  static async spawn(name: string, command: string, args: string[], link: string): Promise<SimProcess> {
+    const child = spawn(command, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const sim = new SimProcess(name, child, link);
     await sim.waitFor((l) => l.event === 'ready', 10_000);
     return sim;
   }
@@ -68,9 +76,9 @@ export class SimProcess {
     for (;;) {
       const hit = this.lines.slice(from).find(pred);
       if (hit) return hit;
-      if (this.child.exitCode !== null) throw new Error(`lockboard-sim exited with ${this.child.exitCode}: ${this.stderr}`);
+      if (this.child.exitCode !== null) throw new Error(`${this.name} exited with ${this.child.exitCode}: ${this.stderr}`);
       const left = end - Date.now();
-      if (left <= 0) throw new Error(`lockboard-sim: no matching line within ${timeoutMs} ms; lines: ${JSON.stringify(this.lines.slice(-10))} stderr: ${this.stderr}`);
+      if (left <= 0) throw new Error(`${this.name}: no matching line within ${timeoutMs} ms; lines: ${JSON.stringify(this.lines.slice(-10))} stderr: ${this.stderr}`);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, Math.min(left, 200));
         this.#waiters.push(() => {
@@ -87,7 +95,7 @@ export class SimProcess {
     const word = line.trim().split(/\s+/)[0]!;
     this.child.stdin!.write(`${line}\n`);
     const reply = await this.waitFor((l) => l.reply === word, 5000, from);
-    if (!reply.ok) throw new Error(`lockboard-sim refused "${line}": ${reply.error}`);
+    if (!reply.ok) throw new Error(`${this.name} refused "${line}": ${reply.error}`);
     return reply;
   }
 
