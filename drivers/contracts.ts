@@ -45,6 +45,12 @@ export interface BoardHealth {
 }
 
 /** What answered on one bus during a technician's scan. */
+/** Which addresses a bus scan probes; each family's own range is the outer limit. */
+export interface BusScanRange {
+  from: number;
+  to: number;
+}
+
 export interface BusScanResult {
   bus: string;
   /** Serial device path, when the bus is a serial port. */
@@ -75,8 +81,11 @@ export interface DoorHardware {
   /** Current latch state of one lock, or null when its board does not answer. */
   read(address: LockAddress): Promise<DoorStatus | null>;
   health(): BoardHealth[];
-  /** Probes every address on every bus (technician tool; slow, pauses polling). Optional: the simulator answers from its config. */
-  scanBus?(): Promise<BusScanResult[]>;
+  /**
+   * Probes the addresses of every bus, all of each family's or those in `range` (technician tool;
+   * slow, pauses polling). Optional: the simulator answers from its config.
+   */
+  scanBus?(range?: BusScanRange): Promise<BusScanResult[]>;
   on<E extends keyof DoorHardwareEvents>(event: E, listener: DoorHardwareEvents[E]): this;
   off<E extends keyof DoorHardwareEvents>(event: E, listener: DoorHardwareEvents[E]): this;
 }

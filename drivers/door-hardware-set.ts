@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { BoardHealth, BusScanResult, DoorHardware, DoorHardwareEvents, DoorStatus, LockAddress, UnlockResult } from './contracts.js';
+import type { BoardHealth, BusScanRange, BusScanResult, DoorHardware, DoorHardwareEvents, DoorStatus, LockAddress, UnlockResult } from './contracts.js';
 
 /**
  * Several buses (serial ports or simulators) seen as one DoorHardware: calls are routed by board
@@ -51,8 +51,8 @@ export class DoorHardwareSet extends EventEmitter implements DoorHardware {
     return this.members.flatMap((m) => m.hardware.health());
   }
 
-  async scanBus(): Promise<BusScanResult[]> {
-    const all = await Promise.all(this.members.map((m) => m.hardware.scanBus?.() ?? Promise.resolve([])));
+  async scanBus(range?: BusScanRange): Promise<BusScanResult[]> {
+    const all = await Promise.all(this.members.map((m) => m.hardware.scanBus?.(range) ?? Promise.resolve([])));
     return all.flat();
   }
 }

@@ -13,7 +13,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type {
-  BoardHealth, BusScanResult, DoorChange, DoorHardware, DoorHardwareEvents, DoorStatus, LockAddress, UnlockResult,
+  BoardHealth, BusScanRange, BusScanResult, DoorChange, DoorHardware, DoorHardwareEvents, DoorStatus, LockAddress, UnlockResult,
 } from '../contracts.js';
 import { SerialBus, SILENT_LOG, type BusLog } from './bus.js';
 import { latchOpen, type ReplyDecoder } from './codec.js';
@@ -231,10 +231,10 @@ export class LockBoardController extends EventEmitter implements DoorHardware {
     return run;
   }
 
-  async scanBus(): Promise<BusScanResult[]> {
+  async scanBus(range?: BusScanRange): Promise<BusScanResult[]> {
     const out: BusScanResult = { bus: this.#opt.id, path: this.#opt.path, found: [] };
     if (!this.bus.isUp) return [{ ...out, error: `serial port down: ${this.bus.lastError ?? 'not open'}` }];
-    const scan = this.#runScan(out);
+    const scan = this.#runScan(out, range);
     this.#scan = scan;
     try {
       await scan;
@@ -495,14 +495,15 @@ export class LockBoardController extends EventEmitter implements DoorHardware {
 
   // --- scan --------------------------------------------------------------------------------
 
-  async #runScan(out: BusScanResult): Promise<void> {
+  async #runScan(out: BusScanResult, range: BusScanRange | undefined): Promise<void> {
     const timeoutMs = Math.min(this.#opt.replyTimeoutMs, SCAN_TIMEOUT_MAX_MS);
     const protocols = [...new Set([...this.#boards.values()].map((b) => b.spec.protocol))] as ProtocolName[];
     for (const name of protocols) {
       const family = FAMILIES[name];
       const decoder = family.newDecoder();
       const gapMs = this.#opt.quietGapMs ?? family.defaultGapMs(this.#opt.baudRate);
-      for (let address = family.addressMin; address <= family.addressMax; address++) {
+      const last = Math.min(family.addressMax, range?.to ?? Infinity);
+      for (let address = Math.max(family.addressMin, range?.from ?? 0); address <= last; address++) {
         if (!this.#running) return;
         const probe = family.probe(address);
         const r = await this.bus.transact({ request: probe.request, decoder, accept: probe.answers, gapMs, timeoutMs, urgent: true });

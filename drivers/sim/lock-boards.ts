@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { BoardHealth, BusScanResult, DoorChange, DoorHardware, DoorHardwareEvents, DoorStatus, LockAddress, UnlockResult } from '../contracts.js';
+import type { BoardHealth, BusScanRange, BusScanResult, DoorChange, DoorHardware, DoorHardwareEvents, DoorStatus, LockAddress, UnlockResult } from '../contracts.js';
 
 export interface SimLockBoardsOptions {
   boards: { id: string; locks: number }[];
@@ -97,9 +97,12 @@ export class SimLockBoards extends EventEmitter implements DoorHardware {
     return [...this.#boards.values()].map((b) => ({ board: b.id, online: b.online, detail: `simulated, ${b.locks.length} locks`, errors: b.errors }));
   }
 
-  async scanBus(): Promise<BusScanResult[]> {
-    const boards = [...this.#boards.values()].filter((b) => b.online);
-    return [{ bus: 'sim', found: boards.map((b, i) => ({ address: i + 1, protocol: 'sim', locks: b.locks.length, board: b.id })) }];
+  async scanBus(range?: BusScanRange): Promise<BusScanResult[]> {
+    const found = [...this.#boards.values()]
+      .map((b, i) => ({ board: b, address: i + 1 }))
+      .filter(({ board, address }) => board.online && (!range || (address >= range.from && address <= range.to)))
+      .map(({ board, address }) => ({ address, protocol: 'sim', locks: board.locks.length, board: board.id }));
+    return [{ bus: 'sim', found }];
   }
 
   /** A person pushes the door shut, or pulls it open (which on a latched door means force). */

@@ -82,12 +82,14 @@ const simBusSchema: Schema = {
 
 // --- RS-485 lock-board buses (docs/lockboards.md) ---------------------------------------------
 
+/** The highest board address of any family (a Modbus unit id). */
+export const MAX_BOARD_ADDRESS = 247;
 export const LOCKBOARD_PROTOCOLS = ['kerong-cu16', 'clone-8a', 'modbus-rtu'] as const satisfies readonly LockBoardProtocol[];
 /** Per family: board addresses and locks per board lockerd drives (checked against the drivers in test/drivers). */
 export const LOCKBOARD_LIMITS: Record<LockBoardProtocol, { addressMin: number; addressMax: number; maxLocks: number }> = {
   'kerong-cu16': { addressMin: 0, addressMax: 15, maxLocks: 16 },
   'clone-8a': { addressMin: 1, addressMax: 32, maxLocks: 24 },
-  'modbus-rtu': { addressMin: 1, addressMax: 247, maxLocks: MAX_LOCKS_PER_BOARD },
+  'modbus-rtu': { addressMin: 1, addressMax: MAX_BOARD_ADDRESS, maxLocks: MAX_LOCKS_PER_BOARD },
 };
 export const RS485_BAUD_RATES = [1200, 2400, 4800, 9600, 14400, 19200, 38400, 57600, 115200] as const;
 export const POWER_GROUP_PATTERN = '^[A-Za-z0-9_-]{1,32}$';
@@ -99,7 +101,7 @@ const rs485BoardSchema: Schema = {
   properties: {
     id: text(BOARD_ID_PATTERN, `1 to 16 letters, digits, "_" or "-"`),
     locks: int(1, MAX_LOCKS_PER_BOARD),
-    address: int(0, 247),
+    address: int(0, MAX_BOARD_ADDRESS),
     protocol: { enum: [...LOCKBOARD_PROTOCOLS] },
     polarity: { enum: ['one-is-closed', 'one-is-open'], default: 'one-is-closed' },
     pulseMs: int(50, 10_000, { default: 500 }),

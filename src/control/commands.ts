@@ -1,7 +1,8 @@
-import type { DoorHardware, Key } from '../../drivers/contracts.js';
+import type { BusScanRange, DoorHardware, Key } from '../../drivers/contracts.js';
 import { KEYS } from '../../drivers/contracts.js';
 import type { SimInput } from '../../drivers/sim/input.js';
 import type { SimLockBoards } from '../../drivers/sim/lock-boards.js';
+import { MAX_BOARD_ADDRESS } from '../config/schema.js';
 import { COMPARTMENT_SIZES, type LockerdConfig } from '../config/types.js';
 import type { Display, KioskSession } from '../kiosk/session.js';
 import type { Ledger } from '../ledger/ledger.js';
@@ -45,6 +46,19 @@ function limit(args: Record<string, unknown>, fallback: number): number {
   if (v === undefined) return fallback;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 10_000) throw new CommandError('"limit" must be a whole number from 1 to 10000');
   return v;
+}
+
+/** The optional address range of a bus scan: both ends or neither, 0 to 247, in order. */
+function scanRange(args: Record<string, unknown>): BusScanRange | undefined {
+  if (args.from === undefined && args.to === undefined) return undefined;
+  const end = (name: 'from' | 'to'): number => {
+    const v = args[name];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_BOARD_ADDRESS) throw new CommandError(`"${name}" must be a bus address from 0 to ${MAX_BOARD_ADDRESS}`);
+    return v;
+  };
+  const range = { from: end('from'), to: end('to') };
+  if (range.from > range.to) throw new CommandError(`the scan range ${range.from}-${range.to} is backwards; give the lower address first`);
+  return range;
 }
 
 /** Redacts retrieval codes from outbox payloads unless the technician asked to see them. */
@@ -153,9 +167,10 @@ export function controlCommands(ctx: ControlContext): Map<string, CommandHandler
     return { compartment: id, outcome: result.outcome };
   });
 
-  handlers.set('bus.scan', async () => {
+  handlers.set('bus.scan', async (args) => {
     if (!ctx.doors.scanBus) throw new CommandError('these lock boards cannot be scanned');
-    return ctx.doors.scanBus();
+    const range = scanRange(args);
+    return range ? ctx.doors.scanBus(range) : ctx.doors.scanBus();
   });
 
   handlers.set('doors', async () => {

@@ -9,6 +9,12 @@ describe('lockerctl command line', () => {
     expect(p.command!.request!(p.rest, p.flags)).toEqual({ command: 'lock.open', args: { compartment: 'A03', reason: 'hinge check' } });
     const q = parseCommandLine(['parcels', '--state=deposited', '--limit', '5']);
     expect(q.command!.request!(q.rest, q.flags)).toEqual({ command: 'parcels', args: { state: 'deposited', limit: 5 } });
+    const s = parseCommandLine(['bus', 'scan', '--addresses', '1-16']);
+    expect(s.command!.request!(s.rest, s.flags)).toEqual({ command: 'bus.scan', args: { from: 1, to: 16 } });
+    const one = parseCommandLine(['bus', 'scan', '--addresses=5']);
+    expect(one.command!.request!(one.rest, one.flags)).toEqual({ command: 'bus.scan', args: { from: 5, to: 5 } });
+    const all = parseCommandLine(['bus', 'scan']);
+    expect(all.command!.request!(all.rest, all.flags)).toEqual({ command: 'bus.scan', args: {} });
   });
 
   it('refuses what it does not understand, saying what', () => {
@@ -19,6 +25,10 @@ describe('lockerctl command line', () => {
     expect(() => p.command!.request!(p.rest, p.flags)).toThrow(/needs --reason/);
     const q = parseCommandLine(['parcels', '--limit', '0']);
     expect(() => q.command!.request!(q.rest, q.flags)).toThrow('--limit must be a whole number of at least 1');
+    for (const bad of ['x', '1-', '-4', '1-2-3', '1..4']) {
+      const s = parseCommandLine(['bus', 'scan', '--addresses', bad]);
+      expect(() => s.command!.request!(s.rest, s.flags)).toThrow('--addresses takes one address or a range, e.g. --addresses 5 or --addresses 1-16');
+    }
   });
 
   it('lists every command in its usage text', () => {

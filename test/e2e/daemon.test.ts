@@ -84,6 +84,13 @@ describe('the built daemon, driven with lockerctl', () => {
     expect(r.stdout).toMatch(/upstream: disabled in the config; outbox: \d+ unsent/);
   });
 
+  it('scans the simulated boards, all or only the addresses asked for', async () => {
+    const all = await json('bus', 'scan');
+    expect(all).toEqual([{ bus: 'sim', found: [expect.objectContaining({ address: 1, board: 'B1' }), expect.objectContaining({ address: 2, board: 'B2' })] }]);
+    expect(await json('bus', 'scan', '--addresses', '2')).toEqual([{ bus: 'sim', found: [expect.objectContaining({ address: 2, board: 'B2' })] }]);
+    expect(await json('bus', 'scan', '--addresses', '3-9')).toEqual([{ bus: 'sim', found: [] }]);
+  });
+
   it('refuses bad lockerctl input with a clear message and a non-zero exit', async () => {
     const unknown = await ctl('sim', 'door', 'Z99', 'open');
     expect(unknown.code).not.toBe(0);
@@ -96,6 +103,11 @@ describe('the built daemon, driven with lockerctl', () => {
     expect(badCommand.stderr).toContain('unknown command "frobnicate"');
     const badState = await ctl('parcels', '--state', 'lost');
     expect(badState.stderr).toContain('unknown parcel state "lost"');
+    const tooHigh = await ctl('bus', 'scan', '--addresses', '1-300');
+    expect(tooHigh.code).not.toBe(0);
+    expect(tooHigh.stderr).toContain('"to" must be a bus address from 0 to 247');
+    const backwards = await ctl('bus', 'scan', '--addresses', '9-2');
+    expect(backwards.stderr).toContain('the scan range 9-2 is backwards; give the lower address first');
     // The daemon is still serving.
     expect((await ctl('status')).code).toBe(0);
   });

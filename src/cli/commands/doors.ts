@@ -1,6 +1,14 @@
 import { expectArgs, UsageError, type CliCommand } from '../command.js';
 import { table } from '../format-table.js';
 
+/** `--addresses 5` or `--addresses 1-16`: the daemon checks the bounds. */
+function addressRange(value: string | true): { from: number; to: number } {
+  const m = typeof value === 'string' ? /^(\d{1,3})(?:-(\d{1,3}))?$/.exec(value.trim()) : null;
+  if (!m) throw new UsageError('--addresses takes one address or a range, e.g. --addresses 5 or --addresses 1-16');
+  const from = Number(m[1]);
+  return { from, to: m[2] === undefined ? from : Number(m[2]) };
+}
+
 /** Technician commands for doors, locks and lock-board buses. */
 export const doorCommands: CliCommand[] = [
   {
@@ -32,9 +40,13 @@ export const doorCommands: CliCommand[] = [
   },
   {
     words: ['bus', 'scan'],
-    usage: 'bus scan',
-    summary: 'which board addresses answer on each bus',
-    request: (args) => (expectArgs(args, 0, 'bus scan'), { command: 'bus.scan', args: {} }),
+    usage: 'bus scan [--addresses N|FROM-TO]',
+    summary: 'which board addresses answer on each bus (all, or only those given; polling pauses meanwhile)',
+    flags: [{ name: '--addresses', value: true }],
+    request: (args, flags) => {
+      expectArgs(args, 0, 'bus scan [--addresses N|FROM-TO]');
+      return { command: 'bus.scan', args: flags['--addresses'] === undefined ? {} : addressRange(flags['--addresses']) };
+    },
     format: (result) =>
       (result as { bus: string; path?: string; found: { address: number; protocol: string; locks: number; board?: string }[]; error?: string }[])
         .map((b) => `bus ${b.bus}${b.path ? ` (${b.path})` : ''}${b.error ? `: ${b.error}` : ''}\n${table(b.found, ['address', 'protocol', 'locks', 'board'])}`)

@@ -457,6 +457,19 @@ describe('reads and scans', () => {
     }, 10_000);
   }
 
+  it('bus scan of an address range probes only those addresses', async () => {
+    const r = await rig({ protocol: 'modbus-rtu', boards: 2, ctl: { replyTimeoutMs: 5, pollIntervalMs: 10_000 } });
+    await sleep(20);
+    const before = r.wire.writes.length;
+    const [scan] = await r.ctl.scanBus({ from: 2, to: 6 });
+    expect(scan!.found.map((f) => [f.address, f.board])).toEqual([[2, 'B2']]);
+    const probed = r.wire.writes.slice(before).map((w) => w.bytes[0]);
+    expect(probed).toEqual([2, 3, 4, 5, 6]);
+    // A range beyond the family's own addresses is cut to them (Modbus units start at 1).
+    const [low] = await r.ctl.scanBus({ from: 0, to: 1 });
+    expect(low!.found.map((f) => f.address)).toEqual([1]);
+  });
+
   it('bus scan with the port down says why', async () => {
     const r = await rig();
     r.wire.unplug();
