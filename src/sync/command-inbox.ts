@@ -5,6 +5,13 @@ import { LockerAdministration, Refusal } from '../locker/administration.js';
 import type { LockerService } from '../locker/locker-service.js';
 import { describeErrors, validators } from './validate.js';
 
+/**
+ * A command issued further ahead of the kiosk's clock than this shows one of the two clocks is
+ * wrong. Expiry is judged by the kiosk's clock, so a kiosk running behind (a Pi without RTC or
+ * NTP) would take a stale command for a fresh one: refuse rather than trust it.
+ */
+export const MAX_CLOCK_AHEAD_MS = 5 * 60_000;
+
 export interface Ack {
   commandId: string;
   status: 'accepted' | 'done' | 'failed' | 'rejected';
@@ -77,6 +84,11 @@ export class CommandInbox {
     const issuedAt = Date.parse(cmd.issuedAt);
     const expiresAt = Date.parse(cmd.expiresAt);
     if (expiresAt <= now) return this.#reject(cmd.id, cmd.type, `expired at ${new Date(expiresAt).toISOString()}`, true);
+    if (issuedAt - now > MAX_CLOCK_AHEAD_MS) {
+      const ahead = Math.round((issuedAt - now) / 1000);
+      this.d.log.warn({ commandId: cmd.id, type: cmd.type, aheadSeconds: ahead }, 'command issued ahead of the kiosk clock: check NTP on the kiosk and on upstream');
+      return this.#reject(cmd.id, cmd.type, `issued ${ahead} s ahead of the kiosk's clock (${new Date(now).toISOString()}): one of the clocks is wrong; check NTP`, true);
+    }
     if (expiresAt - issuedAt > this.d.config.mqtt.maxCommandTtlMs) {
       return this.#reject(cmd.id, cmd.type, `lives longer than the ${this.d.config.mqtt.maxCommandTtlMs} ms a command may`, true);
     }

@@ -128,14 +128,18 @@ describe.skipIf(!brokerAvailable())('upstream sync against a real Mosquitto', ()
     // Bad input: each refused with a reason, nothing changed.
     const before = JSON.stringify(ledger.db.prepare('SELECT * FROM units ORDER BY id').all());
     const expired = await upstream.command('unit.upsert', { unit: '998' }, { issuedAt: '2026-01-01T00:00:00Z', expiresAt: '2026-01-01T00:01:00Z' });
+    // Issued an hour from now by the kiosk's clock: one clock is wrong, so the expiry cannot be trusted.
+    const hour = 3_600_000;
+    const fromTheFuture = await upstream.command('unit.upsert', { unit: '997' }, { issuedAt: new Date(Date.now() + hour).toISOString(), expiresAt: new Date(Date.now() + hour + 60_000).toISOString() });
     const unknown = await upstream.command('teleport.parcel', { to: 'moon' });
     const malformed = await upstream.command('unit.upsert', { unit: 'twelve', extra: 1 });
     const noSuchParcel = await upstream.command('parcel.cancel', { parcelId: '01935c1e-7c2a-7000-8000-000000000001', reason: 'x' });
     await upstream.raw('this is not json');
     await upstream.raw(Buffer.alloc(20_000, 0x7b));
-    await until(() => upstream!.acks().filter((a) => a.status === 'rejected').length >= 8, 5000, 'all refusals acknowledged');
+    await until(() => upstream!.acks().filter((a) => a.status === 'rejected').length >= 9, 5000, 'all refusals acknowledged');
     const reason = (id: string): string | undefined => upstream!.acks(id).at(-1)?.reason;
     expect(reason(expired)).toMatch(/^expired at/);
+    expect(reason(fromTheFuture)).toMatch(/^issued 3[56]\d\d s ahead of the kiosk's clock \(.+\): one of the clocks is wrong; check NTP$/);
     expect(reason(unknown)).toBe('unknown command type "teleport.parcel"');
     expect(reason(malformed)).toMatch(/data has an unknown field "extra"|data\.unit must match pattern/);
     expect(reason(noSuchParcel)).toBe('parcel 01935c1e-7c2a-7000-8000-000000000001 does not exist');
