@@ -61,7 +61,7 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
     const admin = new LockerAdministration(ledger, config, now);
     const sync = new SyncService({ config, ledger, locker, admin, doors, log: componentLogger(log, 'sync'), version: version(), startedAt, now });
     const control = options.controlSocket
-      ? new ControlServer(config.control.socketPath, new Map([...controlCommands({ config, ledger, locker, kiosk, doors, sim, sync, startedAt, version: version() }), ...inputCommands({ config, ledger, router, gpio: kioskGpio })]), componentLogger(log, 'control'), config.control.group)
+      ? new ControlServer(config.control.socketPath, new Map([...controlCommands({ config, ledger, locker, admin, kiosk, doors, sim, sync, startedAt, version: version() }), ...inputCommands({ config, ledger, router, gpio: kioskGpio })]), componentLogger(log, 'control'), config.control.group)
       : undefined;
 
     return {

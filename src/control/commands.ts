@@ -7,6 +7,7 @@ import { COMPARTMENT_SIZES, type LockerdConfig } from '../config/types.js';
 import type { Display, KioskSession } from '../kiosk/session.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { ParcelState } from '../ledger/parcels.js';
+import { Refusal, type LockerAdministration } from '../locker/administration.js';
 import type { LockerService } from '../locker/locker-service.js';
 import type { SyncService } from '../sync/sync-service.js';
 import { CommandError } from './protocol.js';
@@ -23,6 +24,7 @@ export interface ControlContext {
   config: LockerdConfig;
   ledger: Ledger;
   locker: LockerService;
+  admin: LockerAdministration;
   kiosk: KioskSession;
   doors: DoorHardware;
   sim: SimHardware;
@@ -165,6 +167,21 @@ export function controlCommands(ctx: ControlContext): Map<string, CommandHandler
       throw new CommandError(result.reason === 'unknown_compartment' ? `unknown compartment "${id}"; see lockerctl compartments` : `a door operation on ${id} is under way; wait for the door to close`);
     }
     return { compartment: id, outcome: result.outcome };
+  });
+
+  handlers.set('compartment.service', (args) => {
+    const id = str(args, 'compartment', 64);
+    if (typeof args.inService !== 'boolean') throw new CommandError('"inService" must be true (back in service) or false (out of service)');
+    const reason = args.reason === undefined ? null : str(args, 'reason', 200);
+    if (!args.inService && reason === null) throw new CommandError('taking a compartment out of service needs a reason (it goes into the audit trail and upstream)');
+    if (!ledger.compartments.get(id)) throw new CommandError(`unknown compartment "${id}"; see lockerctl compartments`);
+    try {
+      ctx.admin.setService(id, args.inService, reason, 'technician', null);
+    } catch (err) {
+      if (err instanceof Refusal) throw new CommandError(err.message);
+      throw err;
+    }
+    return { compartment: id, inService: args.inService, reason: args.inService ? null : reason };
   });
 
   handlers.set('bus.scan', async (args) => {

@@ -1,5 +1,6 @@
 import type { LockerdConfig } from '../config/types.js';
 import type { Ledger } from '../ledger/ledger.js';
+import { NOT_IN_CONFIG } from './apply-config.js';
 import { issueCode } from './code-issuer.js';
 
 /** A command that cannot be carried out as asked; the message says why, for the ack. Changes nothing. */
@@ -150,6 +151,7 @@ export class LockerAdministration {
       const c = this.ledger.compartments.get(compartmentId);
       if (!c) throw new Refusal(`compartment ${compartmentId} does not exist`);
       if (inService && c.outOfService === null) throw new Refusal(`compartment ${compartmentId} is already in service`);
+      if (inService && c.outOfService === NOT_IN_CONFIG) throw new Refusal(`compartment ${compartmentId} is not in the config file (no lock is wired to it); add it there and restart lockerd`);
       const why = inService ? null : reason ?? 'taken out of service upstream';
       this.ledger.compartments.setOutOfService(compartmentId, why);
       this.#audit(actor, inService ? 'compartment.back_in_service' : 'compartment.out_of_service', { reason: why, commandId }, compartmentId);

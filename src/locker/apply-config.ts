@@ -1,7 +1,8 @@
 import type { LockerdConfig } from '../config/types.js';
 import type { Ledger } from '../ledger/ledger.js';
 
-const NOT_IN_CONFIG = 'not in the config';
+/** Why a compartment dropped from the config is out of service; only the config brings it back. */
+export const NOT_IN_CONFIG = 'not in the config';
 
 /**
  * Brings the ledger's compartments, units and couriers in line with the config, in one

@@ -84,6 +84,35 @@ describe('the built daemon, driven with lockerctl', () => {
     expect(r.stdout).toMatch(/upstream: disabled in the config; outbox: \d+ unsent/);
   });
 
+  it('takes a compartment out of service and back: audited and sent upstream', async () => {
+    const out = await ctl('compartment', 'service', 'B12', 'out', '--reason', 'hinge broken');
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout).toBe('compartment B12 is out of service: hinge broken\n');
+    const listed = (await json('compartments')).find((c: { id: string }) => c.id === 'B12');
+    expect(listed.outOfService).toBe('hinge broken');
+    const back = await json('compartment', 'service', 'B12', 'in');
+    expect(back).toEqual({ compartment: 'B12', inService: true, reason: null });
+    expect((await json('compartments')).find((c: { id: string }) => c.id === 'B12').outOfService).toBeNull();
+    const events = (await json('outbox', '--limit', '500')).events.filter((e: { type: string }) => e.type === 'compartment.service_changed');
+    expect(events.map((e: { data: unknown }) => e.data)).toEqual([
+      { compartmentId: 'B12', inService: false, reason: 'hinge broken', commandId: null },
+      { compartmentId: 'B12', inService: true, reason: null, commandId: null },
+    ]);
+    const audit = (await json('audit', '--limit', '20')).filter((a: { compartmentId: string | null }) => a.compartmentId === 'B12');
+    expect(audit.map((a: { actor: string; action: string }) => [a.actor, a.action])).toEqual([
+      ['technician', 'compartment.back_in_service'], ['technician', 'compartment.out_of_service'],
+    ]);
+
+    const noReason = await ctl('compartment', 'service', 'B12', 'out');
+    expect(noReason.code).toBe(64);
+    expect(noReason.stderr).toContain('needs --reason TEXT');
+    const already = await ctl('compartment', 'service', 'B12', 'in');
+    expect(already.code).not.toBe(0);
+    expect(already.stderr).toContain('compartment B12 is already in service');
+    const unknown = await ctl('compartment', 'service', 'Z99', 'out', '--reason', 'x');
+    expect(unknown.stderr).toContain('unknown compartment "Z99"; see lockerctl compartments');
+  });
+
   it('scans the simulated boards, all or only the addresses asked for', async () => {
     const all = await json('bus', 'scan');
     expect(all).toEqual([{ bus: 'sim', found: [expect.objectContaining({ address: 1, board: 'B1' }), expect.objectContaining({ address: 2, board: 'B2' })] }]);

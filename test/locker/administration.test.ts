@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatBadge, randomToken } from '../../src/barcode/index.js';
 import { LockerAdministration, Refusal } from '../../src/locker/administration.js';
+import { applyConfig } from '../../src/locker/apply-config.js';
 import { captureLogger, tempDir, testConfig } from '../helpers/fixtures.js';
 import { LockerHarness } from '../helpers/locker-harness.js';
 
@@ -44,6 +45,16 @@ describe('changes upstream asks for, on the simulated locker', () => {
     admin.setService(compartment, true, null, 'technician', null);
     expect(h.app.ledger.compartments.get(compartment)!.outOfService).toBeNull();
     expect(h.app.ledger.outbox.list().map((e) => e.type)).toEqual(['parcel.deposited', 'parcel.cancelled', 'compartment.service_changed']);
+  });
+
+  it('a compartment dropped from the config stays out of service until the config has it again', async () => {
+    const { ledger, config } = h.app;
+    applyConfig(ledger, { ...config, compartments: config.compartments.filter((c) => c.id !== 'B14') }, Date.now());
+    expect(ledger.compartments.get('B14')!.outOfService).toBe('not in the config');
+    expect(() => admin.setService('B14', true, null, 'technician', null)).toThrow(/B14 is not in the config file \(no lock is wired to it\); add it there and restart lockerd/);
+    expect(ledger.compartments.get('B14')!.outOfService).toBe('not in the config');
+    applyConfig(ledger, config, Date.now());
+    expect(ledger.compartments.get('B14')!.outOfService).toBeNull();
   });
 
   it('extends a hold only forward', async () => {

@@ -39,6 +39,24 @@ export const doorCommands: CliCommand[] = [
     },
   },
   {
+    words: ['compartment', 'service'],
+    usage: 'compartment service COMPARTMENT out|in [--reason TEXT]',
+    summary: 'take a compartment out of service (--reason needed; audited, sent upstream) or put it back',
+    flags: [{ name: '--reason', value: true }],
+    request: (args, flags) => {
+      const usage = 'compartment service COMPARTMENT out|in [--reason TEXT]';
+      expectArgs(args, 2, usage);
+      if (args[1] !== 'out' && args[1] !== 'in') throw new UsageError(`usage: lockerctl ${usage}`);
+      const reason = flags['--reason'];
+      if (args[1] === 'out' && (typeof reason !== 'string' || reason.trim() === '')) throw new UsageError('compartment service ... out needs --reason TEXT (it goes into the audit trail and upstream)');
+      return { command: 'compartment.service', args: { compartment: args[0], inService: args[1] === 'in', ...(typeof reason === 'string' ? { reason } : {}) } };
+    },
+    format: (result) => {
+      const r = result as { compartment: string; inService: boolean; reason: string | null };
+      return r.inService ? `compartment ${r.compartment} is back in service\n` : `compartment ${r.compartment} is out of service: ${r.reason}\n`;
+    },
+  },
+  {
     words: ['bus', 'scan'],
     usage: 'bus scan [--addresses N|FROM-TO]',
     summary: 'which board addresses answer on each bus (all, or only those given; polling pauses meanwhile)',

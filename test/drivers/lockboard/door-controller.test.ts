@@ -459,7 +459,8 @@ describe('reads and scans', () => {
 
   it('bus scan of an address range probes only those addresses', async () => {
     const r = await rig({ protocol: 'modbus-rtu', boards: 2, ctl: { replyTimeoutMs: 5, pollIntervalMs: 10_000 } });
-    await sleep(20);
+    // The first poll cycle runs at start; the next is 10 s away.
+    expect(await until(() => r.ctl.pollStats.cycles >= 1, 2000)).toBe(true);
     const before = r.wire.writes.length;
     const [scan] = await r.ctl.scanBus({ from: 2, to: 6 });
     expect(scan!.found.map((f) => [f.address, f.board])).toEqual([[2, 'B2']]);
