@@ -7,7 +7,8 @@ import { controlCommands, type SimHardware } from './control/commands.js';
 import { ControlServer } from './control/server.js';
 import { buildHardware } from './hardware/index.js';
 import { InputRouter } from './hardware/inputs.js';
-import { inputCommands } from './control/input-commands.js';
+import { healthOf, inputCommands } from './control/input-commands.js';
+import { selfTestCommand } from './control/selftest.js';
 import { KioskSignalsUnit } from './kiosk/signals.js';
 import { KioskSession } from './kiosk/session.js';
 import { Ledger } from './ledger/ledger.js';
@@ -60,9 +61,12 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
     const startedAt = now();
     const admin = new LockerAdministration(ledger, config, now);
     const sync = new SyncService({ config, ledger, locker, admin, doors, log: componentLogger(log, 'sync'), version: version(), startedAt, now });
-    const control = options.controlSocket
-      ? new ControlServer(config.control.socketPath, new Map([...controlCommands({ config, ledger, locker, admin, kiosk, doors, sim, sync, startedAt, version: version() }), ...inputCommands({ config, ledger, router, gpio: kioskGpio })]), componentLogger(log, 'control'), config.control.group)
-      : undefined;
+    const commands = new Map([
+      ...controlCommands({ config, ledger, locker, admin, kiosk, doors, sim, sync, startedAt, version: version() }),
+      ...inputCommands({ config, ledger, router, gpio: kioskGpio }),
+      selfTestCommand({ config, ledger, locker, sync, now, boards: () => doors.health(), inputs: () => router.devices.map(healthOf) }),
+    ]);
+    const control = options.controlSocket ? new ControlServer(config.control.socketPath, commands, componentLogger(log, 'control'), config.control.group) : undefined;
 
     return {
       config, ledger, locker, kiosk, doors, sim, sync,

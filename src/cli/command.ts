@@ -13,6 +13,8 @@ export interface CliCommand {
   local?(args: string[], flags: Flags): unknown;
   /** Human-readable output; `--json` prints the result as it is. */
   format(result: unknown): string;
+  /** Exit status for a result the daemon did return (default 0), e.g. 2 when a self-test failed. */
+  exitCode?(result: unknown): number;
 }
 
 export type Flags = Record<string, string | true>;

@@ -115,7 +115,7 @@ export async function run(argv: readonly string[], out: (s: string) => void, err
   try {
     const result = command.local ? await command.local(parsed.rest, parsed.flags) : await request(socketPath(parsed.flags), req!.command, req!.args);
     out(parsed.flags['--json'] === true ? `${JSON.stringify(result, null, 2)}\n` : command.format(result));
-    return 0;
+    return command.exitCode?.(result) ?? 0;
   } catch (e) {
     if (e instanceof UsageError) {
       err(`lockerctl: ${e.message}\n`);

@@ -126,7 +126,8 @@ function kindOf(device: InputDevice): 'scanner' | 'keypad' | undefined {
   return undefined;
 }
 
-function healthOf(device: InputDevice): InputHealth {
+/** A device's health; simulated devices have no diagnostics of their own. */
+export function healthOf(device: InputDevice): InputHealth {
   if (hasInputDiagnostics(device)) return device.health();
   return { name: device.name, kind: kindOf(device) ?? 'scanner', type: 'sim', online: true, detail: 'simulated (lockerctl sim scan|keys)', counters: {} };
 }

@@ -30,16 +30,26 @@ interface AuditRow {
 export class AuditTrail {
   readonly #insert;
   readonly #recent;
+  readonly #latestAt;
 
   constructor(db: Db) {
     this.#insert = db.prepare<[number, string, string, string | null, string | null, string | null]>(
       'INSERT INTO audit (at, actor, action, compartment_id, parcel_id, detail) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.#recent = db.prepare<[number]>('SELECT * FROM audit ORDER BY id DESC LIMIT ?');
+    this.#latestAt = db.prepare<[number]>('SELECT max(at) AS at FROM (SELECT at FROM audit ORDER BY id DESC LIMIT ?)');
   }
 
   record(e: AuditEntry): void {
     this.#insert.run(e.at, e.actor, e.action, e.compartmentId ?? null, e.parcelId ?? null, e.detail ? JSON.stringify(e.detail) : null);
+  }
+
+  /**
+   * The latest time among the last `window` rows. A clock that went back shows as rows written
+   * before this one with a later time (a full max(at) would scan the whole trail).
+   */
+  latestAt(window = 1000): number | null {
+    return (this.#latestAt.get(window) as { at: number | null }).at;
   }
 
   recent(limit = 50): AuditRecord[] {

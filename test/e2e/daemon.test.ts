@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, testConfigJson, writeConfig } from '../helpers/fixtures.js';
@@ -111,6 +111,27 @@ describe('the built daemon, driven with lockerctl', () => {
     expect(already.stderr).toContain('compartment B12 is already in service');
     const unknown = await ctl('compartment', 'service', 'Z99', 'out', '--reason', 'x');
     expect(unknown.stderr).toContain('unknown compartment "Z99"; see lockerctl compartments');
+  });
+
+  it('selftest passes on the simulated locker, and fails with exit 2 and the fix when the key file is readable by others', async () => {
+    const ok = await ctl('selftest');
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('OK    ledger           intact; WAL, synchronous=FULL\n');
+    expect(ok.stdout).toContain('self-test passed');
+    const report = await json('selftest');
+    expect(report.checks.map((c: { check: string }) => c.check)).toEqual(['ledger', 'secret key', 'disk', 'clock', 'lock boards', 'inputs', 'upstream', 'doors', 'compartments', 'keypad throttle']);
+    expect(report.checks.find((c: { check: string }) => c.check === 'upstream')).toMatchObject({ verdict: 'ok', detail: 'disabled in the config' });
+
+    const key = join(dir, 'lockerd.key');
+    chmodSync(key, 0o644);
+    try {
+      const bad = await ctl('selftest');
+      expect(bad.code).toBe(2);
+      expect(bad.stdout).toContain(`FAIL  secret key       ${key} has mode 644: others can read it; chmod 600 ${key}`);
+      expect(bad.stdout).toContain('self-test FAILED');
+    } finally {
+      chmodSync(key, 0o600);
+    }
   });
 
   it('scans the simulated boards, all or only the addresses asked for', async () => {

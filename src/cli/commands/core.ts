@@ -36,6 +36,19 @@ export const coreCommands: CliCommand[] = [
     },
   },
   {
+    words: ['selftest'],
+    usage: 'selftest',
+    summary: 'check ledger, key file, disk, clock, boards, inputs, upstream, doors and compartments; exit 2 if a check fails',
+    request: (args) => (expectArgs(args, 0, 'selftest'), { command: 'selftest', args: {} }),
+    format: (result) => {
+      const r = result as { ok: boolean; checks: { check: string; verdict: string; detail: string }[] };
+      const width = Math.max(...r.checks.map((c) => c.check.length));
+      const lines = r.checks.map((c) => `${c.verdict.toUpperCase().padEnd(4)}  ${c.check.padEnd(width)}  ${c.detail}`);
+      return `${lines.join('\n')}\n\n${r.ok ? 'self-test passed' : 'self-test FAILED: see the FAIL lines'}\n`;
+    },
+    exitCode: (result) => ((result as { ok: boolean }).ok ? 0 : 2),
+  },
+  {
     words: ['compartments'],
     usage: 'compartments',
     summary: 'every compartment, its parcel and its door',

@@ -1,0 +1,186 @@
+/**
+ * `lockerctl selftest`: what a technician checks first, each with a verdict and what to do.
+ * `judge` is the policy (pure, facts in, checks out); `selfTestCommand` gathers the facts from the
+ * running daemon. A failed check is something that stops deliveries or pickups, or risks parcels
+ * and codes; a warning needs attention but the locker works.
+ */
+import { statSync, statfsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { BoardHealth, InputHealth } from '../../drivers/contracts.js';
+import type { LockerdConfig } from '../config/types.js';
+import type { Ledger } from '../ledger/ledger.js';
+import type { LockerService } from '../locker/locker-service.js';
+import type { SyncService } from '../sync/sync-service.js';
+import type { CommandHandler } from './server.js';
+
+export type Verdict = 'ok' | 'warn' | 'fail';
+
+export interface Check {
+  check: string;
+  verdict: Verdict;
+  detail: string;
+}
+
+export interface SelfTestFacts {
+  now: number;
+  ledger: { quickCheck: string; journalMode: string; synchronous: number; newestEntryAt: number | null };
+  /** Permission bits of the secret key file, or the reason it could not be read. */
+  keyFile: { path: string; mode: number } | { path: string; error: string };
+  /** Bytes available to lockerd on the ledger's file system, or null if unknown. */
+  diskFreeBytes: number | null;
+  boards: BoardHealth[];
+  inputs: InputHealth[];
+  upstream: { enabled: boolean; connected: boolean; unsent: number; oldestUnsentAt: number | null };
+  openDoors: { compartmentId: string; since: number }[];
+  leftOpenMs: number;
+  compartments: { id: string; outOfService: string | null; occupied: boolean }[];
+  guessingWaitMs: number;
+}
+
+const MIB = 1024 * 1024;
+export const DISK_FAIL_BYTES = 50 * MIB;
+export const DISK_WARN_BYTES = 500 * MIB;
+/** An entry this far in the ledger's future means the clock went back. */
+export const CLOCK_BACK_TOLERANCE_MS = 60_000;
+export const UPSTREAM_STALE_MS = 24 * 3_600_000;
+
+const list = (xs: string[], max = 6): string => (xs.length > max ? `${xs.slice(0, max).join(', ')} and ${xs.length - max} more` : xs.join(', '));
+const ago = (ms: number): string => (ms < 120_000 ? `${Math.round(ms / 1000)} s` : ms < 7_200_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 3_600_000)} h`);
+
+export function judge(f: SelfTestFacts): Check[] {
+  const out: Check[] = [];
+  const add = (check: string, verdict: Verdict, detail: string): void => void out.push({ check, verdict, detail });
+
+  if (f.ledger.quickCheck !== 'ok') add('ledger', 'fail', `SQLite quick_check: ${f.ledger.quickCheck.slice(0, 200)}; stop lockerd and restore the ledger from a backup`);
+  else if (f.ledger.journalMode !== 'wal' || f.ledger.synchronous !== 2) add('ledger', 'fail', `journal_mode=${f.ledger.journalMode}, synchronous=${f.ledger.synchronous}: lockerd needs WAL and FULL; report this as a bug`);
+  else add('ledger', 'ok', 'intact; WAL, synchronous=FULL');
+
+  if ('error' in f.keyFile) add('secret key', 'fail', `${f.keyFile.path}: ${f.keyFile.error}`);
+  else if ((f.keyFile.mode & 0o077) !== 0) add('secret key', 'fail', `${f.keyFile.path} has mode ${(f.keyFile.mode & 0o777).toString(8)}: others can read it; chmod 600 ${f.keyFile.path}`);
+  else add('secret key', 'ok', `${f.keyFile.path}, mode 600`);
+
+  if (f.diskFreeBytes === null) add('disk', 'warn', 'free space unknown');
+  else if (f.diskFreeBytes < DISK_FAIL_BYTES) add('disk', 'fail', `${Math.floor(f.diskFreeBytes / MIB)} MiB free for the ledger: deposits will fail when it is full; free space now`);
+  else if (f.diskFreeBytes < DISK_WARN_BYTES) add('disk', 'warn', `${Math.floor(f.diskFreeBytes / MIB)} MiB free for the ledger`);
+  else add('disk', 'ok', `${Math.floor(f.diskFreeBytes / MIB)} MiB free`);
+
+  if (f.ledger.newestEntryAt !== null && f.ledger.newestEntryAt - f.now > CLOCK_BACK_TOLERANCE_MS) {
+    add('clock', 'fail', `${new Date(f.now).toISOString()} is ${ago(f.ledger.newestEntryAt - f.now)} before the ledger's newest entry: the clock went back (no RTC, no NTP?); hold times and remote commands depend on it`);
+  } else add('clock', 'ok', new Date(f.now).toISOString());
+
+  const offline = f.boards.filter((b) => !b.online);
+  if (f.boards.length === 0) add('lock boards', 'fail', 'no lock boards configured');
+  else if (offline.length > 0) add('lock boards', 'fail', `offline: ${list(offline.map((b) => `${b.board} (${b.detail})`), 3)}; their compartments are not offered`);
+  else add('lock boards', 'ok', `${f.boards.length} online`);
+
+  const keypads = f.inputs.filter((i) => i.kind === 'keypad');
+  const inputsOffline = f.inputs.filter((i) => !i.online);
+  if (keypads.length > 0 && keypads.every((k) => !k.online)) add('inputs', 'fail', `no keypad online (${list(keypads.map((k) => `${k.name}: ${k.detail}`), 3)}): residents cannot key their codes`);
+  else if (inputsOffline.length > 0) add('inputs', 'warn', `offline: ${list(inputsOffline.map((i) => `${i.name} (${i.detail})`), 3)}`);
+  else add('inputs', 'ok', `${f.inputs.length} online`);
+
+  const u = f.upstream;
+  const backlog = u.unsent === 0 ? 'nothing waiting' : `${u.unsent} events waiting, oldest ${ago(f.now - (u.oldestUnsentAt ?? f.now))} old`;
+  if (!u.enabled) add('upstream', 'ok', 'disabled in the config');
+  else if (u.oldestUnsentAt !== null && f.now - u.oldestUnsentAt > UPSTREAM_STALE_MS) add('upstream', 'warn', `${u.connected ? 'connected' : 'not connected'}; ${backlog}: residents have not been told of those parcels; check with lockerctl mqtt check`);
+  else if (!u.connected) add('upstream', 'warn', `not connected (the locker works offline); ${backlog}; lockerctl mqtt check says why`);
+  else add('upstream', 'ok', `connected; ${backlog}`);
+
+  const leftOpen = f.openDoors.filter((d) => f.now - d.since > f.leftOpenMs);
+  if (leftOpen.length > 0) add('doors', 'warn', `open for long: ${list(leftOpen.map((d) => `${d.compartmentId} (${ago(f.now - d.since)})`))}`);
+  else add('doors', 'ok', f.openDoors.length === 0 ? 'all closed' : `${f.openDoors.length} open just now`);
+
+  const oos = f.compartments.filter((c) => c.outOfService !== null);
+  const free = f.compartments.filter((c) => c.outOfService === null && !c.occupied);
+  if (oos.length > 0) add('compartments', 'warn', `${free.length} free; out of service: ${list(oos.map((c) => `${c.id} (${c.outOfService})`), 4)}; lockerctl compartment service ID in, once fixed`);
+  else if (free.length === 0) add('compartments', 'warn', 'none free: the locker is full');
+  else add('compartments', 'ok', `${free.length} of ${f.compartments.length} free`);
+
+  if (f.guessingWaitMs > 0) add('keypad throttle', 'warn', `codes are refused for ${Math.ceil(f.guessingWaitMs / 1000)} s after repeated wrong codes (someone guessing?)`);
+  else add('keypad throttle', 'ok', 'not throttled');
+
+  return out;
+}
+
+export interface SelfTestContext {
+  config: LockerdConfig;
+  ledger: Ledger;
+  locker: LockerService;
+  boards: () => BoardHealth[];
+  inputs: () => InputHealth[];
+  sync?: SyncService;
+  now: () => number;
+}
+
+/**
+ * SQLite's quick_check reads every page: seconds on a large ledger on an SD card. It runs on a
+ * read-only connection in a worker thread, so that the kiosk and the bus poll go on meanwhile.
+ */
+const QUICK_CHECK_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.module);
+const db = new Database(workerData.path, { readonly: true, fileMustExist: true });
+try { parentPort.postMessage(String(db.pragma('quick_check', { simple: true }))); } finally { db.close(); }
+`;
+const QUICK_CHECK_TIMEOUT_MS = 300_000;
+
+function quickCheck(path: string): Promise<string> {
+  return new Promise((resolve) => {
+    const module = createRequire(import.meta.url).resolve('better-sqlite3');
+    const worker = new Worker(QUICK_CHECK_WORKER, { eval: true, workerData: { module, path } });
+    const timer = setTimeout(() => {
+      void worker.terminate();
+      resolve(`no answer within ${QUICK_CHECK_TIMEOUT_MS / 1000} s`);
+    }, QUICK_CHECK_TIMEOUT_MS);
+    const done = (result: string): void => {
+      clearTimeout(timer);
+      resolve(result);
+    };
+    worker.once('message', (m: string) => done(m));
+    worker.once('error', (err) => done(`could not run: ${err.message}`));
+    worker.once('exit', (code) => done(`the check stopped (exit ${code})`));
+  });
+}
+
+/** The `selftest` control command: gathers the facts, returns `{ ok, checks }`. */
+export function selfTestCommand(ctx: SelfTestContext): [string, CommandHandler] {
+  return ['selftest', async () => {
+    const { ledger, config } = ctx;
+    let keyFile: SelfTestFacts['keyFile'];
+    try {
+      keyFile = { path: config.ledger.keyFile, mode: statSync(config.ledger.keyFile).mode };
+    } catch (err) {
+      keyFile = { path: config.ledger.keyFile, error: (err as NodeJS.ErrnoException).code ?? 'cannot read it' };
+    }
+    let diskFreeBytes: number | null = null;
+    try {
+      const s = statfsSync(dirname(ledger.path));
+      diskFreeBytes = s.bavail * s.bsize;
+    } catch {
+      // unknown: reported as a warning
+    }
+    const depth = ledger.outbox.depth();
+    const facts: SelfTestFacts = {
+      now: ctx.now(),
+      ledger: {
+        quickCheck: await quickCheck(ledger.path),
+        journalMode: ledger.db.pragma('journal_mode', { simple: true }) as string,
+        synchronous: ledger.db.pragma('synchronous', { simple: true }) as number,
+        newestEntryAt: ledger.audit.latestAt(),
+      },
+      keyFile,
+      diskFreeBytes,
+      boards: ctx.boards(),
+      inputs: ctx.inputs(),
+      upstream: { enabled: config.mqtt.enabled, connected: ctx.sync?.connected ?? false, unsent: depth.unsent, oldestUnsentAt: depth.oldestUnsentAt },
+      openDoors: ctx.locker.openDoors(),
+      leftOpenMs: config.doors.leftOpenMs,
+      compartments: ledger.compartments.withOccupancy().map((c) => ({ id: c.id, outOfService: c.outOfService, occupied: c.parcelId !== null })),
+      guessingWaitMs: ctx.locker.guessingWaitMs(),
+    };
+    const checks = judge(facts);
+    return { ok: checks.every((c) => c.verdict !== 'fail'), checks };
+  }];
+}

@@ -1,0 +1,118 @@
+/**
+ * The self-test's verdicts: each check fails or warns on the facts that call for it, and says
+ * what to do.
+ */
+import { describe, expect, it } from 'vitest';
+import { judge, type SelfTestFacts, type Verdict } from '../../src/control/selftest.js';
+
+const NOW = Date.parse('2026-11-25T18:00:00Z');
+const MIB = 1024 * 1024;
+
+function healthy(): SelfTestFacts {
+  return {
+    now: NOW,
+    ledger: { quickCheck: 'ok', journalMode: 'wal', synchronous: 2, newestEntryAt: NOW - 1000 },
+    keyFile: { path: '/var/lib/lockerd/lockerd.key', mode: 0o100600 },
+    diskFreeBytes: 4096 * MIB,
+    boards: [{ board: 'B1', online: true, detail: '/dev/ttyUSB0 kerong-cu16 @0', errors: 0 }],
+    inputs: [
+      { name: 'scanner', kind: 'scanner', type: 'serial', online: true, detail: '/dev/ttyACM0', counters: {} },
+      { name: 'keypad', kind: 'keypad', type: 'serial', online: true, detail: '/dev/ttyUSB1', counters: {} },
+    ],
+    upstream: { enabled: true, connected: true, unsent: 0, oldestUnsentAt: null },
+    openDoors: [],
+    leftOpenMs: 120_000,
+    compartments: [{ id: 'A01', outOfService: null, occupied: false }, { id: 'A02', outOfService: null, occupied: true }],
+    guessingWaitMs: 0,
+  };
+}
+
+const verdicts = (f: SelfTestFacts): Record<string, Verdict> => Object.fromEntries(judge(f).map((c) => [c.check, c.verdict]));
+const detail = (f: SelfTestFacts, check: string): string => judge(f).find((c) => c.check === check)!.detail;
+
+describe('self-test verdicts', () => {
+  it('a healthy locker passes every check', () => {
+    expect(Object.values(verdicts(healthy())).every((v) => v === 'ok')).toBe(true);
+    expect(judge(healthy())).toHaveLength(10);
+  });
+
+  it('a damaged or misconfigured ledger fails', () => {
+    const damaged = healthy();
+    damaged.ledger.quickCheck = '*** in database main ***\nPage 7: btreeInitPage() returns error code 11';
+    expect(verdicts(damaged).ledger).toBe('fail');
+    expect(detail(damaged, 'ledger')).toMatch(/restore the ledger from a backup/);
+    const notWal = healthy();
+    notWal.ledger.journalMode = 'delete';
+    expect(detail(notWal, 'ledger')).toBe('journal_mode=delete, synchronous=2: lockerd needs WAL and FULL; report this as a bug');
+  });
+
+  it('a key file others can read, or none at all, fails', () => {
+    const open = healthy();
+    open.keyFile = { path: '/k', mode: 0o100640 };
+    expect(detail(open, 'secret key')).toBe('/k has mode 640: others can read it; chmod 600 /k');
+    const missing = healthy();
+    missing.keyFile = { path: '/k', error: 'ENOENT' };
+    expect(verdicts(missing)['secret key']).toBe('fail');
+  });
+
+  it('disk: a warning below 500 MiB, a failure below 50 MiB', () => {
+    const f = healthy();
+    f.diskFreeBytes = 400 * MIB;
+    expect(verdicts(f).disk).toBe('warn');
+    f.diskFreeBytes = 20 * MIB;
+    expect(verdicts(f).disk).toBe('fail');
+    expect(detail(f, 'disk')).toMatch(/^20 MiB free for the ledger: deposits will fail/);
+  });
+
+  it('a clock behind the ledger fails; a minute of slack is allowed', () => {
+    const f = healthy();
+    f.ledger.newestEntryAt = NOW + 30_000;
+    expect(verdicts(f).clock).toBe('ok');
+    f.ledger.newestEntryAt = NOW + 3 * 3_600_000;
+    expect(verdicts(f).clock).toBe('fail');
+    expect(detail(f, 'clock')).toBe("2026-11-25T18:00:00.000Z is 3 h before the ledger's newest entry: the clock went back (no RTC, no NTP?); hold times and remote commands depend on it");
+  });
+
+  it('an offline board fails and is named with its detail', () => {
+    const f = healthy();
+    f.boards.push({ board: 'B2', online: false, detail: 'no reply to kerong-cu16 status requests at address 1', errors: 12 });
+    expect(verdicts(f)['lock boards']).toBe('fail');
+    expect(detail(f, 'lock boards')).toContain('B2 (no reply to kerong-cu16 status requests at address 1)');
+  });
+
+  it('inputs: a scanner offline warns; no keypad online fails', () => {
+    const f = healthy();
+    f.inputs[0]!.online = false;
+    expect(verdicts(f).inputs).toBe('warn');
+    f.inputs[1]!.online = false;
+    expect(verdicts(f).inputs).toBe('fail');
+    expect(detail(f, 'inputs')).toMatch(/residents cannot key their codes/);
+  });
+
+  it('upstream: offline only warns (the locker works offline); a day-old backlog warns louder', () => {
+    const f = healthy();
+    f.upstream = { enabled: true, connected: false, unsent: 3, oldestUnsentAt: NOW - 600_000 };
+    expect(verdicts(f).upstream).toBe('warn');
+    expect(detail(f, 'upstream')).toBe('not connected (the locker works offline); 3 events waiting, oldest 10 min old; lockerctl mqtt check says why');
+    f.upstream.oldestUnsentAt = NOW - 30 * 3_600_000;
+    expect(detail(f, 'upstream')).toMatch(/oldest 30 h old: residents have not been told of those parcels/);
+    f.upstream = { enabled: false, connected: false, unsent: 0, oldestUnsentAt: null };
+    expect(verdicts(f).upstream).toBe('ok');
+  });
+
+  it('doors open past doors.leftOpenMs warn, compartments out of service or a full locker warn, a throttled keypad warns', () => {
+    const f = healthy();
+    f.openDoors = [{ compartmentId: 'A01', since: NOW - 10_000 }];
+    expect(verdicts(f).doors).toBe('ok');
+    f.openDoors = [{ compartmentId: 'A01', since: NOW - 600_000 }];
+    expect(detail(f, 'doors')).toBe('open for long: A01 (10 min)');
+    f.compartments[0]!.outOfService = 'door did not open for a deposit (unconfirmed)';
+    expect(verdicts(f).compartments).toBe('warn');
+    expect(detail(f, 'compartments')).toContain('A01 (door did not open for a deposit (unconfirmed)); lockerctl compartment service ID in');
+    f.compartments[0]!.outOfService = null;
+    f.compartments[0]!.occupied = true;
+    expect(detail(f, 'compartments')).toBe('none free: the locker is full');
+    f.guessingWaitMs = 29_500;
+    expect(detail(f, 'keypad throttle')).toBe('codes are refused for 30 s after repeated wrong codes (someone guessing?)');
+  });
+});
