@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute } from 'node:path';
 import type { BusScanRange, DoorHardware, Key } from '../../drivers/contracts.js';
 import { KEYS } from '../../drivers/contracts.js';
 import type { SimInput } from '../../drivers/sim/input.js';
@@ -182,6 +184,23 @@ export function controlCommands(ctx: ControlContext): Map<string, CommandHandler
       throw err;
     }
     return { compartment: id, inService: args.inService, reason: args.inService ? null : reason };
+  });
+
+  handlers.set('ledger.backup', async (args) => {
+    const path = str(args, 'path', 4096);
+    if (!isAbsolute(path)) throw new CommandError(`"${path}" is not an absolute path (the daemon's working directory is not yours)`);
+    if (existsSync(path)) throw new CommandError(`${path} exists; give a new file name (a backup never overwrites)`);
+    if (!existsSync(dirname(path))) throw new CommandError(`the directory ${dirname(path)} does not exist`);
+    const started = Date.now();
+    let bytes: number;
+    try {
+      ({ bytes } = await ledger.backupTo(path));
+    } catch (err) {
+      const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      throw new CommandError(`cannot write ${path} (${why}); the lockerd user must be able to write to ${dirname(path)}`);
+    }
+    ledger.transaction(() => ledger.audit.record({ at: Date.now(), actor: 'technician', action: 'ledger.backed_up', detail: { path, bytes } }));
+    return { path, bytes, seconds: (Date.now() - started) / 1000 };
   });
 
   handlers.set('bus.scan', async (args) => {

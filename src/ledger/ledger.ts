@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { chmodSync, closeSync, openSync, rmSync, statSync } from 'node:fs';
 import { AuditTrail } from './audit.js';
 import { CodeStore } from './codes.js';
 import { CommandStore } from './commands.js';
@@ -98,6 +99,25 @@ export class Ledger extends EventEmitter<{ committed: [] }> {
     const pages = this.db.pragma('page_count', { simple: true }) as number;
     const pageSize = this.db.pragma('page_size', { simple: true }) as number;
     return pages * pageSize;
+  }
+
+  /**
+   * A consistent copy of the live ledger at `path` (a new file, mode 0600), taken with SQLite's
+   * online backup a few pages per turn of the event loop, so the kiosk goes on meanwhile. The copy
+   * holds what the ledger holds, including codes of events upstream has not yet acknowledged;
+   * without the key file no stored code or PIN can be checked against it.
+   */
+  async backupTo(path: string): Promise<{ bytes: number }> {
+    // Created empty first with the final mode, so the copy is never readable by others.
+    closeSync(openSync(path, 'wx', 0o600));
+    try {
+      await this.db.backup(path);
+    } catch (err) {
+      rmSync(path, { force: true });
+      throw err;
+    }
+    chmodSync(path, 0o600);
+    return { bytes: statSync(path).size };
   }
 
   /** Writes the WAL back into the database file, e.g. before a power-fail shutdown. */

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, testConfigJson, writeConfig } from '../helpers/fixtures.js';
@@ -132,6 +132,46 @@ describe('the built daemon, driven with lockerctl', () => {
     } finally {
       chmodSync(key, 0o600);
     }
+  });
+
+  it('backs up the live ledger to a new file, mode 600, consistent and audited; never overwrites', async () => {
+    const target = join(dir, 'backup.db');
+    const r = await json('ledger', 'backup', target);
+    expect(r).toMatchObject({ path: target, bytes: expect.any(Number) });
+    expect(statSync(target).mode & 0o777).toBe(0o600);
+    const copy = new Database(target, { readonly: true });
+    try {
+      expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
+      // The copy has what the live ledger had: the parcels of the earlier tests, and every event.
+      const live = await json('parcels');
+      expect(copy.prepare('SELECT count(*) FROM parcels').pluck().get()).toBe(live.length);
+      const events = (await json('outbox', '--limit', '10000')).events as { seq: number }[];
+      expect(copy.prepare('SELECT seq FROM outbox ORDER BY seq').pluck().all()).toEqual(events.map((e) => e.seq).sort((a, b) => a - b));
+    } finally {
+      copy.close();
+    }
+    expect((await json('audit', '--limit', '5')).find((a: { action: string }) => a.action === 'ledger.backed_up')).toMatchObject({ actor: 'technician', detail: { path: target } });
+    // Restore as the README says: the copy and the key file, side by side, for a daemon to open.
+    const { dir: other, cleanup: cleanupOther } = tempDir();
+    copyFileSync(target, join(other, 'lockerd.db'));
+    copyFileSync(join(dir, 'lockerd.key'), join(other, 'lockerd.key'));
+    chmodSync(join(other, 'lockerd.key'), 0o600);
+    const restoredConfig = writeConfig(other, testConfigJson(other));
+    const restored = Daemon.spawn(restoredConfig);
+    try {
+      await restored.ready();
+      const parcels = await lockerctl(['--config', restoredConfig, '--json', 'parcels']);
+      expect(JSON.parse(parcels.stdout)).toEqual(await json('parcels'));
+    } finally {
+      await restored.stop();
+      cleanupOther();
+    }
+
+    const again = await ctl('ledger', 'backup', target);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toContain(`${target} exists; give a new file name (a backup never overwrites)`);
+    const nowhere = await ctl('ledger', 'backup', join(dir, 'no-such-dir', 'b.db'));
+    expect(nowhere.stderr).toContain('does not exist');
   });
 
   it('scans the simulated boards, all or only the addresses asked for', async () => {

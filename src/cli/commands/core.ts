@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { expectArgs, limitFlag, UsageError, type CliCommand } from '../command.js';
 import { displays, table } from '../format-table.js';
 
@@ -47,6 +48,19 @@ export const coreCommands: CliCommand[] = [
       return `${lines.join('\n')}\n\n${r.ok ? 'self-test passed' : 'self-test FAILED: see the FAIL lines'}\n`;
     },
     exitCode: (result) => ((result as { ok: boolean }).ok ? 0 : 2),
+  },
+  {
+    words: ['ledger', 'backup'],
+    usage: 'ledger backup FILE',
+    summary: 'a consistent copy of the live ledger in a new FILE (mode 600, written by the lockerd user); audited',
+    request: (args) => {
+      expectArgs(args, 1, 'ledger backup FILE');
+      return { command: 'ledger.backup', args: { path: resolve(args[0]!) } };
+    },
+    format: (result) => {
+      const r = result as { path: string; bytes: number; seconds: number };
+      return `ledger copied to ${r.path} (${(r.bytes / 1024 / 1024).toFixed(1)} MiB in ${r.seconds.toFixed(1)} s); keep lockerd.key with it\n`;
+    },
   },
   {
     words: ['compartments'],
