@@ -10,6 +10,7 @@ import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { BoardHealth, InputHealth } from '../../drivers/contracts.js';
 import type { LockerdConfig } from '../config/types.js';
+import { CLOCK_BACK_TOLERANCE_MS } from '../ledger/audit.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { LockerService } from '../locker/locker-service.js';
 import type { SyncService } from '../sync/sync-service.js';
@@ -42,8 +43,6 @@ export interface SelfTestFacts {
 const MIB = 1024 * 1024;
 export const DISK_FAIL_BYTES = 50 * MIB;
 export const DISK_WARN_BYTES = 500 * MIB;
-/** An entry this far in the ledger's future means the clock went back. */
-export const CLOCK_BACK_TOLERANCE_MS = 60_000;
 export const UPSTREAM_STALE_MS = 24 * 3_600_000;
 
 const list = (xs: string[], max = 6): string => (xs.length > max ? `${xs.slice(0, max).join(', ')} and ${xs.length - max} more` : xs.join(', '));

@@ -26,6 +26,12 @@ interface AuditRow {
   detail: string | null;
 }
 
+/**
+ * The trail's latest entry this far ahead of the clock shows the clock went back (a Pi without
+ * RTC or NTP): the self-test fails and remote commands are refused until it is right.
+ */
+export const CLOCK_BACK_TOLERANCE_MS = 60_000;
+
 /** The append-only trail of every door movement and every refusal (triggers forbid UPDATE and DELETE). */
 export class AuditTrail {
   readonly #insert;

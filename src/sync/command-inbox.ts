@@ -1,4 +1,5 @@
 import type { LockerdConfig } from '../config/types.js';
+import { CLOCK_BACK_TOLERANCE_MS } from '../ledger/audit.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Logger } from '../log.js';
 import { LockerAdministration, Refusal } from '../locker/administration.js';
@@ -84,6 +85,12 @@ export class CommandInbox {
     const issuedAt = Date.parse(cmd.issuedAt);
     const expiresAt = Date.parse(cmd.expiresAt);
     if (expiresAt <= now) return this.#reject(cmd.id, cmd.type, `expired at ${new Date(expiresAt).toISOString()}`, true);
+    const latest = this.d.ledger.audit.latestAt();
+    if (latest !== null && latest - now > CLOCK_BACK_TOLERANCE_MS) {
+      const behind = Math.round((latest - now) / 1000);
+      this.d.log.warn({ commandId: cmd.id, type: cmd.type, behindSeconds: behind }, 'command refused: the kiosk clock is behind its own ledger; check NTP');
+      return this.#reject(cmd.id, cmd.type, `the kiosk's clock (${new Date(now).toISOString()}) is ${behind} s behind its own ledger: expiry cannot be judged; check NTP on the kiosk`, true);
+    }
     if (issuedAt - now > MAX_CLOCK_AHEAD_MS) {
       const ahead = Math.round((issuedAt - now) / 1000);
       this.d.log.warn({ commandId: cmd.id, type: cmd.type, aheadSeconds: ahead }, 'command issued ahead of the kiosk clock: check NTP on the kiosk and on upstream');

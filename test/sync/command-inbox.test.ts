@@ -1,0 +1,61 @@
+/**
+ * The command inbox's clock guard, in process against the real app: a kiosk whose clock is behind
+ * its own ledger (it went back: no RTC, no NTP) cannot judge expiry, so it refuses commands until
+ * the clock is right. (The rest of the inbox runs against a real Mosquitto in upstream.test.ts.)
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LockerAdministration } from '../../src/locker/administration.js';
+import { CommandInbox, type Ack } from '../../src/sync/command-inbox.js';
+import { captureLogger, tempDir, testConfig } from '../helpers/fixtures.js';
+import { LockerHarness } from '../helpers/locker-harness.js';
+
+describe('command inbox and the kiosk clock', () => {
+  let h: LockerHarness;
+  let cleanup: () => void;
+  const logs = captureLogger('info');
+
+  beforeEach(async () => {
+    let dir: string;
+    ({ dir, cleanup } = tempDir());
+    h = await LockerHarness.start(testConfig(dir), logs.log);
+  });
+
+  afterEach(async () => {
+    await h.stop();
+    cleanup();
+  });
+
+  function inbox(clock: () => number): { inbox: CommandInbox; acks: Ack[] } {
+    const { ledger, config } = h.app;
+    const acks: Ack[] = [];
+    const inbox = new CommandInbox({ ledger, locker: h.app.locker, admin: new LockerAdministration(ledger, config, clock), config, log: logs.log, sendAck: (a) => acks.push(a), now: clock });
+    return { inbox, acks };
+  }
+
+  const command = (id: string, at: number): Buffer =>
+    Buffer.from(JSON.stringify({ id, type: 'unit.upsert', issuedAt: new Date(at).toISOString(), expiresAt: new Date(at + 60_000).toISOString(), data: { unit: '777' } }));
+
+  it('refuses commands while its clock is behind the ledger, and takes them once the clock is right', async () => {
+    // The ledger was written just now (the app's start); the clock then jumps back two hours.
+    const back = Date.now() - 2 * 3_600_000;
+    const behind = inbox(() => back);
+    await behind.inbox.handle(command('c-behind', back));
+    expect(behind.acks).toHaveLength(1);
+    expect(behind.acks[0]).toMatchObject({ commandId: 'c-behind', status: 'rejected' });
+    expect(behind.acks[0]!.reason).toMatch(/^the kiosk's clock \(.+\) is 7\d{3} s behind its own ledger: expiry cannot be judged; check NTP on the kiosk$/);
+    expect(h.app.ledger.people.unit('777')).toBeUndefined();
+    expect(logs.text()).toContain('the kiosk clock is behind its own ledger');
+
+    const right = inbox(Date.now);
+    await right.inbox.handle(command('c-right', Date.now()));
+    expect(right.acks.map((a) => a.status)).toEqual(['done']);
+    expect(h.app.ledger.people.unit('777')).toEqual({ id: '777', accessible: false });
+  });
+
+  it('allows a minute of difference (clocks are never exact)', async () => {
+    const slightly = Date.now() - 30_000;
+    const { inbox: i, acks } = inbox(() => slightly);
+    await i.handle(command('c-slight', slightly));
+    expect(acks.map((a) => a.status)).toEqual(['done']);
+  });
+});
