@@ -85,16 +85,18 @@ export class CommandInbox {
     const issuedAt = Date.parse(cmd.issuedAt);
     const expiresAt = Date.parse(cmd.expiresAt);
     if (expiresAt <= now) return this.#reject(cmd.id, cmd.type, `expired at ${new Date(expiresAt).toISOString()}`, true);
+    // Clock refusals are about the kiosk, not the command: not remembered, so the same command
+    // sent again once the clocks agree is carried out (still at most once, still before expiry).
     const latest = this.d.ledger.audit.latestAt();
     if (latest !== null && latest - now > CLOCK_BACK_TOLERANCE_MS) {
       const behind = Math.round((latest - now) / 1000);
       this.d.log.warn({ commandId: cmd.id, type: cmd.type, behindSeconds: behind }, 'command refused: the kiosk clock is behind its own ledger; check NTP');
-      return this.#reject(cmd.id, cmd.type, `the kiosk's clock (${new Date(now).toISOString()}) is ${behind} s behind its own ledger: expiry cannot be judged; check NTP on the kiosk`, true);
+      return this.#reject(cmd.id, cmd.type, `the kiosk's clock (${new Date(now).toISOString()}) is ${behind} s behind its own ledger: expiry cannot be judged; check NTP on the kiosk`, false);
     }
     if (issuedAt - now > MAX_CLOCK_AHEAD_MS) {
       const ahead = Math.round((issuedAt - now) / 1000);
       this.d.log.warn({ commandId: cmd.id, type: cmd.type, aheadSeconds: ahead }, 'command issued ahead of the kiosk clock: check NTP on the kiosk and on upstream');
-      return this.#reject(cmd.id, cmd.type, `issued ${ahead} s ahead of the kiosk's clock (${new Date(now).toISOString()}): one of the clocks is wrong; check NTP`, true);
+      return this.#reject(cmd.id, cmd.type, `issued ${ahead} s ahead of the kiosk's clock (${new Date(now).toISOString()}): one of the clocks is wrong; check NTP`, false);
     }
     if (expiresAt - issuedAt > this.d.config.mqtt.maxCommandTtlMs) {
       return this.#reject(cmd.id, cmd.type, `lives longer than the ${this.d.config.mqtt.maxCommandTtlMs} ms a command may`, true);
