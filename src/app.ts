@@ -11,6 +11,7 @@ import { healthOf, inputCommands } from './control/input-commands.js';
 import { selfTestCommand } from './control/selftest.js';
 import { KioskSignalsUnit } from './kiosk/signals.js';
 import { KioskSession } from './kiosk/session.js';
+import { CLOCK_BACK_TOLERANCE_MS } from './ledger/audit.js';
 import { Ledger } from './ledger/ledger.js';
 import { LockerAdministration } from './locker/administration.js';
 import { applyConfig } from './locker/apply-config.js';
@@ -50,6 +51,14 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
   const ledgerLog = componentLogger(log, 'ledger');
   const ledger = Ledger.open({ path: config.ledger.path, keyFile: config.ledger.keyFile, onNotice: (msg, detail) => ledgerLog.info(detail, msg) });
   try {
+    const latest = ledger.audit.latestAt();
+    if (latest !== null && latest - now() > CLOCK_BACK_TOLERANCE_MS) {
+      // Said once at start, where a technician looks first; the self-test and the command inbox say it again.
+      ledgerLog.error(
+        { clock: new Date(now()).toISOString(), ledgerLatest: new Date(latest).toISOString() },
+        'the clock is behind the ledger (it went back: no RTC, no NTP?): remote commands are refused and hold times are off until it is right',
+      );
+    }
     applyConfig(ledger, config, now());
     const { doors, sim, inputs, gpio: kioskGpio } = buildHardware(config, log);
     const locker = new LockerService({ ledger, doors, config, log: componentLogger(log, 'locker'), now });

@@ -1,9 +1,11 @@
 /**
- * The command inbox's clock guard, in process against the real app: a kiosk whose clock is behind
- * its own ledger (it went back: no RTC, no NTP) cannot judge expiry, so it refuses commands until
- * the clock is right. (The rest of the inbox runs against a real Mosquitto in upstream.test.ts.)
+ * The kiosk clock, in process against the real app: a kiosk whose clock is behind its own ledger
+ * (it went back: no RTC, no NTP) says so at start, and its command inbox cannot judge expiry, so
+ * it refuses commands until the clock is right. (The rest of the inbox runs against a real
+ * Mosquitto in upstream.test.ts.)
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { LockerdConfig } from '../../src/config/types.js';
 import { LockerAdministration } from '../../src/locker/administration.js';
 import { CommandInbox, type Ack } from '../../src/sync/command-inbox.js';
 import { captureLogger, tempDir, testConfig } from '../helpers/fixtures.js';
@@ -12,12 +14,14 @@ import { LockerHarness } from '../helpers/locker-harness.js';
 describe('command inbox and the kiosk clock', () => {
   let h: LockerHarness;
   let cleanup: () => void;
+  let config: LockerdConfig;
   const logs = captureLogger('info');
 
   beforeEach(async () => {
     let dir: string;
     ({ dir, cleanup } = tempDir());
-    h = await LockerHarness.start(testConfig(dir), logs.log);
+    config = testConfig(dir);
+    h = await LockerHarness.start(config, logs.log);
   });
 
   afterEach(async () => {
@@ -51,6 +55,14 @@ describe('command inbox and the kiosk clock', () => {
     await right.inbox.handle(command('c-behind', Date.now()));
     expect(right.acks.map((a) => a.status)).toEqual(['done']);
     expect(h.app.ledger.people.unit('777')).toEqual({ id: '777', accessible: false });
+  });
+
+  it('says at start, as an error, that the clock is behind the ledger', async () => {
+    await h.stop();
+    const restart = captureLogger('info');
+    h = await LockerHarness.start(config, restart.log, () => Date.now() - 2 * 3_600_000);
+    const said = restart.lines.map((l) => JSON.parse(l) as { level: number; msg: string }).filter((l) => l.level === 50);
+    expect(said.map((l) => l.msg)).toEqual(['the clock is behind the ledger (it went back: no RTC, no NTP?): remote commands are refused and hold times are off until it is right']);
   });
 
   it('allows a minute of difference (clocks are never exact)', async () => {
