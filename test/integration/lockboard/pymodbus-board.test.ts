@@ -15,6 +15,7 @@ import { PowerGroups } from '../../../drivers/lockboard/power-groups.js';
 import type { BoardSpec } from '../../../drivers/lockboard/protocols.js';
 import { loadSystemBinding } from '../../../drivers/lockboard/serial.js';
 import { ROOT, tempDir } from '../../helpers/fixtures.js';
+import { until } from '../../drivers/lockboard/mock-port.js';
 import { SimProcess, SKIP_WITHOUT_SOCAT } from './sim-process.js';
 
 /** Debian's interpreter, which python3-pymodbus is installed for (a python3 earlier on PATH may not have it). */
@@ -25,16 +26,6 @@ function havePymodbus(): boolean {
   const found = spawnSync(PYTHON, ['-c', 'import pymodbus, serial_asyncio'], { stdio: 'ignore' }).status === 0;
   if (!found && process.env.CI) throw new Error('CI=true but pymodbus is missing: .ci/run must apt-get install python3-pymodbus');
   return found;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(cond: () => boolean, timeoutMs = 3000): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) return false;
-    await sleep(10);
-  }
-  return true;
 }
 
 interface CoilWrite {
@@ -55,15 +46,13 @@ describe.skipIf(SKIP_WITHOUT_SOCAT || !havePymodbus())('Modbus RTU driver agains
     const boardEnd = join(dir, 'board');
     const link = join(dir, 'bus');
     // socat makes the pair; pymodbus opens one end once both exist. One process group: stop() ends both.
+    // The paths are the shell's $1 $2 $3, so nothing needs quoting.
     const script = [
-      'socat pty,raw,echo=0,link="$BOARD_END" pty,raw,echo=0,link="$LINK" &',
-      'while [ ! -e "$BOARD_END" ] || [ ! -e "$LINK" ]; do sleep 0.02; done',
-      `exec ${PYTHON} "$SCRIPT" --port "$BOARD_END" --unit 1 --locks 8 --release-ms 40`,
+      'socat pty,raw,echo=0,link="$1" pty,raw,echo=0,link="$2" &',
+      'while [ ! -e "$1" ] || [ ! -e "$2" ]; do sleep 0.02; done',
+      `exec ${PYTHON} "$3" --port "$1" --unit 1 --locks 8 --release-ms 40`,
     ].join('\n');
-    process.env.BOARD_END = boardEnd;
-    process.env.LINK = link;
-    process.env.SCRIPT = BOARD_SCRIPT;
-    board = await SimProcess.spawn('pymodbus-board', 'sh', ['-c', script], link);
+    board = await SimProcess.spawn('pymodbus-board', 'sh', ['-c', script, 'pymodbus-board', boardEnd, link, BOARD_SCRIPT], link);
     errors = [];
   });
 
@@ -111,12 +100,12 @@ describe.skipIf(SKIP_WITHOUT_SOCAT || !havePymodbus())('Modbus RTU driver agains
     expect(doors).toEqual([expect.objectContaining({ board: 'R1', lock: 3, open: true })]);
 
     await board.cmd('close 3');
-    expect(await until(() => doors.length === 2)).toBe(true);
+    expect(await until(() => doors.length === 2, 3000)).toBe(true);
     expect(doors[1]).toMatchObject({ board: 'R1', lock: 3, open: false });
 
     // A door opened without a command (forced) shows up from the poll alone.
     await board.cmd('open 6');
-    expect(await until(() => doors.length === 3)).toBe(true);
+    expect(await until(() => doors.length === 3, 3000)).toBe(true);
     expect(doors[2]).toMatchObject({ board: 'R1', lock: 6, open: true });
 
     const h = c.health()[0]!;
