@@ -106,9 +106,8 @@ async function measureLifecycles(n: number): Promise<LifecycleCommits[]> {
   const { config } = writeConfig({ dir, level: 'silent' });
   const app = createApp(config, createLogger({ level: 'silent' }));
   await app.start();
-  const sim = app.sim;
-  const boards = sim.boards;
-  if (!boards) throw new Error('bench:ledger needs the default config\'s simulated lock boards');
+  const { boards, keypad, scanner } = app.sim;
+  if (!boards || !keypad || !scanner) throw new Error('bench:ledger needs the default config\'s simulated lock boards, keypad and scanner');
   const ledger = app.ledger;
   let commits = 0;
   ledger.on('committed', () => commits++);
@@ -118,7 +117,7 @@ async function measureLifecycles(n: number): Promise<LifecycleCommits[]> {
     }
   };
   const keys = async (text: string): Promise<void> => {
-    for (const ch of text) sim.keypad.press(ch as Key);
+    for (const ch of text) keypad.press(ch as Key);
     await app.kiosk.idle();
   };
   const closeActiveDoor = async (): Promise<string> => {
@@ -142,7 +141,7 @@ async function measureLifecycles(n: number): Promise<LifecycleCommits[]> {
       await keys(`${courier.pin}#`);
       expectState('courier_scan', 'the courier PIN');
       const c1 = commits;
-      sim.scanner.scan(`1Z999AA1${String(10_000_000 + i)}`);
+      scanner.scan(`1Z999AA1${String(10_000_000 + i)}`);
       await app.kiosk.idle();
       expectState('courier_unit', 'the label scan');
       await keys(`${units[i % units.length]!.id}#`);

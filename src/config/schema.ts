@@ -486,5 +486,16 @@ export const configSchema: Schema = {
       items: { type: 'object', discriminator: { propertyName: 'type' }, oneOf: KEYPAD_SCHEMAS },
     },
     gpio: gpioSchema,
+    // Off unless asked for: on a real locker a simulated keypad would let anyone with the control
+    // socket type a resident's code (simulated doors come with a bus of type "sim" instead).
+    simulator: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        keypad: { type: 'boolean', default: false, description: 'a simulated keypad that lockerctl sim keys types on' },
+        scanner: { type: 'boolean', default: false, description: 'a simulated scanner that lockerctl sim scan scans with' },
+      },
+    },
   },
 };

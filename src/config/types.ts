@@ -261,12 +261,14 @@ export interface LockerdConfig {
     alarmFailuresPerHour: number;
   };
   buses: BusConfig[];
-  /** Barcode scanners besides the simulated one (default none). */
+  /** Real barcode scanners (default none). */
   scanners: ScannerConfig[];
-  /** Keypads besides the simulated one (default none). */
+  /** Real keypads (default none). */
   keypads: KeypadConfig[];
   /** Tamper switch, UPS power-fail input, buzzer and lights (default none wired). */
   gpio: GpioConfig;
+  /** The simulated keypad and scanner `lockerctl sim keys|scan` drive; both off unless asked for (the demo config asks). */
+  simulator: { keypad: boolean; scanner: boolean };
   compartments: CompartmentConfig[];
   units: UnitConfig[];
   couriers: CourierConfig[];

@@ -15,11 +15,11 @@ import type { SyncService } from '../sync/sync-service.js';
 import { CommandError } from './protocol.js';
 import type { CommandHandler } from './server.js';
 
-/** The simulated keypad and scanner exist in every config (technicians test with them); simulated lock boards only with a sim bus. */
+/** What the config asks to simulate: the keypad and scanner with `simulator.keypad|scanner`, lock boards with a sim bus. */
 export interface SimHardware {
   boards?: SimLockBoards;
-  keypad: SimInput;
-  scanner: SimInput;
+  keypad?: SimInput;
+  scanner?: SimInput;
 }
 
 export interface ControlContext {
@@ -75,6 +75,17 @@ function outboxData(data: Record<string, unknown>, reveal: boolean): Record<stri
 export function controlCommands(ctx: ControlContext): Map<string, CommandHandler> {
   const { ledger, locker, kiosk } = ctx;
   const handlers = new Map<string, CommandHandler>();
+
+  /** The simulated keypad or scanner, or a refusal naming the config key that would create it. */
+  const requireSimInput = (kind: 'keypad' | 'scanner'): SimInput => {
+    const device = ctx.sim[kind];
+    if (!device) {
+      throw new CommandError(
+        `this locker has no simulated ${kind}: "sim ${kind === 'keypad' ? 'keys' : 'scan'}" needs simulator.${kind}: true in the config (for a demo or test locker only: it lets anyone who may use lockerctl type at the kiosk)`,
+      );
+    }
+    return device;
+  };
 
   const requireSimBoards = (): SimLockBoards => {
     if (!ctx.sim.boards) throw new CommandError('this locker has no simulated lock boards: "sim door" needs a config with a bus of type "sim" (use the lock-board simulator\'s own controls for an RS-485 bus)');
@@ -228,15 +239,15 @@ export function controlCommands(ctx: ControlContext): Map<string, CommandHandler
   });
 
   handlers.set('sim.scan', async (args) => {
-    const sim = ctx.sim;
+    const scanner = requireSimInput('scanner');
     const text = str(args, 'text', 100_000);
     return withDisplays(() => {
-      sim.scanner.scan(text);
+      scanner.scan(text);
     });
   });
 
   handlers.set('sim.keys', async (args) => {
-    const sim = ctx.sim;
+    const keypad = requireSimInput('keypad');
     const keys = str(args, 'keys', MAX_SIM_KEYS);
     const bad = [...keys].filter((k) => !KEYS.includes(k as Key));
     if (bad.length > 0) {
@@ -244,7 +255,7 @@ export function controlCommands(ctx: ControlContext): Map<string, CommandHandler
       throw new CommandError(`not on the keypad: ${[...new Set(bad)].map((k) => JSON.stringify(k)).join(', ')} (keys are 0-9 * # A B C D); nothing was pressed`);
     }
     return withDisplays(() => {
-      for (const k of keys) sim.keypad.press(k as Key);
+      for (const k of keys) keypad.press(k as Key);
     });
   });
 

@@ -9,7 +9,7 @@ import type { KioskGpio } from '../../drivers/gpio/kiosk-io.js';
 export interface Hardware {
   doors: DoorHardware;
   inputs: InputDevice[];
-  /** What `lockerctl sim` drives: the simulated keypad and scanner always, simulated boards when configured. */
+  /** What `lockerctl sim` drives: whatever the config asks to simulate (simulator.keypad, simulator.scanner, sim buses). */
   sim: SimHardware;
   /** The cabinet's GPIO: tamper and power-fail inputs, buzzer and lights. */
   gpio: KioskGpio;

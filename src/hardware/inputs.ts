@@ -17,9 +17,13 @@ import type { Logger } from '../log.js';
 
 export interface BuiltInputs {
   inputs: InputDevice[];
-  /** The simulated keypad and scanner that `lockerctl sim keys|scan` feed. Always present: they cost nothing. */
-  simKeypad: SimInput;
-  simScanner: SimInput;
+  /**
+   * The simulated keypad and scanner that `lockerctl sim keys|scan` feed, only when the config
+   * asks for them (`simulator.keypad`, `simulator.scanner`): anyone who may use the control
+   * socket could otherwise type a resident's code or show their QR on a real locker.
+   */
+  simKeypad?: SimInput;
+  simScanner?: SimInput;
 }
 
 /**
@@ -27,9 +31,9 @@ export interface BuiltInputs {
  * only when they start, and only when configured; the default config has the simulated pair only.
  */
 export function buildInputs(config: LockerdConfig, log: Logger): BuiltInputs {
-  const simKeypad = new SimInput('sim-keypad');
-  const simScanner = new SimInput('sim-scanner');
-  const inputs: InputDevice[] = [simKeypad, simScanner];
+  const simKeypad = config.simulator.keypad ? new SimInput('sim-keypad') : undefined;
+  const simScanner = config.simulator.scanner ? new SimInput('sim-scanner') : undefined;
+  const inputs: InputDevice[] = [simKeypad, simScanner].filter((d) => d !== undefined);
   const maxLength = config.kiosk.maxScanLength;
 
   config.scanners.forEach((s, i) => {

@@ -47,6 +47,17 @@ describe('config/default.json (the built-in simulated locker)', () => {
     expect(autoclose).toEqual(expected);
   });
 
+  it('asks for the simulated keypad and scanner, which only the demo configs do', () => {
+    expect(config.simulator).toEqual({ keypad: true, scanner: true });
+    const dir = join(packageRoot(), 'config', 'examples');
+    for (const f of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+      const example = loadConfig(join(dir, f));
+      const demo = f.startsWith('demo-');
+      expect(example.simulator, f).toEqual({ keypad: demo, scanner: demo });
+      if (demo) expect(example.buses.every((b) => b.type === 'sim'), `${f}: a demo config simulates its doors too`).toBe(true);
+    }
+  });
+
   it('every shipped example config is valid', () => {
     const dir = join(packageRoot(), 'config', 'examples');
     const files = readdirSync(dir).filter((f) => f.endsWith('.json'));

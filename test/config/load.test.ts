@@ -59,6 +59,7 @@ describe('parseConfig: defaults', () => {
       scanners: [],
       keypads: [],
       gpio: { backend: 'auto', chip: 'auto', sysfsRoot: '/sys/class/gpio', toolsDir: '/usr/bin', pollMs: 20 },
+      simulator: { keypad: false, scanner: false },
       compartments: [
         { id: 'A01', size: 'S', board: 'B1', lock: 1, accessible: false },
         { id: 'A02', size: 'M', board: 'B1', lock: 2, accessible: true },
@@ -124,7 +125,7 @@ describe('parseConfig: schema problems, one exact sentence each', () => {
     [
       'an unknown top-level key',
       (c) => (c.compartment = []),
-      'compartment: unknown key; did you mean "compartments"? (allowed: kioskId, log, ledger, control, mqtt, codes, kiosk, doors, guessing, buses, compartments, units, couriers, scanners, keypads, gpio)',
+      'compartment: unknown key; did you mean "compartments"? (allowed: kioskId, log, ledger, control, mqtt, codes, kiosk, doors, guessing, buses, compartments, units, couriers, scanners, keypads, gpio, simulator)',
     ],
     ['a missing key in a list entry', (c) => c.units.push({ accessible: true }), 'units[2]: missing required key "id"'],
     ['a missing top-level key', (c) => delete c.kioskId, '(top level): missing required key "kioskId"'],

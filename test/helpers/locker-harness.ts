@@ -23,10 +23,11 @@ export class LockerHarness {
     return new LockerHarness(app);
   }
 
-  /** The simulated keypad, scanner and lock boards (the default config's buses are all simulated). */
+  /** The simulated keypad, scanner and lock boards (the default config asks for all three). */
   get sim(): { keypad: SimInput; scanner: SimInput; boards: SimLockBoards } {
     const { keypad, scanner, boards } = this.app.sim;
     if (!boards) throw new Error('LockerHarness needs a config with a simulated bus');
+    if (!keypad || !scanner) throw new Error('LockerHarness needs simulator.keypad and simulator.scanner in the config');
     return { keypad, scanner, boards };
   }
 

@@ -1,9 +1,10 @@
 /** The input keys of the configuration: defaults, refusals with clear sentences, and what gets built. */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../../src/config/load.js';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, parseConfig } from '../../../src/config/load.js';
 import { buildInputs, buildKioskGpio, gpioBackend } from '../../../src/hardware/inputs.js';
 import { SimGpio } from '../../../drivers/gpio/sim.js';
-import { captureLogger, defaultConfigJson } from '../../helpers/fixtures.js';
+import { captureLogger, defaultConfigJson, ROOT } from '../../helpers/fixtures.js';
 
 function problems(over: Record<string, unknown>): string[] {
   try {
@@ -24,6 +25,20 @@ describe('scanner, keypad and gpio configuration', () => {
     const { inputs } = buildInputs(config, captureLogger().log);
     expect(inputs.map((i) => i.name)).toEqual(['sim-keypad', 'sim-scanner']);
     expect(buildKioskGpio(config, captureLogger().log).configured).toBe(false);
+  });
+
+  it('builds no simulated keypad or scanner unless the config asks for one: a real locker has none', () => {
+    for (const name of ['kerong-cu16', 'clone-8a', 'modbus-rtu', 'systemd-paths']) {
+      const config = loadConfig(join(ROOT, 'config', 'examples', `${name}.json`));
+      expect(config.simulator, name).toEqual({ keypad: false, scanner: false });
+      const { inputs, simKeypad, simScanner } = buildInputs(config, captureLogger().log);
+      expect(inputs.map((i) => i.name).filter((n) => n.startsWith('sim-')), name).toEqual([]);
+      expect(simKeypad ?? simScanner, name).toBeUndefined();
+    }
+    const hardware = parseConfig(JSON.stringify({ ...defaultConfigJson(), simulator: undefined, keypads: [{ type: 'hid', vendorId: '04d9', productId: '1203' }] }), 'c.json');
+    expect(buildInputs(hardware, captureLogger().log).inputs.map((i) => i.name)).toEqual(['keypad-1']);
+    const keypadOnly = parseConfig(JSON.stringify({ ...defaultConfigJson(), simulator: { keypad: true } }), 'c.json');
+    expect(buildInputs(keypadOnly, captureLogger().log).inputs.map((i) => i.name)).toEqual(['sim-keypad']);
   });
 
   it('builds every configured device with its defaults and names', () => {

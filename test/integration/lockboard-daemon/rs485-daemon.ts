@@ -6,8 +6,9 @@
  * board, and the daemon's events and `lockerctl doors` say so. One file per family, so that the
  * three run in parallel.
  *
- * The kiosk's keypad and scanner are the simulated ones (`lockerctl sim keys|scan`); doors are
- * opened and closed through the simulator's own commands, since the doors are on the pty bus.
+ * The kiosk's keypad and scanner are the simulated ones (`lockerctl sim keys|scan`), asked for
+ * here (`simulator`) and not in the shipped examples, which are real lockers; doors are opened
+ * and closed through the simulator's own commands, since the doors are on the pty bus.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -58,6 +59,7 @@ async function start(protocol: LockBoardProtocol, leftOpenMs = 120_000): Promise
   config.log = { level: 'debug' };
   config.doors = { leftOpenMs };
   config.couriers = [{ id: 'ups-demo', carrier: 'UPS', pin: '111111' }];
+  config.simulator = { keypad: true, scanner: true };
   const bus = config.buses[0];
   bus.path = link;
   bus.pollIntervalMs = 50;
