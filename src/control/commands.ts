@@ -76,6 +76,11 @@ export function controlCommands(ctx: ControlContext): Map<string, CommandHandler
   const { ledger, locker, kiosk } = ctx;
   const handlers = new Map<string, CommandHandler>();
 
+  /** One audit row in its own transaction, for what a technician did that the locker does not record itself. */
+  const audit = (actor: string, action: string, detail: Record<string, unknown>, compartmentId: string | null = null): void => {
+    ledger.transaction(() => ledger.audit.record({ at: Date.now(), actor, action, compartmentId, detail }));
+  };
+
   /** The simulated keypad or scanner, or a refusal naming the config key that would create it. */
   const requireSimInput = (kind: 'keypad' | 'scanner'): SimInput => {
     const device = ctx.sim[kind];
@@ -154,11 +159,11 @@ export function controlCommands(ctx: ControlContext): Map<string, CommandHandler
     }));
   });
 
-  handlers.set('outbox', (args) => {
+  handlers.set('outbox', (args, { actor }) => {
     const reveal = args.revealCodes === true;
     const events = ledger.outbox.list({ afterSeq: 0, limit: limit(args, 100), unsentOnly: args.unsentOnly === true });
     if (reveal && events.some((e) => 'code' in e.data)) {
-      ledger.transaction(() => ledger.audit.record({ at: Date.now(), actor: 'technician', action: 'outbox.codes_revealed', detail: { events: events.filter((e) => 'code' in e.data).map((e) => e.seq) } }));
+      ledger.transaction(() => ledger.audit.record({ at: Date.now(), actor, action: 'outbox.codes_revealed', detail: { events: events.filter((e) => 'code' in e.data).map((e) => e.seq) } }));
     }
     const lastAckAt = ledger.outbox.lastAckAt();
     return {
@@ -172,24 +177,24 @@ export function controlCommands(ctx: ControlContext): Map<string, CommandHandler
 
   handlers.set('audit', (args) => ledger.audit.recent(limit(args, 50)).map((a) => ({ ...a, at: new Date(a.at).toISOString() })));
 
-  handlers.set('lock.open', async (args) => {
+  handlers.set('lock.open', async (args, { actor }) => {
     const id = str(args, 'compartment', 64);
     const reason = str(args, 'reason', 200);
-    const result = await locker.openForTechnician(id, reason);
+    const result = await locker.openForTechnician(id, reason, actor);
     if (!result.ok) {
       throw new CommandError(result.reason === 'unknown_compartment' ? `unknown compartment "${id}"; see lockerctl compartments` : `a door operation on ${id} is under way; wait for the door to close`);
     }
     return { compartment: id, outcome: result.outcome };
   });
 
-  handlers.set('compartment.service', (args) => {
+  handlers.set('compartment.service', (args, { actor }) => {
     const id = str(args, 'compartment', 64);
     if (typeof args.inService !== 'boolean') throw new CommandError('"inService" must be true (back in service) or false (out of service)');
     const reason = args.reason === undefined ? null : str(args, 'reason', 200);
     if (!args.inService && reason === null) throw new CommandError('taking a compartment out of service needs a reason (it goes into the audit trail and upstream)');
     if (!ledger.compartments.get(id)) throw new CommandError(`unknown compartment "${id}"; see lockerctl compartments`);
     try {
-      ctx.admin.setService(id, args.inService, reason, 'technician', null);
+      ctx.admin.setService(id, args.inService, reason, actor, null);
     } catch (err) {
       if (err instanceof Refusal) throw new CommandError(err.message);
       throw err;
@@ -197,7 +202,7 @@ export function controlCommands(ctx: ControlContext): Map<string, CommandHandler
     return { compartment: id, inService: args.inService, reason: args.inService ? null : reason };
   });
 
-  handlers.set('ledger.backup', async (args) => {
+  handlers.set('ledger.backup', async (args, { actor }) => {
     const path = str(args, 'path', 4096);
     if (!isAbsolute(path)) throw new CommandError(`"${path}" is not an absolute path (the daemon's working directory is not yours)`);
     if (existsSync(path)) throw new CommandError(`${path} exists; give a new file name (a backup never overwrites)`);
@@ -210,7 +215,7 @@ export function controlCommands(ctx: ControlContext): Map<string, CommandHandler
       const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
       throw new CommandError(`cannot write ${path} (${why}); the lockerd user must be able to write to ${dirname(path)}`);
     }
-    ledger.transaction(() => ledger.audit.record({ at: Date.now(), actor: 'technician', action: 'ledger.backed_up', detail: { path, bytes } }));
+    ledger.transaction(() => ledger.audit.record({ at: Date.now(), actor, action: 'ledger.backed_up', detail: { path, bytes } }));
     return { path, bytes, seconds: (Date.now() - started) / 1000 };
   });
 
@@ -238,28 +243,32 @@ export function controlCommands(ctx: ControlContext): Map<string, CommandHandler
     return { doors, boards: ctx.doors.health() };
   });
 
-  handlers.set('sim.scan', async (args) => {
+  handlers.set('sim.scan', async (args, { actor }) => {
     const scanner = requireSimInput('scanner');
     const text = str(args, 'text', 100_000);
+    // Who scanned and how much, never what: the text may be a pickup QR.
+    audit(actor, 'sim.scanned', { length: text.length });
     return withDisplays(() => {
       scanner.scan(text);
     });
   });
 
-  handlers.set('sim.keys', async (args) => {
+  handlers.set('sim.keys', async (args, { actor }) => {
     const keypad = requireSimInput('keypad');
     const keys = str(args, 'keys', MAX_SIM_KEYS);
     const bad = [...keys].filter((k) => !KEYS.includes(k as Key));
     if (bad.length > 0) {
-      locker.recordRefusal('technician', 'sim.keys_refused', { badKeys: [...new Set(bad)].slice(0, 8).map((k) => JSON.stringify(k)) });
+      locker.recordRefusal(actor, 'sim.keys_refused', { badKeys: [...new Set(bad)].slice(0, 8).map((k) => JSON.stringify(k)) });
       throw new CommandError(`not on the keypad: ${[...new Set(bad)].map((k) => JSON.stringify(k)).join(', ')} (keys are 0-9 * # A B C D); nothing was pressed`);
     }
+    // Who typed and how many keys, never which: they may be a resident's code.
+    audit(actor, 'sim.keys_pressed', { keys: keys.length });
     return withDisplays(() => {
       for (const k of keys) keypad.press(k as Key);
     });
   });
 
-  handlers.set('sim.door', async (args) => {
+  handlers.set('sim.door', async (args, { actor }) => {
     const boards = requireSimBoards();
     const id = str(args, 'compartment', 64);
     const action = str(args, 'action', 16);
@@ -267,6 +276,7 @@ export function controlCommands(ctx: ControlContext): Map<string, CommandHandler
     const compartment = ledger.compartments.get(id);
     if (!compartment) throw new CommandError(`unknown compartment "${id}"; see lockerctl compartments`);
     let changed = false;
+    audit(actor, 'sim.door_set', { door: action === 'open' ? 'open' : 'closed' }, id);
     const result = await withDisplays(() => {
       changed = boards.setDoor(compartment, action === 'open').changed;
     });

@@ -166,9 +166,9 @@ export function inputCommands(ctx: InputControlContext): Map<string, CommandHand
   const handlers = new Map<string, CommandHandler>();
   const { router, gpio, ledger } = ctx;
 
-  const audit = (action: string, detail: Record<string, unknown>) => {
+  const audit = (actor: string, action: string, detail: Record<string, unknown>) => {
     try {
-      ledger.transaction(() => ledger.audit.record({ at: Date.now(), actor: 'technician', action, detail }));
+      ledger.transaction(() => ledger.audit.record({ at: Date.now(), actor, action, detail }));
     } catch {
       // The ledger may be closing with the daemon; a technician's test is not worth a crash.
     }
@@ -176,7 +176,7 @@ export function inputCommands(ctx: InputControlContext): Map<string, CommandHand
 
   handlers.set('inputs', () => router.devices.map(healthOf));
 
-  handlers.set('input.test', (args, { signal }) => {
+  handlers.set('input.test', (args, { signal, actor }) => {
     const kind = args.kind;
     if (kind !== 'scanner' && kind !== 'keypad') throw new CommandError('"kind" must be "scanner" or "keypad"');
     const raw = args.raw === true;
@@ -196,7 +196,7 @@ export function inputCommands(ctx: InputControlContext): Map<string, CommandHand
     return eventStream<unknown>(
       signal,
       (push, end) => {
-        audit('input.test_started', { kind, devices: names, raw });
+        audit(actor, 'input.test_started', { kind, devices: names, raw });
         let count = 0;
         const release = router.divert(
           (d) => devices.includes(d),
@@ -248,7 +248,7 @@ export function inputCommands(ctx: InputControlContext): Map<string, CommandHand
           clearTimeout(deadline);
           release();
           for (const u of unsubscribeRaw) u();
-          audit('input.test_ended', { kind, devices: names, inputs: count });
+          audit(actor, 'input.test_ended', { kind, devices: names, inputs: count });
         };
       },
       { onDropped: (n) => out(`(${n} events dropped: the terminal did not keep up)`, { kind: 'dropped', events: n }) },
@@ -260,7 +260,7 @@ export function inputCommands(ctx: InputControlContext): Map<string, CommandHand
     return { configured: gpio.configured, ...state, signals: gpio.state() };
   });
 
-  handlers.set('gpio.pulse', async (args) => {
+  handlers.set('gpio.pulse', async (args, { actor }) => {
     const name = args.name;
     if (typeof name !== 'string' || name.length === 0 || name.length > 32) throw new CommandError('missing argument "name" (an output: buzzer, lights.ok, lights.error, lights.busy)');
     const ms = args.ms === undefined ? 200 : args.ms;
@@ -273,11 +273,11 @@ export function inputCommands(ctx: InputControlContext): Map<string, CommandHand
     } catch (err) {
       throw new CommandError((err as Error).message);
     }
-    audit('gpio.pulsed', { output: name, ms });
+    audit(actor, 'gpio.pulsed', { output: name, ms });
     return { output: name, ms };
   });
 
-  handlers.set('gpio.sim', async (args) => {
+  handlers.set('gpio.sim', async (args, { actor }) => {
     const name = args.name;
     const active = args.active;
     if (typeof name !== 'string' || typeof active !== 'boolean') throw new CommandError('usage: gpio.sim needs "name" (tamper or powerFail) and "active" (true or false)');
@@ -286,7 +286,7 @@ export function inputCommands(ctx: InputControlContext): Map<string, CommandHand
     const cfg = gpio.inputLine(name);
     if (!cfg) throw new CommandError(`no GPIO input named "${name}" (configured: ${['tamper', 'powerFail'].filter((n) => gpio.inputLine(n)).join(', ') || 'none'})`);
     backend.setLevel(cfg.line, active !== cfg.activeLow);
-    audit('gpio.sim_set', { input: name, active });
+    audit(actor, 'gpio.sim_set', { input: name, active });
     return { input: name, active, settlesAfterMs: cfg.debounceMs };
   });
 

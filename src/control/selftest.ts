@@ -14,6 +14,7 @@ import { CLOCK_BACK_TOLERANCE_MS } from '../ledger/audit.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { LockerService } from '../locker/locker-service.js';
 import type { SyncService } from '../sync/sync-service.js';
+import { kernelPeerIdentity, PEERCRED_FIX, UNKNOWN_TECHNICIAN, type PeerCredentialsSupport, type PeerIdentity } from './peer.js';
 import type { CommandHandler } from './server.js';
 
 export type Verdict = 'ok' | 'warn' | 'fail';
@@ -111,6 +112,8 @@ export interface SelfTestContext {
   inputs: () => InputHealth[];
   sync?: SyncService;
   now: () => number;
+  /** How the control socket tells technicians apart (default: the kernel's, see peer.ts). */
+  peers?: PeerIdentity;
 }
 
 /**
@@ -179,7 +182,20 @@ export function selfTestCommand(ctx: SelfTestContext): [string, CommandHandler] 
       compartments: ledger.compartments.withOccupancy().map((c) => ({ id: c.id, outOfService: c.outOfService, occupied: c.parcelId !== null })),
       guessingWaitMs: ctx.locker.guessingWaitMs(),
     };
-    const checks = judge(facts);
+    const checks = [...judge(facts), technicianIdentityCheck((ctx.peers ?? kernelPeerIdentity).support())];
     return { ok: checks.every((c) => c.verdict !== 'fail'), checks };
   }];
+}
+
+/**
+ * Whether the audit trail can name the technician behind each lockerctl request. A warning, not
+ * a failure: deliveries and pickups go on, but technicians' actions are recorded without a name.
+ */
+export function technicianIdentityCheck(support: PeerCredentialsSupport): Check {
+  if (support.available) return { check: 'technician ids', verdict: 'ok', detail: 'lockerctl requests are audited with the Unix user behind them' };
+  return {
+    check: 'technician ids',
+    verdict: 'warn',
+    detail: `cannot read who connects to the control socket (${support.reason}): technicians are audited as ${UNKNOWN_TECHNICIAN}; fix: ${PEERCRED_FIX}`,
+  };
 }

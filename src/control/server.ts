@@ -2,11 +2,14 @@ import { chmodSync, chownSync, readFileSync, unlinkSync, mkdirSync } from 'node:
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import type { Logger } from '../log.js';
+import { kernelPeerIdentity, PEERCRED_FIX, technicianActor, UNKNOWN_TECHNICIAN, type PeerIdentity } from './peer.js';
 import { CommandError, isAsyncIterable, MAX_REQUEST_BYTES, parseRequest, type ControlResponse } from './protocol.js';
 
 /** What a handler gets besides its arguments: `signal` fires when the client goes away. */
 export interface CommandContext {
   signal: AbortSignal;
+  /** Who asked, for the audit trail: `technician:<Unix user>` (see peer.ts). */
+  actor: string;
 }
 
 /** Returns the result, or an AsyncIterable to stream events (see protocol.ts). */
@@ -45,12 +48,14 @@ export class ControlServer {
   #server: Server | undefined;
   readonly #sockets = new Set<Socket>();
   readonly #gone = new WeakMap<Socket, AbortSignal>();
+  readonly #actors = new WeakMap<Socket, string>();
 
   constructor(
     private readonly path: string,
     private readonly handlers: ReadonlyMap<string, CommandHandler>,
     private readonly log: Logger,
     private readonly group?: string,
+    private readonly peers: PeerIdentity = kernelPeerIdentity,
   ) {}
 
   async start(): Promise<void> {
@@ -74,6 +79,11 @@ export class ControlServer {
     chmodSync(this.path, 0o660);
     if (this.group) chownSync(this.path, process.getuid?.() ?? 0, groupId(this.group));
     this.#server = server;
+    const support = this.peers.support();
+    if (!support.available) {
+      // Said once at start; `lockerctl selftest` says it again.
+      this.log.error({ reason: support.reason }, `cannot tell which Unix user sends control requests: the audit trail records them as ${UNKNOWN_TECHNICIAN}; fix: ${PEERCRED_FIX}`);
+    }
   }
 
   async stop(): Promise<void> {
@@ -86,6 +96,8 @@ export class ControlServer {
     this.#sockets.add(socket);
     const gone = new AbortController();
     this.#gone.set(socket, gone.signal);
+    // The kernel's record of who connected: fixed for the connection's life.
+    this.#actors.set(socket, technicianActor(this.peers.credentials(socket)));
     socket.on('close', () => {
       this.#sockets.delete(socket);
       gone.abort();
@@ -129,7 +141,7 @@ export class ControlServer {
     }
     try {
       const signal = this.#gone.get(socket) ?? new AbortController().signal;
-      const result = await handler(req.args ?? {}, { signal });
+      const result = await handler(req.args ?? {}, { signal, actor: this.#actors.get(socket) ?? UNKNOWN_TECHNICIAN });
       if (isAsyncIterable(result)) await this.#stream(socket, req.id, result, signal);
       else this.#send(socket, { id: req.id, ok: true, result });
     } catch (err) {

@@ -1,9 +1,13 @@
 import Database from 'better-sqlite3';
 import { chmodSync, copyFileSync, statSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, testConfigJson, writeConfig } from '../helpers/fixtures.js';
 import { Daemon, lockerctl } from '../helpers/daemon.js';
+
+/** The audit actor of this test's lockerctl: the kernel's word for the Unix user running it. */
+const ME = `technician:${userInfo().username}`;
 
 describe('the built daemon, driven with lockerctl', () => {
   let dir: string;
@@ -100,7 +104,7 @@ describe('the built daemon, driven with lockerctl', () => {
     ]);
     const audit = (await json('audit', '--limit', '20')).filter((a: { compartmentId: string | null }) => a.compartmentId === 'B12');
     expect(audit.map((a: { actor: string; action: string }) => [a.actor, a.action])).toEqual([
-      ['technician', 'compartment.back_in_service'], ['technician', 'compartment.out_of_service'],
+      [ME, 'compartment.back_in_service'], [ME, 'compartment.out_of_service'],
     ]);
 
     const noReason = await ctl('compartment', 'service', 'B12', 'out');
@@ -119,7 +123,7 @@ describe('the built daemon, driven with lockerctl', () => {
     expect(ok.stdout).toContain('OK    ledger           intact; WAL, synchronous=FULL\n');
     expect(ok.stdout).toContain('self-test passed');
     const report = await json('selftest');
-    expect(report.checks.map((c: { check: string }) => c.check)).toEqual(['ledger', 'secret key', 'disk', 'clock', 'lock boards', 'inputs', 'upstream', 'doors', 'compartments', 'keypad throttle']);
+    expect(report.checks.map((c: { check: string }) => c.check)).toEqual(['ledger', 'secret key', 'disk', 'clock', 'lock boards', 'inputs', 'upstream', 'doors', 'compartments', 'keypad throttle', 'technician ids']);
     expect(report.checks.find((c: { check: string }) => c.check === 'upstream')).toMatchObject({ verdict: 'ok', detail: 'disabled in the config' });
 
     const key = join(dir, 'lockerd.key');
@@ -150,7 +154,7 @@ describe('the built daemon, driven with lockerctl', () => {
     } finally {
       copy.close();
     }
-    expect((await json('audit', '--limit', '5')).find((a: { action: string }) => a.action === 'ledger.backed_up')).toMatchObject({ actor: 'technician', detail: { path: target } });
+    expect((await json('audit', '--limit', '5')).find((a: { action: string }) => a.action === 'ledger.backed_up')).toMatchObject({ actor: ME, detail: { path: target } });
     // Restore as the README says: the copy and the key file, side by side, for a daemon to open.
     const { dir: other, cleanup: cleanupOther } = tempDir();
     copyFileSync(target, join(other, 'lockerd.db'));

@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "peercred",
+      "sources": ["native/peercred/peercred.c"],
+      "defines": ["NAPI_VERSION=8"],
+      "cflags": ["-Wall", "-Wextra"]
+    }
+  ]
+}
