@@ -34,6 +34,9 @@ export function buildInputs(config: LockerdConfig, log: Logger): BuiltInputs {
   const simKeypad = config.simulator.keypad ? new SimInput('sim-keypad') : undefined;
   const simScanner = config.simulator.scanner ? new SimInput('sim-scanner') : undefined;
   const inputs: InputDevice[] = [simKeypad, simScanner].filter((d) => d !== undefined);
+  if ((simKeypad || simScanner) && config.buses.some((b) => b.type !== 'sim')) {
+    log.warn({ simulator: config.simulator }, 'simulated inputs on a locker with real lock boards: anyone who may use lockerctl can type or scan at the kiosk (lockerctl sim); remove "simulator" from the config of a locker in service');
+  }
   const maxLength = config.kiosk.maxScanLength;
 
   config.scanners.forEach((s, i) => {

@@ -39,6 +39,14 @@ describe('scanner, keypad and gpio configuration', () => {
     expect(buildInputs(hardware, captureLogger().log).inputs.map((i) => i.name)).toEqual(['keypad-1']);
     const keypadOnly = parseConfig(JSON.stringify({ ...defaultConfigJson(), simulator: { keypad: true } }), 'c.json');
     expect(buildInputs(keypadOnly, captureLogger().log).inputs.map((i) => i.name)).toEqual(['sim-keypad']);
+    // Asked for on real boards (a bench demo): built, with a warning at start.
+    const bench = loadConfig(join(ROOT, 'config', 'examples', 'kerong-cu16.json'));
+    const logs = captureLogger();
+    expect(buildInputs({ ...bench, simulator: { keypad: true, scanner: true } }, logs.log).inputs.map((i) => i.name)).toEqual(['sim-keypad', 'sim-scanner']);
+    expect(logs.text()).toContain('simulated inputs on a locker with real lock boards');
+    const demoLogs = captureLogger();
+    buildInputs(parseConfig(JSON.stringify(defaultConfigJson()), 'default.json'), demoLogs.log);
+    expect(demoLogs.text()).not.toContain('simulated inputs');
   });
 
   it('builds every configured device with its defaults and names', () => {
