@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DoorHardware } from '../drivers/contracts.js';
+import { SimInput } from '../drivers/sim/input.js';
 import { packageRoot } from './config/paths.js';
 import type { LockerdConfig } from './config/types.js';
 import { controlCommands, type SimHardware } from './control/commands.js';
@@ -16,6 +17,7 @@ import { Ledger } from './ledger/ledger.js';
 import { LockerAdministration } from './locker/administration.js';
 import { applyConfig } from './locker/apply-config.js';
 import { LockerService } from './locker/locker-service.js';
+import { recordInputMuted, recordInputUnmuted } from './locker/refusals.js';
 import { componentLogger, type Logger } from './log.js';
 import { SyncService } from './sync/sync-service.js';
 
@@ -64,7 +66,12 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
     const locker = new LockerService({ ledger, doors, config, log: componentLogger(log, 'locker'), now });
     const kiosk = new KioskSession({ locker, config, log: componentLogger(log, 'kiosk') });
     const inputLog = componentLogger(log, 'input');
-    const router = new InputRouter(inputs, (i) => void kiosk.handle(i));
+    const router = new InputRouter(inputs, (i) => void kiosk.handle(i), {
+      flood: config.flood, now, log: inputLog,
+      exempt: (device) => device instanceof SimInput,
+      onMuted: (m) => recordInputMuted(ledger, now(), m),
+      onUnmuted: (u) => recordInputUnmuted(ledger, now(), u),
+    });
     // Power loss: recorded and checkpointed by the unit, then the daemon stops through its SIGTERM path.
     const signals = new KioskSignalsUnit({ ledger, kiosk, signals: kioskGpio, feedback: kioskGpio, log: componentLogger(log, 'kiosk'), now, requestShutdown: () => process.kill(process.pid, 'SIGTERM') });
     const startedAt = now();
@@ -93,6 +100,7 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
         await control?.stop();
         await sync.stop();
         await signals.stop().catch(() => undefined);
+        router.stop();
         for (const input of inputs) await input.stop();
         kiosk.stop();
         locker.stop();
