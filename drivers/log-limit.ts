@@ -3,7 +3,7 @@
  * scans, kiosk prompts, drivers' decoding failures). Dependency-free like ./contracts.ts, so both
  * the drivers and the core use it.
  *
- * Each distinct message (its level and text, which name the reason) may be written
+ * Each distinct message (its level and text, which name the reason; numbers in it aside) may be written
  * `linesPerWindow` times per `windowMs`; further ones are counted, and when the window closes one
  * line says how many were suppressed: `1234 similar lines suppressed: scan refused`.
  */
@@ -35,7 +35,7 @@ export interface Suppressed {
   since: number;
 }
 
-/** Distinct messages tracked at once; a message beyond this is written (messages are code, not input). */
+/** Distinct messages tracked at once; beyond this they share one budget. */
 const MAX_KEYS = 256;
 
 interface Budget {
@@ -56,10 +56,16 @@ export class LineBudget {
   take(level: LineLevel, msg: string, at: number): { write: boolean; due: Suppressed[] } {
     const due = this.due(at);
     if (this.settings.linesPerWindow <= 0) return { write: true, due };
-    const key = `${level}\u0000${msg}`;
+    // Numbers aside: "Unit 1 does not exist" and "Unit 2 does not exist" are the same line.
+    let key = `${level}\u0000${msg.slice(0, 200).replace(/[0-9]+/g, '#')}`;
     let b = this.#budgets.get(key);
+    if (!b && this.#budgets.size >= MAX_KEYS) {
+      // Too many distinct lines at once: the rest share one budget, so the total stays bounded.
+      key = `${level}\u0000\u0000other`;
+      b = this.#budgets.get(key);
+      msg = 'other repeated lines';
+    }
     if (!b) {
-      if (this.#budgets.size >= MAX_KEYS) return { write: true, due };
       b = { level, msg, opensAt: at, written: 0, suppressed: 0 };
       this.#budgets.set(key, b);
     }

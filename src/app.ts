@@ -29,6 +29,8 @@ export interface App {
   doors: DoorHardware;
   sim: SimHardware;
   sync: SyncService;
+  /** Every input device's way to the kiosk (mutes a flooding one). */
+  router: InputRouter;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -85,7 +87,7 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
     const control = options.controlSocket ? new ControlServer(config.control.socketPath, commands, componentLogger(log, 'control'), config.control.group) : undefined;
 
     return {
-      config, ledger, locker, kiosk, doors, sim, sync,
+      config, ledger, locker, kiosk, doors, sim, sync, router,
       async start() {
         await doors.start();
         await locker.start();

@@ -2,7 +2,7 @@
  * Refusals that change nothing else (a bad scan, an unknown unit, a stray key) land in the audit
  * trail, but a flood of identical ones must not grow the ledger without bound.
  *
- * Policy: the first refusal of a kind (same actor, action and `detail.reason`) is written at once,
+ * Policy: the first refusal of a kind (same actor, action and `detail.reason`, numbers in it aside) is written at once,
  * so the trail never misses that it happened. Identical refusals within `windowMs` after it are
  * only counted; when the window closes one summary row of the same action says how many there
  * were (`detail.count`, with `detail.since`, the first repeat's time), so every row of an action
@@ -47,9 +47,14 @@ export class RefusalWindows {
   /** `windowMs` 0 writes every refusal (the behaviour before windows). */
   constructor(readonly windowMs: number) {}
 
+  /**
+   * Identical means same actor, action and reason, numbers aside: "scan too long: 9000
+   * characters" and "... 700 characters" are one kind, or random junk would open a window each.
+   */
   static keyOf(r: Refusal): string {
     const reason = r.detail['reason'];
-    return JSON.stringify([r.actor, r.action, typeof reason === 'string' || typeof reason === 'number' ? reason : null]);
+    const kind = typeof reason === 'string' ? reason.slice(0, 200).replace(/[0-9]+/g, '#') : typeof reason === 'number' ? '#' : null;
+    return JSON.stringify([r.actor, r.action, kind]);
   }
 
   /** A refusal at `at`; `summaries` are windows closed by it, to be written before it. */
