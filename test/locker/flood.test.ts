@@ -109,7 +109,7 @@ describe.skipIf(skip)('a serial scanner flooding the kiosk', () => {
   const events = (type: string) => app.ledger.outbox.list({ limit: 10_000 }).filter((e) => e.type === type);
 
   it('is muted with one event upstream, an audit row and a log line, and heard again after the period', async () => {
-    await waitFor(() => scanner().health?.().online === true, 5000, 'scanner open');
+    await waitFor(() => { const d = scanner(); return hasInputDiagnostics(d) && d.health().online; }, 5000, 'scanner open');
     // 3,000 refused scans in no time at all on the kiosk's clock.
     for (let i = 0; i < 10; i++) {
       pty.write('\x07\r'.repeat(300));
