@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DoorHardware } from '../drivers/contracts.js';
+import type { DoorHardware, InputDevice } from '../drivers/contracts.js';
 import { SimInput } from '../drivers/sim/input.js';
 import { packageRoot } from './config/paths.js';
 import type { LockerdConfig } from './config/types.js';
@@ -49,6 +49,21 @@ export function version(): string {
   }
 }
 
+/**
+ * The kiosk's input path: every device's input through the router, which mutes a device that
+ * floods (recorded in the ledger and sent upstream), to the kiosk. Simulated devices are typed by
+ * a technician through the group-gated control socket and are not muted (tests and benchmarks
+ * drive them at machine speed); refusal windows and the log budget bound them all the same.
+ */
+export function routeInputs(o: { inputs: readonly InputDevice[]; kiosk: KioskSession; ledger: Ledger; config: LockerdConfig; log: Logger; now: () => number }): InputRouter {
+  return new InputRouter(o.inputs, (i) => void o.kiosk.handle(i), {
+    flood: o.config.flood, now: o.now, log: o.log,
+    exempt: (device) => device instanceof SimInput,
+    onMuted: (m) => recordInputMuted(o.ledger, o.now(), m),
+    onUnmuted: (u) => recordInputUnmuted(o.ledger, o.now(), u),
+  });
+}
+
 /** Wires the ledger, the hardware, the locker rules, the kiosk and the control socket. */
 export function createApp(config: LockerdConfig, log: Logger, options: AppOptions = {}): App {
   const now = options.now ?? Date.now;
@@ -66,14 +81,9 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
     applyConfig(ledger, config, now());
     const { doors, sim, inputs, gpio: kioskGpio } = buildHardware(config, log);
     const locker = new LockerService({ ledger, doors, config, log: componentLogger(log, 'locker'), now });
-    const kiosk = new KioskSession({ locker, config, log: componentLogger(log, 'kiosk') });
+    const kiosk = new KioskSession({ locker, config, log: componentLogger(log, 'kiosk'), now });
     const inputLog = componentLogger(log, 'input');
-    const router = new InputRouter(inputs, (i) => void kiosk.handle(i), {
-      flood: config.flood, now, log: inputLog,
-      exempt: (device) => device instanceof SimInput,
-      onMuted: (m) => recordInputMuted(ledger, now(), m),
-      onUnmuted: (u) => recordInputUnmuted(ledger, now(), u),
-    });
+    const router = routeInputs({ inputs, kiosk, ledger, config, log: inputLog, now });
     // Power loss: recorded and checkpointed by the unit, then the daemon stops through its SIGTERM path.
     const signals = new KioskSignalsUnit({ ledger, kiosk, signals: kioskGpio, feedback: kioskGpio, log: componentLogger(log, 'kiosk'), now, requestShutdown: () => process.kill(process.pid, 'SIGTERM') });
     const startedAt = now();

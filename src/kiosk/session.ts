@@ -28,6 +28,8 @@ export interface KioskSessionDeps {
   locker: LockerService;
   config: LockerdConfig;
   log: Logger;
+  /** The clock of the log budget (tests and benchmarks simulate it). */
+  now?: () => number;
 }
 
 /**
@@ -45,7 +47,7 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
 
   constructor(private readonly deps: KioskSessionDeps) {
     super();
-    this.#limited = new LimitedLog(deps.log, { linesPerWindow: deps.config.flood.logLinesPerMinute, windowMs: 60_000 });
+    this.#limited = new LimitedLog(deps.log, { linesPerWindow: deps.config.flood.logLinesPerMinute, windowMs: 60_000, now: deps.now });
     deps.locker.on('deposited', (e) => this.#enqueue(() => this.#onDeposited(e.parcelId, e.compartmentId)));
     deps.locker.on('pickedUp', (e) => this.#enqueue(() => this.#onPickedUp(e.compartmentId)));
   }
