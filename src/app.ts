@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DoorHardware } from '../drivers/contracts.js';
+import type { DoorHardware, InputDevice } from '../drivers/contracts.js';
+import { SimInput } from '../drivers/sim/input.js';
 import { packageRoot } from './config/paths.js';
 import type { LockerdConfig } from './config/types.js';
 import { controlCommands, type SimHardware } from './control/commands.js';
@@ -17,6 +18,7 @@ import { Ledger } from './ledger/ledger.js';
 import { LockerAdministration } from './locker/administration.js';
 import { applyConfig } from './locker/apply-config.js';
 import { LockerService } from './locker/locker-service.js';
+import { recordInputMuted, recordInputUnmuted } from './locker/refusals.js';
 import { componentLogger, type Logger } from './log.js';
 import { SyncService } from './sync/sync-service.js';
 
@@ -28,6 +30,8 @@ export interface App {
   doors: DoorHardware;
   sim: SimHardware;
   sync: SyncService;
+  /** Every input device's way to the kiosk (mutes a flooding one). */
+  router: InputRouter;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -44,6 +48,21 @@ export function version(): string {
   } catch {
     return 'unknown';
   }
+}
+
+/**
+ * The kiosk's input path: every device's input through the router, which mutes a device that
+ * floods (recorded in the ledger and sent upstream), to the kiosk. Simulated devices are typed by
+ * a technician through the group-gated control socket and are not muted (tests and benchmarks
+ * drive them at machine speed); refusal windows and the log budget bound them all the same.
+ */
+export function routeInputs(o: { inputs: readonly InputDevice[]; kiosk: KioskSession; ledger: Ledger; config: LockerdConfig; log: Logger; now: () => number }): InputRouter {
+  return new InputRouter(o.inputs, (i) => void o.kiosk.handle(i), {
+    flood: o.config.flood, now: o.now, log: o.log,
+    exempt: (device) => device instanceof SimInput,
+    onMuted: (m) => recordInputMuted(o.ledger, o.now(), m),
+    onUnmuted: (u) => recordInputUnmuted(o.ledger, o.now(), u),
+  });
 }
 
 /** Wires the ledger, the hardware, the locker rules, the kiosk and the control socket. */
@@ -63,9 +82,9 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
     applyConfig(ledger, config, now());
     const { doors, sim, inputs, gpio: kioskGpio } = buildHardware(config, log);
     const locker = new LockerService({ ledger, doors, config, log: componentLogger(log, 'locker'), now });
-    const kiosk = new KioskSession({ locker, config, log: componentLogger(log, 'kiosk') });
+    const kiosk = new KioskSession({ locker, config, log: componentLogger(log, 'kiosk'), now });
     const inputLog = componentLogger(log, 'input');
-    const router = new InputRouter(inputs, (i) => void kiosk.handle(i));
+    const router = routeInputs({ inputs, kiosk, ledger, config, log: inputLog, now });
     // Power loss: recorded and checkpointed by the unit, then the daemon stops through its SIGTERM path.
     const signals = new KioskSignalsUnit({ ledger, kiosk, signals: kioskGpio, feedback: kioskGpio, log: componentLogger(log, 'kiosk'), now, requestShutdown: () => process.kill(process.pid, 'SIGTERM') });
     const startedAt = now();
@@ -80,7 +99,7 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
     const control = options.controlSocket ? new ControlServer(config.control.socketPath, commands, componentLogger(log, 'control'), config.control.group) : undefined;
 
     return {
-      config, ledger, locker, kiosk, doors, sim, sync,
+      config, ledger, locker, kiosk, doors, sim, sync, router,
       async start() {
         await doors.start();
         await locker.start();
@@ -95,6 +114,7 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
         await control?.stop();
         await sync.stop();
         await signals.stop().catch(() => undefined);
+        router.stop();
         for (const input of inputs) await input.stop();
         kiosk.stop();
         locker.stop();

@@ -9,6 +9,7 @@
  * tight loop: at most once per `rescanMs` while the device is missing.
  */
 import { errorText, type DriverLog } from './device-base.js';
+import { DRIVER_LINES_PER_MINUTE, LimitedLog } from '../log-limit.js';
 
 export interface HidDeviceInfo {
   path?: string;
@@ -125,8 +126,12 @@ export class HidLink {
   #lastProblem = '';
   readonly stats = { enumerations: 0, opens: 0, losses: 0 };
 
+  readonly #inputLog: LimitedLog;
+
   constructor(options: HidLinkOptions) {
     this.#o = options;
+    // Input-driven lines: a device whose every report fails to decode must not flood the log.
+    this.#inputLog = new LimitedLog(options.log, { linesPerWindow: DRIVER_LINES_PER_MINUTE, windowMs: 60_000 });
     this.#loader = options.loader ?? realHid;
     this.#rescanMs = Math.max(100, options.rescanMs ?? 2000);
     this.#unavailableMs = Math.max(this.#rescanMs, options.unavailableRetryMs ?? 30_000);
@@ -174,7 +179,7 @@ export class HidLink {
         try {
           this.#o.onReport(report);
         } catch (err) {
-          this.#o.log.error({ device: this.#o.name, err: errorText(err) }, 'input decoding failed; report dropped');
+          this.#inputLog.error({ device: this.#o.name, err: errorText(err) }, 'input decoding failed; report dropped');
         }
       });
       device.on('error', (err: unknown) => void this.#lost(device, err));

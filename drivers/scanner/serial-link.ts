@@ -6,6 +6,7 @@
  * package only when a serial device is configured.
  */
 import { errorText, type DriverLog } from './device-base.js';
+import { DRIVER_LINES_PER_MINUTE, LimitedLog } from '../log-limit.js';
 
 /** The part of serialport's SerialPort the link uses. */
 export interface SerialPortLike {
@@ -54,8 +55,12 @@ export class SerialLink {
   /** Open attempts, successful opens, losses of an open port. */
   readonly stats = { attempts: 0, opens: 0, losses: 0 };
 
+  readonly #inputLog: LimitedLog;
+
   constructor(options: SerialLinkOptions) {
     this.#o = options;
+    // Input-driven lines: a device whose every report fails to decode must not flood the log.
+    this.#inputLog = new LimitedLog(options.log, { linesPerWindow: DRIVER_LINES_PER_MINUTE, windowMs: 60_000 });
     this.#factory = options.factory ?? realSerialPort;
     this.#min = Math.max(1, options.reopenMinMs ?? 500);
     this.#max = Math.max(this.#min, options.reopenMaxMs ?? 30_000);
@@ -120,7 +125,7 @@ export class SerialLink {
         this.#o.onData(chunk);
       } catch (err) {
         // A decoder bug must not take the port down; it is logged (without the bytes).
-        this.#o.log.error({ device: this.#o.name, err: errorText(err) }, 'input decoding failed; bytes dropped');
+        this.#inputLog.error({ device: this.#o.name, err: errorText(err) }, 'input decoding failed; bytes dropped');
       }
     });
     port.on('error', (err: Error) => this.#o.log.warn({ device: this.#o.name, path: this.#o.path, err: errorText(err) }, 'serial port error'));

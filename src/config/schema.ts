@@ -398,6 +398,19 @@ export const configSchema: Schema = {
         maxEntryLength: int(4, 256, { default: 32 }),
       },
     },
+    flood: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        refusalWindowMs: int(0, HOUR, { default: MINUTE }),
+        logLinesPerMinute: int(0, 10_000, { default: 10 }),
+        maxInputsPerSecond: int(0, 10_000, { default: 30 }),
+        sustainedMs: int(500, MINUTE, { default: 3_000 }),
+        mutedForMs: int(1_000, DAY, { default: MINUTE }),
+        maxMutedForMs: int(1_000, DAY, { default: HOUR }),
+      },
+    },
     doors: {
       type: 'object',
       additionalProperties: false,

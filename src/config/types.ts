@@ -244,6 +244,20 @@ export interface LockerdConfig {
     /** Longest keypad entry before it is reset (bounds key storms). */
     maxEntryLength: number;
   };
+  /** Bounds on what a flooding input device (or anyone repeating a refused input) can write. */
+  flood: {
+    /** Identical refusals (actor, action, reason) within this window share one audit row after the first; 0 writes each. */
+    refusalWindowMs: number;
+    /** Lines per minute of each repeatable log message (refused scans, prompts); the rest are counted in one line. 0: unlimited. */
+    logLinesPerMinute: number;
+    /** A device sending more inputs a second than this, sustained over `sustainedMs`, is muted. 0: never. */
+    maxInputsPerSecond: number;
+    sustainedMs: number;
+    /** How long a flooding device is muted; a device that floods again soon after gets twice as long. */
+    mutedForMs: number;
+    /** The longest mute, and how long a device must stay calm after one for the next to start at `mutedForMs`. */
+    maxMutedForMs: number;
+  };
   doors: {
     /** A door open longer than this raises `door.left_open`. */
     leftOpenMs: number;

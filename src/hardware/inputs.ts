@@ -14,6 +14,7 @@ import { SerialScanner } from '../../drivers/scanner/serial-scanner.js';
 import { SimInput } from '../../drivers/sim/input.js';
 import { inputDeviceName, type HidInputConfig, type LockerdConfig } from '../config/types.js';
 import type { Logger } from '../log.js';
+import { FloodPolicy, type DeviceMuted, type DeviceUnmuted, type FloodSettings } from './input-flood.js';
 
 export interface BuiltInputs {
   inputs: InputDevice[];
@@ -131,22 +132,47 @@ export function buildKioskGpio(config: LockerdConfig, log: Logger): KioskGpio {
   return new KioskGpio({ backend: gpioBackend(config), config: kioskConfig, log });
 }
 
+export interface InputRouterOptions {
+  /** Mutes a device that floods the kiosk (see ./input-flood.ts); absent: never mutes. */
+  flood?: FloodSettings;
+  /** Devices never muted: the simulated ones, typed through the group-gated control socket. */
+  exempt?: (device: InputDevice) => boolean;
+  now?: () => number;
+  log?: Logger;
+  /** Records a mute durably (audit row and upstream event); called once per mute. */
+  onMuted?: (muted: DeviceMuted) => void;
+  onUnmuted?: (unmuted: DeviceUnmuted) => void;
+}
+
 /**
  * Delivers every device's input to the kiosk, except while a technician's `scanner test` or
  * `keypad test` has diverted a device: its input then goes to the test only, so keys typed and
- * labels scanned while testing open nothing.
+ * labels scanned while testing open nothing. A device that floods the kiosk is muted for a while
+ * (FloodPolicy decides; diverted input is not counted: the technician is looking at it).
  */
 export class InputRouter {
   readonly #diversions = new Set<{ accepts: (device: InputDevice) => boolean; listener: (input: KioskInput, device: InputDevice) => void }>();
+  readonly #flood: FloodPolicy | undefined;
+  readonly #options: InputRouterOptions;
+  readonly #now: () => number;
+  #unmuteTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly devices: readonly InputDevice[],
     deliver: (input: KioskInput, device: InputDevice) => void,
+    options: InputRouterOptions = {},
   ) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+    this.#flood = options.flood && options.flood.maxInputsPerSecond > 0 ? new FloodPolicy(options.flood) : undefined;
     for (const device of devices) {
+      const guarded = this.#flood !== undefined && !(options.exempt?.(device) ?? false);
       device.on('input', (input) => {
         const taken = [...this.#diversions].filter((d) => d.accepts(device));
-        if (taken.length === 0) return deliver(input, device);
+        if (taken.length === 0) {
+          if (guarded && !this.#admit(device)) return;
+          return deliver(input, device);
+        }
         for (const d of taken) d.listener(input, device);
       });
     }
@@ -161,5 +187,62 @@ export class InputRouter {
 
   get diverted(): number {
     return this.#diversions.size;
+  }
+
+  /** Whether `device` is muted for flooding. */
+  muted(device: string): boolean {
+    return this.#flood?.isMuted(device) ?? false;
+  }
+
+  /** Stops the unmute timer (a mute still open ends with the process). */
+  stop(): void {
+    clearTimeout(this.#unmuteTimer);
+    this.#unmuteTimer = undefined;
+  }
+
+  #admit(device: InputDevice): boolean {
+    const flood = this.#flood!;
+    const at = this.#now();
+    this.#unmuteDue(at);
+    const decision = flood.offer(device.name, at);
+    if (decision.deliver) return true;
+    if (decision.muted) {
+      const m = decision.muted;
+      this.#options.log?.warn(
+        { device: m.device, inputsPerSecond: m.inputsPerSecond, mutedForMs: m.mutedForMs, until: new Date(m.until).toISOString() },
+        'input device is flooding the kiosk: its input is dropped until it is unmuted (see flood.maxInputsPerSecond)',
+      );
+      this.#report(() => this.#options.onMuted?.(m));
+      this.#armUnmute();
+    }
+    return false;
+  }
+
+  #unmuteDue(at: number): void {
+    for (const u of this.#flood!.unmuteDue(at)) {
+      this.#options.log?.info({ device: u.device, droppedInputs: u.droppedInputs, mutedForMs: u.mutedForMs }, 'input device unmuted');
+      this.#report(() => this.#options.onUnmuted?.(u));
+    }
+  }
+
+  #armUnmute(): void {
+    if (this.#unmuteTimer) return;
+    const next = this.#flood!.nextUnmute();
+    if (next === undefined) return;
+    this.#unmuteTimer = setTimeout(() => {
+      this.#unmuteTimer = undefined;
+      this.#unmuteDue(this.#now());
+      this.#armUnmute();
+    }, Math.max(0, next - this.#now()) + 1);
+    this.#unmuteTimer.unref();
+  }
+
+  /** A ledger that cannot take the record must not stop input handling. */
+  #report(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.#options.log?.error({ err }, 'could not record an input mute change');
+    }
   }
 }

@@ -6,6 +6,7 @@ import type { Logger } from '../log.js';
 import type { LockerService } from '../locker/locker-service.js';
 import { MESSAGES } from './messages.js';
 import { describeScanForLog, parseScan } from '../barcode/index.js';
+import { LimitedLog } from '../../drivers/log-limit.js';
 
 export type Tone = 'info' | 'success' | 'error';
 
@@ -27,6 +28,8 @@ export interface KioskSessionDeps {
   locker: LockerService;
   config: LockerdConfig;
   log: Logger;
+  /** The clock of the log budget (tests and benchmarks simulate it). */
+  now?: () => number;
 }
 
 /**
@@ -39,9 +42,12 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
   #timer: NodeJS.Timeout | undefined;
   #queue: Promise<void> = Promise.resolve();
   #last: Display | undefined;
+  /** Lines a flood of input repeats (refusals, prompts) go through here: `flood.logLinesPerMinute` each. */
+  readonly #limited: LimitedLog;
 
   constructor(private readonly deps: KioskSessionDeps) {
     super();
+    this.#limited = new LimitedLog(deps.log, { linesPerWindow: deps.config.flood.logLinesPerMinute, windowMs: 60_000, now: deps.now });
     deps.locker.on('deposited', (e) => this.#enqueue(() => this.#onDeposited(e.parcelId, e.compartmentId)));
     deps.locker.on('pickedUp', (e) => this.#enqueue(() => this.#onPickedUp(e.compartmentId)));
   }
@@ -81,7 +87,7 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
 
   #say(text: string, tone: Tone = 'info'): void {
     this.#last = { text, tone, at: Date.now() };
-    this.deps.log.info({ state: this.#state.name, tone }, `kiosk: ${text}`);
+    this.#limited.info({ state: this.#state.name, tone }, `kiosk: ${text}`);
     this.emit('display', this.#last);
   }
 
@@ -201,7 +207,7 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
     this.#touch();
     if (scan.kind === 'refused') {
       this.deps.locker.recordRefusal(actor, 'scan.refused', { reason: scan.reason ?? 'unreadable', length: text.length });
-      this.deps.log.info({ scan: describeScanForLog(scan) }, 'scan refused');
+      this.#limited.info({ scan: describeScanForLog(scan) }, 'scan refused');
       return this.#say(MESSAGES.scanRefused, 'error');
     }
     if (s.name === 'idle' && scan.kind === 'pickup' && scan.pickup) {
@@ -213,12 +219,12 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
       return this.#say(s.name === 'idle' ? MESSAGES.scanFirst : MESSAGES.waitForDoor);
     }
     if (scan.kind !== 'parcel' || !scan.tracking) {
-      this.deps.log.info({ scan: describeScanForLog(scan), keyed }, 'not a parcel label');
+      this.#limited.info({ scan: describeScanForLog(scan), keyed }, 'not a parcel label');
       return this.#say(keyed ? MESSAGES.notATrackingNumber : MESSAGES.notAParcel, 'error');
     }
     if (!scan.valid) {
       this.deps.locker.recordRefusal(actor, 'scan.check_digit_failed', { carrier: scan.carrier, length: text.length, keyed });
-      this.deps.log.info({ scan: describeScanForLog(scan), keyed }, 'parcel number refused: check digit');
+      this.#limited.info({ scan: describeScanForLog(scan), keyed }, 'parcel number refused: check digit');
       return this.#say(keyed ? MESSAGES.checkDigitKeyed : MESSAGES.checkDigit, 'error');
     }
     this.deps.log.info({ scan: describeScanForLog(scan), keyed }, keyed ? 'tracking number keyed' : 'parcel scanned');

@@ -11,6 +11,7 @@ import { chooseCompartment, type AllocationResult } from './allocation.js';
 import { DoorMonitor } from './door-monitor.js';
 import { parseGuessingState, recordFailure, waitBeforeNextAttempt, type GuessingPolicy } from './guessing.js';
 import { issueCode } from './code-issuer.js';
+import { RefusalRecorder } from './refusals.js';
 
 export interface DepositRequest {
   courier: Courier;
@@ -68,6 +69,7 @@ export class LockerService extends EventEmitter<LockerEvents> {
   readonly #random: ((max: number) => number) | undefined;
   readonly #monitor: DoorMonitor;
   readonly #policy: GuessingPolicy;
+  readonly #refusals: RefusalRecorder;
   #holdTimer: NodeJS.Timeout | undefined;
   /** Doors reported as forced open, whose closing upstream also hears of. */
   readonly #forced = new Set<string>();
@@ -83,6 +85,7 @@ export class LockerService extends EventEmitter<LockerEvents> {
     this.#now = deps.now ?? Date.now;
     this.#random = deps.random;
     this.#policy = deps.config.guessing;
+    this.#refusals = new RefusalRecorder({ ledger: deps.ledger, now: this.#now, windowMs: deps.config.flood.refusalWindowMs, log: deps.log });
     this.#monitor = new DoorMonitor(deps.doors, this.#ledger.compartments.all(), deps.config.doors.leftOpenMs, deps.log, this.#now);
     this.#monitor.on('opened', (c, at) => this.#onOpened(c, at));
     this.#monitor.on('closed', (c, at, openedAt) => this.#onClosed(c, at, openedAt));
@@ -133,6 +136,7 @@ export class LockerService extends EventEmitter<LockerEvents> {
   }
 
   stop(): void {
+    this.#refusals.flush();
     clearInterval(this.#holdTimer);
     this.#doors.off('board', this.#onBoard);
     this.#monitor.stop();
@@ -200,9 +204,12 @@ export class LockerService extends EventEmitter<LockerEvents> {
     return this.#ledger.people.unit(id);
   }
 
-  /** Records a refusal that changes nothing else (bad scan, unknown unit, stray key...). */
+  /**
+   * Records a refusal that changes nothing else (bad scan, unknown unit, stray key...). Identical
+   * ones within `flood.refusalWindowMs` share one summary row (./refusals.ts).
+   */
   recordRefusal(actor: string, action: string, detail: Record<string, unknown>): void {
-    this.#ledger.transaction(() => this.#ledger.audit.record({ at: this.#now(), actor, action, detail }));
+    this.#refusals.record(actor, action, detail);
   }
 
   /**

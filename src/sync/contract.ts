@@ -129,6 +129,16 @@ export const EVENT_DATA: Record<string, MessageSpec> = {
     schema: obj({ open: { type: 'boolean' } }),
     example: { open: true },
   },
+  'input.muted': {
+    summary: 'An input device (scanner, keypad) flooded the kiosk with more inputs a second than `flood.maxInputsPerSecond`, sustained: its input is dropped until `until`, then `input.unmuted` follows.',
+    schema: obj({ device: id(64), inputsPerSecond: int(1), mutedForMs: int(1), until: isoTime }),
+    example: { device: 'scanner-1', inputsPerSecond: 3012, mutedForMs: 60000, until: '2026-01-01T12:01:00.000Z' },
+  },
+  'input.unmuted': {
+    summary: 'A muted input device is heard again; `droppedInputs` were dropped while it was muted.',
+    schema: obj({ device: id(64), droppedInputs: int(0), mutedForMs: int(1) }),
+    example: { device: 'scanner-1', droppedInputs: 180000, mutedForMs: 60000 },
+  },
   'kiosk.power_lost': {
     summary: 'The UPS reported mains power lost; the daemon shuts down cleanly.',
     schema: obj({}, []),
