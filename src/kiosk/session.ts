@@ -236,6 +236,11 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
       return this.#pickup({ qrToken: scan.pickup.token });
     }
     if (s.name === 'idle' && scan.kind === 'badge' && scan.badge) return this.#login({ badgeToken: scan.badge.token });
+    // A resident's pickup QR in a session a courier left open: like a keyed code, say how to end it.
+    if (scan.kind === 'pickup' && (s.name === 'courier_scan' || s.name === 'courier_unit' || s.name === 'courier_size')) {
+      this.#cancelEndsSession = true;
+      return this.#say(MESSAGES.courierSessionOpen, 'error');
+    }
     if (s.name !== 'courier_scan') {
       return this.#say(s.name === 'idle' ? MESSAGES.scanFirst : MESSAGES.waitForDoor);
     }

@@ -65,6 +65,15 @@ describe('keyed entries during a courier session', () => {
     expect(h.app.kiosk.state).toBe('idle');
   });
 
+  it('takes a pickup QR shown to a courier session the same way', async () => {
+    const qr = h.app.ledger.outbox.list({ limit: 100 }).find((e) => e.type === 'parcel.deposited')!.data.pickupQr as string;
+    await h.keys('222222#');
+    await h.scan('1Z999AA10123456784');
+    expect(await h.scan(qr)).toEqual([SESSION_OPEN]);
+    expect(await h.keys('*')).toEqual(['Logged out. Thank you.']);
+    expect(await h.scan(qr)).toEqual(['Door A01 is open. Take your parcel and close the door.']);
+  });
+
   it('at "choose a size", too', async () => {
     await h.keys('222222#');
     await h.scan('1Z999AA10123456784');
