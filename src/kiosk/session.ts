@@ -139,8 +139,8 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
       this.#say(MESSAGES.entryCleared);
       return;
     }
-    if (this.#cancelEndsSession && (s.name === 'courier_scan' || s.name === 'courier_unit' || s.name === 'courier_size')) {
-      this.deps.log.info({ courier: s.courier.id }, 'courier session ended at the kiosk (someone keyed a code into it)');
+    if (this.#cancelEndsSession && atCourierPrompt(s)) {
+      this.deps.log.info({ courier: s.courier.id }, 'courier session ended by whoever tried a code in it');
       this.#reset();
       this.#say(MESSAGES.loggedOut, 'success');
       return;
@@ -181,8 +181,7 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
     // A resident keying their code into a session a courier left open (it lasts until the timeout):
     // nothing about the entry is logged, audited or shown, whatever the prompt (an existing unit of
     // that length still counts as a unit at the unit prompt).
-    const courierPrompt = s.name === 'courier_scan' || s.name === 'courier_unit' || s.name === 'courier_size';
-    if (courierPrompt && this.#hasCodeLength(entry) && !(s.name === 'courier_unit' && this.deps.locker.unit(entry))) {
+    if (atCourierPrompt(s) && this.#hasCodeLength(entry) && !(s.name === 'courier_unit' && this.deps.locker.unit(entry))) {
       this.#cancelEndsSession = true;
       return this.#say(MESSAGES.courierSessionOpen, 'error');
     }
@@ -237,7 +236,7 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
     }
     if (s.name === 'idle' && scan.kind === 'badge' && scan.badge) return this.#login({ badgeToken: scan.badge.token });
     // A resident's pickup QR in a session a courier left open: like a keyed code, say how to end it.
-    if (scan.kind === 'pickup' && (s.name === 'courier_scan' || s.name === 'courier_unit' || s.name === 'courier_size')) {
+    if (scan.kind === 'pickup' && atCourierPrompt(s)) {
       this.#cancelEndsSession = true;
       return this.#say(MESSAGES.courierSessionOpen, 'error');
     }
@@ -338,6 +337,11 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
       this.#say(MESSAGES.pickedUp, 'success');
     }
   }
+}
+
+/** A courier is logged in and the kiosk waits for their input (no door of theirs is open). */
+function atCourierPrompt(s: State): s is Extract<State, { name: 'courier_scan' | 'courier_unit' | 'courier_size' }> {
+  return s.name === 'courier_scan' || s.name === 'courier_unit' || s.name === 'courier_size';
 }
 
 /** What may be logged of a keyed entry: what it was taken for and its length, never its characters. */
