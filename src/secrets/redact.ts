@@ -62,8 +62,9 @@ function walk(value: unknown, w: Walk, depth: number): unknown {
     });
     return changed ? out : value;
   }
-  const proto = Object.getPrototypeOf(value) as unknown;
-  if (proto !== Object.prototype && proto !== null) return value; // Dates, Buffers: no text of ours inside.
+  // Dates and Buffers serialise through toJSON and hold no text of ours; any other object is
+  // walked as JSON.stringify would write it (its own enumerable fields).
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return value;
   let out: Record<string, unknown> | undefined;
   for (const [k, v] of Object.entries(value)) {
     let r: unknown;

@@ -29,6 +29,10 @@ describe('redactCredentials', () => {
       courier: { badge: true, secret: '[hidden]', password: '[hidden]', token: null },
     });
     expect(value.data.code).toBe('40803300'); // a copy: the original is untouched
+    class Holder {
+      pin = '7777';
+    }
+    expect(redactCredentials({ held: new Holder(), at: new Date(0) })).toEqual({ held: { pin: '[hidden]' }, at: new Date(0) });
     const clean = { a: [1, 'two', { b: null }], c: 'LK-ish but no slash' };
     expect(redactCredentials(clean)).toBe(clean);
   });
