@@ -32,6 +32,15 @@ export function limitFlag(flags: Flags): { limit?: number } {
   return { limit: n };
 }
 
+/** An `--after SEQ` option (an outbox seq), checked. */
+export function afterFlag(flags: Flags): { after?: number } {
+  const v = flags['--after'];
+  if (v === undefined) return {};
+  const n = Number(v);
+  if (v === true || !Number.isSafeInteger(n) || n < 1) throw new UsageError('--after must be an outbox seq, a whole number of at least 1 (the "seq" column)');
+  return { after: n };
+}
+
 export function expectArgs(args: string[], count: number, usage: string): void {
   if (args.length !== count) throw new UsageError(`usage: lockerctl ${usage}`);
 }

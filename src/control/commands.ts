@@ -11,6 +11,7 @@ import type { Ledger } from '../ledger/ledger.js';
 import type { ParcelState } from '../ledger/parcels.js';
 import { Refusal, type LockerAdministration } from '../locker/administration.js';
 import type { LockerService } from '../locker/locker-service.js';
+import { containsCredentials, reveal } from '../secrets/redact.js';
 import type { SyncService } from '../sync/sync-service.js';
 import { CommandError } from './protocol.js';
 import type { CommandHandler } from './server.js';
@@ -65,10 +66,12 @@ function scanRange(args: Record<string, unknown>): BusScanRange | undefined {
   return range;
 }
 
-/** Redacts retrieval codes from outbox payloads unless the technician asked to see them. */
-function outboxData(data: Record<string, unknown>, reveal: boolean): Record<string, unknown> {
-  if (reveal || !('code' in data)) return data;
-  return { ...data, code: '[hidden: use --reveal-codes]' };
+/** `after`: an outbox seq, the oldest one of the page shown before (see the outbox handler). */
+function afterSeq(args: Record<string, unknown>): number | undefined {
+  const v = args.after;
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) throw new CommandError('"after" must be an outbox seq: a whole number of at least 1');
+  return v;
 }
 
 /** Builds the handlers of every lockerctl command. */
@@ -159,20 +162,26 @@ export function controlCommands(ctx: ControlContext): Map<string, CommandHandler
     }));
   });
 
+  // Newest first, like audit and parcels. `after` pages back through history: the events listed
+  // after seq N in this order, i.e. older than N; `next` is the seq to pass for the page after this one.
+  // The control server hides every credential in the answer; a reveal is audited, with the seqs shown.
   handlers.set('outbox', (args, { actor }) => {
-    const reveal = args.revealCodes === true;
-    const events = ledger.outbox.list({ afterSeq: 0, limit: limit(args, 100), unsentOnly: args.unsentOnly === true });
-    if (reveal && events.some((e) => 'code' in e.data)) {
-      ledger.transaction(() => ledger.audit.record({ at: Date.now(), actor, action: 'outbox.codes_revealed', detail: { events: events.filter((e) => 'code' in e.data).map((e) => e.seq) } }));
-    }
+    const wanted = limit(args, 100);
+    const page = ledger.outbox.history({ beforeSeq: afterSeq(args), limit: wanted + 1, unsentOnly: args.unsentOnly === true });
+    const events = page.slice(0, wanted);
     const lastAckAt = ledger.outbox.lastAckAt();
-    return {
+    const result = {
       depth: ledger.outbox.depth(),
       ackedSeq: ledger.outbox.ackedSeq,
       lastAckAt: lastAckAt === null ? null : new Date(lastAckAt).toISOString(),
       upstream: ctx.sync?.state() ?? null,
-      events: events.map((e) => ({ seq: e.seq, id: e.id, type: e.type, at: new Date(e.at).toISOString(), sent: e.sent, data: outboxData(e.data, reveal) })),
+      events: events.map((e) => ({ seq: e.seq, id: e.id, type: e.type, at: new Date(e.at).toISOString(), sent: e.sent, data: e.data })),
+      next: page.length > wanted ? events.at(-1)!.seq : null,
     };
+    const revealed = args.revealCodes === true ? events.filter((e) => containsCredentials(e.data)).map((e) => e.seq) : [];
+    if (revealed.length === 0) return result;
+    ledger.transaction(() => ledger.audit.record({ at: Date.now(), actor, action: 'outbox.codes_revealed', detail: { events: revealed } }));
+    return reveal(result);
   });
 
   handlers.set('audit', (args) => ledger.audit.recent(limit(args, 50)).map((a) => ({ ...a, at: new Date(a.at).toISOString() })));

@@ -13,6 +13,7 @@ import { hasInputDiagnostics } from '../../drivers/scanner/device-base.js';
 import { SimGpio } from '../../drivers/gpio/sim.js';
 import type { KioskGpio } from '../../drivers/gpio/kiosk-io.js';
 import { describeScanForLog, parseScan, type ScanResult } from '../barcode/index.js';
+import { containsCredentials } from '../secrets/redact.js';
 import type { LockerdConfig } from '../config/types.js';
 import type { InputRouter } from '../hardware/inputs.js';
 import type { Ledger } from '../ledger/ledger.js';
@@ -136,7 +137,7 @@ export function healthOf(device: InputDevice): InputHealth {
 function scanEvent(input: Extract<KioskInput, { kind: 'scan' }>, maxLength: number): Record<string, unknown> {
   const result: ScanResult = parseScan(input.text, { maxLength });
   // Locker codes carry bearer tokens, damaged ones too: the technician sees what it is, not the token.
-  const secret = result.kind === 'pickup' || result.kind === 'badge' || /^(\][A-Za-z][0-9A-Za-z])?LK[A-Z0-9]{1,2}\//i.test(input.text);
+  const secret = result.kind === 'pickup' || result.kind === 'badge' || containsCredentials(input.text);
   return {
     device: input.source,
     at: input.at.toISOString(),

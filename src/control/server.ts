@@ -3,6 +3,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { dirname } from 'node:path';
 import type { Logger } from '../log.js';
 import { kernelPeerIdentity, PEERCRED_FIX, technicianActor, UNKNOWN_TECHNICIAN, type PeerIdentity } from './peer.js';
+import { redactCredentials, shown } from '../secrets/redact.js';
 import { CommandError, isAsyncIterable, MAX_REQUEST_BYTES, parseRequest, type ControlResponse } from './protocol.js';
 
 /** What a handler gets besides its arguments: `signal` fires when the client goes away. */
@@ -42,7 +43,9 @@ function isLive(path: string): Promise<boolean> {
 /**
  * The Unix socket lockerctl talks to (mode 0660, optionally owned by a technicians' group).
  * Requests are bounded in size, validated, and answered one line each; a bad request never
- * touches a handler.
+ * touches a handler. Every answer leaves with its credentials hidden (src/secrets/redact.ts),
+ * results, streamed events and errors alike; only a handler that audited a reveal returns one
+ * with `reveal()`.
  */
 export class ControlServer {
   #server: Server | undefined;
@@ -176,7 +179,7 @@ export class ControlServer {
         }
         if (socket.destroyed) break;
         events++;
-        const flushed = socket.write(`${JSON.stringify({ id, ok: true, event: step.value } satisfies ControlResponse)}\n`);
+        const flushed = socket.write(`${JSON.stringify({ id, ok: true, event: shown(step.value) } satisfies ControlResponse)}\n`);
         if (!flushed) {
           // A slow client: wait for the socket to drain (or close) rather than buffer without bound.
           await new Promise<void>((resolve) => {
@@ -199,6 +202,7 @@ export class ControlServer {
   }
 
   #send(socket: Socket, response: ControlResponse): void {
-    if (!socket.destroyed) socket.write(`${JSON.stringify(response)}\n`);
+    const safe: ControlResponse = 'error' in response ? { ...response, error: redactCredentials(response.error) } : 'result' in response ? { ...response, result: shown(response.result) } : response;
+    if (!socket.destroyed) socket.write(`${JSON.stringify(safe)}\n`);
   }
 }

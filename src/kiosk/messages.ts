@@ -4,8 +4,12 @@ export const MESSAGES = {
   entryCleared: 'Entry cleared.',
   entryTooLong: 'Too many keys. Start again.',
   sessionTimedOut: 'Session ended after no input. Start again.',
-  wrongCode: 'That code is not valid. Check it and try again.',
-  wrongPin: 'That PIN is not valid.',
+  // Wording (README, Decisions): a resident who keyed a wrong or used code is told both causes; an
+  // entry of another length may be a mistyped code as well as a PIN, so it accuses nobody of a PIN.
+  wrongCode: 'That code is not valid or its parcel was already collected. Check it and try again.',
+  wrongCodeOrPin: (codeDigits: number) => `That code or PIN is not valid. Codes have ${codeDigits} digits.`,
+  wrongQr: 'This QR code is not valid or its parcel was already collected.',
+  courierSessionOpen: 'A courier session is open: press * to end it.',
   throttled: (seconds: number) => `Too many wrong entries. Try again in ${seconds} s.`,
   nothingWaiting: 'No parcel is waiting for this code.',
   alreadyOpen: (ids: string[]) => `Door ${ids.join(', ')} is already open. Take your parcel and close the door.`,
@@ -21,7 +25,8 @@ export const MESSAGES = {
   expectedFor: (unit: string) => `Parcel for unit ${unit}.`,
   scanFirst: 'Couriers: log in with your PIN first. Residents: key your code.',
   keyUnit: 'Key the unit number and press #. Press * to go back.',
-  unitUnknown: (unit: string) => `Unit ${unit} does not exist. Key the unit number again.`,
+  // Never shows the entry back: a resident's code keyed at this prompt must not appear on screen.
+  unitUnknown: 'That unit number does not exist. Key the unit number again.',
   chooseSize: 'Size: 1 = S, 2 = M, 3 = L, 4 = XL, or # for the smallest that fits. Press * to go back.',
   badSize: 'Press 1, 2, 3 or 4 for a size, or # for automatic.',
   full: (sizes: string[]) => `No free compartment in size ${sizes.join(', ')}. Keep the parcel.`,

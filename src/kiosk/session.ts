@@ -5,7 +5,7 @@ import type { Courier } from '../ledger/people.js';
 import type { Logger } from '../log.js';
 import type { LockerService } from '../locker/locker-service.js';
 import { MESSAGES } from './messages.js';
-import { describeScanForLog, parseScan } from '../barcode/index.js';
+import { describeScanForLog, parseScan, type ScanResult } from '../barcode/index.js';
 import { LimitedLog } from '../../drivers/log-limit.js';
 
 export type Tone = 'info' | 'success' | 'error';
@@ -44,6 +44,8 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
   #last: Display | undefined;
   /** Lines a flood of input repeats (refusals, prompts) go through here: `flood.logLinesPerMinute` each. */
   readonly #limited: LimitedLog;
+  /** The kiosk said "A courier session is open: press * to end it": the next `*` does. */
+  #cancelEndsSession = false;
 
   constructor(private readonly deps: KioskSessionDeps) {
     super();
@@ -94,6 +96,7 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
   #to(state: State): void {
     this.#state = state;
     this.#entry = '';
+    this.#cancelEndsSession = false;
     this.#touch();
   }
 
@@ -142,6 +145,12 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
       this.#say(MESSAGES.entryCleared);
       return;
     }
+    if (this.#cancelEndsSession && atCourierPrompt(s)) {
+      this.deps.log.info({ courier: s.courier.id }, 'courier session ended by whoever tried a code in it');
+      this.#reset();
+      this.#say(MESSAGES.loggedOut, 'success');
+      return;
+    }
     switch (s.name) {
       case 'courier_scan':
         this.deps.log.info({ courier: s.courier.id }, 'courier logged out');
@@ -167,18 +176,33 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
     }
   }
 
+  /** Exactly the digits of a retrieval code: keyed in a courier session, most likely a resident's code. */
+  #hasCodeLength(entry: string): boolean {
+    return entry.length === this.deps.config.codes.length && /^[0-9]+$/.test(entry);
+  }
+
   async #onSubmit(entry: string): Promise<void> {
     const s = this.#state;
+    this.#cancelEndsSession = false;
+    // A resident keying their code into a session a courier left open (it lasts until the timeout):
+    // nothing about the entry is logged, audited or shown, whatever the prompt (an existing unit of
+    // that length still counts as a unit at the unit prompt).
+    if (atCourierPrompt(s) && this.#hasCodeLength(entry) && !(s.name === 'courier_unit' && this.deps.locker.unit(entry))) {
+      this.#cancelEndsSession = true;
+      return this.#say(MESSAGES.courierSessionOpen, 'error');
+    }
     switch (s.name) {
       case 'idle':
         if (entry === '') return this.#say(MESSAGES.welcome);
-        if (!/^[0-9]+$/.test(entry)) return this.#say(MESSAGES.wrongCode, 'error');
+        if (!/^[0-9]+$/.test(entry)) return this.#say(MESSAGES.wrongCodeOrPin(this.deps.config.codes.length), 'error');
         // Codes and PINs have different lengths (the config enforces it): the length says which.
-        return entry.length === this.deps.config.codes.length ? this.#pickup(entry) : this.#login(entry);
+        return this.#hasCodeLength(entry) ? this.#pickup(entry) : this.#login(entry);
       case 'courier_unit': {
         if (!/^[0-9]{1,8}$/.test(entry) || !this.deps.locker.unit(entry)) {
-          this.deps.locker.recordRefusal(`courier:${s.courier.id}`, 'deposit.unit_unknown', { unit: entry.slice(0, 12) });
-          return this.#say(MESSAGES.unitUnknown(entry.slice(0, 12)), 'error');
+          // Might be a PIN or a code: its length and why, never the digits.
+          const reason = /^[0-9]{1,8}$/.test(entry) ? 'no such unit' : 'not a unit number';
+          this.deps.locker.recordRefusal(`courier:${s.courier.id}`, 'deposit.unit_unknown', { length: entry.length, reason });
+          return this.#say(MESSAGES.unitUnknown, 'error');
         }
         this.#to({ name: 'courier_size', courier: s.courier, tracking: s.tracking, carrier: s.carrier, unit: entry });
         return this.#say(MESSAGES.chooseSize);
@@ -205,9 +229,11 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
     const scan = parseScan(text, { maxLength: this.deps.config.kiosk.maxScanLength });
     const actor = s.name === 'courier_scan' ? `courier:${s.courier.id}` : 'kiosk';
     this.#touch();
+    // A keyed entry that is not taken as a tracking number may be someone's code or PIN: logged by length.
+    const forLog = (): unknown => (keyed ? keyedForLog(scan, text.length) : describeScanForLog(scan));
     if (scan.kind === 'refused') {
       this.deps.locker.recordRefusal(actor, 'scan.refused', { reason: scan.reason ?? 'unreadable', length: text.length });
-      this.#limited.info({ scan: describeScanForLog(scan) }, 'scan refused');
+      this.#limited.info({ scan: forLog(), keyed }, 'scan refused');
       return this.#say(MESSAGES.scanRefused, 'error');
     }
     if (s.name === 'idle' && scan.kind === 'pickup' && scan.pickup) {
@@ -215,16 +241,21 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
       return this.#pickup({ qrToken: scan.pickup.token });
     }
     if (s.name === 'idle' && scan.kind === 'badge' && scan.badge) return this.#login({ badgeToken: scan.badge.token });
+    // A resident's pickup QR in a session a courier left open: like a keyed code, say how to end it.
+    if (scan.kind === 'pickup' && atCourierPrompt(s)) {
+      this.#cancelEndsSession = true;
+      return this.#say(MESSAGES.courierSessionOpen, 'error');
+    }
     if (s.name !== 'courier_scan') {
       return this.#say(s.name === 'idle' ? MESSAGES.scanFirst : MESSAGES.waitForDoor);
     }
     if (scan.kind !== 'parcel' || !scan.tracking) {
-      this.#limited.info({ scan: describeScanForLog(scan), keyed }, 'not a parcel label');
+      this.#limited.info({ scan: forLog(), keyed }, 'not a parcel label');
       return this.#say(keyed ? MESSAGES.notATrackingNumber : MESSAGES.notAParcel, 'error');
     }
     if (!scan.valid) {
       this.deps.locker.recordRefusal(actor, 'scan.check_digit_failed', { carrier: scan.carrier, length: text.length, keyed });
-      this.#limited.info({ scan: describeScanForLog(scan), keyed }, 'parcel number refused: check digit');
+      this.#limited.info({ scan: forLog(), keyed }, 'parcel number refused: check digit');
       return this.#say(keyed ? MESSAGES.checkDigitKeyed : MESSAGES.checkDigit, 'error');
     }
     this.deps.log.info({ scan: describeScanForLog(scan), keyed }, keyed ? 'tracking number keyed' : 'parcel scanned');
@@ -244,7 +275,7 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
     if (!result.ok) {
       if (result.reason === 'throttled') return this.#say(MESSAGES.throttled(Math.ceil(result.waitMs / 1000)), 'error');
       this.deps.log.info(typeof credential === 'string' ? 'courier login refused: wrong PIN' : 'courier login refused: unknown badge');
-      return this.#say(typeof credential === 'string' ? MESSAGES.wrongPin : MESSAGES.unknownBadge, 'error');
+      return this.#say(typeof credential === 'string' ? MESSAGES.wrongCodeOrPin(this.deps.config.codes.length) : MESSAGES.unknownBadge, 'error');
     }
     this.deps.log.info({ courier: result.courier.id, carrier: result.courier.carrier }, 'courier logged in');
     this.#to({ name: 'courier_scan', courier: result.courier });
@@ -262,7 +293,7 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
     }
     this.#to({ name: 'courier_scan', courier });
     if (result.reason === 'full') return this.#say(MESSAGES.full(result.fullSizes), 'error');
-    if (result.reason === 'unknown_unit') return this.#say(MESSAGES.unitUnknown(unit), 'error');
+    if (result.reason === 'unknown_unit') return this.#say(MESSAGES.unitUnknown, 'error');
     return this.#say(MESSAGES.doorsFailed, 'error');
   }
 
@@ -284,7 +315,7 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
       if (result.reason === 'nothing_waiting') return this.#say(MESSAGES.nothingWaiting, 'error');
       if (result.reason === 'doors_open') return this.#say(MESSAGES.alreadyOpen(result.compartments), 'info');
       this.deps.log.info('pickup refused: wrong code');
-      return this.#say(MESSAGES.wrongCode, 'error');
+      return this.#say(typeof credential === 'string' ? MESSAGES.wrongCode : MESSAGES.wrongQr, 'error');
     }
     const opened = result.doors.filter((d) => d.outcome === 'confirmed_open');
     for (const d of result.doors) {
@@ -312,4 +343,14 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
       this.#say(MESSAGES.pickedUp, 'success');
     }
   }
+}
+
+/** A courier is logged in and the kiosk waits for their input (no door of theirs is open). */
+function atCourierPrompt(s: State): s is Extract<State, { name: 'courier_scan' | 'courier_unit' | 'courier_size' }> {
+  return s.name === 'courier_scan' || s.name === 'courier_unit' || s.name === 'courier_size';
+}
+
+/** What may be logged of a keyed entry: what it was taken for and its length, never its characters. */
+function keyedForLog(scan: ScanResult, length: number): Record<string, unknown> {
+  return { kind: scan.kind, ...(scan.carrier !== undefined ? { carrier: scan.carrier } : {}), valid: scan.valid, length, ...(scan.reason !== undefined ? { reason: scan.reason } : {}) };
 }

@@ -43,6 +43,7 @@ const ACKED_AT = 'outbox_acked_at';
 export class Outbox {
   readonly #insert;
   readonly #list;
+  readonly #history;
   readonly #depth;
   readonly #unsentPage;
   readonly #prune;
@@ -55,6 +56,7 @@ export class Outbox {
   constructor(private readonly db: Db) {
     this.#insert = db.prepare<[string, string, number, string]>('INSERT INTO outbox (id, type, at, payload) VALUES (?, ?, ?, ?)');
     this.#list = db.prepare<[number, number]>('SELECT * FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.#history = db.prepare<[number, number, number]>('SELECT * FROM outbox WHERE seq < ? AND seq > ? ORDER BY seq DESC LIMIT ?');
     this.#depth = db.prepare<[number]>('SELECT count(*) AS n, min(at) AS oldest FROM outbox WHERE seq > ?');
     // SQLite splices the envelope around the stored payload: no parse and re-serialise per event
     // (ids are UUIDs and types are fixed words, so neither needs JSON escaping; the kiosk id is
@@ -99,6 +101,16 @@ export class Outbox {
     return (this.#list.all(after, options.limit ?? 100) as OutboxRow[]).map((r) => ({
       seq: r.seq, id: r.id, type: r.type, at: r.at, data: JSON.parse(r.payload) as Record<string, unknown>, sent: r.seq <= this.#ackedSeq,
     }));
+  }
+
+  /**
+   * Newest first, the technician's view (`lockerctl outbox`): at most `limit` events older than
+   * `beforeSeq` (exclusive; all when omitted), so the oldest seq of one page is the next page's
+   * `beforeSeq`.
+   */
+  history(options: { beforeSeq?: number; limit: number; unsentOnly?: boolean }): OutboxEvent[] {
+    const rows = this.#history.all(options.beforeSeq ?? Number.MAX_SAFE_INTEGER, options.unsentOnly ? this.#ackedSeq : 0, options.limit) as OutboxRow[];
+    return rows.map((r) => ({ seq: r.seq, id: r.id, type: r.type, at: r.at, data: JSON.parse(r.payload) as Record<string, unknown>, sent: r.seq <= this.#ackedSeq }));
   }
 
   depth(): { unsent: number; oldestUnsentAt: number | null } {

@@ -1,3 +1,4 @@
+import { BADGE_PREFIX, parseBadge } from '../barcode/badge.js';
 import type { LockerdConfig } from '../config/types.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { NOT_IN_CONFIG } from './apply-config.js';
@@ -61,6 +62,10 @@ export class LockerAdministration {
   setCourier(c: { courierId: string; carrier: string; pin: string; badge?: string }, actor: string): void {
     if (c.pin.length === this.config.codes.length) {
       throw new Refusal(`a courier PIN must not have ${this.config.codes.length} digits: that is the length of retrieval codes`);
+    }
+    // Judged by the scanner's own decoder: a token it would not read could never log anyone in.
+    if (c.badge !== undefined && parseBadge(`${BADGE_PREFIX}${c.badge}`) === null) {
+      throw new Refusal('the badge token would never scan: it must be 26 characters of canonical RFC 4648 base32 (A-Z, 2-7; the last one A, E, I, M, Q, U, Y or 4, as 128 random bits encode); issue a new one');
     }
     const pinHash = this.ledger.hasher.hash('pin', c.pin);
     const badgeHash = c.badge ? this.ledger.hasher.hash('token', c.badge) : null;

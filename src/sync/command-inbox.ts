@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import { LockerAdministration, Refusal } from '../locker/administration.js';
 import type { LockerService } from '../locker/locker-service.js';
 import { describeErrors, validators } from './validate.js';
+import { redactCredentials } from '../secrets/redact.js';
 
 /**
  * A command issued further ahead of the kiosk's clock than this shows one of the two clocks is
@@ -51,10 +52,11 @@ export class CommandInbox {
   }
 
   #ack(commandId: string, status: Ack['status'], reason?: string): void {
-    this.d.sendAck({ commandId, status, ...(reason !== undefined ? { reason: reason.slice(0, 300) } : {}), at: new Date(this.#now()).toISOString() });
+    this.d.sendAck({ commandId, status, ...(reason !== undefined ? { reason: redactCredentials(reason).slice(0, 300) } : {}), at: new Date(this.#now()).toISOString() });
   }
 
-  #reject(commandId: string, type: string | null, reason: string, remember: boolean): void {
+  #reject(commandId: string, type: string | null, refusal: string, remember: boolean): void {
+    const reason = redactCredentials(refusal); // a reason never carries a token upstream or into the ledger
     this.d.log.warn({ commandId, type, reason }, 'command rejected');
     if (remember) {
       try {

@@ -219,7 +219,7 @@ export const COMMAND_DATA: Record<string, MessageSpec> = {
   },
   'resident.remove': { summary: 'Remove a resident.', schema: obj({ residentId: id(128) }), example: { residentId: 'res-7781' } },
   'courier.set': {
-    summary: 'Create or update a courier\'s credentials (stored only as keyed hashes; never echoed).',
+    summary: 'Create or update a courier\'s credentials (stored only as keyed hashes; never echoed). `badge` is the token of the badge barcode `LKB1/<token>`: 128 random bits as 26 characters of canonical RFC 4648 base32, so its last character is one of A E I M Q U Y 4; a token the kiosk\'s scanner would not read is rejected.',
     schema: obj({ courierId: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' }, carrier: id(), pin: courierPin, badge: badgeToken }, ['courierId', 'carrier', 'pin']),
     example: { courierId: 'dhl-route-3', carrier: 'DHL', pin: '480213' },
   },

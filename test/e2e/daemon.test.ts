@@ -65,7 +65,8 @@ describe('the built daemon, driven with lockerctl', () => {
     expect((await json('sim', 'door', compartment, 'close')).displays[0].text).toBe('Thank you. All your parcels are collected.');
 
     expect((await json('parcels'))[0].state).toBe('picked_up');
-    expect((await json('outbox')).events.map((e: { type: string }) => e.type)).toEqual(['parcel.deposited', 'parcel.picked_up']);
+    // Newest first, like audit and parcels.
+    expect((await json('outbox')).events.map((e: { type: string }) => e.type)).toEqual(['parcel.picked_up', 'parcel.deposited']);
 
     // The ledger on disk says the same, read by another process while the daemon runs (WAL).
     const db = new Database(join(dir, 'lockerd.db'), { readonly: true });
@@ -99,8 +100,8 @@ describe('the built daemon, driven with lockerctl', () => {
     expect((await json('compartments')).find((c: { id: string }) => c.id === 'B12').outOfService).toBeNull();
     const events = (await json('outbox', '--limit', '500')).events.filter((e: { type: string }) => e.type === 'compartment.service_changed');
     expect(events.map((e: { data: unknown }) => e.data)).toEqual([
-      { compartmentId: 'B12', inService: false, reason: 'hinge broken', commandId: null },
       { compartmentId: 'B12', inService: true, reason: null, commandId: null },
+      { compartmentId: 'B12', inService: false, reason: 'hinge broken', commandId: null },
     ]);
     const audit = (await json('audit', '--limit', '20')).filter((a: { compartmentId: string | null }) => a.compartmentId === 'B12');
     expect(audit.map((a: { actor: string; action: string }) => [a.actor, a.action])).toEqual([

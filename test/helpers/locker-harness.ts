@@ -17,8 +17,9 @@ export class LockerHarness {
     app.kiosk.on('display', (d) => this.displays.push(d));
   }
 
-  static async start(config: LockerdConfig, log: Logger, now?: () => number): Promise<LockerHarness> {
-    const app = createApp(config, log, { now });
+  /** `controlSocket`: also serve the control socket, so tests can drive lockerctl against it. */
+  static async start(config: LockerdConfig, log: Logger, now?: () => number, options: { controlSocket?: boolean } = {}): Promise<LockerHarness> {
+    const app = createApp(config, log, { now, controlSocket: options.controlSocket });
     await app.start();
     return new LockerHarness(app);
   }

@@ -39,7 +39,7 @@ describe('changes upstream asks for, on the simulated locker', () => {
     admin.cancelParcel(parcel.id, 'sender recalled', 'remote:c1', 'c1');
     expect(h.app.ledger.parcels.get(parcel.id)!.state).toBe('cancelled');
     expect(h.app.ledger.compartments.get(compartment)!.outOfService).toMatch(/cancelled parcel/);
-    expect(await h.keys(`${code}#`)).toEqual(['That code is not valid. Check it and try again.']);
+    expect(await h.keys(`${code}#`)).toEqual(['That code is not valid or its parcel was already collected. Check it and try again.']);
     expect(() => admin.cancelParcel(parcel.id, 'again', 'remote:c2', 'c2')).toThrow(/is cancelled; only a waiting/);
     // Back in service once someone took it out.
     admin.setService(compartment, true, null, 'technician', null);

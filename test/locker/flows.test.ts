@@ -46,7 +46,7 @@ describe('courier deposit and resident pickup on the simulated locker', () => {
     expect(h.app.ledger.outbox.list().map((e) => e.type)).toEqual(['parcel.deposited', 'parcel.picked_up']);
 
     // The code was single use.
-    expect(await h.keys(`${code}#`)).toEqual(['That code is not valid. Check it and try again.']);
+    expect(await h.keys(`${code}#`)).toEqual(['That code is not valid or its parcel was already collected. Check it and try again.']);
 
     const actions = h.app.ledger.audit.recent(100).map((a) => a.action).reverse();
     expect(actions).toEqual(['config.applied', 'courier.logged_in', 'door.unlock_requested', 'parcel.deposited', 'door.unlock_requested', 'parcel.picked_up', 'pickup.code_rejected']);
@@ -139,7 +139,7 @@ describe('courier deposit and resident pickup on the simulated locker', () => {
     const qr = event.data.pickupQr as string;
     expect(qr).toMatch(/^LKP1\/demo-locker\/[A-Z2-7]{26}$/);
     expect(qr).not.toContain(event.data.code as string);
-    expect(await h.scan(qr.replace(/\/[A-Z2-7]{26}$/, '/AAAAAAAAAAAAAAAAAAAAAAAAAA'))).toEqual(['That code is not valid. Check it and try again.']);
+    expect(await h.scan(qr.replace(/\/[A-Z2-7]{26}$/, '/AAAAAAAAAAAAAAAAAAAAAAAAAA'))).toEqual(['This QR code is not valid or its parcel was already collected.']);
     expect(await h.scan(qr.replace('demo-locker', 'other-locker'))).toEqual(['This QR code is for another locker.']);
     expect(await h.scan(qr)).toEqual(['Door A01 is open. Take your parcel and close the door.']);
     expect(await h.door('A01', false)).toEqual(['Thank you. All your parcels are collected.']);
@@ -216,8 +216,8 @@ describe('bad input at the kiosk gets a refusal and changes nothing but the audi
 
   it('refuses a wrong PIN and a wrong code, audited without the secret', async () => {
     const before = stateCounts();
-    expect(await h.keys('999999#')).toEqual(['That PIN is not valid.']);
-    expect(await h.keys('12345678#')).toEqual(['That code is not valid. Check it and try again.']);
+    expect(await h.keys('999999#')).toEqual(['That code or PIN is not valid. Codes have 8 digits.']);
+    expect(await h.keys('12345678#')).toEqual(['That code is not valid or its parcel was already collected. Check it and try again.']);
     expect(stateCounts()).toEqual(before);
     const audit = h.app.ledger.audit.recent(2);
     expect(audit.map((a) => a.action)).toEqual(['pickup.code_rejected', 'courier.login_refused']);
@@ -228,7 +228,7 @@ describe('bad input at the kiosk gets a refusal and changes nothing but the audi
   it('refuses an unknown unit', async () => {
     await h.keys('111111#');
     await h.scan('1Z999AA10123456784');
-    expect(await h.keys('999#')).toEqual(['Unit 999 does not exist. Key the unit number again.']);
+    expect(await h.keys('999#')).toEqual(['That unit number does not exist. Key the unit number again.']);
     expect(h.app.kiosk.state).toBe('courier_unit');
     expect(h.app.ledger.audit.recent(1)[0]).toMatchObject({ action: 'deposit.unit_unknown', actor: 'courier:ups-demo' });
     expect(h.app.ledger.parcels.list()).toHaveLength(0);
@@ -277,12 +277,12 @@ describe('bad input at the kiosk gets a refusal and changes nothing but the audi
   it('bounds a key storm: the entry resets instead of growing', async () => {
     const said = await h.keys('1'.repeat(500));
     expect(said.filter((s) => s === 'Too many keys. Start again.').length).toBeGreaterThan(10);
-    expect(await h.keys('#')).toEqual(['That PIN is not valid.']);
+    expect(await h.keys('#')).toEqual(['That code or PIN is not valid. Codes have 8 digits.']);
   });
 
   it('throttles guessing across the whole kiosk and keeps the throttle across a restart', async () => {
     for (let i = 0; i < h.app.config.guessing.freeFailures; i++) await h.keys('00000000#');
-    expect(await h.keys('00000000#')).toEqual(['That code is not valid. Check it and try again.']);
+    expect(await h.keys('00000000#')).toEqual(['That code is not valid or its parcel was already collected. Check it and try again.']);
     expect(await h.keys('00000000#')).toEqual([expect.stringMatching(/^Too many wrong entries. Try again in \d+ s.$/)]);
     // A courier PIN is throttled by the same counter.
     expect(await h.keys('111111#')).toEqual([expect.stringMatching(/^Too many wrong entries/)]);

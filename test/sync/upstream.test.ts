@@ -109,7 +109,7 @@ describe.skipIf(!brokerAvailable())('upstream sync against a real Mosquitto', ()
     await until(() => upstream!.acks(reissue).find((a) => a.status === 'done'), 5000, 'code.reissue done');
     const reissued = await until(() => upstream!.events().find((e) => e.type === 'code.reissued'), 5000, 'code.reissued event');
     expect(reissued.data.code).not.toBe(firstCode);
-    expect(await h.keys(`${firstCode}#`)).toEqual(['That code is not valid. Check it and try again.']);
+    expect(await h.keys(`${firstCode}#`)).toEqual(['That code is not valid or its parcel was already collected. Check it and try again.']);
 
     // A remote door open on a compartment holding someone's parcel is refused...
     const occupied = ledger.parcels.list()[0]!.compartmentId;

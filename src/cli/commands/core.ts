@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { expectArgs, limitFlag, UsageError, type CliCommand } from '../command.js';
+import { afterFlag, expectArgs, limitFlag, UsageError, type CliCommand } from '../command.js';
 import { displays, table } from '../format-table.js';
 
 interface Status {
@@ -82,12 +82,12 @@ export const coreCommands: CliCommand[] = [
   },
   {
     words: ['outbox'],
-    usage: 'outbox [--unsent] [--limit N] [--reveal-codes]',
-    summary: 'events waiting for (or sent) upstream; codes hidden unless asked (audited)',
-    flags: [{ name: '--unsent', value: false }, { name: '--limit', value: true }, { name: '--reveal-codes', value: false }],
+    usage: 'outbox [--unsent] [--limit N] [--after SEQ] [--reveal-codes]',
+    summary: 'events for upstream, newest first; --after SEQ lists those older than SEQ (the next page); credentials hidden unless --reveal-codes (audited)',
+    flags: [{ name: '--unsent', value: false }, { name: '--limit', value: true }, { name: '--after', value: true }, { name: '--reveal-codes', value: false }],
     request: (args, flags) => {
-      expectArgs(args, 0, 'outbox [--unsent] [--limit N] [--reveal-codes]');
-      return { command: 'outbox', args: { revealCodes: flags['--reveal-codes'] === true, unsentOnly: flags['--unsent'] === true, ...limitFlag(flags) } };
+      expectArgs(args, 0, 'outbox [--unsent] [--limit N] [--after SEQ] [--reveal-codes]');
+      return { command: 'outbox', args: { revealCodes: flags['--reveal-codes'] === true, unsentOnly: flags['--unsent'] === true, ...limitFlag(flags), ...afterFlag(flags) } };
     },
     format: (result) => {
       const o = result as {
@@ -96,11 +96,13 @@ export const coreCommands: CliCommand[] = [
         lastAckAt: string | null;
         upstream: { enabled: boolean; connected: boolean; lastAckAt: string | null; recentLatencyMs: { p50: number; p99: number } | null } | null;
         events: { seq: number; type: string; at: string; sent: boolean; data: unknown }[];
+        next: number | null;
       };
       const u = o.upstream;
       const link = !u ? '' : !u.enabled ? 'upstream: disabled in the config\n' : `upstream: ${u.connected ? 'connected' : 'offline'}, acknowledged through seq ${o.ackedSeq} (last at ${o.lastAckAt ?? 'never'})${u.recentLatencyMs ? `, commit-to-PUBACK p50 ${u.recentLatencyMs.p50} ms p99 ${u.recentLatencyMs.p99} ms` : ''}\n`;
       const oldest = o.depth.oldestUnsentAt ? `, oldest from ${new Date(o.depth.oldestUnsentAt).toISOString()}` : '';
-      return `${link}${o.depth.unsent} unsent${oldest}\n${table(o.events.map((e) => ({ ...e, data: JSON.stringify(e.data) })), ['seq', 'type', 'at', 'sent', 'data'])}`;
+      const more = o.next === null ? '' : `older events: lockerctl outbox --after ${o.next} (with the same options)\n`;
+      return `${link}${o.depth.unsent} unsent${oldest}\n${table(o.events.map((e) => ({ ...e, data: JSON.stringify(e.data) })), ['seq', 'type', 'at', 'sent', 'data'])}${more}`;
     },
   },
   {

@@ -135,7 +135,7 @@ export async function faultTour(protocol: LockBoardProtocol): Promise<void> {
   await closeAndWait(r, first, 'deposited');
   await ctl(r, 'sim', 'keys', '*');
   await pickup(r, first);
-  expect((await outboxTypes(r)).map((e) => e.type).filter((t) => t.startsWith('parcel.'))).toEqual(['parcel.deposited', 'parcel.picked_up']);
+  expect((await outboxTypes(r)).map((e) => e.type).filter((t) => t.startsWith('parcel.'))).toEqual(['parcel.picked_up', 'parcel.deposited']); // newest first
   // One pulse per door opening, never more.
   expect((await r.sim.cmd('fires')).result).toHaveLength(2);
 
