@@ -410,15 +410,26 @@ export class LockerService extends EventEmitter<LockerEvents> {
   }
 
   /**
+   * Why a remote door open would be refused now, or null when it would go ahead. The command inbox
+   * asks before it acks `accepted`, so a refusal is the command's only ack; openForRemote asks the
+   * same question, so the two can never disagree.
+   */
+  remoteOpenRefusal(compartmentId: string, staffRecall: boolean): string | null {
+    if (!this.#ledger.compartments.get(compartmentId)) return `unknown compartment ${compartmentId}`;
+    if (this.#ledger.doorOperations.activeFor(compartmentId).length > 0) return `a door operation on ${compartmentId} is under way`;
+    if (this.#ledger.parcels.activeIn(compartmentId) && !staffRecall) return `${compartmentId} holds a parcel for another person; send staffRecall: true to take it back`;
+    return null;
+  }
+
+  /**
    * A remote door open from upstream. Refused when the compartment holds a parcel, unless staff
    * are recalling it (the parcel is then `returned` when the door shuts).
    */
   async openForRemote(compartmentId: string, reason: string, staffRecall: boolean, commandId: string): Promise<{ ok: true; outcome: UnlockOutcome } | { ok: false; reason: string }> {
-    const compartment = this.#ledger.compartments.get(compartmentId);
-    if (!compartment) return { ok: false, reason: `unknown compartment ${compartmentId}` };
-    if (this.#ledger.doorOperations.activeFor(compartmentId).length > 0) return { ok: false, reason: `a door operation on ${compartmentId} is under way` };
+    const refusal = this.remoteOpenRefusal(compartmentId, staffRecall);
+    if (refusal !== null) return { ok: false, reason: refusal };
+    const compartment = this.#ledger.compartments.get(compartmentId)!;
     const parcel = this.#ledger.parcels.activeIn(compartmentId);
-    if (parcel && !staffRecall) return { ok: false, reason: `${compartmentId} holds a parcel for another person; send staffRecall: true to take it back` };
     const actor = `remote:${commandId}`;
     const now = this.#now();
     const opId = this.#ledger.transaction(() => {
