@@ -11,6 +11,7 @@ import { chooseCompartment, type AllocationResult } from './allocation.js';
 import { DoorMonitor } from './door-monitor.js';
 import { parseGuessingState, recordFailure, waitBeforeNextAttempt, type GuessingPolicy } from './guessing.js';
 import { issueCode } from './code-issuer.js';
+import { clearReleased, markReleased, releasedDoor, releasedDoors } from './released-doors.js';
 
 export interface DepositRequest {
   courier: Courier;
@@ -71,6 +72,10 @@ export class LockerService extends EventEmitter<LockerEvents> {
   #holdTimer: NodeJS.Timeout | undefined;
   /** Doors reported as forced open, whose closing upstream also hears of. */
   readonly #forced = new Set<string>();
+  /** Doors reported upstream as left open: upstream hears of their closing too. */
+  readonly #leftOpen = new Set<string>();
+  /** Operations, and released doors (by compartment), the previous run left unfinished. */
+  readonly #leftByLastRun: { operations: Set<number>; released: Set<string> } = { operations: new Set(), released: new Set() };
   /** Operations whose unlock is in flight: a latch report now belongs to them. */
   readonly #unlocking = new Set<number>();
 
@@ -103,6 +108,10 @@ export class LockerService extends EventEmitter<LockerEvents> {
       this.#ledger.outbox.append(type, at, { board: health.board, detail: health.detail.slice(0, 200) });
     });
     this.#log[health.online ? 'info' : 'warn']({ board: health.board, detail: health.detail }, health.online ? 'lock board answers again' : 'lock board offline: its compartments take no deposits');
+    // What the last run left unfinished on this board is settled now, as start() would have.
+    if (health.online) {
+      this.#settleLeftByLastRun(health.board).catch((err: unknown) => this.#log.error({ err, board: health.board }, 'could not settle the door operations of a board that came back; they settle when it next comes back'));
+    }
   };
 
   /** Starts watching the doors and settles every operation a previous run left unfinished. */
@@ -119,15 +128,37 @@ export class LockerService extends EventEmitter<LockerEvents> {
       }
     }, HOLD_CHECK_MS);
     this.#holdTimer.unref();
-    for (const op of this.#ledger.doorOperations.allActive()) {
-      const compartment = this.#ledger.compartments.get(op.compartmentId);
-      if (!compartment) continue;
+    for (const op of this.#ledger.doorOperations.allActive()) this.#leftByLastRun.operations.add(op.id);
+    for (const compartmentId of Object.keys(releasedDoors(this.#ledger.meta))) this.#leftByLastRun.released.add(compartmentId);
+    await this.#settleLeftByLastRun();
+  }
+
+  /**
+   * Settles what the previous run left unfinished (operations still under way, doors released
+   * while open) from the doors as they are now: an open door is watched until it shuts, a shut
+   * one ends what was pending. Runs at start for every board, and again for one board whenever
+   * it comes back (offline at start, or gone meanwhile): one path, so a board that was unplugged
+   * at boot never needs a restart. Operations of this run are not touched: they are watched.
+   */
+  async #settleLeftByLastRun(board?: string): Promise<void> {
+    const pending = this.#leftByLastRun;
+    // Forget what has been settled since (the sets only ever shrink after start).
+    const stillActive = this.#ledger.doorOperations.allActive().filter((op) => pending.operations.has(op.id));
+    pending.operations = new Set(stillActive.map((op) => op.id));
+    const active = new Map(stillActive.map((op) => [op.compartmentId, op]));
+    const released = releasedDoors(this.#ledger.meta);
+    for (const id of pending.released) if (!Object.hasOwn(released, id) || active.has(id)) pending.released.delete(id);
+    for (const compartmentId of new Set([...active.keys(), ...pending.released])) {
+      const compartment = this.#ledger.compartments.get(compartmentId);
+      if (!compartment || (board !== undefined && compartment.board !== board)) continue;
+      const op = active.get(compartmentId);
+      const what = op ? { operation: op.id, purpose: op.purpose } : { releasedOperation: released[compartmentId]?.operation };
       const status = await this.#doors.read(compartment);
       if (status === null) {
-        this.#log.warn({ compartmentId: compartment.id, operation: op.id }, 'unfinished door operation from before the restart; its board does not answer, so it stays open until the door reports');
+        this.#log.warn({ compartmentId, ...what }, 'left unfinished by the last run; its board does not answer, so it is settled when the board answers again');
         continue;
       }
-      this.#log.info({ compartmentId: compartment.id, operation: op.id, purpose: op.purpose, doorOpen: status.open }, 'settling a door operation left unfinished by the last run');
+      this.#log.info({ compartmentId, ...what, doorOpen: status.open }, 'settling a door left unfinished by the last run');
       this.#monitor.observe(compartment, status.open);
     }
   }
@@ -271,7 +302,7 @@ export class LockerService extends EventEmitter<LockerEvents> {
     const now = this.#now();
     if (!choice.ok) {
       this.#ledger.transaction(() => {
-        if (oldOp) this.#ledger.doorOperations.end(oldOp.id, 'abandoned', 'parcel too big', null, now);
+        if (oldOp) this.#release(oldOp, now);
         this.#ledger.parcels.end(parcelId, 'reserved', 'cancelled', now);
         const data = { unit: parcel.unit, size: parcel.size, fullSizes: choice.fullSizes, courierId: courier.id, carrier: parcel.carrier };
         this.#ledger.audit.record({ at: now, actor, action: 'deposit.refused_too_big', compartmentId: parcel.compartmentId, parcelId, detail: data });
@@ -282,7 +313,7 @@ export class LockerService extends EventEmitter<LockerEvents> {
     }
     const target = choice.compartment;
     const opId = this.#ledger.transaction(() => {
-      if (oldOp) this.#ledger.doorOperations.end(oldOp.id, 'abandoned', 'parcel too big', null, now);
+      if (oldOp) this.#release(oldOp, now);
       this.#ledger.parcels.moveReserved(parcelId, target.id, target.size);
       const id = this.#ledger.doorOperations.intent(target.id, 'deposit', parcelId, actor, now);
       this.#ledger.audit.record({ at: now, actor, action: 'door.unlock_requested', compartmentId: target.id, parcelId, detail: { purpose: 'deposit', operation: id, reason: `did not fit ${parcel.compartmentId}` } });
@@ -292,6 +323,17 @@ export class LockerService extends EventEmitter<LockerEvents> {
     if (outcome === 'confirmed_open') return { ok: true, parcelId, compartmentId: target.id, size: target.size };
     this.#failDeposit(opId, target, parcelId, outcome, actor);
     return { ok: false, reason: 'doors_failed', tried: [target.id] };
+  }
+
+  /**
+   * Ends the operation of a deposit door the parcel did not fit. Its door still stands open: it is
+   * remembered as released, so its opening and closing (after a restart too) are that courier's,
+   * never a forced door. Runs inside the caller's transaction.
+   */
+  #release(op: DoorOperation, at: number): void {
+    const openSince = this.#monitor.openDoors().find((d) => d.compartmentId === op.compartmentId)?.since ?? null;
+    this.#ledger.doorOperations.end(op.id, 'abandoned', 'parcel too big', openSince, at);
+    if (openSince !== null) markReleased(this.#ledger.meta, op.compartmentId, { operation: op.id, actor: op.actor, parcelId: op.parcelId });
   }
 
   #failDeposit(opId: number, compartment: Compartment, parcelId: string, outcome: UnlockOutcome, actor: string): void {
@@ -398,13 +440,15 @@ export class LockerService extends EventEmitter<LockerEvents> {
       return id;
     });
     const outcome = await this.#unlock(opId, compartment);
-    if (outcome !== 'confirmed_open') {
-      const at = this.#now();
-      this.#ledger.transaction(() => {
+    const at = this.#now();
+    this.#ledger.transaction(() => {
+      if (outcome !== 'confirmed_open') {
         this.#ledger.doorOperations.end(opId, 'failed', outcome, null, at);
         this.#ledger.audit.record({ at, actor, action: 'door.unlock_failed', compartmentId, detail: { outcome, operation: opId } });
-      });
-    }
+      }
+      // Upstream hears of every technician open, whether the door opened or not (its close follows).
+      this.#ledger.outbox.append('door.technician_opened', at, { compartmentId, reason: reason.slice(0, 200), actor: actor.slice(0, 200), outcome, parcelId: parcel?.id ?? null });
+    });
     this.#log.info({ compartmentId, outcome, reason, actor }, 'technician door open');
     return { ok: true, outcome };
   }
@@ -468,6 +512,12 @@ export class LockerService extends EventEmitter<LockerEvents> {
   #onOpened(compartment: Compartment, at: number): void {
     // A commanded door: its operation completes when it closes.
     if (this.#ledger.doorOperations.activeFor(compartment.id).length > 0) return;
+    // Released while it stood open (a parcel too big for it), seen again after a restart: commanded too.
+    const released = releasedDoor(this.#ledger.meta, compartment.id);
+    if (released) {
+      this.#log.info({ compartmentId: compartment.id, operation: released.operation, actor: released.actor }, 'door released by a bigger-door request is still open; it closes quietly');
+      return;
+    }
     // No intent in the ledger: nobody asked for this door. Written at once; it is an alarm.
     this.#forced.add(compartment.id);
     const parcel = this.#ledger.parcels.activeIn(compartment.id);
@@ -479,17 +529,21 @@ export class LockerService extends EventEmitter<LockerEvents> {
   }
 
   #onClosed(compartment: Compartment, at: number, openedAt: number | null): void {
+    const wasLeftOpen = this.#leftOpen.delete(compartment.id);
     const op = this.#ledger.doorOperations.activeFor(compartment.id)[0];
     if (!op) {
-      if (openedAt !== null) {
-        // Upstream heard of a forced door, so it hears of its closing; a door whose operation was
-        // released (a parcel too big for it) closes quietly, in the audit trail only.
-        const wasForced = this.#forced.delete(compartment.id);
-        this.#ledger.transaction(() => {
-          this.#ledger.audit.record({ at, actor: wasForced ? 'unknown' : 'system', action: 'door.closed', compartmentId: compartment.id, detail: { openedAt } });
-          if (wasForced) this.#ledger.outbox.append('door.closed', at, { compartmentId: compartment.id, openForMs: at - openedAt });
-        });
-      }
+      const wasForced = this.#forced.delete(compartment.id);
+      const released = releasedDoor(this.#ledger.meta, compartment.id);
+      if (openedAt === null && !released) return;
+      // A forced door's closing goes upstream, as does that of a door reported left open; a door
+      // whose operation was released (a parcel too big for it) closes in its courier's name, in
+      // the audit trail only, unless it was left open.
+      const actor = wasForced ? 'unknown' : released?.actor ?? 'system';
+      this.#ledger.transaction(() => {
+        if (released) clearReleased(this.#ledger.meta, compartment.id);
+        this.#ledger.audit.record({ at, actor, action: 'door.closed', compartmentId: compartment.id, detail: { openedAt, ...(released ? { operation: released.operation, released: true } : {}) } });
+        if ((wasForced || wasLeftOpen) && openedAt !== null) this.#doorClosedEvent(compartment, at, openedAt, actor);
+      });
       return;
     }
     if (openedAt === null) {
@@ -497,12 +551,15 @@ export class LockerService extends EventEmitter<LockerEvents> {
       this.#abandon(op, compartment, at);
       return;
     }
-    if (op.purpose === 'deposit') this.#completeDeposit(op, compartment, at, openedAt);
-    else if (op.purpose === 'pickup') this.#completePickup(op, compartment, at, openedAt);
+    // Upstream hears the close of a door it heard open (technician, remote) or heard left open.
+    const closeUpstream = wasLeftOpen || op.purpose === 'technician' || op.purpose === 'remote';
+    if (op.purpose === 'deposit') this.#completeDeposit(op, compartment, at, openedAt, closeUpstream);
+    else if (op.purpose === 'pickup') this.#completePickup(op, compartment, at, openedAt, closeUpstream);
     else {
       this.#ledger.transaction(() => {
         this.#ledger.doorOperations.end(op.id, 'closed', 'confirmed_open', openedAt, at);
         this.#ledger.audit.record({ at, actor: op.actor, action: 'door.closed', compartmentId: compartment.id, detail: { operation: op.id, openedAt } });
+        if (closeUpstream) this.#doorClosedEvent(compartment, at, openedAt, op.actor);
         // A remote open that recalled a parcel: staff took it.
         const parcel = op.purpose === 'remote' && op.parcelId ? this.#ledger.parcels.get(op.parcelId) : undefined;
         if (parcel?.state === 'deposited' && this.#ledger.parcels.end(parcel.id, 'deposited', 'returned', at)) {
@@ -512,6 +569,11 @@ export class LockerService extends EventEmitter<LockerEvents> {
         }
       });
     }
+  }
+
+  /** `door.closed` upstream; runs inside the caller's transaction. */
+  #doorClosedEvent(compartment: Compartment, at: number, openedAt: number, actor: string): void {
+    this.#ledger.outbox.append('door.closed', at, { compartmentId: compartment.id, openForMs: Math.max(0, at - openedAt), actor: actor.slice(0, 200) });
   }
 
   /**
@@ -532,7 +594,7 @@ export class LockerService extends EventEmitter<LockerEvents> {
     this.#log.warn({ compartmentId: compartment.id, operation: op.id, purpose: op.purpose }, 'door operation abandoned: not confirmed before the restart');
   }
 
-  #completeDeposit(op: DoorOperation, compartment: Compartment, at: number, openedAt: number): void {
+  #completeDeposit(op: DoorOperation, compartment: Compartment, at: number, openedAt: number, closeUpstream: boolean): void {
     const parcel = op.parcelId ? this.#ledger.parcels.get(op.parcelId) : undefined;
     if (!parcel) throw new Error(`deposit operation ${op.id} has no parcel: the ledger is inconsistent`);
     const expiresAt = at + this.#config.codes.holdDays * DAY_MS;
@@ -558,13 +620,14 @@ export class LockerService extends EventEmitter<LockerEvents> {
         ...(fresh ? { code: fresh.code, pickupQr: fresh.pickupQr } : {}),
         expiresAt: new Date(expiresAt).toISOString(),
       });
+      if (closeUpstream) this.#doorClosedEvent(compartment, at, openedAt, op.actor);
       return { codeId, newCode: code !== null };
     });
     this.#log.info({ compartmentId: compartment.id, parcelId: parcel.id, unit: parcel.unit, codeId: issued.codeId, newCode: issued.newCode }, 'parcel deposited');
     this.emit('deposited', { parcelId: parcel.id, compartmentId: compartment.id });
   }
 
-  #completePickup(op: DoorOperation, compartment: Compartment, at: number, openedAt: number): void {
+  #completePickup(op: DoorOperation, compartment: Compartment, at: number, openedAt: number, closeUpstream: boolean): void {
     const parcel = op.parcelId ? this.#ledger.parcels.get(op.parcelId) : undefined;
     if (!parcel || parcel.codeId === null) throw new Error(`pickup operation ${op.id} has no deposited parcel: the ledger is inconsistent`);
     this.#ledger.transaction(() => {
@@ -579,6 +642,7 @@ export class LockerService extends EventEmitter<LockerEvents> {
         codeId: parcel.codeId,
         waitedSeconds: parcel.depositedAt ? Math.round((at - parcel.depositedAt) / 1000) : null,
       });
+      if (closeUpstream) this.#doorClosedEvent(compartment, at, openedAt, op.actor);
     });
     this.#log.info({ compartmentId: compartment.id, parcelId: parcel.id, unit: parcel.unit }, 'parcel picked up');
     this.emit('pickedUp', { parcelId: parcel.id, compartmentId: compartment.id });
@@ -586,6 +650,7 @@ export class LockerService extends EventEmitter<LockerEvents> {
 
   #onLeftOpen(compartment: Compartment, openedAt: number): void {
     const at = this.#now();
+    this.#leftOpen.add(compartment.id);
     this.#ledger.transaction(() => {
       this.#ledger.audit.record({ at, actor: 'system', action: 'door.left_open', compartmentId: compartment.id, detail: { openedAt } });
       this.#ledger.outbox.append('door.left_open', at, { compartmentId: compartment.id, openSince: new Date(openedAt).toISOString() });

@@ -90,9 +90,14 @@ export const EVENT_DATA: Record<string, MessageSpec> = {
     example: { compartmentId: 'A01', parcelId: null },
   },
   'door.closed': {
-    summary: 'A door that opened without a command was shut again.',
-    schema: obj({ compartmentId, openForMs: int(0) }),
-    example: { compartmentId: 'A01', openForMs: 12000 },
+    summary: 'A door whose opening upstream heard of was shut again: one forced open (`actor` is `unknown`), opened by a technician (`door.technician_opened`) or remotely (`door.remote_opened`), or reported by `door.left_open`. `actor` is who opened it (as in the audit trail).',
+    schema: obj({ compartmentId, openForMs: int(0), actor: id(200) }, ['compartmentId', 'openForMs']),
+    example: { compartmentId: 'A01', openForMs: 12000, actor: 'unknown' },
+  },
+  'door.technician_opened': {
+    summary: 'A technician opened a door on site (`lockerctl lock open`), with the reason given; `outcome` says whether it opened. The parcel inside, if any, stays where it is (not a pickup). Its close follows as `door.closed`.',
+    schema: obj({ compartmentId, reason: str({ maxLength: 200 }), actor: id(200), outcome: { enum: ['confirmed_open', 'unconfirmed', 'no_response'] }, parcelId: nullable(uuid) }),
+    example: { compartmentId: 'A05', reason: 'replace the latch', actor: 'technician:alice', outcome: 'confirmed_open', parcelId: null },
   },
   'door.left_open': {
     summary: 'A door has stayed open longer than `doors.leftOpenMs`.',
