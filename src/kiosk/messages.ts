@@ -21,6 +21,7 @@ export const MESSAGES = {
   expectedFor: (unit: string) => `Parcel for unit ${unit}.`,
   scanFirst: 'Couriers: log in with your PIN first. Residents: key your code.',
   keyUnit: 'Key the unit number and press #. Press * to go back.',
+  alreadyInLocker: (id: string) => `This tracking number is already in the locker, in ${id}. Scan the next parcel, or press * to log out.`,
   unitUnknown: (unit: string) => `Unit ${unit} does not exist. Key the unit number again.`,
   chooseSize: 'Size: 1 = S, 2 = M, 3 = L, 4 = XL, or # for the smallest that fits. Press * to go back.',
   badSize: 'Press 1, 2, 3 or 4 for a size, or # for automatic.',

@@ -24,6 +24,8 @@ export interface DepositRequest {
 export type DepositResult =
   | { ok: true; parcelId: string; compartmentId: string; size: CompartmentSize }
   | { ok: false; reason: 'unknown_unit' }
+  /** A parcel with the same tracking number is still in the locker (reserved or deposited). */
+  | { ok: false; reason: 'duplicate'; compartmentId: string }
   | { ok: false; reason: 'full'; fullSizes: CompartmentSize[] }
   | { ok: false; reason: 'doors_failed'; tried: string[] };
 
@@ -70,6 +72,8 @@ export class LockerService extends EventEmitter<LockerEvents> {
   readonly #monitor: DoorMonitor;
   readonly #policy: GuessingPolicy;
   #holdTimer: NodeJS.Timeout | undefined;
+  /** Parcels whose duplicate tracking number upstream already heard of (once each is enough). */
+  readonly #duplicateReported = new Set<string>();
   /** Doors reported as forced open, whose closing upstream also hears of. */
   readonly #forced = new Set<string>();
   /** Doors reported upstream as left open: upstream hears of their closing too. */
@@ -237,6 +241,34 @@ export class LockerService extends EventEmitter<LockerEvents> {
   }
 
   /**
+   * Refuses a tracking number that is already in the locker (its parcel reserved or deposited):
+   * the same label twice is a re-scan or a carrier's mistake, and a second parcel under it would
+   * confuse the resident's notice and the audit. Returns the compartment holding the first, or
+   * null when the number is free to deposit. The first refusal per parcel goes upstream
+   * (`deposit.refused`, reason `duplicate`); repeats are recorded in the audit trail only.
+   */
+  refuseDuplicateTracking(courier: Courier, tracking: string, keyed: boolean): { compartmentId: string } | null {
+    const inside = this.#ledger.parcels.activeWithTracking(tracking);
+    if (!inside) return null;
+    const actor = `courier:${courier.id}`;
+    const detail = { tracking, keyed, compartmentId: inside.compartmentId, parcelId: inside.id };
+    if (this.#duplicateReported.has(inside.id)) {
+      this.recordRefusal(actor, 'deposit.refused_duplicate', detail);
+    } else {
+      const now = this.#now();
+      this.#ledger.transaction(() => {
+        this.#ledger.audit.record({ at: now, actor, action: 'deposit.refused_duplicate', compartmentId: inside.compartmentId, parcelId: inside.id, detail });
+        this.#ledger.outbox.append('deposit.refused', now, { reason: 'duplicate', tracking, courierId: courier.id, carrier: courier.carrier, parcelId: inside.id, compartmentId: inside.compartmentId });
+      });
+      // Bounded: at most one entry per compartment matters; older ones only cost a second event.
+      if (this.#duplicateReported.size >= 1000) this.#duplicateReported.clear();
+      this.#duplicateReported.add(inside.id);
+    }
+    this.#log.info({ tracking, compartmentId: inside.compartmentId, parcelId: inside.id, courier: courier.id }, 'deposit refused: this tracking number is already in the locker');
+    return { compartmentId: inside.compartmentId };
+  }
+
+  /**
    * Reserves a compartment and opens it. A door that does not open is taken out of service and
    * the next compartment is tried, up to `doors.maxAllocationAttempts`.
    */
@@ -247,6 +279,9 @@ export class LockerService extends EventEmitter<LockerEvents> {
       this.recordRefusal(actor, 'deposit.unit_unknown', { unit: req.unit });
       return { ok: false, reason: 'unknown_unit' };
     }
+    // The kiosk asks at the scan already; asked again here so no path can store a number twice.
+    const duplicate = req.tracking !== null ? this.refuseDuplicateTracking(req.courier, req.tracking, false) : null;
+    if (duplicate) return { ok: false, reason: 'duplicate', compartmentId: duplicate.compartmentId };
     const tried: string[] = [];
     for (let attempt = 0; attempt < this.#config.doors.maxAllocationAttempts; attempt++) {
       const free = this.#ledger.compartments.free().filter((c) => !this.#offlineBoards.has(c.board));

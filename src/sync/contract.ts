@@ -65,8 +65,13 @@ export const EVENT_DATA: Record<string, MessageSpec> = {
     example: { unit: '101', codeId: 7, code: '90817263', previousCodeId: 3, parcelIds: ['01935c1e-7c2a-7000-8000-000000000001'], commandId: 'cmd-44' },
   },
   'deposit.refused': {
-    summary: 'No free compartment of a fitting size: the courier kept the parcel. Property managers size lockers by these.',
-    schema: obj({ unit: unitId, size: { enum: ['S', 'M', 'L', 'XL', 'auto'] }, fullSizes: { type: 'array', items: size }, courierId: id(), carrier: nullable(id()), reason: { const: 'full' } }),
+    summary: 'The courier kept the parcel. `reason` says why: `full`, no free compartment of a fitting size (property managers size lockers by these); `duplicate`, a parcel with the same tracking number is still in the locker (`parcelId`, in `compartmentId`), refused at the scan before any door opened, reported once per parcel inside.',
+    schema: {
+      oneOf: [
+        obj({ unit: unitId, size: { enum: ['S', 'M', 'L', 'XL', 'auto'] }, fullSizes: { type: 'array', items: size }, courierId: id(), carrier: nullable(id()), reason: { const: 'full' } }),
+        obj({ reason: { const: 'duplicate' }, tracking: id(64), courierId: id(), carrier: nullable(id()), parcelId: uuid, compartmentId }),
+      ],
+    },
     example: { unit: '101', size: 'XL', fullSizes: ['XL'], courierId: 'ups-demo', carrier: 'UPS', reason: 'full' },
   },
   'compartment.fault': {
