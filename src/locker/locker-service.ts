@@ -566,9 +566,11 @@ export class LockerService extends EventEmitter<LockerEvents> {
   #onClosed(compartment: Compartment, at: number, openedAt: number | null): void {
     const wasLeftOpen = this.#leftOpen.delete(compartment.id);
     const op = this.#ledger.doorOperations.activeFor(compartment.id)[0];
+    // A released door's close spends the release, whatever else this close means: a later opening
+    // is news again (the compartment may even have been given to another deposit meanwhile).
+    const released = releasedDoor(this.#ledger.meta, compartment.id);
     if (!op) {
       const wasForced = this.#forced.delete(compartment.id);
-      const released = releasedDoor(this.#ledger.meta, compartment.id);
       if (openedAt === null && !released) return;
       // A forced door's closing goes upstream, as does that of a door reported left open; a door
       // whose operation was released (a parcel too big for it) closes in its courier's name, in
@@ -581,29 +583,25 @@ export class LockerService extends EventEmitter<LockerEvents> {
       });
       return;
     }
-    if (openedAt === null) {
-      if (this.#unlocking.has(op.id)) return; // The latch has not released yet: not news.
-      this.#abandon(op, compartment, at);
-      return;
-    }
-    // Upstream hears the close of a door it heard open (technician, remote) or heard left open.
-    const closeUpstream = wasLeftOpen || op.purpose === 'technician' || op.purpose === 'remote';
-    if (op.purpose === 'deposit') this.#completeDeposit(op, compartment, at, openedAt, closeUpstream);
-    else if (op.purpose === 'pickup') this.#completePickup(op, compartment, at, openedAt, closeUpstream);
-    else {
-      this.#ledger.transaction(() => {
-        this.#ledger.doorOperations.end(op.id, 'closed', 'confirmed_open', openedAt, at);
-        this.#ledger.audit.record({ at, actor: op.actor, action: 'door.closed', compartmentId: compartment.id, detail: { operation: op.id, openedAt } });
-        if (closeUpstream) this.#doorClosedEvent(compartment, at, openedAt, op.actor);
-        // A remote open that recalled a parcel: staff took it.
-        const parcel = op.purpose === 'remote' && op.parcelId ? this.#ledger.parcels.get(op.parcelId) : undefined;
-        if (parcel?.state === 'deposited' && this.#ledger.parcels.end(parcel.id, 'deposited', 'returned', at)) {
-          if (parcel.codeId !== null && this.#ledger.parcels.waitingForCode(parcel.codeId).length === 0) this.#ledger.codes.end(parcel.codeId, 'revoked', at);
-          this.#ledger.audit.record({ at, actor: op.actor, action: 'parcel.returned', compartmentId: compartment.id, parcelId: parcel.id });
-          this.#ledger.outbox.append('parcel.returned', at, { parcelId: parcel.id, compartmentId: compartment.id, unit: parcel.unit });
-        }
-      });
-    }
+    if (openedAt === null && this.#unlocking.has(op.id)) return; // The latch has not released yet: not news.
+    this.#ledger.transaction(() => {
+      if (released) clearReleased(this.#ledger.meta, compartment.id);
+      if (openedAt === null) return this.#abandon(op, compartment, at);
+      // Upstream hears the close of a door it heard open (technician, remote) or heard left open.
+      const closeUpstream = wasLeftOpen || op.purpose === 'technician' || op.purpose === 'remote';
+      if (op.purpose === 'deposit') return this.#completeDeposit(op, compartment, at, openedAt, closeUpstream);
+      if (op.purpose === 'pickup') return this.#completePickup(op, compartment, at, openedAt, closeUpstream);
+      this.#ledger.doorOperations.end(op.id, 'closed', 'confirmed_open', openedAt, at);
+      this.#ledger.audit.record({ at, actor: op.actor, action: 'door.closed', compartmentId: compartment.id, detail: { operation: op.id, openedAt } });
+      if (closeUpstream) this.#doorClosedEvent(compartment, at, openedAt, op.actor);
+      // A remote open that recalled a parcel: staff took it.
+      const parcel = op.purpose === 'remote' && op.parcelId ? this.#ledger.parcels.get(op.parcelId) : undefined;
+      if (parcel?.state === 'deposited' && this.#ledger.parcels.end(parcel.id, 'deposited', 'returned', at)) {
+        if (parcel.codeId !== null && this.#ledger.parcels.waitingForCode(parcel.codeId).length === 0) this.#ledger.codes.end(parcel.codeId, 'revoked', at);
+        this.#ledger.audit.record({ at, actor: op.actor, action: 'parcel.returned', compartmentId: compartment.id, parcelId: parcel.id });
+        this.#ledger.outbox.append('parcel.returned', at, { parcelId: parcel.id, compartmentId: compartment.id, unit: parcel.unit });
+      }
+    });
   }
 
   /** `door.closed` upstream; runs inside the caller's transaction. */

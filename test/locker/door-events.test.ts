@@ -80,4 +80,22 @@ describe('door events upstream', () => {
     expect(typesSince(0)).toEqual(['door.left_open', 'parcel.deposited', 'door.closed']);
     expect(events().at(-1)!.data).toMatchObject({ compartmentId: 'A01', actor: 'courier:ups-demo' });
   });
+
+  it('the too-small door of a "bigger door" request closes in the courier\'s name, and its release is spent by any close', async () => {
+    await h.keys('111111#');
+    await h.scan('1Z999AA10123456784');
+    await h.keys('101#');
+    await h.keys('1#');
+    expect(await h.keys('*')).toEqual(['Door A05 is open. Close door A01, put the parcel in A05 and close it.']);
+    await h.door('A05', false);
+    // A01 still stands open and is free: the next parcel may be given to it.
+    expect(await h.scan('1Z5R89390357567127')).toEqual(['Key the unit number and press #. Press * to go back.']);
+    await h.keys('202#');
+    expect(await h.keys('1#')).toEqual([expect.stringMatching(/^Door A01 is open/)]);
+    await h.door('A01', false);
+    expect(h.app.ledger.parcels.activeIn('A01')!.state).toBe('deposited');
+    // The release is spent: forcing A01 now is an alarm.
+    await h.door('A01', true);
+    expect(events().filter((e) => e.type === 'door.forced_open').map((e) => e.data.compartmentId)).toEqual(['A01']);
+  });
 });
