@@ -56,6 +56,8 @@ const GUESSING_KEY = 'guessing_state';
 /** How often waiting parcels are checked for an expired hold. */
 const HOLD_CHECK_MS = 10 * 60_000;
 const DAY_MS = 86_400_000;
+/** How soon a board that missed the read settling its doors is read again (if it still counts as online). */
+const SETTLE_RETRY_MS = 5_000;
 
 /**
  * The locker's rules: who may open which door, and what a door movement means for the parcels.
@@ -80,6 +82,8 @@ export class LockerService extends EventEmitter<LockerEvents> {
   readonly #leftOpen = new Set<string>();
   /** Operations, and released doors (by compartment), the previous run left unfinished. */
   readonly #leftByLastRun: { operations: Set<number>; released: Set<string> } = { operations: new Set(), released: new Set() };
+  /** Boards whose read failed while settling though they count as online: asked again soon. */
+  readonly #settleRetries = new Map<string, NodeJS.Timeout>();
   /** Operations whose unlock is in flight: a latch report now belongs to them. */
   readonly #unlocking = new Set<number>();
 
@@ -160,6 +164,8 @@ export class LockerService extends EventEmitter<LockerEvents> {
       const status = await this.#doors.read(compartment);
       if (status === null) {
         this.#log.warn({ compartmentId, ...what }, 'left unfinished by the last run; its board does not answer, so it is settled when the board answers again');
+        // A board still counted online that missed this read sends no "back" event: ask again.
+        if (!this.#offlineBoards.has(compartment.board)) this.#settleAgainLater(compartment.board);
         continue;
       }
       this.#log.info({ compartmentId, ...what, doorOpen: status.open }, 'settling a door left unfinished by the last run');
@@ -167,8 +173,20 @@ export class LockerService extends EventEmitter<LockerEvents> {
     }
   }
 
+  #settleAgainLater(board: string): void {
+    if (this.#settleRetries.has(board)) return;
+    const timer = setTimeout(() => {
+      this.#settleRetries.delete(board);
+      this.#settleLeftByLastRun(board).catch((err: unknown) => this.#log.error({ err, board }, 'could not settle the door operations left by the last run; trying again when the board next comes back'));
+    }, SETTLE_RETRY_MS);
+    timer.unref();
+    this.#settleRetries.set(board, timer);
+  }
+
   stop(): void {
     clearInterval(this.#holdTimer);
+    for (const t of this.#settleRetries.values()) clearTimeout(t);
+    this.#settleRetries.clear();
     this.#doors.off('board', this.#onBoard);
     this.#monitor.stop();
   }

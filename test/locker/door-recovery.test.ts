@@ -4,9 +4,10 @@
  * @serialport/binding-mock. A "power cut" stops everything without letting any of it finish; the
  * simulator (the boards and their doors) lives on, as the hardware does.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DoorHardware } from '../../drivers/contracts.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { DoorHardware, DoorStatus, LockAddress } from '../../drivers/contracts.js';
 import { LockBoardSimulator } from '../../drivers/lockboard/sim/simulator.js';
+import { SimLockBoards } from '../../drivers/sim/lock-boards.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { LockerdConfig } from '../../src/config/types.js';
 import { buildDoors } from '../../src/hardware/doors.js';
@@ -16,7 +17,7 @@ import { applyConfig } from '../../src/locker/apply-config.js';
 import { LockerService } from '../../src/locker/locker-service.js';
 import { validators } from '../../src/sync/validate.js';
 import { MockWire, resetMockPorts, until } from '../drivers/lockboard/mock-port.js';
-import { captureLogger, tempDir, testConfigJson } from '../helpers/fixtures.js';
+import { captureLogger, tempDir, testConfig, testConfigJson } from '../helpers/fixtures.js';
 
 /** Board B1 is at address 0, B2 at 1 (kerong-cu16); compartment A01 is B1 lock 1. */
 const ADDRESS: Record<string, number> = { B1: 0, B2: 1 };
@@ -180,5 +181,60 @@ describe('door operations across a power cut on an RS-485 locker', () => {
     expect(r.ledger.audit.recent(100).find((a) => a.action === 'door.closed' && a.compartmentId === small)).toMatchObject({ actor: 'courier:ups-demo' });
     sim.forceDoor(where(r, small).address, where(r, small).lock);
     expect(await until(() => eventsOf(r, 'door.forced_open').length === 1, 3000)).toBe(true);
+  });
+});
+
+describe('a board that counts as online but misses the read that settles its doors', () => {
+  /** The simulated boards, with one injected fault: the next `misses` status reads get no answer. */
+  class MissingReads extends SimLockBoards {
+    misses = 0;
+    override async read(address: LockAddress): Promise<DoorStatus | null> {
+      if (this.misses > 0) {
+        this.misses--;
+        return null;
+      }
+      return super.read(address);
+    }
+  }
+
+  it('is read again a few seconds later, and what the last run left is settled then', async () => {
+    const { dir, cleanup } = tempDir();
+    const config = testConfig(dir);
+    const boards = () => new MissingReads({ boards: config.buses[0]!.boards, autoCloseMs: 0, unlockDelayMs: 0 });
+    const boot = async (doors: MissingReads) => {
+      const ledger = Ledger.open({ path: config.ledger.path, keyFile: config.ledger.keyFile });
+      applyConfig(ledger, config, Date.now());
+      const locker = new LockerService({ ledger, doors, config, log: captureLogger().log });
+      await doors.start();
+      await locker.start();
+      return { ledger, locker, doors };
+    };
+    try {
+      let r = await boot(boards());
+      const login = r.locker.courierLogin('111111');
+      if (!login.ok) throw new Error('login failed');
+      const deposit = await r.locker.deposit({ courier: login.courier, unit: '101', size: 'S', carrier: null, tracking: null });
+      if (!deposit.ok) throw new Error('deposit failed');
+      r.locker.stop();
+      r.ledger.close();
+
+      // Next boot: fresh boards (every door shut), and the first read goes unanswered.
+      const doors = boards();
+      doors.misses = 1;
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      try {
+        r = await boot(doors);
+        expect(r.ledger.doorOperations.activeFor(deposit.compartmentId)).toHaveLength(1);
+        await vi.advanceTimersByTimeAsync(5_000);
+      } finally {
+        vi.useRealTimers();
+      }
+      expect(await until(() => r.ledger.doorOperations.activeFor(deposit.compartmentId).length === 0, 2000)).toBe(true);
+      expect(r.ledger.parcels.get(deposit.parcelId)!.state).toBe('cancelled');
+      r.locker.stop();
+      r.ledger.close();
+    } finally {
+      cleanup();
+    }
   });
 });
