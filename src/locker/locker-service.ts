@@ -168,6 +168,10 @@ export class LockerService extends EventEmitter<LockerEvents> {
         if (!this.#offlineBoards.has(compartment.board)) this.#settleAgainLater(compartment.board);
         continue;
       }
+      // Settled meanwhile (a door event came first)? Then this reading is stale news: drop it.
+      const activeNow = this.#ledger.doorOperations.activeFor(compartmentId);
+      const stillPending = op ? activeNow.some((o) => o.id === op.id) : activeNow.length === 0 && releasedDoor(this.#ledger.meta, compartmentId) !== undefined;
+      if (!stillPending) continue;
       this.#log.info({ compartmentId, ...what, doorOpen: status.open }, 'settling a door left unfinished by the last run');
       this.#monitor.observe(compartment, status.open);
     }
