@@ -27,6 +27,7 @@ export const MESSAGES = {
   keyUnit: 'Key the unit number and press #. Press * to go back.',
   // Never shows the entry back: a resident's code keyed at this prompt must not appear on screen.
   unitUnknown: 'That unit number does not exist. Key the unit number again.',
+  alreadyInLocker: (id: string) => `This tracking number is already in the locker, in ${id}. Scan the next parcel, or press * to log out.`,
   chooseSize: 'Size: 1 = S, 2 = M, 3 = L, 4 = XL, or # for the smallest that fits. Press * to go back.',
   badSize: 'Press 1, 2, 3 or 4 for a size, or # for automatic.',
   full: (sizes: string[]) => `No free compartment in size ${sizes.join(', ')}. Keep the parcel.`,

@@ -260,6 +260,8 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
     }
     this.deps.log.info({ scan: describeScanForLog(scan), keyed }, keyed ? 'tracking number keyed' : 'parcel scanned');
     const carrier = scan.carrier && scan.carrier !== 'unknown' ? scan.carrier : null;
+    const duplicate = this.deps.locker.refuseDuplicateTracking(s.courier, scan.tracking, keyed);
+    if (duplicate) return this.#say(MESSAGES.alreadyInLocker(duplicate.compartmentId), 'error');
     // Upstream announced this delivery: the unit is known, skip keying it.
     const expectedUnit = this.deps.locker.expectedUnit(scan.tracking);
     if (expectedUnit) {
@@ -294,6 +296,7 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
     this.#to({ name: 'courier_scan', courier });
     if (result.reason === 'full') return this.#say(MESSAGES.full(result.fullSizes), 'error');
     if (result.reason === 'unknown_unit') return this.#say(MESSAGES.unitUnknown, 'error');
+    if (result.reason === 'duplicate') return this.#say(MESSAGES.alreadyInLocker(result.compartmentId), 'error');
     return this.#say(MESSAGES.doorsFailed, 'error');
   }
 

@@ -69,6 +69,7 @@ export class ParcelStore {
   readonly #end;
   readonly #waitingForCode;
   readonly #activeIn;
+  readonly #activeWithTracking;
   readonly #list;
   readonly #listState;
   readonly #setCode;
@@ -89,6 +90,8 @@ export class ParcelStore {
     this.#end = db.prepare<[string, number, string, string]>(`UPDATE parcels SET state = ?, ended_at = ? WHERE id = ? AND state = ?`);
     this.#waitingForCode = db.prepare<[number]>(`SELECT * FROM parcels WHERE code_id = ? AND state = 'deposited' ORDER BY compartment_id`);
     this.#activeIn = db.prepare<[string]>(`SELECT * FROM parcels WHERE compartment_id = ? AND state IN ('reserved','deposited')`);
+    // The parcels inside are at most one per compartment: read them through their small index.
+    this.#activeWithTracking = db.prepare<[string]>(`SELECT * FROM parcels INDEXED BY parcels_active_compartment WHERE state IN ('reserved','deposited') AND tracking = ? LIMIT 1`);
     // Ids are UUIDv7, which sort by creation time: newest first needs no index of its own.
     this.#list = db.prepare<[number]>('SELECT * FROM parcels ORDER BY id DESC LIMIT ?');
     this.#listState = db.prepare<[string, number]>('SELECT * FROM parcels WHERE state = ? ORDER BY id DESC LIMIT ?');
@@ -144,6 +147,12 @@ export class ParcelStore {
 
   waitingForCode(codeId: number): Parcel[] {
     return (this.#waitingForCode.all(codeId) as Row[]).map(fromRow);
+  }
+
+  /** The parcel with this tracking number that is in the locker now (reserved or deposited), if any. */
+  activeWithTracking(tracking: string): Parcel | undefined {
+    const r = this.#activeWithTracking.get(tracking) as Row | undefined;
+    return r && fromRow(r);
   }
 
   activeIn(compartmentId: string): Parcel | undefined {

@@ -12,6 +12,7 @@ import { DoorMonitor } from './door-monitor.js';
 import { parseGuessingState, recordFailure, waitBeforeNextAttempt, type GuessingPolicy } from './guessing.js';
 import { issueCode } from './code-issuer.js';
 import { RefusalRecorder } from './refusals.js';
+import { clearReleased, markReleased, releasedDoor, releasedDoors } from './released-doors.js';
 
 export interface DepositRequest {
   courier: Courier;
@@ -24,6 +25,8 @@ export interface DepositRequest {
 export type DepositResult =
   | { ok: true; parcelId: string; compartmentId: string; size: CompartmentSize }
   | { ok: false; reason: 'unknown_unit' }
+  /** A parcel with the same tracking number is still in the locker (reserved or deposited). */
+  | { ok: false; reason: 'duplicate'; compartmentId: string }
   | { ok: false; reason: 'full'; fullSizes: CompartmentSize[] }
   | { ok: false; reason: 'doors_failed'; tried: string[] };
 
@@ -54,6 +57,8 @@ const GUESSING_KEY = 'guessing_state';
 /** How often waiting parcels are checked for an expired hold. */
 const HOLD_CHECK_MS = 10 * 60_000;
 const DAY_MS = 86_400_000;
+/** How soon a board that missed the read settling its doors is read again (if it still counts as online). */
+const SETTLE_RETRY_MS = 5_000;
 
 /**
  * The locker's rules: who may open which door, and what a door movement means for the parcels.
@@ -71,8 +76,16 @@ export class LockerService extends EventEmitter<LockerEvents> {
   readonly #policy: GuessingPolicy;
   readonly #refusals: RefusalRecorder;
   #holdTimer: NodeJS.Timeout | undefined;
+  /** Parcels whose duplicate tracking number upstream already heard of (once each is enough). */
+  readonly #duplicateReported = new Set<string>();
   /** Doors reported as forced open, whose closing upstream also hears of. */
   readonly #forced = new Set<string>();
+  /** Doors reported upstream as left open: upstream hears of their closing too. */
+  readonly #leftOpen = new Set<string>();
+  /** Operations, and released doors (by compartment), the previous run left unfinished. */
+  readonly #leftByLastRun: { operations: Set<number>; released: Set<string> } = { operations: new Set(), released: new Set() };
+  /** Boards whose read failed while settling though they count as online: asked again soon. */
+  readonly #settleRetries = new Map<string, NodeJS.Timeout>();
   /** Operations whose unlock is in flight: a latch report now belongs to them. */
   readonly #unlocking = new Set<number>();
 
@@ -106,6 +119,10 @@ export class LockerService extends EventEmitter<LockerEvents> {
       this.#ledger.outbox.append(type, at, { board: health.board, detail: health.detail.slice(0, 200) });
     });
     this.#log[health.online ? 'info' : 'warn']({ board: health.board, detail: health.detail }, health.online ? 'lock board answers again' : 'lock board offline: its compartments take no deposits');
+    // What the last run left unfinished on this board is settled now, as start() would have.
+    if (health.online) {
+      this.#settleLeftByLastRun(health.board).catch((err: unknown) => this.#log.error({ err, board: health.board }, 'could not settle the door operations of a board that came back; they settle when it next comes back'));
+    }
   };
 
   /** Starts watching the doors and settles every operation a previous run left unfinished. */
@@ -122,22 +139,62 @@ export class LockerService extends EventEmitter<LockerEvents> {
       }
     }, HOLD_CHECK_MS);
     this.#holdTimer.unref();
-    for (const op of this.#ledger.doorOperations.allActive()) {
-      const compartment = this.#ledger.compartments.get(op.compartmentId);
-      if (!compartment) continue;
+    for (const op of this.#ledger.doorOperations.allActive()) this.#leftByLastRun.operations.add(op.id);
+    for (const compartmentId of Object.keys(releasedDoors(this.#ledger.meta))) this.#leftByLastRun.released.add(compartmentId);
+    await this.#settleLeftByLastRun();
+  }
+
+  /**
+   * Settles what the previous run left unfinished (operations still under way, doors released
+   * while open) from the doors as they are now: an open door is watched until it shuts, a shut
+   * one ends what was pending. Runs at start for every board, and again for one board whenever
+   * it comes back (offline at start, or gone meanwhile): one path, so a board that was unplugged
+   * at boot never needs a restart. Operations of this run are not touched: they are watched.
+   */
+  async #settleLeftByLastRun(board?: string): Promise<void> {
+    const pending = this.#leftByLastRun;
+    // Forget what has been settled since (the sets only ever shrink after start).
+    const stillActive = this.#ledger.doorOperations.allActive().filter((op) => pending.operations.has(op.id));
+    pending.operations = new Set(stillActive.map((op) => op.id));
+    const active = new Map(stillActive.map((op) => [op.compartmentId, op]));
+    const released = releasedDoors(this.#ledger.meta);
+    for (const id of pending.released) if (!Object.hasOwn(released, id) || active.has(id)) pending.released.delete(id);
+    for (const compartmentId of new Set([...active.keys(), ...pending.released])) {
+      const compartment = this.#ledger.compartments.get(compartmentId);
+      if (!compartment || (board !== undefined && compartment.board !== board)) continue;
+      const op = active.get(compartmentId);
+      const what = op ? { operation: op.id, purpose: op.purpose } : { releasedOperation: released[compartmentId]?.operation };
       const status = await this.#doors.read(compartment);
       if (status === null) {
-        this.#log.warn({ compartmentId: compartment.id, operation: op.id }, 'unfinished door operation from before the restart; its board does not answer, so it stays open until the door reports');
+        this.#log.warn({ compartmentId, ...what }, 'left unfinished by the last run; its board does not answer, so it is settled when the board answers again');
+        // A board still counted online that missed this read sends no "back" event: ask again.
+        if (!this.#offlineBoards.has(compartment.board)) this.#settleAgainLater(compartment.board);
         continue;
       }
-      this.#log.info({ compartmentId: compartment.id, operation: op.id, purpose: op.purpose, doorOpen: status.open }, 'settling a door operation left unfinished by the last run');
+      // Settled meanwhile (a door event came first)? Then this reading is stale news: drop it.
+      const activeNow = this.#ledger.doorOperations.activeFor(compartmentId);
+      const stillPending = op ? activeNow.some((o) => o.id === op.id) : activeNow.length === 0 && releasedDoor(this.#ledger.meta, compartmentId) !== undefined;
+      if (!stillPending) continue;
+      this.#log.info({ compartmentId, ...what, doorOpen: status.open }, 'settling a door left unfinished by the last run');
       this.#monitor.observe(compartment, status.open);
     }
+  }
+
+  #settleAgainLater(board: string): void {
+    if (this.#settleRetries.has(board)) return;
+    const timer = setTimeout(() => {
+      this.#settleRetries.delete(board);
+      this.#settleLeftByLastRun(board).catch((err: unknown) => this.#log.error({ err, board }, 'could not settle the door operations left by the last run; trying again when the board next comes back'));
+    }, SETTLE_RETRY_MS);
+    timer.unref();
+    this.#settleRetries.set(board, timer);
   }
 
   stop(): void {
     this.#refusals.flush();
     clearInterval(this.#holdTimer);
+    for (const t of this.#settleRetries.values()) clearTimeout(t);
+    this.#settleRetries.clear();
     this.#doors.off('board', this.#onBoard);
     this.#monitor.stop();
   }
@@ -213,6 +270,34 @@ export class LockerService extends EventEmitter<LockerEvents> {
   }
 
   /**
+   * Refuses a tracking number that is already in the locker (its parcel reserved or deposited):
+   * the same label twice is a re-scan or a carrier's mistake, and a second parcel under it would
+   * confuse the resident's notice and the audit. Returns the compartment holding the first, or
+   * null when the number is free to deposit. The first refusal per parcel goes upstream
+   * (`deposit.refused`, reason `duplicate`); repeats are recorded in the audit trail only.
+   */
+  refuseDuplicateTracking(courier: Courier, tracking: string, keyed: boolean): { compartmentId: string } | null {
+    const inside = this.#ledger.parcels.activeWithTracking(tracking);
+    if (!inside) return null;
+    const actor = `courier:${courier.id}`;
+    const detail = { tracking, keyed, compartmentId: inside.compartmentId, parcelId: inside.id };
+    if (this.#duplicateReported.has(inside.id)) {
+      this.recordRefusal(actor, 'deposit.refused_duplicate', detail);
+    } else {
+      const now = this.#now();
+      this.#ledger.transaction(() => {
+        this.#ledger.audit.record({ at: now, actor, action: 'deposit.refused_duplicate', compartmentId: inside.compartmentId, parcelId: inside.id, detail });
+        this.#ledger.outbox.append('deposit.refused', now, { reason: 'duplicate', tracking, courierId: courier.id, carrier: courier.carrier, parcelId: inside.id, compartmentId: inside.compartmentId });
+      });
+      // Bounded: at most one entry per compartment matters; older ones only cost a second event.
+      if (this.#duplicateReported.size >= 1000) this.#duplicateReported.clear();
+      this.#duplicateReported.add(inside.id);
+    }
+    this.#log.info({ tracking, compartmentId: inside.compartmentId, parcelId: inside.id, courier: courier.id }, 'deposit refused: this tracking number is already in the locker');
+    return { compartmentId: inside.compartmentId };
+  }
+
+  /**
    * Reserves a compartment and opens it. A door that does not open is taken out of service and
    * the next compartment is tried, up to `doors.maxAllocationAttempts`.
    */
@@ -223,6 +308,9 @@ export class LockerService extends EventEmitter<LockerEvents> {
       this.recordRefusal(actor, 'deposit.unit_unknown', { unit: req.unit });
       return { ok: false, reason: 'unknown_unit' };
     }
+    // The kiosk asks at the scan already; asked again here so no path can store a number twice.
+    const duplicate = req.tracking !== null ? this.refuseDuplicateTracking(req.courier, req.tracking, false) : null;
+    if (duplicate) return { ok: false, reason: 'duplicate', compartmentId: duplicate.compartmentId };
     const tried: string[] = [];
     for (let attempt = 0; attempt < this.#config.doors.maxAllocationAttempts; attempt++) {
       const free = this.#ledger.compartments.free().filter((c) => !this.#offlineBoards.has(c.board));
@@ -278,7 +366,7 @@ export class LockerService extends EventEmitter<LockerEvents> {
     const now = this.#now();
     if (!choice.ok) {
       this.#ledger.transaction(() => {
-        if (oldOp) this.#ledger.doorOperations.end(oldOp.id, 'abandoned', 'parcel too big', null, now);
+        if (oldOp) this.#release(oldOp, now);
         this.#ledger.parcels.end(parcelId, 'reserved', 'cancelled', now);
         const data = { unit: parcel.unit, size: parcel.size, fullSizes: choice.fullSizes, courierId: courier.id, carrier: parcel.carrier };
         this.#ledger.audit.record({ at: now, actor, action: 'deposit.refused_too_big', compartmentId: parcel.compartmentId, parcelId, detail: data });
@@ -289,7 +377,7 @@ export class LockerService extends EventEmitter<LockerEvents> {
     }
     const target = choice.compartment;
     const opId = this.#ledger.transaction(() => {
-      if (oldOp) this.#ledger.doorOperations.end(oldOp.id, 'abandoned', 'parcel too big', null, now);
+      if (oldOp) this.#release(oldOp, now);
       this.#ledger.parcels.moveReserved(parcelId, target.id, target.size);
       const id = this.#ledger.doorOperations.intent(target.id, 'deposit', parcelId, actor, now);
       this.#ledger.audit.record({ at: now, actor, action: 'door.unlock_requested', compartmentId: target.id, parcelId, detail: { purpose: 'deposit', operation: id, reason: `did not fit ${parcel.compartmentId}` } });
@@ -299,6 +387,17 @@ export class LockerService extends EventEmitter<LockerEvents> {
     if (outcome === 'confirmed_open') return { ok: true, parcelId, compartmentId: target.id, size: target.size };
     this.#failDeposit(opId, target, parcelId, outcome, actor);
     return { ok: false, reason: 'doors_failed', tried: [target.id] };
+  }
+
+  /**
+   * Ends the operation of a deposit door the parcel did not fit. Its door still stands open: it is
+   * remembered as released, so its opening and closing (after a restart too) are that courier's,
+   * never a forced door. Runs inside the caller's transaction.
+   */
+  #release(op: DoorOperation, at: number): void {
+    const openSince = this.#monitor.openDoors().find((d) => d.compartmentId === op.compartmentId)?.since ?? null;
+    this.#ledger.doorOperations.end(op.id, 'abandoned', 'parcel too big', openSince, at);
+    if (openSince !== null) markReleased(this.#ledger.meta, op.compartmentId, { operation: op.id, actor: op.actor, parcelId: op.parcelId });
   }
 
   #failDeposit(opId: number, compartment: Compartment, parcelId: string, outcome: UnlockOutcome, actor: string): void {
@@ -405,15 +504,29 @@ export class LockerService extends EventEmitter<LockerEvents> {
       return id;
     });
     const outcome = await this.#unlock(opId, compartment);
-    if (outcome !== 'confirmed_open') {
-      const at = this.#now();
-      this.#ledger.transaction(() => {
+    const at = this.#now();
+    this.#ledger.transaction(() => {
+      if (outcome !== 'confirmed_open') {
         this.#ledger.doorOperations.end(opId, 'failed', outcome, null, at);
         this.#ledger.audit.record({ at, actor, action: 'door.unlock_failed', compartmentId, detail: { outcome, operation: opId } });
-      });
-    }
+      }
+      // Upstream hears of every technician open, whether the door opened or not (its close follows).
+      this.#ledger.outbox.append('door.technician_opened', at, { compartmentId, reason: reason.slice(0, 200), actor: actor.slice(0, 200), outcome, parcelId: parcel?.id ?? null });
+    });
     this.#log.info({ compartmentId, outcome, reason, actor }, 'technician door open');
     return { ok: true, outcome };
+  }
+
+  /**
+   * Why a remote door open would be refused now, or null when it would go ahead. The command inbox
+   * asks before it acks `accepted`, so a refusal is the command's only ack; openForRemote asks the
+   * same question, so the two can never disagree.
+   */
+  remoteOpenRefusal(compartmentId: string, staffRecall: boolean): string | null {
+    if (!this.#ledger.compartments.get(compartmentId)) return `unknown compartment ${compartmentId}`;
+    if (this.#ledger.doorOperations.activeFor(compartmentId).length > 0) return `a door operation on ${compartmentId} is under way`;
+    if (this.#ledger.parcels.activeIn(compartmentId) && !staffRecall) return `${compartmentId} holds a parcel for another person; send staffRecall: true to take it back`;
+    return null;
   }
 
   /**
@@ -421,11 +534,10 @@ export class LockerService extends EventEmitter<LockerEvents> {
    * are recalling it (the parcel is then `returned` when the door shuts).
    */
   async openForRemote(compartmentId: string, reason: string, staffRecall: boolean, commandId: string): Promise<{ ok: true; outcome: UnlockOutcome } | { ok: false; reason: string }> {
-    const compartment = this.#ledger.compartments.get(compartmentId);
-    if (!compartment) return { ok: false, reason: `unknown compartment ${compartmentId}` };
-    if (this.#ledger.doorOperations.activeFor(compartmentId).length > 0) return { ok: false, reason: `a door operation on ${compartmentId} is under way` };
+    const refusal = this.remoteOpenRefusal(compartmentId, staffRecall);
+    if (refusal !== null) return { ok: false, reason: refusal };
+    const compartment = this.#ledger.compartments.get(compartmentId)!;
     const parcel = this.#ledger.parcels.activeIn(compartmentId);
-    if (parcel && !staffRecall) return { ok: false, reason: `${compartmentId} holds a parcel for another person; send staffRecall: true to take it back` };
     const actor = `remote:${commandId}`;
     const now = this.#now();
     const opId = this.#ledger.transaction(() => {
@@ -464,6 +576,12 @@ export class LockerService extends EventEmitter<LockerEvents> {
   #onOpened(compartment: Compartment, at: number): void {
     // A commanded door: its operation completes when it closes.
     if (this.#ledger.doorOperations.activeFor(compartment.id).length > 0) return;
+    // Released while it stood open (a parcel too big for it), seen again after a restart: commanded too.
+    const released = releasedDoor(this.#ledger.meta, compartment.id);
+    if (released) {
+      this.#log.info({ compartmentId: compartment.id, operation: released.operation, actor: released.actor }, 'door released by a bigger-door request is still open; it closes quietly');
+      return;
+    }
     // No intent in the ledger: nobody asked for this door. Written at once; it is an alarm.
     this.#forced.add(compartment.id);
     const parcel = this.#ledger.parcels.activeIn(compartment.id);
@@ -475,39 +593,49 @@ export class LockerService extends EventEmitter<LockerEvents> {
   }
 
   #onClosed(compartment: Compartment, at: number, openedAt: number | null): void {
+    const wasLeftOpen = this.#leftOpen.delete(compartment.id);
     const op = this.#ledger.doorOperations.activeFor(compartment.id)[0];
+    // A released door's close spends the release, whatever else this close means: a later opening
+    // is news again (the compartment may even have been given to another deposit meanwhile).
+    const released = releasedDoor(this.#ledger.meta, compartment.id);
     if (!op) {
-      if (openedAt !== null) {
-        // Upstream heard of a forced door, so it hears of its closing; a door whose operation was
-        // released (a parcel too big for it) closes quietly, in the audit trail only.
-        const wasForced = this.#forced.delete(compartment.id);
-        this.#ledger.transaction(() => {
-          this.#ledger.audit.record({ at, actor: wasForced ? 'unknown' : 'system', action: 'door.closed', compartmentId: compartment.id, detail: { openedAt } });
-          if (wasForced) this.#ledger.outbox.append('door.closed', at, { compartmentId: compartment.id, openForMs: at - openedAt });
-        });
-      }
-      return;
-    }
-    if (openedAt === null) {
-      if (this.#unlocking.has(op.id)) return; // The latch has not released yet: not news.
-      this.#abandon(op, compartment, at);
-      return;
-    }
-    if (op.purpose === 'deposit') this.#completeDeposit(op, compartment, at, openedAt);
-    else if (op.purpose === 'pickup') this.#completePickup(op, compartment, at, openedAt);
-    else {
+      const wasForced = this.#forced.delete(compartment.id);
+      if (openedAt === null && !released) return;
+      // A forced door's closing goes upstream, as does that of a door reported left open; a door
+      // whose operation was released (a parcel too big for it) closes in its courier's name, in
+      // the audit trail only, unless it was left open.
+      const actor = wasForced ? 'unknown' : released?.actor ?? 'system';
       this.#ledger.transaction(() => {
-        this.#ledger.doorOperations.end(op.id, 'closed', 'confirmed_open', openedAt, at);
-        this.#ledger.audit.record({ at, actor: op.actor, action: 'door.closed', compartmentId: compartment.id, detail: { operation: op.id, openedAt } });
-        // A remote open that recalled a parcel: staff took it.
-        const parcel = op.purpose === 'remote' && op.parcelId ? this.#ledger.parcels.get(op.parcelId) : undefined;
-        if (parcel?.state === 'deposited' && this.#ledger.parcels.end(parcel.id, 'deposited', 'returned', at)) {
-          if (parcel.codeId !== null && this.#ledger.parcels.waitingForCode(parcel.codeId).length === 0) this.#ledger.codes.end(parcel.codeId, 'revoked', at);
-          this.#ledger.audit.record({ at, actor: op.actor, action: 'parcel.returned', compartmentId: compartment.id, parcelId: parcel.id });
-          this.#ledger.outbox.append('parcel.returned', at, { parcelId: parcel.id, compartmentId: compartment.id, unit: parcel.unit });
-        }
+        if (released) clearReleased(this.#ledger.meta, compartment.id);
+        this.#ledger.audit.record({ at, actor, action: 'door.closed', compartmentId: compartment.id, detail: { openedAt, ...(released ? { operation: released.operation, released: true } : {}) } });
+        if ((wasForced || wasLeftOpen) && openedAt !== null) this.#doorClosedEvent(compartment, at, openedAt, actor);
       });
+      return;
     }
+    if (openedAt === null && this.#unlocking.has(op.id)) return; // The latch has not released yet: not news.
+    this.#ledger.transaction(() => {
+      if (released) clearReleased(this.#ledger.meta, compartment.id);
+      if (openedAt === null) return this.#abandon(op, compartment, at);
+      // Upstream hears the close of a door it heard open (technician, remote) or heard left open.
+      const closeUpstream = wasLeftOpen || op.purpose === 'technician' || op.purpose === 'remote';
+      if (op.purpose === 'deposit') return this.#completeDeposit(op, compartment, at, openedAt, closeUpstream);
+      if (op.purpose === 'pickup') return this.#completePickup(op, compartment, at, openedAt, closeUpstream);
+      this.#ledger.doorOperations.end(op.id, 'closed', 'confirmed_open', openedAt, at);
+      this.#ledger.audit.record({ at, actor: op.actor, action: 'door.closed', compartmentId: compartment.id, detail: { operation: op.id, openedAt } });
+      if (closeUpstream) this.#doorClosedEvent(compartment, at, openedAt, op.actor);
+      // A remote open that recalled a parcel: staff took it.
+      const parcel = op.purpose === 'remote' && op.parcelId ? this.#ledger.parcels.get(op.parcelId) : undefined;
+      if (parcel?.state === 'deposited' && this.#ledger.parcels.end(parcel.id, 'deposited', 'returned', at)) {
+        if (parcel.codeId !== null && this.#ledger.parcels.waitingForCode(parcel.codeId).length === 0) this.#ledger.codes.end(parcel.codeId, 'revoked', at);
+        this.#ledger.audit.record({ at, actor: op.actor, action: 'parcel.returned', compartmentId: compartment.id, parcelId: parcel.id });
+        this.#ledger.outbox.append('parcel.returned', at, { parcelId: parcel.id, compartmentId: compartment.id, unit: parcel.unit });
+      }
+    });
+  }
+
+  /** `door.closed` upstream; runs inside the caller's transaction. */
+  #doorClosedEvent(compartment: Compartment, at: number, openedAt: number, actor: string): void {
+    this.#ledger.outbox.append('door.closed', at, { compartmentId: compartment.id, openForMs: Math.max(0, at - openedAt), actor: actor.slice(0, 200) });
   }
 
   /**
@@ -528,7 +656,7 @@ export class LockerService extends EventEmitter<LockerEvents> {
     this.#log.warn({ compartmentId: compartment.id, operation: op.id, purpose: op.purpose }, 'door operation abandoned: not confirmed before the restart');
   }
 
-  #completeDeposit(op: DoorOperation, compartment: Compartment, at: number, openedAt: number): void {
+  #completeDeposit(op: DoorOperation, compartment: Compartment, at: number, openedAt: number, closeUpstream: boolean): void {
     const parcel = op.parcelId ? this.#ledger.parcels.get(op.parcelId) : undefined;
     if (!parcel) throw new Error(`deposit operation ${op.id} has no parcel: the ledger is inconsistent`);
     const expiresAt = at + this.#config.codes.holdDays * DAY_MS;
@@ -554,13 +682,14 @@ export class LockerService extends EventEmitter<LockerEvents> {
         ...(fresh ? { code: fresh.code, pickupQr: fresh.pickupQr } : {}),
         expiresAt: new Date(expiresAt).toISOString(),
       });
+      if (closeUpstream) this.#doorClosedEvent(compartment, at, openedAt, op.actor);
       return { codeId, newCode: code !== null };
     });
     this.#log.info({ compartmentId: compartment.id, parcelId: parcel.id, unit: parcel.unit, codeId: issued.codeId, newCode: issued.newCode }, 'parcel deposited');
     this.emit('deposited', { parcelId: parcel.id, compartmentId: compartment.id });
   }
 
-  #completePickup(op: DoorOperation, compartment: Compartment, at: number, openedAt: number): void {
+  #completePickup(op: DoorOperation, compartment: Compartment, at: number, openedAt: number, closeUpstream: boolean): void {
     const parcel = op.parcelId ? this.#ledger.parcels.get(op.parcelId) : undefined;
     if (!parcel || parcel.codeId === null) throw new Error(`pickup operation ${op.id} has no deposited parcel: the ledger is inconsistent`);
     this.#ledger.transaction(() => {
@@ -575,6 +704,7 @@ export class LockerService extends EventEmitter<LockerEvents> {
         codeId: parcel.codeId,
         waitedSeconds: parcel.depositedAt ? Math.round((at - parcel.depositedAt) / 1000) : null,
       });
+      if (closeUpstream) this.#doorClosedEvent(compartment, at, openedAt, op.actor);
     });
     this.#log.info({ compartmentId: compartment.id, parcelId: parcel.id, unit: parcel.unit }, 'parcel picked up');
     this.emit('pickedUp', { parcelId: parcel.id, compartmentId: compartment.id });
@@ -582,6 +712,7 @@ export class LockerService extends EventEmitter<LockerEvents> {
 
   #onLeftOpen(compartment: Compartment, openedAt: number): void {
     const at = this.#now();
+    this.#leftOpen.add(compartment.id);
     this.#ledger.transaction(() => {
       this.#ledger.audit.record({ at, actor: 'system', action: 'door.left_open', compartmentId: compartment.id, detail: { openedAt } });
       this.#ledger.outbox.append('door.left_open', at, { compartmentId: compartment.id, openSince: new Date(openedAt).toISOString() });

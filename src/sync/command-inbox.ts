@@ -158,16 +158,25 @@ export class CommandInbox {
     }
   }
 
-  /** Executed at most once: the id is recorded as accepted before the lock fires. */
+  /**
+   * Executed at most once: the id is recorded as accepted before the lock fires. A door the locker
+   * would refuse (unknown, busy, holding a parcel) is rejected before anything is accepted: the
+   * contract allows `rejected` only as a command's one and only ack.
+   */
   async #openDoor(cmd: Envelope): Promise<void> {
     const d = cmd.data as { compartmentId: string; reason: string; staffRecall?: boolean };
+    const staffRecall = d.staffRecall ?? false;
+    const refusal = this.d.locker.remoteOpenRefusal(d.compartmentId, staffRecall);
+    if (refusal !== null) return this.#reject(cmd.id, cmd.type, refusal, true);
     this.d.ledger.transaction(() => this.d.ledger.commands.record(cmd.id, cmd.type, this.#now(), 'accepted'));
     this.#ack(cmd.id, 'accepted');
-    const result = await this.d.locker.openForRemote(d.compartmentId, d.reason, d.staffRecall ?? false, cmd.id);
+    // Nothing awaits between the check and openForRemote's own: it cannot refuse now. Should it
+    // ever, the command already said `accepted`, so it ends `failed`, never `rejected`.
+    const result = await this.d.locker.openForRemote(d.compartmentId, d.reason, staffRecall, cmd.id);
     if (!result.ok) {
-      this.d.ledger.transaction(() => this.d.ledger.commands.update(cmd.id, 'rejected', result.reason));
-      this.d.log.warn({ commandId: cmd.id, reason: result.reason }, 'remote door open refused');
-      return this.#ack(cmd.id, 'rejected', result.reason);
+      this.d.ledger.transaction(() => this.d.ledger.commands.update(cmd.id, 'failed', result.reason));
+      this.d.log.error({ commandId: cmd.id, reason: result.reason }, 'remote door open refused after it was accepted');
+      return this.#ack(cmd.id, 'failed', result.reason);
     }
     const status = result.outcome === 'confirmed_open' ? 'done' : 'failed';
     this.d.ledger.transaction(() => this.d.ledger.commands.update(cmd.id, status, status === 'failed' ? result.outcome : null));

@@ -65,8 +65,13 @@ export const EVENT_DATA: Record<string, MessageSpec> = {
     example: { unit: '101', codeId: 7, code: '90817263', previousCodeId: 3, parcelIds: ['01935c1e-7c2a-7000-8000-000000000001'], commandId: 'cmd-44' },
   },
   'deposit.refused': {
-    summary: 'No free compartment of a fitting size: the courier kept the parcel. Property managers size lockers by these.',
-    schema: obj({ unit: unitId, size: { enum: ['S', 'M', 'L', 'XL', 'auto'] }, fullSizes: { type: 'array', items: size }, courierId: id(), carrier: nullable(id()), reason: { const: 'full' } }),
+    summary: 'The courier kept the parcel. `reason` says why: `full`, no free compartment of a fitting size (property managers size lockers by these); `duplicate`, a parcel with the same tracking number is still in the locker (`parcelId`, in `compartmentId`), refused at the scan before any door opened, reported once per parcel inside.',
+    schema: {
+      oneOf: [
+        obj({ unit: unitId, size: { enum: ['S', 'M', 'L', 'XL', 'auto'] }, fullSizes: { type: 'array', items: size }, courierId: id(), carrier: nullable(id()), reason: { const: 'full' } }),
+        obj({ reason: { const: 'duplicate' }, tracking: id(64), courierId: id(), carrier: nullable(id()), parcelId: uuid, compartmentId }),
+      ],
+    },
     example: { unit: '101', size: 'XL', fullSizes: ['XL'], courierId: 'ups-demo', carrier: 'UPS', reason: 'full' },
   },
   'compartment.fault': {
@@ -90,9 +95,14 @@ export const EVENT_DATA: Record<string, MessageSpec> = {
     example: { compartmentId: 'A01', parcelId: null },
   },
   'door.closed': {
-    summary: 'A door that opened without a command was shut again.',
-    schema: obj({ compartmentId, openForMs: int(0) }),
-    example: { compartmentId: 'A01', openForMs: 12000 },
+    summary: 'A door whose opening upstream heard of was shut again: one forced open (`actor` is `unknown`), opened by a technician (`door.technician_opened`) or remotely (`door.remote_opened`), or reported by `door.left_open`. `actor` is who opened it (as in the audit trail).',
+    schema: obj({ compartmentId, openForMs: int(0), actor: id(200) }, ['compartmentId', 'openForMs']),
+    example: { compartmentId: 'A01', openForMs: 12000, actor: 'unknown' },
+  },
+  'door.technician_opened': {
+    summary: 'A technician opened a door on site (`lockerctl lock open`), with the reason given; `outcome` says whether it opened. The parcel inside, if any, stays where it is (not a pickup). Its close follows as `door.closed`.',
+    schema: obj({ compartmentId, reason: str({ maxLength: 200 }), actor: id(200), outcome: { enum: ['confirmed_open', 'unconfirmed', 'no_response'] }, parcelId: nullable(uuid) }),
+    example: { compartmentId: 'A05', reason: 'replace the latch', actor: 'technician:alice', outcome: 'confirmed_open', parcelId: null },
   },
   'door.left_open': {
     summary: 'A door has stayed open longer than `doors.leftOpenMs`.',

@@ -65,7 +65,8 @@ describe('chaos: the daemon killed at random moments', () => {
         const unit = String(101 + Math.floor(rand() * 5));
         const work = (async () => {
           await call('sim.keys', { keys: '111111#' });
-          await call('sim.scan', { text: '1Z999AA10123456784' });
+          // One tracking number per round: the locker refuses one already inside.
+          await call('sim.scan', { text: `CHAOS${String(round).padStart(6, '0')}` });
           await call('sim.keys', { keys: `${unit}#` });
           const opened = (await call('sim.keys', { keys: '#' })) as { displays?: { text: string }[] } | undefined;
           const door = /^Door (\w+) is open/.exec(opened?.displays?.[0]?.text ?? '')?.[1];

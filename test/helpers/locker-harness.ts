@@ -12,6 +12,7 @@ import type { Logger } from '../../src/log.js';
  */
 export class LockerHarness {
   readonly displays: Display[] = [];
+  #parcels = 0;
 
   private constructor(readonly app: App) {
     app.kiosk.on('display', (d) => this.displays.push(d));
@@ -76,7 +77,8 @@ export class LockerHarness {
   /** A courier deposit from login to closed door; returns the compartment used. */
   async deposit(opts: { pin?: string; tracking?: string; unit: string; size?: '1' | '2' | '3' | '4' | '' }): Promise<string> {
     await this.keys(`${opts.pin ?? '111111'}#`);
-    await this.scan(opts.tracking ?? '1Z999AA10123456784');
+    // A fresh tracking number per parcel: the locker refuses one that is already inside.
+    await this.scan(opts.tracking ?? `TEST${String(++this.#parcels).padStart(8, '0')}`);
     await this.keys(`${opts.unit}#`);
     await this.keys(`${opts.size ?? ''}#`);
     const open = this.app.locker.openDoors();

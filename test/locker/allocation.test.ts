@@ -26,7 +26,16 @@ describe('chooseCompartment', () => {
 
   it('keeps accessible compartments for last, but uses one rather than refuse', () => {
     expect(chooseCompartment([c('SA', 'S', true), c('S9', 'S')], { size: 'S', accessibleOnly: false })).toMatchObject({ compartment: { id: 'S9' } });
-    expect(chooseCompartment([c('SA', 'S', true), c('M1', 'M')], { size: 'S', accessibleOnly: false })).toMatchObject({ compartment: { id: 'SA' } });
+    expect(chooseCompartment([c('SA', 'S', true), c('MA', 'M', true)], { size: 'S', accessibleOnly: false })).toMatchObject({ compartment: { id: 'SA' } });
+  });
+
+  it('gives an ordinary unit a bigger ordinary compartment before a low one of its size', () => {
+    expect(chooseCompartment([c('SA', 'S', true), c('M1', 'M')], { size: 'S', accessibleOnly: false })).toMatchObject({ compartment: { id: 'M1' } });
+    expect(chooseCompartment([c('SA', 'S', true), c('MA', 'M', true), c('XL1', 'XL')], { size: 'auto', accessibleOnly: false })).toMatchObject({ compartment: { id: 'XL1' } });
+    // Only low doors left: the smallest fitting one, rather than refuse the parcel.
+    expect(chooseCompartment([c('LA', 'L', true), c('MA', 'M', true), c('S1', 'S')], { size: 'M', accessibleOnly: false })).toMatchObject({ compartment: { id: 'MA' } });
+    // A low door never makes an ordinary unit go down a size.
+    expect(chooseCompartment([c('SA', 'S', true)], { size: 'M', accessibleOnly: false })).toEqual({ ok: false, fullSizes: ['M', 'L', 'XL'] });
   });
 
   it('gives accessible units only accessible compartments', () => {

@@ -72,3 +72,64 @@ describe('command inbox and the kiosk clock', () => {
     expect(acks.map((a) => a.status)).toEqual(['done']);
   });
 });
+
+describe('command inbox: a remote door open the locker refuses', () => {
+  let h: LockerHarness;
+  let cleanup: () => void;
+  const logs = captureLogger('info');
+
+  beforeEach(async () => {
+    let dir: string;
+    ({ dir, cleanup } = tempDir());
+    h = await LockerHarness.start(testConfig(dir), logs.log);
+  });
+
+  afterEach(async () => {
+    await h.stop();
+    cleanup();
+  });
+
+  function inbox(): { inbox: CommandInbox; acks: Ack[] } {
+    const { ledger, config } = h.app;
+    const acks: Ack[] = [];
+    const inbox = new CommandInbox({ ledger, locker: h.app.locker, admin: new LockerAdministration(ledger, config), config, log: logs.log, sendAck: (a) => acks.push(a) });
+    return { inbox, acks };
+  }
+
+  const doorOpen = (id: string, compartmentId: string, staffRecall?: boolean): Buffer =>
+    Buffer.from(JSON.stringify({
+      id, type: 'door.open', issuedAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 60_000).toISOString(),
+      data: { compartmentId, reason: 'test', ...(staffRecall !== undefined ? { staffRecall } : {}) },
+    }));
+
+  it('acks rejected, and only rejected, for an occupied or busy compartment, and fires no lock', async () => {
+    const occupied = await h.deposit({ unit: '101' });
+    // A second deposit whose door is still open: its compartment is busy.
+    await h.keys('222222#');
+    await h.scan('1Z5R89390357567127');
+    await h.keys('202#');
+    await h.keys('#');
+    const busy = h.app.locker.openDoors().at(-1)!.compartmentId;
+    const opsBefore = h.app.ledger.db.prepare('SELECT count(*) AS n FROM door_operations').get();
+    const { inbox: i, acks } = inbox();
+
+    await i.handle(doorOpen('c-occupied', occupied));
+    await i.handle(doorOpen('c-busy', busy, true));
+    await i.handle(doorOpen('c-unknown', 'Z99'));
+    expect(acks.map((a) => [a.commandId, a.status])).toEqual([['c-occupied', 'rejected'], ['c-busy', 'rejected'], ['c-unknown', 'rejected']]);
+    expect(acks[0]!.reason).toBe(`${occupied} holds a parcel for another person; send staffRecall: true to take it back`);
+    expect(acks[1]!.reason).toBe(`a door operation on ${busy} is under way`);
+    expect(h.app.ledger.db.prepare('SELECT count(*) AS n FROM door_operations').get()).toEqual(opsBefore);
+    expect(h.app.ledger.outbox.list({ limit: 1000 }).some((e) => e.type === 'door.remote_opened')).toBe(false);
+    // Remembered as rejected: the same command again is a duplicate, still without an `accepted`.
+    expect(h.app.ledger.commands.seen('c-occupied')).toBe('rejected');
+    await i.handle(doorOpen('c-occupied', occupied));
+    expect(acks.at(-1)).toMatchObject({ commandId: 'c-occupied', status: 'rejected', reason: expect.stringMatching(/^duplicate/) });
+    expect(acks.filter((a) => a.status === 'accepted')).toEqual([]);
+
+    // A free compartment opens: accepted, then done.
+    const free = h.app.ledger.compartments.free().at(-1)!.id;
+    await i.handle(doorOpen('c-free', free));
+    expect(acks.filter((a) => a.commandId === 'c-free').map((a) => a.status)).toEqual(['accepted', 'done']);
+  });
+});
