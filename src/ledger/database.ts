@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { checkLedgerContent, checkLedgerFile, LedgerOpenError } from './ledger-check.js';
+import { dirname } from 'node:path';
+import { checkLedgerContent, checkLedgerFile, fileUri, LedgerOpenError } from './ledger-check.js';
 import { createPrivateFile, ledgerFiles, tightenLedgerFiles } from './ledger-files.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 
@@ -100,7 +100,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
 function abandon(db: Db, path: string, existedBefore: ReadonlySet<string>): void {
   let guard: Db | null = null;
   try {
-    guard = new Database(`file:${resolve(path).split('/').map(encodeURIComponent).join('/')}?mode=ro`, { readonly: true, fileMustExist: true });
+    guard = new Database(fileUri(path, 'mode=ro'), { readonly: true, fileMustExist: true });
     guard.pragma('user_version');
   } catch {
     // Without the guard SQLite may checkpoint: still close, the error that got us here matters more.

@@ -101,7 +101,7 @@ export function checkLedgerFile(path: string): FileCheck {
 }
 
 /** A `file:` URI for `path` (each segment percent-encoded) with the given query. */
-function fileUri(path: string, query: string): string {
+export function fileUri(path: string, query: string): string {
   return `file:${resolve(path).split('/').map(encodeURIComponent).join('/')}?${query}`;
 }
 
