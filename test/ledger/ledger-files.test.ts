@@ -234,6 +234,26 @@ describe('a refused ledger is left exactly as it was', () => {
   });
 });
 
+describe('an open that fails after the check', () => {
+  let dir: string;
+  let cleanup: () => void;
+  beforeEach(() => ({ dir, cleanup } = tempDir()));
+  afterEach(() => cleanup());
+
+  it('a migration that fails on a ledger with commits in its WAL: closed without a checkpoint, main file and WAL as they were', () => {
+    const path = join(dir, 'ledger.db');
+    crashed(join(dir, 'scratch.db'), path, (db) => fill(db, 'a', 3000), (db) => fill(db, 'b', 20));
+    const broken: Migration = { version: SCHEMA_VERSION + 1, description: 'broken', sql: `CREATE TABLE x (a); INSERT INTO nope VALUES (1);` };
+    const before = snapshot(path);
+    expect(() => openDatabase(path, { migrations: [...MIGRATIONS, broken] })).toThrow(/nope/);
+    const after = snapshot(path);
+    expect({ main: after.main, '-wal': after['-wal'] }).toEqual({ main: before.main, '-wal': before['-wal'] });
+    const db = openDatabase(path);
+    expect(db.prepare(`SELECT count(*) AS n FROM meta WHERE key LIKE 'b%'`).get()).toEqual({ n: 20 });
+    db.close();
+  });
+});
+
 describe('a ledger that is not refused', () => {
   let dir: string;
   let cleanup: () => void;
