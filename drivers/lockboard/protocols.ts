@@ -182,10 +182,10 @@ const modbus: Family = {
       : b.modbus.pulse === 'board'
         ? { coil: mb.PULSE_COIL_BASE + channel, value: Math.max(1, Math.ceil(b.pulseMs / 100)) }
         : { coil: channel, value: mb.COIL_ON };
-    // Another coil: the late reply to another request, not an answer to this one.
-    if (f.coil !== expected.coil) return null;
-    if (f.value === expected.value && f.echoed) return { kind: 'ack' };
-    return { kind: 'not_echoed', reason: `FC 05 to coil ${hex4(expected.coil)} with value ${hex4(expected.value)} was answered with value ${hex4(f.value)}, not its echo` };
+    if (f.echoed && f.coil === expected.coil && f.value === expected.value) return { kind: 'ack' };
+    // The bus waits for a quiet line before each request, so this is the board's answer to it:
+    // one that names another coil or value did not do what was asked.
+    return { kind: 'not_echoed', reason: `FC 05 to coil ${hex4(expected.coil)} with value ${hex4(expected.value)} was answered with coil ${hex4(f.coil)} value ${hex4(f.value)}, not its echo` };
   },
   probe: (address) => ({
     request: mb.encodeReadDiscreteInputs(address, 0, 1),

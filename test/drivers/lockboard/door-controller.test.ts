@@ -221,7 +221,7 @@ describe('unlock outcomes', () => {
     expect(r.sim.fires).toEqual([]);
     expect(r.written((b) => b[1] === 0x05)).toHaveLength(1);
     expect(errors).toEqual([expect.objectContaining({ msg: expect.stringMatching(/did not echo the unlock.*not resending: .*set modbus.pulse to "host"/) })]);
-    expect(errors[0]!.obj.reason).toBe('FC 05 to coil 0x0203 with value 0x0001 was answered with value 0x0000, not its echo');
+    expect(errors[0]!.obj.reason).toBe('FC 05 to coil 0x0203 with value 0x0001 was answered with coil 0x0203 value 0x0000, not its echo');
     const health = r.ctl.health().find((h) => h.board === 'B1')!;
     expect(health).toMatchObject({ online: true });
     expect(health.counters!.not_echoed).toBe(1);
