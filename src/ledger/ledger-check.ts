@@ -45,6 +45,16 @@ export interface FileCheck {
  * that is not SQLite, or is shorter than the pages it needs that the WAL does not hold.
  */
 export function checkLedgerFile(path: string): FileCheck {
+  try {
+    return checkFileBytes(path);
+  } catch (err) {
+    if (err instanceof LedgerOpenError) throw err;
+    const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new LedgerOpenError(`cannot read the ledger file ${path} or its WAL (${why}); the lockerd user must be able to read and write both, and their directory`);
+  }
+}
+
+function checkFileBytes(path: string): FileCheck {
   const [, walPath] = ledgerFiles(path);
   if (!existsSync(path)) return { fresh: true, walCommitted: false };
   const header = Buffer.alloc(100);

@@ -5,7 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, readdirSync, readFileSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LedgerOpenError, openDatabase } from '../../src/ledger/database.js';
@@ -169,6 +169,14 @@ describe('a refused ledger is left exactly as it was', () => {
     crashed(scratch, path, (db) => fill(db, 'a', 10), (db) => fill(db, 'b', 10));
     truncateSync(path, 0);
     expectRefusedUntouched(/is empty but its WAL .* holds \d+ committed pages/);
+  });
+
+  it('a WAL that cannot be read (a directory in its place): a clear refusal, nothing changed', () => {
+    const db = openDatabase(path);
+    fill(db, 'a', 10);
+    db.close();
+    mkdirSync(`${path}-wal`);
+    expect(() => openDatabase(path)).toThrow(/cannot read the ledger file .* or its WAL \(EISDIR\)/);
   });
 
   it('a file that is not SQLite, with a -wal beside it', () => {
