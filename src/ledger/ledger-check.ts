@@ -162,9 +162,10 @@ export function checkLedgerContent(path: string, file: FileCheck, migrations: re
     try {
       db = new Database(readOnlyUri(path, file.walCommitted), { readonly: true, fileMustExist: true });
     } catch (err) {
+      // (Also what SQLite says when URI file names are off and it looks for a file named
+      // "file:...": database.ts turns them on before better-sqlite3 loads.)
       if ((err as { code?: string }).code === 'SQLITE_CANTOPEN') {
-        // The file was readable a moment ago: SQLite took the URI for a file name.
-        throw new Error('SQLite URI file names are off (better-sqlite3 was loaded before src/ledger/database.ts set SQLITE_USE_URI); the ledger cannot be checked read-only');
+        throw new LedgerOpenError(`cannot open the ledger ${path} read-only to check it (${(err as Error).message}); the lockerd user must be able to read it, its -wal and its -shm; ${UNCHANGED}`);
       }
       throw err;
     }
