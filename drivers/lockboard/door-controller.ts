@@ -59,6 +59,8 @@ interface BoardCounters {
   timeouts: number;
   mismatched: number;
   refused: number;
+  /** Writes answered with something other than their echo (Modbus FC 05). */
+  notEchoed: number;
   unlocks: number;
   unlockResends: number;
 }
@@ -97,12 +99,14 @@ const SCAN_TIMEOUT_MAX_MS = 50;
 const FIRST_CYCLE_MAX_MS = 1500;
 const RELAY_OFF_ATTEMPTS = 5;
 
-/** What a technician can do about a refused unlock. */
-function refusalHint(spec: BoardSpec): string {
+/** What a technician can do about a refused unlock, or one the board answered without its echo. */
+function refusalHint(spec: BoardSpec, kind: 'refused' | 'not_echoed'): string {
   if (spec.protocol === 'modbus-rtu' && spec.modbus.pulse === 'board') {
-    return ': a board without timed pulses refuses them; set modbus.pulse to "host" for this board';
+    return kind === 'refused'
+      ? ': a board without timed pulses refuses them; set modbus.pulse to "host" for this board'
+      : ': a board without timed pulses ignores them; set modbus.pulse to "host" for this board';
   }
-  return ': check the board address and its lock count';
+  return kind === 'refused' ? ': check the board address and its lock count' : ': check the board address, its relay numbering (modbus.relayStart) and its lock count';
 }
 
 export class LockBoardController extends EventEmitter implements DoorHardware {
@@ -137,7 +141,7 @@ export class LockBoardController extends EventEmitter implements DoorHardware {
         gapMs: options.quietGapMs ?? family.defaultGapMs(options.baudRate),
         online: null, misses: 0, reason: 'no reply yet', open: new Array(spec.locks).fill(undefined),
         openSeenAt: new Array(spec.locks).fill(-Infinity), items: new Array(spec.locks).fill(undefined),
-        counters: { polls: 0, replies: 0, timeouts: 0, mismatched: 0, refused: 0, unlocks: 0, unlockResends: 0 },
+        counters: { polls: 0, replies: 0, timeouts: 0, mismatched: 0, refused: 0, notEchoed: 0, unlocks: 0, unlockResends: 0 },
         statsAtLastReply: { checksumErrors: 0, discardedBytes: 0 }, mismatchedSinceReply: 0,
         pendingRead: null, lockChains: new Map(), initialPending: false,
       });
@@ -250,7 +254,7 @@ export class LockBoardController extends EventEmitter implements DoorHardware {
     const { spec, family } = b;
     let attempts = 0;
     let heard = false;
-    let refusal: string | null = null;
+    let refusal: { kind: 'refused' | 'not_echoed'; reason: string } | null = null;
     for (;;) {
       if (!this.#running) return { outcome: heard ? 'unconfirmed' : 'no_response', attempts };
       const release = await this.#opt.powerGroups.acquire(spec.powerGroup, this.#sleeper);
@@ -275,7 +279,7 @@ export class LockBoardController extends EventEmitter implements DoorHardware {
           heard = true;
           this.#replied(b);
           const meaning = family.interpret(spec, 'unlock', lock, r.reply);
-          if (meaning?.kind === 'refused') refusal = meaning.reason;
+          if (meaning?.kind === 'refused' || meaning?.kind === 'not_echoed') refusal = { kind: meaning.kind, reason: meaning.reason };
           this.#applyMeaning(b, meaning);
         }
         if (spec.protocol === 'modbus-rtu' && spec.modbus.pulse === 'host') {
@@ -304,8 +308,10 @@ export class LockBoardController extends EventEmitter implements DoorHardware {
       }
       heard = true;
       if (refusal !== null) {
-        // The board said no: it did not power the lock, and it will say no again.
-        this.#log.error({ bus: this.#opt.id, board: spec.id, lock, attempts, reason: refusal }, `lock board refused the unlock; not resending${refusalHint(spec)}`);
+        // The board said no (or answered another value than the one sent): it did not power the
+        // lock, and it will do the same again.
+        const what = refusal.kind === 'refused' ? 'refused the unlock' : 'did not echo the unlock (it did not take it)';
+        this.#log.error({ bus: this.#opt.id, board: spec.id, lock, attempts, reason: refusal.reason }, `lock board ${what}; not resending${refusalHint(spec, refusal.kind)}`);
         return { outcome: 'unconfirmed', attempts };
       }
       if (attempts >= this.#opt.unlockAttempts) {
@@ -328,7 +334,9 @@ export class LockBoardController extends EventEmitter implements DoorHardware {
         gapMs: b.gapMs,
         urgent: true,
       });
-      if (r.status === 'ok') return true;
+      // An answer that is not the echo of "off" does not say the relay is off: insist.
+      if (r.status === 'ok' && r.reply !== null && family.interpret(spec, 'relay-off', lock, r.reply)?.kind === 'ack') return true;
+      if (r.status === 'ok' && r.reply !== null) this.#applyMeaning(b, family.interpret(spec, 'relay-off', lock, r.reply));
       if (r.status === 'stopped') break;
     }
     this.#log.error({ bus: this.#opt.id, board: spec.id, lock }, 'relay did not confirm it switched off after a host-timed pulse; check the lock and prefer the board-timed pulse');
@@ -408,6 +416,9 @@ export class LockBoardController extends EventEmitter implements DoorHardware {
     else if (meaning.kind === 'refused') {
       b.counters.refused++;
       this.#log.warn({ bus: this.#opt.id, board: b.spec.id, reason: meaning.reason }, 'lock board refused a command');
+    } else if (meaning.kind === 'not_echoed') {
+      b.counters.notEchoed++;
+      this.#log.warn({ bus: this.#opt.id, board: b.spec.id, reason: meaning.reason }, 'lock board answered a write without its echo');
     }
   }
 
@@ -547,6 +558,7 @@ export class LockBoardController extends EventEmitter implements DoorHardware {
       unsolicited: s.unsolicited,
       mismatched: b.counters.mismatched,
       refused: b.counters.refused,
+      not_echoed: b.counters.notEchoed,
       unlocks: b.counters.unlocks,
       unlock_resends: b.counters.unlockResends,
       port_opens: bc.opens,
@@ -557,7 +569,7 @@ export class LockBoardController extends EventEmitter implements DoorHardware {
       board: b.spec.id,
       online: b.online === true,
       detail: `${where}${state}`,
-      errors: b.counters.timeouts + s.checksumErrors + b.counters.mismatched + b.counters.refused,
+      errors: b.counters.timeouts + s.checksumErrors + b.counters.mismatched + b.counters.refused + b.counters.notEchoed,
       counters,
     };
   }

@@ -58,7 +58,12 @@ export type ReplyMeaning =
   /** The board took the command. */
   | { kind: 'ack' }
   /** The board answered with a refusal (Modbus exception). */
-  | { kind: 'refused'; reason: string };
+  | { kind: 'refused'; reason: string }
+  /**
+   * The board answered a write with something other than the echo of it (Modbus FC 05): it did
+   * not do what was asked (a board without timed pulses answers the pulse `00 00`).
+   */
+  | { kind: 'not_echoed'; reason: string };
 
 export type RequestKind = 'status' | 'unlock' | 'relay-off';
 
@@ -141,6 +146,8 @@ const clone8a: Family = {
   scanLocks: a8.QUERY_ALL_LOCKS,
 };
 
+const hex4 = (n: number): string => `0x${n.toString(16).padStart(4, '0')}`;
+
 function exceptionReason(f: mb.ModbusException): string {
   return `Modbus exception ${f.code} (${MODBUS_EXCEPTIONS[f.code] ?? 'unknown'}) to function ${f.fc}`;
 }
@@ -175,7 +182,10 @@ const modbus: Family = {
       : b.modbus.pulse === 'board'
         ? { coil: mb.PULSE_COIL_BASE + channel, value: Math.max(1, Math.ceil(b.pulseMs / 100)) }
         : { coil: channel, value: mb.COIL_ON };
-    return f.coil === expected.coil && f.value === expected.value ? { kind: 'ack' } : null;
+    if (f.echoed && f.coil === expected.coil && f.value === expected.value) return { kind: 'ack' };
+    // The bus waits for a quiet line before each request, so this is the board's answer to it:
+    // one that names another coil or value did not do what was asked.
+    return { kind: 'not_echoed', reason: `FC 05 to coil ${hex4(expected.coil)} with value ${hex4(expected.value)} was answered with coil ${hex4(f.coil)} value ${hex4(f.value)}, not its echo` };
   },
   probe: (address) => ({
     request: mb.encodeReadDiscreteInputs(address, 0, 1),

@@ -12,6 +12,7 @@ import type { BoardHealth, InputHealth } from '../../drivers/contracts.js';
 import type { LockerdConfig } from '../config/types.js';
 import { CLOCK_BACK_TOLERANCE_MS } from '../ledger/audit.js';
 import type { Ledger } from '../ledger/ledger.js';
+import { ledgerFileModes, tooOpen } from '../ledger/ledger-files.js';
 import type { LockerService } from '../locker/locker-service.js';
 import type { SyncService } from '../sync/sync-service.js';
 import { kernelPeerIdentity, PEERCRED_FIX, UNKNOWN_TECHNICIAN, type PeerCredentialsSupport, type PeerIdentity } from './peer.js';
@@ -28,6 +29,8 @@ export interface Check {
 export interface SelfTestFacts {
   now: number;
   ledger: { quickCheck: string; journalMode: string; synchronous: number; newestEntryAt: number | null };
+  /** Permission bits of the ledger's main file, WAL and -shm (those that exist). */
+  ledgerFiles: { path: string; mode: number }[];
   /** Permission bits of the secret key file, or the reason it could not be read. */
   keyFile: { path: string; mode: number } | { path: string; error: string };
   /** Bytes available to lockerd on the ledger's file system, or null if unknown. */
@@ -56,6 +59,8 @@ export function judge(f: SelfTestFacts): Check[] {
   if (f.ledger.quickCheck !== 'ok') add('ledger', 'fail', `SQLite quick_check: ${f.ledger.quickCheck.slice(0, 200)}; stop lockerd and restore the ledger from a backup`);
   else if (f.ledger.journalMode !== 'wal' || f.ledger.synchronous !== 2) add('ledger', 'fail', `journal_mode=${f.ledger.journalMode}, synchronous=${f.ledger.synchronous}: lockerd needs WAL and FULL; report this as a bug`);
   else add('ledger', 'ok', 'intact; WAL, synchronous=FULL');
+
+  out.push(judgeLedgerFiles(f.ledgerFiles));
 
   if ('error' in f.keyFile) add('secret key', 'fail', `${f.keyFile.path}: ${f.keyFile.error}`);
   else if ((f.keyFile.mode & 0o077) !== 0) add('secret key', 'fail', `${f.keyFile.path} has mode ${(f.keyFile.mode & 0o777).toString(8)}: others can read it; chmod 600 ${f.keyFile.path}`);
@@ -102,6 +107,20 @@ export function judge(f: SelfTestFacts): Check[] {
   else add('keypad throttle', 'ok', 'not throttled');
 
   return out;
+}
+
+/** The ledger, its WAL and -shm hold codes not yet sent: 0600 (0640 for the service group) at most. */
+export function judgeLedgerFiles(files: SelfTestFacts['ledgerFiles']): Check {
+  const open = files.filter((f) => tooOpen(f.mode));
+  if (open.length > 0) {
+    return {
+      check: 'ledger files',
+      verdict: 'fail',
+      detail: `${list(open.map((f) => `${f.path} (mode ${(f.mode & 0o777).toString(8)})`), 3)}: others can read the codes not yet sent; chmod 600 ${open.map((f) => f.path).join(' ')}`,
+    };
+  }
+  if (files.length === 0) return { check: 'ledger files', verdict: 'fail', detail: 'the ledger file cannot be found' };
+  return { check: 'ledger files', verdict: 'ok', detail: `${files.length} files, mode ${[...new Set(files.map((f) => (f.mode & 0o777).toString(8)))].join('/')}` };
 }
 
 export interface SelfTestContext {
@@ -172,6 +191,7 @@ export function selfTestCommand(ctx: SelfTestContext): [string, CommandHandler] 
         synchronous: ledger.db.pragma('synchronous', { simple: true }) as number,
         newestEntryAt: ledger.audit.latestAt(),
       },
+      ledgerFiles: ledgerFileModes(ledger.path),
       keyFile,
       diskFreeBytes,
       boards: ctx.boards(),

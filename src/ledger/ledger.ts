@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { chmodSync, closeSync, openSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, rmSync, statSync } from 'node:fs';
 import { AuditTrail } from './audit.js';
 import { CodeStore } from './codes.js';
 import { CommandStore } from './commands.js';
@@ -7,6 +7,7 @@ import { ExpectedDeliveryStore } from './expected-deliveries.js';
 import { CompartmentStore } from './compartments.js';
 import { LedgerOpenError, openDatabase, type Db } from './database.js';
 import { DoorOperationStore } from './door-operations.js';
+import { createPrivateFile, LEDGER_FILE_MODE } from './ledger-files.js';
 import { MetaStore } from './meta.js';
 import { Outbox } from './outbox.js';
 import { ParcelStore } from './parcels.js';
@@ -109,14 +110,14 @@ export class Ledger extends EventEmitter<{ committed: [] }> {
    */
   async backupTo(path: string): Promise<{ bytes: number }> {
     // Created empty first with the final mode, so the copy is never readable by others.
-    closeSync(openSync(path, 'wx', 0o600));
+    createPrivateFile(path);
     try {
       await this.db.backup(path);
     } catch (err) {
       rmSync(path, { force: true });
       throw err;
     }
-    chmodSync(path, 0o600);
+    chmodSync(path, LEDGER_FILE_MODE);
     return { bytes: statSync(path).size };
   }
 

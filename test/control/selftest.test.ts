@@ -12,6 +12,11 @@ function healthy(): SelfTestFacts {
   return {
     now: NOW,
     ledger: { quickCheck: 'ok', journalMode: 'wal', synchronous: 2, newestEntryAt: NOW - 1000 },
+    ledgerFiles: [
+      { path: '/var/lib/lockerd/ledger.db', mode: 0o600 },
+      { path: '/var/lib/lockerd/ledger.db-wal', mode: 0o600 },
+      { path: '/var/lib/lockerd/ledger.db-shm', mode: 0o600 },
+    ],
     keyFile: { path: '/var/lib/lockerd/lockerd.key', mode: 0o100600 },
     diskFreeBytes: 4096 * MIB,
     boards: [{ board: 'B1', online: true, detail: '/dev/ttyUSB0 kerong-cu16 @0', errors: 0 }],
@@ -33,7 +38,7 @@ const detail = (f: SelfTestFacts, check: string): string => judge(f).find((c) =>
 describe('self-test verdicts', () => {
   it('a healthy locker passes every check', () => {
     expect(Object.values(verdicts(healthy())).every((v) => v === 'ok')).toBe(true);
-    expect(judge(healthy())).toHaveLength(10);
+    expect(judge(healthy())).toHaveLength(11);
   });
 
   it('a damaged or misconfigured ledger fails', () => {
@@ -44,6 +49,23 @@ describe('self-test verdicts', () => {
     const notWal = healthy();
     notWal.ledger.journalMode = 'delete';
     expect(detail(notWal, 'ledger')).toBe('journal_mode=delete, synchronous=2: lockerd needs WAL and FULL; report this as a bug');
+  });
+
+  it('a ledger, WAL or -shm others can read fails, naming each and the chmod; 0640 for the service group passes', () => {
+    const f = healthy();
+    f.ledgerFiles[1]!.mode = 0o644;
+    f.ledgerFiles[2]!.mode = 0o604;
+    expect(verdicts(f)['ledger files']).toBe('fail');
+    expect(detail(f, 'ledger files')).toBe(
+      '/var/lib/lockerd/ledger.db-wal (mode 644), /var/lib/lockerd/ledger.db-shm (mode 604): others can read the codes not yet sent; ' +
+        'chmod 600 /var/lib/lockerd/ledger.db-wal /var/lib/lockerd/ledger.db-shm',
+    );
+    const group = healthy();
+    for (const file of group.ledgerFiles) file.mode = 0o640;
+    expect(verdicts(group)['ledger files']).toBe('ok');
+    const groupWrites = healthy();
+    groupWrites.ledgerFiles[0]!.mode = 0o660;
+    expect(verdicts(groupWrites)['ledger files']).toBe('fail');
   });
 
   it('a key file others can read, or none at all, fails', () => {

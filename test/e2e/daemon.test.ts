@@ -25,7 +25,13 @@ describe('the built daemon, driven with lockerctl', () => {
   beforeAll(async () => {
     ({ dir, cleanup } = tempDir());
     configPath = writeConfig(dir, testConfigJson(dir));
-    daemon = Daemon.spawn(configPath);
+    // The usual umask, under which the ledger files came out 0644 (readable by all).
+    const umask = process.umask(0o022);
+    try {
+      daemon = Daemon.spawn(configPath);
+    } finally {
+      process.umask(umask);
+    }
     await daemon.ready();
   });
 
@@ -124,7 +130,7 @@ describe('the built daemon, driven with lockerctl', () => {
     expect(ok.stdout).toContain('OK    ledger           intact; WAL, synchronous=FULL\n');
     expect(ok.stdout).toContain('self-test passed');
     const report = await json('selftest');
-    expect(report.checks.map((c: { check: string }) => c.check)).toEqual(['ledger', 'secret key', 'disk', 'clock', 'lock boards', 'inputs', 'upstream', 'doors', 'compartments', 'keypad throttle', 'technician ids']);
+    expect(report.checks.map((c: { check: string }) => c.check)).toEqual(['ledger', 'ledger files', 'secret key', 'disk', 'clock', 'lock boards', 'inputs', 'upstream', 'doors', 'compartments', 'keypad throttle', 'technician ids']);
     expect(report.checks.find((c: { check: string }) => c.check === 'upstream')).toMatchObject({ verdict: 'ok', detail: 'disabled in the config' });
 
     const key = join(dir, 'lockerd.key');
@@ -137,6 +143,21 @@ describe('the built daemon, driven with lockerctl', () => {
     } finally {
       chmodSync(key, 0o600);
     }
+  });
+
+  it('keeps the ledger, its WAL and its -shm mode 600 under umask 022; selftest fails on one others can read and gives the chmod', async () => {
+    const ledger = join(dir, 'lockerd.db');
+    const files = [ledger, `${ledger}-wal`, `${ledger}-shm`];
+    expect(files.map((f) => [f, statSync(f).mode & 0o777])).toEqual(files.map((f) => [f, 0o600]));
+    chmodSync(files[1]!, 0o644);
+    try {
+      const bad = await ctl('selftest');
+      expect(bad.code).toBe(2);
+      expect(bad.stdout).toContain(`FAIL  ledger files     ${files[1]} (mode 644): others can read the codes not yet sent; chmod 600 ${files[1]}\n`);
+    } finally {
+      chmodSync(files[1]!, 0o600);
+    }
+    expect((await ctl('selftest')).stdout).toContain('OK    ledger files     3 files, mode 600\n');
   });
 
   it('backs up the live ledger to a new file, mode 600, consistent and audited; never overwrites', async () => {

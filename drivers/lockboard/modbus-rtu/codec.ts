@@ -40,12 +40,17 @@ export interface ModbusBitsReply {
   raw: Buffer;
 }
 
-/** A normal FC 05 reply echoes the request; compare `coil`/`value` with what was sent. */
+/**
+ * A normal FC 05 reply echoes the request. `echoed` says whether this one does (coil and value as
+ * sent): a board that does not know the timed pulse may answer it with another value (`00 00`)
+ * and not power the lock, which is no acknowledgement.
+ */
 export interface ModbusWriteCoilReply {
   kind: 'write-coil';
   unit: number;
   coil: number;
   value: number;
+  echoed: boolean;
   raw: Buffer;
 }
 
@@ -123,6 +128,14 @@ export function encodeBitsReply(unit: number, fc: ReadFc, bits: readonly boolean
   return withCrc(pdu);
 }
 
+/** A board's FC 05 reply with any coil and value (for simulators and tests; a normal board echoes the request). */
+export function encodeWriteCoilReply(unit: number, coil: number, value: number): Buffer {
+  checkUnit(unit);
+  checkInt('Modbus coil address', coil, 0, 0xffff);
+  checkInt('Modbus coil value', value, 0, 0xffff);
+  return request(unit, FC_WRITE_SINGLE_COIL, coil, value);
+}
+
 /** A board's exception reply (for simulators and tests). */
 export function encodeException(unit: number, fc: number, code: number): Buffer {
   checkUnit(unit);
@@ -136,6 +149,9 @@ interface Expectation {
   fc: number;
   /** FC 01/02: how many bits were asked for. */
   quantity: number;
+  /** FC 05: the coil address and value sent, which the reply must echo. */
+  coil: number;
+  value: number;
 }
 
 /**
@@ -153,6 +169,7 @@ export class ModbusRtuDecoder extends HuntingDecoder<ModbusReply> {
       throw new RangeError(`Modbus request must be an ${REQUEST_LENGTH}-byte frame with a valid CRC`);
     }
     const fc = request[1]!;
+    const coil = (request[2]! << 8) | request[3]!;
     const quantity = (request[4]! << 8) | request[5]!;
     if (fc === FC_READ_COILS || fc === FC_READ_DISCRETE_INPUTS) {
       checkInt('Modbus quantity', quantity, 1, READ_BITS_MAX);
@@ -160,7 +177,7 @@ export class ModbusRtuDecoder extends HuntingDecoder<ModbusReply> {
       throw new RangeError(`Modbus function code must be 1, 2 or 5, got ${fc}`);
     }
     checkUnit(request[0]!);
-    this.expected = { unit: request[0]!, fc, quantity };
+    this.expected = { unit: request[0]!, fc, quantity, coil, value: quantity };
   }
 
   protected clearExpectation(): void {
@@ -197,7 +214,9 @@ export class ModbusRtuDecoder extends HuntingDecoder<ModbusReply> {
     if (fc !== exp.fc) {
       frame = { kind: 'exception', unit, fc: exp.fc, code: raw[2]!, raw };
     } else if (fc === FC_WRITE_SINGLE_COIL) {
-      frame = { kind: 'write-coil', unit, coil: raw.readUInt16BE(2), value: raw.readUInt16BE(4), raw };
+      const coil = raw.readUInt16BE(2);
+      const value = raw.readUInt16BE(4);
+      frame = { kind: 'write-coil', unit, coil, value, echoed: coil === exp.coil && value === exp.value, raw };
     } else {
       const bits: boolean[] = [];
       for (let i = 3; i < length - 2; i++) bitsOf(raw[i]!, bits);

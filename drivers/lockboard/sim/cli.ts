@@ -14,7 +14,7 @@ import { createInterface } from 'node:readline';
 import { PROTOCOLS, type ProtocolName } from '../protocols.js';
 import { loadSystemBinding, type SerialBinding } from '../serial.js';
 import { SimPortLink } from './port-link.js';
-import { LockBoardSimulator, type SimBoardOptions, type UnlockReply } from './simulator.js';
+import { LockBoardSimulator, UNLOCK_REPLIES, type SimBoardOptions, type UnlockReply } from './simulator.js';
 import { mulberry32 } from '../../sim/prng.js';
 
 const USAGE = `usage: lockboard-sim --protocol kerong-cu16|clone-8a|modbus-rtu (--link PATH | --tty PATH) [options]
@@ -29,7 +29,8 @@ const USAGE = `usage: lockboard-sim --protocol kerong-cu16|clone-8a|modbus-rtu (
   --pulse-ms P         how long a board powers a lock (default 500)
   --release-ms R       time from the pulse start to the latch reading open (default 20)
   --polarity P         one-is-closed (default) or one-is-open
-  --unlock-reply R     none|ack|status (default: CU16 none, others ack)
+  --unlock-reply R     none|ack|status|zero-pulse (default: CU16 none, others ack; zero-pulse:
+                       a Modbus board that answers a timed pulse 00 00 and ignores it)
   --sensors            CU16 item-present sensors fitted
   --auto-close MS      doors close by themselves after MS (default 0: only when told to)
   --boards-json JSON   per-board options, e.g. '[{"address":0,"locks":16,"turnaroundMs":3}]'
@@ -46,7 +47,7 @@ commands (stdin or --control; ADDR is the board address on the bus, LOCK counts 
   silent ADDR [on|off]     the board hears and acts but never answers
   unplug ADDR [on|off]     the board is gone (no answers, no actions); plug ADDR brings it back
   corrupt ADDR [on|off|SHARE]  replies with a wrong checksum (all, none, or a share 0..1)
-  unlock-reply ADDR none|ack|status
+  unlock-reply ADDR none|ack|status|zero-pulse
   turnaround ADDR MS
   echo [on|off]            every request is echoed back (adapter without direction control)
   noise [PER_SECOND|off]   random byte bursts on the line
@@ -104,7 +105,7 @@ function parseArgs(argv: string[]): Args {
   const polarity = str('polarity') ?? 'one-is-closed';
   if (polarity !== 'one-is-closed' && polarity !== 'one-is-open') throw new UsageError('--polarity must be one-is-closed or one-is-open');
   const unlockReply = str('unlock-reply');
-  if (unlockReply !== undefined && !['none', 'ack', 'status'].includes(unlockReply)) throw new UsageError('--unlock-reply must be none, ack or status');
+  if (unlockReply !== undefined && !(UNLOCK_REPLIES as readonly string[]).includes(unlockReply)) throw new UsageError(`--unlock-reply must be one of ${UNLOCK_REPLIES.join(', ')}`);
   const common: Omit<SimBoardOptions, 'address'> = {
     locks: num('locks', protocol === 'kerong-cu16' ? 16 : protocol === 'clone-8a' ? 24 : 8, 1, 48),
     polarity,
@@ -348,8 +349,8 @@ class Runner {
       }
       case 'unlock-reply': {
         const r = a[1];
-        if (r !== 'none' && r !== 'ack' && r !== 'status') throw new Error('unlock-reply takes none, ack or status');
-        return sim.setUnlockReply(addr(), r);
+        if (!(UNLOCK_REPLIES as readonly (string | undefined)[]).includes(r)) throw new Error(`unlock-reply takes ${UNLOCK_REPLIES.join(', ')}`);
+        return sim.setUnlockReply(addr(), r as UnlockReply);
       }
       case 'turnaround':
         return sim.setTurnaround(addr(), int(a[1], 'MS'));

@@ -27,8 +27,13 @@ import type { ProtocolName } from '../protocols.js';
 import { Sleeper, charTimeMs, now } from '../timing.js';
 import { RequestFramer, type SimRequest } from './requests.js';
 
-/** How a simulated board answers an unlock. CU16 units differ; 0x8A and Modbus boards answer (`ack`). */
-export type UnlockReply = 'none' | 'ack' | 'status';
+/**
+ * How a simulated board answers an unlock. CU16 units differ; 0x8A and Modbus boards answer (`ack`).
+ * `zero-pulse` (Modbus): a board without timed pulses, which ignores the FC 05 pulse and answers
+ * it with the value `00 00` instead of the echo; plain coil writes are carried out and echoed.
+ */
+export type UnlockReply = 'none' | 'ack' | 'status' | 'zero-pulse';
+export const UNLOCK_REPLIES: readonly UnlockReply[] = ['none', 'ack', 'status', 'zero-pulse'];
 
 export interface SimBoardOptions {
   address: number;
@@ -350,6 +355,10 @@ export class LockBoardSimulator extends EventEmitter<LockBoardSimulatorEvents> {
         if (r.a >= mb.PULSE_COIL_BASE && r.a < mb.PULSE_COIL_BASE + n) {
           if (r.b < 1) {
             exception(b, 3);
+            continue;
+          }
+          if (b.unlockReply === 'zero-pulse') {
+            if (!broadcast) this.#reply(b, mb.encodeWriteCoilReply(b.address, r.a, mb.COIL_OFF), doneAt);
             continue;
           }
           this.#fire(b, r.a - mb.PULSE_COIL_BASE + 1, r.b * 100);

@@ -212,6 +212,27 @@ describe('unlock outcomes', () => {
     expect(r.ctl.health().find((h) => h.board === 'B1')).toMatchObject({ online: true });
   });
 
+  it('a board that answers the timed pulse 00 00 instead of its echo (it ignored it) is not asked again, and the log says what to change', async () => {
+    const errors: { obj: Record<string, unknown>; msg: string }[] = [];
+    const log = { ...SILENT_LOG, error: (obj: object, msg: string) => errors.push({ obj: obj as Record<string, unknown>, msg }) };
+    const r = await rig({ protocol: 'modbus-rtu', sim: { unlockReply: 'zero-pulse' }, ctl: { log, unlockAttempts: 3 } });
+    const result = await r.ctl.unlock({ board: 'B1', lock: 4 });
+    expect(result).toEqual({ outcome: 'unconfirmed', attempts: 1 });
+    expect(r.sim.fires).toEqual([]);
+    expect(r.written((b) => b[1] === 0x05)).toHaveLength(1);
+    expect(errors).toEqual([expect.objectContaining({ msg: expect.stringMatching(/did not echo the unlock.*not resending: .*set modbus.pulse to "host"/) })]);
+    expect(errors[0]!.obj.reason).toBe('FC 05 to coil 0x0203 with value 0x0001 was answered with coil 0x0203 value 0x0000, not its echo');
+    const health = r.ctl.health().find((h) => h.board === 'B1')!;
+    expect(health).toMatchObject({ online: true });
+    expect(health.counters!.not_echoed).toBe(1);
+  });
+
+  it('the same board opens with modbus.pulse "host" (the setting the log names)', async () => {
+    const r = await rig({ protocol: 'modbus-rtu', sim: { unlockReply: 'zero-pulse' }, specs: () => ({ modbus: { feedback: 'inputs', feedbackStart: 0, relayStart: 0, pulse: 'host' } }) });
+    expect(await r.ctl.unlock({ board: 'B1', lock: 4 })).toEqual({ outcome: 'confirmed_open', attempts: 1 });
+    expect(r.sim.lockState(1, 4)).toMatchObject({ open: true, relay: false });
+  });
+
   it('works through an echoing adapter (each request comes back before the reply)', async () => {
     const r = await rig({ protocol: 'modbus-rtu', echo: true });
     expect((await r.ctl.unlock({ board: 'B1', lock: 1 })).outcome).toBe('confirmed_open');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ModbusRtuDecoder, encodeBitsReply, encodeException, encodePulse, encodeReadCoils,
-  encodeReadDiscreteInputs, encodeWriteCoil,
+  encodeReadDiscreteInputs, encodeWriteCoil, encodeWriteCoilReply,
 } from '../../../../drivers/lockboard/modbus-rtu/codec.js';
 import { crc16Modbus, withCrc } from '../../../../drivers/lockboard/modbus-rtu/crc16.js';
 
@@ -76,8 +76,20 @@ describe('Modbus RTU decoding', () => {
   it('decodes the FC 05 reply to a board-timed pulse', () => {
     const request = encodePulse(1, 0, 7);
     expect(decoderFor(request).push(request)).toEqual([
-      { kind: 'write-coil', unit: 1, coil: 0x0200, value: 7, raw: hex('01 05 02 00 00 07 8D B0') },
+      { kind: 'write-coil', unit: 1, coil: 0x0200, value: 7, echoed: true, raw: hex('01 05 02 00 00 07 8D B0') },
     ]);
+  });
+
+  it('says when an FC 05 reply does not echo the request (a board that ignored the timed pulse answers 00 00)', () => {
+    const d = decoderFor(encodePulse(1, 3, 5));
+    expect(d.push(encodeWriteCoilReply(1, 0x0203, 0))).toEqual([
+      { kind: 'write-coil', unit: 1, coil: 0x0203, value: 0, echoed: false, raw: withCrc(hex('01 05 02 03 00 00')) },
+    ]);
+    // Another coil is no echo either; the exact echo is.
+    expect(d.push(encodeWriteCoilReply(1, 0x0204, 5))).toMatchObject([{ echoed: false }]);
+    expect(d.push(encodePulse(1, 3, 5))).toMatchObject([{ echoed: true }]);
+    const off = decoderFor(encodeWriteCoil(1, 2, false));
+    expect(off.push(encodeWriteCoilReply(1, 2, 0xff00))).toMatchObject([{ kind: 'write-coil', echoed: false }]);
   });
 
   it('decodes exception replies (FC | 0x80)', () => {

@@ -1,0 +1,96 @@
+/**
+ * Reads a SQLite write-ahead log the way SQLite's recovery does (https://sqlite.org/fileformat.html
+ * section 4), without SQLite and without writing anything: which pages its committed frames hold
+ * and how many pages the database has after the last commit. The ledger check uses it to tell a
+ * database whose tail is still in the WAL from a truncated one before SQLite may checkpoint it.
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+
+const WAL_HEADER_BYTES = 32;
+const FRAME_HEADER_BYTES = 24;
+const MAGIC_LE = 0x377f0682;
+const MAGIC_BE = 0x377f0683;
+const WAL_VERSION = 3007000;
+
+export interface WalSummary {
+  pageSize: number;
+  /** Frames up to and including the last valid commit frame. */
+  committedFrames: number;
+  /** Page numbers those frames hold. */
+  pages: Set<number>;
+  /** Database size in pages after the last commit; null if the WAL holds no commit. */
+  dbPages: number | null;
+}
+
+const EMPTY: WalSummary = { pageSize: 0, committedFrames: 0, pages: new Set(), dbPages: null };
+
+/** SQLite's WAL checksum: pairs of 32-bit words, cumulative from (s1, s2). */
+function checksum(buf: Buffer, start: number, end: number, bigEndian: boolean, s: [number, number]): [number, number] {
+  let [s1, s2] = s;
+  for (let i = start; i < end; i += 8) {
+    const a = bigEndian ? buf.readUInt32BE(i) : buf.readUInt32LE(i);
+    const b = bigEndian ? buf.readUInt32BE(i + 4) : buf.readUInt32LE(i + 4);
+    s1 = (s1 + a + s2) >>> 0;
+    s2 = (s2 + b + s1) >>> 0;
+  }
+  return [s1, s2];
+}
+
+function validPageSize(n: number): boolean {
+  return n >= 512 && n <= 65536 && (n & (n - 1)) === 0;
+}
+
+/**
+ * The committed content of the WAL at `path` (none if it is missing, empty, or its header is not
+ * valid: SQLite then ignores it too). Frames after the first one whose salt or checksum does not
+ * hold are left over from an earlier use of the file or torn by a power cut, and do not count.
+ */
+export function readWal(path: string): WalSummary {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return EMPTY;
+    throw err;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size < WAL_HEADER_BYTES) return EMPTY;
+    const header = Buffer.alloc(WAL_HEADER_BYTES);
+    readSync(fd, header, 0, WAL_HEADER_BYTES, 0);
+    const magic = header.readUInt32BE(0);
+    if (magic !== MAGIC_LE && magic !== MAGIC_BE) return EMPTY;
+    const bigEndian = magic === MAGIC_BE;
+    const pageSize = header.readUInt32BE(8);
+    if (header.readUInt32BE(4) !== WAL_VERSION || !validPageSize(pageSize)) return EMPTY;
+    let sum = checksum(header, 0, 24, bigEndian, [0, 0]);
+    if (sum[0] !== header.readUInt32BE(24) || sum[1] !== header.readUInt32BE(28)) return EMPTY;
+    const salt1 = header.readUInt32BE(16);
+    const salt2 = header.readUInt32BE(20);
+
+    const frame = Buffer.alloc(FRAME_HEADER_BYTES + pageSize);
+    const pending: number[] = [];
+    const pages = new Set<number>();
+    let committedFrames = 0;
+    let dbPages: number | null = null;
+    for (let offset = WAL_HEADER_BYTES, n = 0; offset + frame.length <= size; offset += frame.length, n++) {
+      if (readSync(fd, frame, 0, frame.length, offset) < frame.length) break;
+      const page = frame.readUInt32BE(0);
+      if (page === 0 || frame.readUInt32BE(8) !== salt1 || frame.readUInt32BE(12) !== salt2) break;
+      sum = checksum(frame, 0, 8, bigEndian, sum);
+      sum = checksum(frame, FRAME_HEADER_BYTES, frame.length, bigEndian, sum);
+      if (sum[0] !== frame.readUInt32BE(16) || sum[1] !== frame.readUInt32BE(20)) break;
+      pending.push(page);
+      const commitSize = frame.readUInt32BE(4);
+      if (commitSize !== 0) {
+        for (const p of pending) pages.add(p);
+        pending.length = 0;
+        committedFrames = n + 1;
+        dbPages = commitSize;
+      }
+    }
+    return { pageSize, committedFrames, pages, dbPages };
+  } finally {
+    closeSync(fd);
+  }
+}
