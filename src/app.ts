@@ -35,6 +35,8 @@ export interface AppOptions {
   /** Serve the control socket (the daemon does; in-process tests may not need it). */
   controlSocket?: boolean;
   now?: () => number;
+  /** The guessing throttle's monotonic clock (default performance.now()); tests give each simulated boot its own. */
+  monotonic?: () => number;
 }
 
 export function version(): string {
@@ -61,7 +63,7 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
     }
     applyConfig(ledger, config, now());
     const { doors, sim, inputs, gpio: kioskGpio } = buildHardware(config, log);
-    const locker = new LockerService({ ledger, doors, config, log: componentLogger(log, 'locker'), now });
+    const locker = new LockerService({ ledger, doors, config, log: componentLogger(log, 'locker'), now, monotonic: options.monotonic });
     const kiosk = new KioskSession({ locker, config, log: componentLogger(log, 'kiosk') });
     const inputLog = componentLogger(log, 'input');
     const router = new InputRouter(inputs, (i) => void kiosk.handle(i));

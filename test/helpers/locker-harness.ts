@@ -17,8 +17,9 @@ export class LockerHarness {
     app.kiosk.on('display', (d) => this.displays.push(d));
   }
 
-  static async start(config: LockerdConfig, log: Logger, now?: () => number): Promise<LockerHarness> {
-    const app = createApp(config, log, { now });
+  /** `now` is the wall clock; `monotonic` the guessing throttle's clock of this (simulated) boot. */
+  static async start(config: LockerdConfig, log: Logger, now?: () => number, monotonic?: () => number): Promise<LockerHarness> {
+    const app = createApp(config, log, { now, monotonic });
     await app.start();
     return new LockerHarness(app);
   }
