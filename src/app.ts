@@ -9,6 +9,7 @@ import { buildHardware } from './hardware/index.js';
 import { InputRouter } from './hardware/inputs.js';
 import { healthOf, inputCommands } from './control/input-commands.js';
 import { selfTestCommand } from './control/selftest.js';
+import { throttleCommands } from './control/throttle-commands.js';
 import { KioskSignalsUnit } from './kiosk/signals.js';
 import { KioskSession } from './kiosk/session.js';
 import { CLOCK_BACK_TOLERANCE_MS } from './ledger/audit.js';
@@ -75,6 +76,7 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
     const commands = new Map([
       ...controlCommands({ config, ledger, locker, admin, kiosk, doors, sim, sync, startedAt, version: version() }),
       ...inputCommands({ config, ledger, router, gpio: kioskGpio }),
+      ...throttleCommands({ locker }),
       selfTestCommand({ config, ledger, locker, sync, now, boards: () => doors.health(), inputs: () => router.devices.map(healthOf) }),
     ]);
     const control = options.controlSocket ? new ControlServer(config.control.socketPath, commands, componentLogger(log, 'control'), config.control.group) : undefined;
