@@ -111,12 +111,12 @@ export function recordFailure(b: GuessingBudget, t: number, p: GuessingPolicy): 
 // --- the arithmetic (docs/security.md) -----------------------------------------------------
 
 /**
- * The most failures any 24 h of seen time can hold, whatever the attacker's pacing: at most
- * `alarmFailuresPerDay` (and `alarmFailuresPerHour` an hour) checked outside the alarm regime,
- * plus one per `suspectedLockoutMs` inside it.
+ * The most failures any 24 h of seen time can hold, whatever the attacker's pacing: up to the
+ * last failure checked outside the alarm regime, at most `alarmFailuresPerDay` (outside the
+ * regime the last 24 h hold fewer); after it, one per `suspectedLockoutMs` (docs/security.md).
  */
 export function worstCaseGuessesPerDay(p: GuessingPolicy): number {
-  return Math.min(p.alarmFailuresPerDay, 24 * p.alarmFailuresPerHour) + Math.floor(DAY / p.suspectedLockoutMs) + 1;
+  return p.alarmFailuresPerDay + Math.floor(DAY / p.suspectedLockoutMs) + 1;
 }
 
 /** Mean years of non-stop guessing to a first hit, with one live code per compartment. */
