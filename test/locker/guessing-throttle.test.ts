@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { LockerdConfig } from '../../src/config/types.js';
 import { throttleCommands } from '../../src/control/throttle-commands.js';
 import { worstCaseGuessesPerDay } from '../../src/locker/guessing.js';
-import { CHECKPOINT_MS } from '../../src/locker/guessing-throttle.js';
+import { CHECKPOINT_MS, GUESSING_STATE_KEY } from '../../src/locker/guessing-throttle.js';
+import { Ledger } from '../../src/ledger/ledger.js';
 import { checkEvent } from '../../src/sync/validate.js';
 import { captureLogger, tempDir, testConfig } from '../helpers/fixtures.js';
 import { LockerHarness } from '../helpers/locker-harness.js';
@@ -162,6 +163,18 @@ describe('the guessing throttle on the kiosk', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('carries the state of the old format (wall-clock times, one budget) over an upgrade', async () => {
+    await h.stop();
+    const ledger = Ledger.open({ path: config.ledger.path, keyFile: config.ledger.keyFile });
+    const at = m.wall();
+    ledger.transaction(() => ledger.meta.set(GUESSING_STATE_KEY, JSON.stringify({ failures: Array.from({ length: 12 }, (_, i) => at - 60_000 + i * 1_000) })));
+    ledger.close();
+    await boot(at - DAY); // and the clock went back meanwhile
+    expect(h.app.locker.throttleStatus().code).toMatchObject({ failuresLastDay: 12, waitMs: expect.any(Number) });
+    expect(h.app.locker.throttleStatus().pin.failuresLastDay).toBe(12);
+    expect(codeWait()).toBeGreaterThan(0);
   });
 
   it('never keeps a resident with a correct code waiting more than 60 s for others\' typos before the alarm', async () => {
