@@ -11,6 +11,7 @@ import { InputRouter } from './hardware/inputs.js';
 import { healthOf, inputCommands } from './control/input-commands.js';
 import { selfTestCommand } from './control/selftest.js';
 import { upstreamCommands } from './control/upstream-commands.js';
+import { throttleCommands } from './control/throttle-commands.js';
 import { KioskSignalsUnit } from './kiosk/signals.js';
 import { KioskSession } from './kiosk/session.js';
 import { CLOCK_BACK_TOLERANCE_MS } from './ledger/audit.js';
@@ -40,6 +41,8 @@ export interface AppOptions {
   /** Serve the control socket (the daemon does; in-process tests may not need it). */
   controlSocket?: boolean;
   now?: () => number;
+  /** The guessing throttle's monotonic clock (default performance.now()); tests give each simulated boot its own. */
+  monotonic?: () => number;
 }
 
 export function version(): string {
@@ -81,7 +84,7 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
     }
     applyConfig(ledger, config, now());
     const { doors, sim, inputs, gpio: kioskGpio } = buildHardware(config, log);
-    const locker = new LockerService({ ledger, doors, config, log: componentLogger(log, 'locker'), now });
+    const locker = new LockerService({ ledger, doors, config, log: componentLogger(log, 'locker'), now, monotonic: options.monotonic });
     const kiosk = new KioskSession({ locker, config, log: componentLogger(log, 'kiosk'), now });
     const inputLog = componentLogger(log, 'input');
     const router = routeInputs({ inputs, kiosk, ledger, config, log: inputLog, now });
@@ -94,6 +97,7 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
       ...controlCommands({ config, ledger, locker, admin, kiosk, doors, sim, sync, startedAt, version: version() }),
       ...inputCommands({ config, ledger, router, gpio: kioskGpio }),
       ...upstreamCommands({ config }),
+      ...throttleCommands({ locker }),
       selfTestCommand({ config, ledger, locker, sync, now, boards: () => doors.health(), inputs: () => router.devices.map(healthOf) }),
     ]);
     const control = options.controlSocket ? new ControlServer(config.control.socketPath, commands, componentLogger(log, 'control'), config.control.group) : undefined;

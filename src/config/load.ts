@@ -8,6 +8,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 // The named export avoids the CommonJS default-import ambiguity under NodeNext.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { expectedYearsToAHit, MIN_YEARS_TO_A_HIT, requiredCodeLength, worstCaseGuessesPerDay } from '../locker/guessing.js';
 import { LOCKBOARD_LIMITS, configSchema } from './schema.js';
 import type { LockerdConfig } from './types.js';
 
@@ -451,11 +452,37 @@ function crossCheck(config: LockerdConfig): string[] {
       `guessing.maxLockoutMs: ${config.guessing.maxLockoutMs} is below guessing.baseLockoutMs (${config.guessing.baseLockoutMs}); the longest wait cannot be shorter than the first`,
     );
   }
+  if (config.guessing.suspectedLockoutMs < config.guessing.maxLockoutMs) {
+    problems.push(
+      `guessing.suspectedLockoutMs: ${config.guessing.suspectedLockoutMs} is below guessing.maxLockoutMs (${config.guessing.maxLockoutMs}); the wait once guessing is suspected cannot be shorter than before`,
+    );
+  }
+  problems.push(...codeLengthCrossCheck(config));
 
   problems.push(...mqttCrossCheck(config));
   problems.push(...lockBoardCrossCheck(config));
   problems.push(...inputCrossCheck(config));
   return problems;
+}
+
+/**
+ * Codes long enough for the compartment count: with one live code per compartment at most, a
+ * sustained attacker held to the throttle's worst case must need MIN_YEARS_TO_A_HIT years on
+ * average to hit any of them (docs/security.md).
+ */
+function codeLengthCrossCheck(config: LockerdConfig): string[] {
+  const compartments = config.compartments.length;
+  if (compartments === 0 || config.guessing.suspectedLockoutMs < config.guessing.maxLockoutMs) return [];
+  const perDay = worstCaseGuessesPerDay(config.guessing);
+  const years = expectedYearsToAHit(config.codes.length, compartments, perDay);
+  if (years >= MIN_YEARS_TO_A_HIT) return [];
+  const needed = requiredCodeLength(compartments, config.guessing);
+  const found = `codes.length: ${config.codes.length} digits are too short for ${compartments} compartments: the guessing throttle lets through at most ${perDay} wrong codes a day, and at that rate an attacker expects a hit within ${years < 1 ? years.toFixed(2) : years.toFixed(1)} years (at least ${MIN_YEARS_TO_A_HIT} needed)`;
+  return [
+    needed === null
+      ? `${found}; even 12 digits are not enough: lower guessing.alarmFailuresPerDay or raise guessing.suspectedLockoutMs (see docs/security.md)`
+      : `${found}; set codes.length to ${needed} or more (see docs/security.md)`,
+  ];
 }
 
 /** MQTT settings that only make sense together. */

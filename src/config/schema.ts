@@ -426,9 +426,12 @@ export const configSchema: Schema = {
       default: {},
       properties: {
         freeFailures: int(0, 100, { default: 10 }),
-        baseLockoutMs: int(1_000, HOUR, { default: 30_000 }),
-        maxLockoutMs: int(1_000, DAY, { default: 15 * MINUTE }),
+        baseLockoutMs: int(1_000, MINUTE, { default: 30_000 }),
+        // At most a minute: the longest a correct code waits for other people's failures before the alarm.
+        maxLockoutMs: int(1_000, MINUTE, { default: MINUTE }),
         alarmFailuresPerHour: int(1, 10_000, { default: 10 }),
+        alarmFailuresPerDay: int(1, 10_000, { default: 50 }),
+        suspectedLockoutMs: int(MINUTE, DAY, { default: 15 * MINUTE }),
       },
     },
     buses: {

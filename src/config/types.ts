@@ -264,15 +264,20 @@ export interface LockerdConfig {
     /** Unlock attempts (each on a different compartment) before a courier is told to call support. */
     maxAllocationAttempts: number;
   };
+  /** Separate budgets for codes (and pickup QRs) and for PINs (and badges); see docs/security.md. */
   guessing: {
-    /** Failed code or PIN entries (kiosk-wide) allowed before the kiosk starts making people wait. */
+    /** Failed entries (kiosk-wide, within 24 h) allowed before the kiosk starts making people wait. */
     freeFailures: number;
     /** Wait imposed after the first failure beyond the free ones; doubles with each further failure. */
     baseLockoutMs: number;
-    /** The wait never grows beyond this. */
+    /** Before the alarm the wait never grows beyond this (at most 60 s). */
     maxLockoutMs: number;
     /** This many failures within one hour raise the `kiosk.guessing_suspected` alarm. */
     alarmFailuresPerHour: number;
+    /** This many failures within 24 hours raise it too: the bound on an attacker pacing below the hourly alarm. */
+    alarmFailuresPerDay: number;
+    /** Once the alarm is raised, each failure makes the next check wait this long, until guessing stops for an hour. */
+    suspectedLockoutMs: number;
   };
   buses: BusConfig[];
   /** Real barcode scanners (default none). */

@@ -139,6 +139,7 @@ export function controlCommands(ctx: ControlContext): Map<string, CommandHandler
       outbox: ledger.outbox.depth(),
       upstream: ctx.sync?.state() ?? null,
       guessingWaitMs: locker.guessingWaitMs(),
+      throttle: locker.throttleStatus(),
       ledger: { path: ledger.path, bytes: ledger.sizeBytes() },
     };
   });

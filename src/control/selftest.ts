@@ -42,6 +42,8 @@ export interface SelfTestFacts {
   leftOpenMs: number;
   compartments: { id: string; outOfService: string | null; occupied: boolean }[];
   guessingWaitMs: number;
+  /** Budgets (`code`, `pin`) in the alarm regime: sustained guessing was seen. */
+  guessingSuspected: string[];
 }
 
 const MIB = 1024 * 1024;
@@ -103,7 +105,10 @@ export function judge(f: SelfTestFacts): Check[] {
   else if (free.length === 0) add('compartments', 'warn', 'none free: the locker is full');
   else add('compartments', 'ok', `${free.length} of ${f.compartments.length} free`);
 
-  if (f.guessingWaitMs > 0) add('keypad throttle', 'warn', `codes are refused for ${Math.ceil(f.guessingWaitMs / 1000)} s after repeated wrong codes (someone guessing?)`);
+  if (f.guessingSuspected.length > 0) {
+    const what = f.guessingSuspected.map((k) => (k === 'code' ? 'codes' : 'PINs')).join(' and ');
+    add('keypad throttle', 'warn', `guessing suspected (${what}): each wrong entry makes everyone wait${f.guessingWaitMs > 0 ? `, now ${Math.ceil(f.guessingWaitMs / 1000)} s` : ''}; see lockerctl throttle status, and lockerctl throttle reset --reason TEXT once checked`);
+  } else if (f.guessingWaitMs > 0) add('keypad throttle', 'warn', `entries are refused for ${Math.ceil(f.guessingWaitMs / 1000)} s after repeated wrong codes or PINs (at most a minute before the alarm)`);
   else add('keypad throttle', 'ok', 'not throttled');
 
   return out;
@@ -201,6 +206,7 @@ export function selfTestCommand(ctx: SelfTestContext): [string, CommandHandler] 
       leftOpenMs: config.doors.leftOpenMs,
       compartments: ledger.compartments.withOccupancy().map((c) => ({ id: c.id, outOfService: c.outOfService, occupied: c.parcelId !== null })),
       guessingWaitMs: ctx.locker.guessingWaitMs(),
+      guessingSuspected: Object.entries(ctx.locker.throttleStatus()).filter(([, b]) => b.suspected).map(([k]) => k),
     };
     const checks = [...judge(facts), technicianIdentityCheck((ctx.peers ?? kernelPeerIdentity).support())];
     return { ok: checks.every((c) => c.verdict !== 'fail'), checks };

@@ -9,7 +9,8 @@ import { uuidv7 } from '../ledger/uuidv7.js';
 import type { Logger } from '../log.js';
 import { chooseCompartment, type AllocationResult } from './allocation.js';
 import { DoorMonitor } from './door-monitor.js';
-import { parseGuessingState, recordFailure, waitBeforeNextAttempt, type GuessingPolicy } from './guessing.js';
+import type { GuessKind } from './guessing.js';
+import { GuessingThrottle, type ThrottleResetResult, type ThrottleStatus } from './guessing-throttle.js';
 import { issueCode } from './code-issuer.js';
 import { RefusalRecorder } from './refusals.js';
 import { clearReleased, markReleased, releasedDoor, releasedDoors } from './released-doors.js';
@@ -50,10 +51,11 @@ export interface LockerServiceDeps {
   config: LockerdConfig;
   log: Logger;
   now?: () => number;
+  /** A monotonic clock (ms) for the guessing throttle; default performance.now(). */
+  monotonic?: () => number;
   random?: (max: number) => number;
 }
 
-const GUESSING_KEY = 'guessing_state';
 /** How often waiting parcels are checked for an expired hold. */
 const HOLD_CHECK_MS = 10 * 60_000;
 const DAY_MS = 86_400_000;
@@ -73,8 +75,8 @@ export class LockerService extends EventEmitter<LockerEvents> {
   readonly #now: () => number;
   readonly #random: ((max: number) => number) | undefined;
   readonly #monitor: DoorMonitor;
-  readonly #policy: GuessingPolicy;
   readonly #refusals: RefusalRecorder;
+  readonly #throttle: GuessingThrottle;
   #holdTimer: NodeJS.Timeout | undefined;
   /** Parcels whose duplicate tracking number upstream already heard of (once each is enough). */
   readonly #duplicateReported = new Set<string>();
@@ -97,8 +99,8 @@ export class LockerService extends EventEmitter<LockerEvents> {
     this.#log = deps.log;
     this.#now = deps.now ?? Date.now;
     this.#random = deps.random;
-    this.#policy = deps.config.guessing;
     this.#refusals = new RefusalRecorder({ ledger: deps.ledger, now: this.#now, windowMs: deps.config.flood.refusalWindowMs, log: deps.log });
+    this.#throttle = new GuessingThrottle({ ledger: deps.ledger, policy: deps.config.guessing, now: this.#now, monotonic: deps.monotonic ?? (() => performance.now()), log: deps.log });
     this.#monitor = new DoorMonitor(deps.doors, this.#ledger.compartments.all(), deps.config.doors.leftOpenMs, deps.log, this.#now);
     this.#monitor.on('opened', (c, at) => this.#onOpened(c, at));
     this.#monitor.on('closed', (c, at, openedAt) => this.#onClosed(c, at, openedAt));
@@ -195,6 +197,7 @@ export class LockerService extends EventEmitter<LockerEvents> {
     clearInterval(this.#holdTimer);
     for (const t of this.#settleRetries.values()) clearTimeout(t);
     this.#settleRetries.clear();
+    this.#throttle.stop();
     this.#doors.off('board', this.#onBoard);
     this.#monitor.stop();
   }
@@ -209,38 +212,41 @@ export class LockerService extends EventEmitter<LockerEvents> {
 
   // --- guessing throttle -------------------------------------------------------------------
 
-  /** How long the kiosk must wait before it may check another code or PIN (0 = now). */
-  guessingWaitMs(): number {
-    return waitBeforeNextAttempt(parseGuessingState(this.#ledger.meta.get(GUESSING_KEY)), this.#now(), this.#policy);
+  /**
+   * How long the kiosk must wait before it may check another code (`'code'`: codes and pickup
+   * QRs) or PIN (`'pin'`: PINs and badges), 0 = now. Without `kind`, the longer of the two.
+   */
+  guessingWaitMs(kind?: GuessKind): number {
+    return this.#throttle.waitMs(kind);
+  }
+
+  /** Both budgets: wait, alarm regime, failures in the last hour and day. */
+  throttleStatus(): ThrottleStatus {
+    return this.#throttle.status();
+  }
+
+  /** A technician clears the throttle (audited, sent upstream); null when there was nothing to clear. */
+  resetThrottle(reason: string, actor = 'technician'): ThrottleResetResult | null {
+    return this.#throttle.reset(reason, actor);
   }
 
   /** Records a wrong code or PIN with its audit row, in one transaction; may raise the alarm. */
-  #recordFailedGuess(actor: string, action: string): void {
-    const now = this.#now();
-    this.#ledger.transaction(() => {
-      const result = recordFailure(parseGuessingState(this.#ledger.meta.get(GUESSING_KEY)), now, this.#policy);
-      this.#ledger.meta.set(GUESSING_KEY, JSON.stringify(result.state));
-      this.#ledger.audit.record({ at: now, actor, action, detail: { failuresLastHour: result.failuresLastHour } });
-      if (result.alarm) {
-        this.#ledger.outbox.append('kiosk.guessing_suspected', now, { failuresLastHour: result.failuresLastHour });
-        this.#ledger.audit.record({ at: now, actor: 'system', action: 'kiosk.guessing_suspected', detail: { failuresLastHour: result.failuresLastHour } });
-        this.#log.warn({ failuresLastHour: result.failuresLastHour }, 'many wrong codes or PINs: someone may be guessing; alarm sent upstream');
-      }
-    });
+  #recordFailedGuess(actor: string, action: string, kind: GuessKind): void {
+    this.#throttle.recordFailure(kind, actor, action);
   }
 
   // --- couriers and deposits ---------------------------------------------------------------
 
   /** A courier logs in with the keypad PIN, or by scanning a badge (`{ badgeToken }`). */
   courierLogin(credential: string | { badgeToken: string }): CourierLoginResult {
-    const waitMs = this.guessingWaitMs();
+    const waitMs = this.guessingWaitMs('pin');
     if (waitMs > 0) return { ok: false, reason: 'throttled', waitMs };
     const courier =
       typeof credential === 'string'
         ? this.#ledger.people.courierByPinHash(this.#ledger.hasher.hash('pin', credential))
         : this.#ledger.people.courierByBadgeHash(this.#ledger.hasher.hash('token', credential.badgeToken));
     if (!courier) {
-      this.#recordFailedGuess('kiosk', 'courier.login_refused');
+      this.#recordFailedGuess('kiosk', 'courier.login_refused', 'pin');
       return { ok: false, reason: 'wrong_pin' };
     }
     this.#ledger.transaction(() => this.#ledger.audit.record({ at: this.#now(), actor: `courier:${courier.id}`, action: 'courier.logged_in' }));
@@ -420,14 +426,14 @@ export class LockerService extends EventEmitter<LockerEvents> {
    * another, every door holding parcels for it. Both count against the same guessing throttle.
    */
   async pickup(credential: string | { qrToken: string }): Promise<PickupResult> {
-    const waitMs = this.guessingWaitMs();
+    const waitMs = this.guessingWaitMs('code');
     if (waitMs > 0) return { ok: false, reason: 'throttled', waitMs };
     const record =
       typeof credential === 'string'
         ? this.#ledger.codes.findLive(this.#ledger.hasher.hash('code', credential))
         : this.#ledger.codes.findLiveByQr(this.#ledger.hasher.hash('token', credential.qrToken));
     if (!record) {
-      this.#recordFailedGuess('kiosk', typeof credential === 'string' ? 'pickup.code_rejected' : 'pickup.qr_rejected');
+      this.#recordFailedGuess('kiosk', typeof credential === 'string' ? 'pickup.code_rejected' : 'pickup.qr_rejected', 'code');
       return { ok: false, reason: 'wrong_code' };
     }
     const actor = `resident:${record.unit}`;

@@ -130,9 +130,14 @@ export const EVENT_DATA: Record<string, MessageSpec> = {
     example: { board: 'B1', detail: 'answering' },
   },
   'kiosk.guessing_suspected': {
-    summary: 'Many wrong codes or PINs within an hour: someone may be guessing.',
-    schema: obj({ failuresLastHour: int(1) }),
-    example: { failuresLastHour: 10 },
+    summary: 'Many wrong codes (`credential: code`, with pickup QRs) or PINs (`pin`, with badges) within an hour or a day: someone may be guessing. From now on each wrong entry of that kind makes everyone wait `guessing.suspectedLockoutMs`, until guessing stops for an hour (or a technician resets the throttle). Sent again at most every 6 hours while the failures go on.',
+    schema: obj({ failuresLastHour: int(1), failuresLastDay: int(1), credential: { enum: ['code', 'pin'] } }, ['failuresLastHour']),
+    example: { failuresLastHour: 10, failuresLastDay: 10, credential: 'code' },
+  },
+  'kiosk.throttle_reset': {
+    summary: 'A technician cleared the guessing throttle (`lockerctl throttle reset --reason`): the waits and the alarm regime end. Earlier alarms stay in the audit trail and upstream.',
+    schema: obj({ reason: str({ minLength: 1, maxLength: 200 }), actor: id(), codeFailuresCleared: int(0), pinFailuresCleared: int(0), wasSuspected: { type: 'boolean' } }),
+    example: { reason: 'resident locked out after a child played with the keypad', actor: 'technician', codeFailuresCleared: 12, pinFailuresCleared: 0, wasSuspected: true },
   },
   'kiosk.tamper': {
     summary: 'The kiosk cabinet\'s tamper switch changed.',

@@ -31,8 +31,21 @@ describe('lockerctl command line', () => {
     }
   });
 
+  it('maps throttle reset to one request, and refuses it without a reason', () => {
+    const p = parseCommandLine(['throttle', 'reset', '--reason', 'checked the camera: a child']);
+    expect(p.command!.request!(p.rest, p.flags)).toEqual({ command: 'throttle.reset', args: { reason: 'checked the camera: a child' } });
+    const q = parseCommandLine(['throttle', 'reset']);
+    expect(() => q.command!.request!(q.rest, q.flags)).toThrow('throttle reset needs --reason TEXT (it goes into the audit trail and upstream)');
+    const st = parseCommandLine(['throttle', 'status']);
+    expect(st.command!.request!(st.rest, st.flags)).toEqual({ command: 'throttle.status', args: {} });
+    const budget = { waitMs: 0, suspected: false, failuresLastHour: 0, failuresLastDay: 0 };
+    expect(st.command!.format({ code: { waitMs: 899_500, suspected: true, failuresLastHour: 10, failuresLastDay: 12 }, pin: budget })).toBe(
+      'codes: wait 900 s before the next check; 12 wrong in 24 h (10 in the last hour); GUESSING SUSPECTED: each wrong entry makes everyone wait; lockerctl throttle reset --reason TEXT clears it\nPINs: no wait; 0 wrong in 24 h (0 in the last hour)\n',
+    );
+  });
+
   it('lists every command in its usage text', () => {
-    for (const words of ['status', 'sim door', 'lock open', 'bus scan', 'mqtt check', 'doors']) expect(usage()).toContain(words);
+    for (const words of ['status', 'sim door', 'lock open', 'bus scan', 'mqtt check', 'doors', 'throttle reset']) expect(usage()).toContain(words);
   });
 
   it('exits 64 with the usage on a usage error, and 1 when no daemon answers', async () => {

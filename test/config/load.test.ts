@@ -55,7 +55,7 @@ describe('parseConfig: defaults', () => {
       kiosk: { sessionTimeoutMs: 60000, maxScanLength: 512, maxEntryLength: 32 },
       flood: { refusalWindowMs: 60000, logLinesPerMinute: 10, maxInputsPerSecond: 30, sustainedMs: 3000, mutedForMs: 60000, maxMutedForMs: 3600000 },
       doors: { leftOpenMs: 120000, maxAllocationAttempts: 3 },
-      guessing: { freeFailures: 10, baseLockoutMs: 30000, maxLockoutMs: 900000, alarmFailuresPerHour: 10 },
+      guessing: { freeFailures: 10, baseLockoutMs: 30000, maxLockoutMs: 60000, alarmFailuresPerHour: 10, alarmFailuresPerDay: 50, suspectedLockoutMs: 900000 },
       buses: [{ id: 'bus1', type: 'sim', autoCloseMs: 0, unlockDelayMs: 50, boards: [{ id: 'B1', locks: 4 }] }],
       scanners: [],
       keypads: [],
@@ -315,6 +315,42 @@ describe('parseConfig: cross-checks', () => {
       expect(problemsOf(config)).toEqual(sentences);
     });
   }
+
+  /** The largest locker the schema allows: 512 compartments on 16 boards of 32 locks. */
+  function largest(config: Record<string, any>): Record<string, any> {
+    config.buses = [{ id: 'bus1', type: 'sim', boards: Array.from({ length: 16 }, (_, b) => ({ id: `B${b + 1}`, locks: 32 })) }];
+    config.compartments = Array.from({ length: 512 }, (_, i) => ({ id: `C${i + 1}`, size: 'S', board: `B${Math.floor(i / 32) + 1}`, lock: (i % 32) + 1, accessible: i === 0 }));
+    return config;
+  }
+
+  it('refuses codes too short for the compartment count, naming the length needed', () => {
+    // 512 compartments, default throttle (at most 50 + 96 + 1 wrong codes a day): 8 digits give 3.6 years.
+    expect(problemsOf(largest(minimal()))).toEqual([
+      'codes.length: 8 digits are too short for 512 compartments: the guessing throttle lets through at most 147 wrong codes a day, and at that rate an attacker expects a hit within 3.6 years (at least 10 needed); set codes.length to 9 or more (see docs/security.md)',
+    ]);
+    const nine = largest(minimal());
+    nine.codes = { length: 9 };
+    expect(parseConfig(JSON.stringify(nine), 'x.json').compartments).toHaveLength(512);
+    // A laxer throttle needs longer codes; one no length can make up for is refused with what to change.
+    const lax = largest(minimal());
+    lax.codes = { length: 9 };
+    lax.guessing = { alarmFailuresPerDay: 10_000, alarmFailuresPerHour: 10_000, suspectedLockoutMs: 60_000 };
+    expect(problemsOf(lax)).toEqual([
+      'codes.length: 9 digits are too short for 512 compartments: the guessing throttle lets through at most 11441 wrong codes a day, and at that rate an attacker expects a hit within 0.47 years (at least 10 needed); set codes.length to 11 or more (see docs/security.md)',
+    ]);
+    // The demo's 28 compartments are fine with 8 digits.
+    expect(parseConfig(JSON.stringify(minimal()), 'x.json').codes.length).toBe(8);
+  });
+
+  it('keeps the wait before the alarm within a minute, and the alarm regime at least as strict', () => {
+    const config = minimal();
+    config.guessing = { maxLockoutMs: 900_000 };
+    expect(problemsOf(config)).toEqual(['guessing.maxLockoutMs: 900000 is above the maximum 60000']);
+    config.guessing = { suspectedLockoutMs: 60_000, maxLockoutMs: 60_000 };
+    expect(parseConfig(JSON.stringify(config), 'x.json').guessing.suspectedLockoutMs).toBe(60_000);
+    config.guessing = { suspectedLockoutMs: 60_000, maxLockoutMs: 30_000, baseLockoutMs: 30_000 };
+    expect(parseConfig(JSON.stringify(config), 'x.json').guessing.maxLockoutMs).toBe(30_000);
+  });
 
   it('reports several cross-check problems together', () => {
     const config = minimal();

@@ -29,6 +29,7 @@ function healthy(): SelfTestFacts {
     leftOpenMs: 120_000,
     compartments: [{ id: 'A01', outOfService: null, occupied: false }, { id: 'A02', outOfService: null, occupied: true }],
     guessingWaitMs: 0,
+    guessingSuspected: [],
   };
 }
 
@@ -134,7 +135,13 @@ describe('self-test verdicts', () => {
     f.compartments[0]!.outOfService = null;
     f.compartments[0]!.occupied = true;
     expect(detail(f, 'compartments')).toBe('none free: the locker is full');
+    expect(detail(f, 'keypad throttle')).toBe('not throttled');
     f.guessingWaitMs = 29_500;
-    expect(detail(f, 'keypad throttle')).toBe('codes are refused for 30 s after repeated wrong codes (someone guessing?)');
+    expect(verdicts(f)['keypad throttle']).toBe('warn');
+    expect(detail(f, 'keypad throttle')).toBe('entries are refused for 30 s after repeated wrong codes or PINs (at most a minute before the alarm)');
+    f.guessingSuspected = ['code'];
+    expect(detail(f, 'keypad throttle')).toBe('guessing suspected (codes): each wrong entry makes everyone wait, now 30 s; see lockerctl throttle status, and lockerctl throttle reset --reason TEXT once checked');
+    f.guessingWaitMs = 0;
+    expect(verdicts(f)['keypad throttle']).toBe('warn');
   });
 });

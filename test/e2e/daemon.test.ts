@@ -228,6 +228,32 @@ describe('the built daemon, driven with lockerctl', () => {
     expect((await ctl('status')).code).toBe(0);
   });
 
+  it('shows the guessing throttle in status and selftest, and lets a technician reset it, audited', async () => {
+    await json('sim', 'keys', '00000000#'.repeat(10));
+    const status = await ctl('status');
+    expect(status.stdout).toMatch(/keypad throttle, codes: wait \d+ s before the next check; 10 wrong in 24 h \(10 in the last hour\); GUESSING SUSPECTED/);
+    expect(status.stdout).toContain('keypad throttle, PINs: no wait; 0 wrong in 24 h (0 in the last hour)');
+    const check = (await json('selftest')).checks.find((c: { check: string }) => c.check === 'keypad throttle');
+    expect(check).toMatchObject({ verdict: 'warn', detail: expect.stringContaining('guessing suspected (codes)') });
+
+    const noReason = await ctl('throttle', 'reset');
+    expect(noReason.code).toBe(64);
+    expect(noReason.stderr).toContain('throttle reset needs --reason TEXT');
+    const reset = await ctl('throttle', 'reset', '--reason', 'kids at the keypad, seen on camera');
+    expect(reset.code, reset.stderr).toBe(0);
+    expect(reset.stdout).toContain('throttle reset; it held:\n  codes: wait');
+    expect((await json('throttle', 'status')).code).toEqual({ waitMs: 0, suspected: false, failuresLastHour: 0, failuresLastDay: 0 });
+    const again = await ctl('throttle', 'reset', '--reason', 'again');
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toContain('nothing to reset');
+
+    const audit = await json('audit', '--limit', '20');
+    expect(audit[0]).toMatchObject({ actor: expect.stringMatching(/^technician/), action: 'kiosk.throttle_reset', detail: { reason: 'kids at the keypad, seen on camera', codeFailuresCleared: 10, wasSuspected: true } });
+    expect(audit.some((a: { action: string }) => a.action === 'kiosk.guessing_suspected')).toBe(true);
+    const types = (await json('outbox', '--limit', '500')).events.map((e: { type: string }) => e.type);
+    expect(types).toEqual(expect.arrayContaining(['kiosk.guessing_suspected', 'kiosk.throttle_reset']));
+  }, 60_000);
+
   it('stops cleanly on SIGTERM and removes nothing from the ledger', async () => {
     expect(await daemon.stop()).toBe(0);
     expect(daemon.output).toContain('lockerd stopped');

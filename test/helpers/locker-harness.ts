@@ -18,9 +18,9 @@ export class LockerHarness {
     app.kiosk.on('display', (d) => this.displays.push(d));
   }
 
-  /** `controlSocket`: also serve the control socket, so tests can drive lockerctl against it. */
-  static async start(config: LockerdConfig, log: Logger, now?: () => number, options: { controlSocket?: boolean } = {}): Promise<LockerHarness> {
-    const app = createApp(config, log, { now, controlSocket: options.controlSocket });
+  /** `now` is the wall clock; `monotonic` the guessing throttle's clock of this (simulated) boot; `controlSocket`: also serve the control socket, so tests can drive lockerctl against it. */
+  static async start(config: LockerdConfig, log: Logger, now?: () => number, options: { controlSocket?: boolean; monotonic?: () => number } = {}): Promise<LockerHarness> {
+    const app = createApp(config, log, { now, controlSocket: options.controlSocket, monotonic: options.monotonic });
     await app.start();
     return new LockerHarness(app);
   }

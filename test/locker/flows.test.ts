@@ -281,15 +281,17 @@ describe('bad input at the kiosk gets a refusal and changes nothing but the audi
   });
 
   it('throttles guessing across the whole kiosk and keeps the throttle across a restart', async () => {
-    for (let i = 0; i < h.app.config.guessing.freeFailures; i++) await h.keys('00000000#');
-    expect(await h.keys('00000000#')).toEqual(['That code is not valid or its parcel was already collected. Check it and try again.']);
+    // Ten wrong codes within the hour raise the alarm; from then on every check waits 15 min.
+    for (let i = 0; i < h.app.config.guessing.alarmFailuresPerHour; i++) expect(await h.keys('00000000#')).toEqual(['That code is not valid or its parcel was already collected. Check it and try again.']);
     expect(await h.keys('00000000#')).toEqual([expect.stringMatching(/^Too many wrong entries. Try again in \d+ s.$/)]);
-    // A courier PIN is throttled by the same counter.
-    expect(await h.keys('111111#')).toEqual([expect.stringMatching(/^Too many wrong entries/)]);
+    expect(h.app.ledger.outbox.list().map((e) => e.type)).toEqual(['kiosk.guessing_suspected']);
+    // Courier PINs have a budget of their own (docs/security.md).
+    expect(await h.keys('111111#')).toEqual([expect.stringMatching(/^Hello UPS/)]);
+    await h.keys('*');
     const config = h.app.config;
     await h.stop();
     h = await LockerHarness.start(config, logs.log);
-    expect(await h.keys('111111#')).toEqual([expect.stringMatching(/^Too many wrong entries/)]);
+    expect(await h.keys('00000000#')).toEqual([expect.stringMatching(/^Too many wrong entries/)]);
   });
 
   it('abandons an idle session after the timeout', async () => {

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { afterFlag, expectArgs, limitFlag, UsageError, type CliCommand } from '../command.js';
 import { displays, table } from '../format-table.js';
+import { describeThrottle, type ThrottleView } from './throttle.js';
 
 interface Status {
   kioskId: string; version: string; uptimeSeconds: number; bootCount: number; simulated: boolean;
@@ -11,6 +12,7 @@ interface Status {
   outbox: { unsent: number; oldestUnsentAt: number | null };
   upstream: { enabled: boolean; connected: boolean } | null;
   guessingWaitMs: number;
+  throttle?: ThrottleView;
 }
 
 /** The core commands: the locker's state, and driving the simulated keypad, scanner and doors. */
@@ -28,7 +30,7 @@ export const coreCommands: CliCommand[] = [
         `kiosk: ${s.kiosk.state}${s.kiosk.display ? ` — "${s.kiosk.display}"` : ''}`,
         `open doors: ${s.openDoors.length ? s.openDoors.map((d) => `${d.compartmentId} since ${d.since}`).join(', ') : 'none'}`,
         `upstream: ${!s.upstream ? 'n/a' : !s.upstream.enabled ? 'disabled in the config' : s.upstream.connected ? 'connected' : 'offline (events wait in the outbox)'}; outbox: ${s.outbox.unsent} unsent${s.outbox.oldestUnsentAt ? `, oldest ${new Date(s.outbox.oldestUnsentAt).toISOString()}` : ''}`,
-        s.guessingWaitMs > 0 ? `keypad throttled for ${Math.ceil(s.guessingWaitMs / 1000)} s after wrong entries` : 'keypad: not throttled',
+        ...(s.throttle ? describeThrottle(s.throttle).map((l) => `keypad throttle, ${l}`) : [s.guessingWaitMs > 0 ? `keypad throttled for ${Math.ceil(s.guessingWaitMs / 1000)} s after wrong entries` : 'keypad: not throttled']),
         '',
         table(sizes, ['size', 'total', 'free', 'occupied', 'outOfService']).trimEnd(),
         '',
