@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import type { LockerAdministration } from '../locker/administration.js';
 import type { LockerService } from '../locker/locker-service.js';
 import { CommandInbox, type Ack } from './command-inbox.js';
+import { linkFindings } from './deployment.js';
 import { UpstreamLink } from './link.js';
 import { OutboxPublisher } from './publisher.js';
 import { inventorySnapshot, telemetrySnapshot } from './snapshots.js';
@@ -105,6 +106,11 @@ export class SyncService {
     if (!this.d.config.mqtt.enabled) {
       this.d.log.info('upstream sync disabled by config (mqtt.enabled = false); events wait in the outbox');
       return;
+    }
+    // Said at every start, where a technician looks first; `lockerctl selftest` says it again.
+    for (const f of linkFindings(this.d.config.mqtt)) {
+      if (f.severity === 'fail') this.d.log.error(`remote commands are not safe on this link: ${f.detail}`);
+      else this.d.log.warn(`remote commands are not safe on this link: ${f.detail}`);
     }
     const link = new UpstreamLink({ config: this.d.config.mqtt, kioskId: this.d.config.kioskId, topics: this.topics, willPayload: this.#status('offline'), log: this.d.log });
     this.#link = link;
