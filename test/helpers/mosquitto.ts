@@ -63,6 +63,10 @@ export interface BrokerOptions {
   autosaveSeconds?: number;
   /** Adds a TLS listener that requires a client certificate. */
   tls?: TlsFiles;
+  /** false: every client must log in (with `extra` naming a password_file). Default true. */
+  anonymous?: boolean;
+  /** More mosquitto.conf lines (password_file, acl_file, ...). */
+  extra?: string[];
 }
 
 /** A real Mosquitto on loopback with a generated config; can be killed and started again on the same ports. */
@@ -101,7 +105,8 @@ export class Broker {
       // Started as root, mosquitto drops to its own user and cannot read our 0700 temp directory.
       ...(process.getuid?.() === 0 ? ['user root'] : []),
       'per_listener_settings false',
-      'allow_anonymous true',
+      `allow_anonymous ${this.o.anonymous ?? true}`,
+      ...(this.o.extra ?? []),
       `listener ${this.port} 127.0.0.1`,
       'max_inflight_messages 0',
       'max_queued_messages 0',
