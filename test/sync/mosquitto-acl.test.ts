@@ -1,17 +1,19 @@
 /**
- * The shipped Mosquitto ACL (config/examples/mosquitto/acl), on a real Mosquitto with a password
- * file: the kiosk works (events up, commands down, `lockerctl mqtt check`), and another kiosk with
+ * The shipped Mosquitto ACL (config/examples/mosquitto/acl), on a real Mosquitto, with kiosks
+ * logging in by password and by client certificate (CN as user name): the kiosk works (events up, commands down, `lockerctl mqtt check`), and another kiosk with
  * valid credentials of its own can neither read this kiosk's commands nor publish to its
  * commands or events.
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { LockerdConfig } from '../../src/config/types.js';
 import { checkLink } from '../../src/sync/check.js';
 import { captureLogger, ROOT, tempDir, testConfig } from '../helpers/fixtures.js';
 import { LockerHarness } from '../helpers/locker-harness.js';
-import { Broker, brokerAvailable } from '../helpers/mosquitto.js';
+import { Broker, brokerAvailable, makeCertificates, makeClientCertificate } from '../helpers/mosquitto.js';
 import { until, Upstream } from '../helpers/upstream.js';
 
 const KIOSK = 'lockers/demo-locker';
@@ -35,13 +37,10 @@ describe.skipIf(!brokerAvailable())('the shipped Mosquitto ACL', () => {
     cleanup();
   });
 
-  it('keeps each kiosk to its own commands and its own topics', async () => {
-    const passwd = join(dir, 'passwd');
-    for (const [user, password] of Object.entries(USERS)) execFileSync('mosquitto_passwd', [...(user === 'demo-locker' ? ['-c'] : []), '-b', passwd, user, password], { stdio: 'pipe' });
-    broker = await Broker.start({ dir, anonymous: false, extra: [`password_file ${passwd}`, `acl_file ${join(ROOT, 'config/examples/mosquitto/acl')}`] });
-
-    upstream = await Upstream.connect(broker.url, 'lockers', { username: 'upstream', password: USERS.upstream });
-    const config = testConfig(dir, { mqtt: { enabled: true, url: broker.url, username: 'demo-locker', password: USERS['demo-locker'], reconnectMinMs: 100, reconnectMaxMs: 1000 } });
+  /** Upstream logs in with a password; the kiosk and the rogue kiosk as `kiosk` and `asOther` say. */
+  async function confined(kiosk: Partial<LockerdConfig['mqtt']>, asOther: () => Promise<mqtt.MqttClient>): Promise<void> {
+    upstream = await Upstream.connect(broker!.url, 'lockers', { username: 'upstream', password: USERS.upstream });
+    const config = testConfig(dir, { mqtt: { enabled: true, reconnectMinMs: 100, reconnectMaxMs: 1000, ...kiosk } });
     h = await LockerHarness.start(config, captureLogger().log);
     await until(() => upstream!.received.some((m) => m.topic === `${KIOSK}/status`), 5000, 'the kiosk online upstream');
 
@@ -55,7 +54,6 @@ describe.skipIf(!brokerAvailable())('the shipped Mosquitto ACL', () => {
     expect((await checkLink(config, 5000)).roundTripMs).toBeGreaterThan(0);
 
     // Another kiosk, logged in with its own valid credentials, listens to everything...
-    const asOther = (): Promise<mqtt.MqttClient> => mqtt.connectAsync(broker!.url, { protocolVersion: 5, username: 'other-locker', password: USERS['other-locker'], reconnectPeriod: 0 });
     rogue = await asOther();
     const overheard: string[] = [];
     rogue.on('message', (topic) => overheard.push(topic));
@@ -83,5 +81,29 @@ describe.skipIf(!brokerAvailable())('the shipped Mosquitto ACL', () => {
     expect(h.app.ledger.commands.seen('acl-forged')).toBeUndefined();
     expect(upstream.received.filter((m) => m.topic === `${KIOSK}/events`).map((m) => (m.json as { seq: number }).seq)).not.toContain(999);
     expect(h.app.locker.openDoors()).toEqual([]);
+  }
+
+  function passwords(): string {
+    const passwd = join(dir, 'passwd');
+    for (const [user, password] of Object.entries(USERS)) execFileSync('mosquitto_passwd', [...(user === 'demo-locker' ? ['-c'] : []), '-b', passwd, user, password], { stdio: 'pipe' });
+    return `password_file ${passwd}`;
+  }
+  const ACL = `acl_file ${join(ROOT, 'config/examples/mosquitto/acl')}`;
+
+  it('keeps each kiosk to its own commands and its own topics (user name and password)', async () => {
+    broker = await Broker.start({ dir, anonymous: false, extra: [passwords(), ACL] });
+    await confined({ url: broker.url, username: 'demo-locker', password: USERS['demo-locker'] }, () =>
+      mqtt.connectAsync(broker!.url, { protocolVersion: 5, username: 'other-locker', password: USERS['other-locker'], reconnectPeriod: 0 }),
+    );
+  });
+
+  it('keeps each kiosk to its own commands and its own topics (client certificate, CN as user name)', async () => {
+    const tls = makeCertificates(join(dir, 'certs'));
+    const other = makeClientCertificate(join(dir, 'certs'), 'other-locker');
+    broker = await Broker.start({ dir, anonymous: false, extra: [passwords(), ACL], tls, tlsExtra: ['use_identity_as_username true'] });
+    const tlsFiles = (cert: string, key: string) => ({ ca: readFileSync(tls.ca), cert: readFileSync(cert), key: readFileSync(key) });
+    await confined({ url: broker.tlsUrl, tls: { ca: tls.ca, cert: tls.clientCert, key: tls.clientKey, rejectUnauthorized: true } }, () =>
+      mqtt.connectAsync(broker!.tlsUrl, { protocolVersion: 5, ...tlsFiles(other.cert, other.key), reconnectPeriod: 0 }),
+    );
   });
 });
