@@ -49,6 +49,9 @@ const ACKED_SEQ = 'outbox_acked_seq';
 const ACKED_AT = 'outbox_acked_at';
 const CONFIRMED_SEQ = 'outbox_confirmed_seq';
 const CONFIRMED_AT = 'outbox_confirmed_at';
+/** `[at, seq]` pairs: where the PUBACK watermark stood when, one per pruning round (about hourly). */
+const ACK_MARKS = 'outbox_ack_marks';
+const MARK_EVERY_MS = 30 * 60_000;
 
 /**
  * The durable queue of events for upstream. `append` must run inside the transaction of the state
@@ -86,7 +89,7 @@ export class Outbox {
     // AUTOINCREMENT's own counter: the newest seq ever written, even if its row was pruned.
     this.#newest = db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'outbox'`);
     // A row holding a code is never pruned: it goes only once the code has been erased.
-    this.#prune = db.prepare<[number, number]>(`DELETE FROM outbox WHERE seq <= ? AND at < ? AND NOT ${HOLDS_CODE}`);
+    this.#prune = db.prepare<[number, number, number, number]>(`DELETE FROM outbox WHERE seq <= ? AND at < ? AND (seq <= ? OR seq <= ?) AND NOT ${HOLDS_CODE}`);
     this.#firstUnsent = db.prepare<[number]>('SELECT min(seq) AS seq FROM outbox WHERE seq > ?');
     this.#markCodesAcked = db.prepare<[number, number, number]>(`UPDATE outbox SET code_acked_at = ? WHERE seq > ? AND seq <= ? AND code_acked_at IS NULL AND ${HOLDS_CODE}`);
     // Confirmed by upstream: it has the code, so the local copy goes.
@@ -212,12 +215,27 @@ export class Outbox {
   }
 
   /**
-   * Deletes acknowledged events that happened before `before` (ms), whether or not upstream
-   * confirmed them (an upstream that never sends `events.ack` must not fill the card), except rows
-   * still holding a code: those go once the code is erased. Unsent rows are never deleted. A seq is
-   * never reused (AUTOINCREMENT).
+   * The pruning round at `now`: deletes acknowledged events that happened more than `retentionMs`
+   * ago. One upstream confirmed goes then; one it did not (an upstream that never sends
+   * `events.ack` must not fill the card) goes only once the broker acknowledged it at least
+   * `unconfirmedGraceMs` ago too, so a long outage's backlog can still be replayed after it drains.
+   * A row still holding a code goes only once the code is erased; unsent rows never go. A seq is
+   * never reused (AUTOINCREMENT). PUBACK times are known per round (a mark of the watermark each
+   * round, kept as long as the grace), not per row, so rows may stay up to a round longer.
    */
-  prune(before: number): number {
-    return this.#prune.run(this.#ackedSeq, before).changes;
+  prune(now: number, o: { retentionMs: number; unconfirmedGraceMs: number }): number {
+    const raw = (this.#getMeta.get(ACK_MARKS) as { value: string } | undefined)?.value;
+    let marks = (raw ? (JSON.parse(raw) as [number, number][]) : []).filter((m) => m[0] <= now);
+    const cutoff = now - o.unconfirmedGraceMs;
+    // The watermark as it stood `unconfirmedGraceMs` ago: everything up to it was PUBACKed at least that long ago.
+    const settled = marks.filter((m) => m[0] <= cutoff).at(-1)?.[1] ?? 0;
+    if (marks.length > 0 && now - marks.at(-1)![0] < MARK_EVERY_MS) marks.pop();
+    marks.push([now, this.#ackedSeq]);
+    // Keep the marks younger than the grace and the newest older one: the next round's `settled`.
+    let first = 0;
+    while (first + 1 < marks.length && marks[first + 1]![0] <= cutoff) first++;
+    marks = marks.slice(first);
+    this.#setMeta.run(ACK_MARKS, JSON.stringify(marks));
+    return this.#prune.run(this.#ackedSeq, now - o.retentionMs, this.confirmedSeq, settled).changes;
   }
 }

@@ -209,7 +209,7 @@ export class SyncService {
       this.d.ledger.transaction(() => {
         // Codes first: a row is pruned only once its code is gone.
         const codes = this.d.ledger.outbox.eraseExpiredCodes(now - this.d.config.mqtt.codeRetentionHours * HOUR);
-        const events = this.d.ledger.outbox.prune(now - this.d.config.mqtt.retentionDays * 24 * HOUR);
+        const events = this.d.ledger.outbox.prune(now, { retentionMs: this.d.config.mqtt.retentionDays * 24 * HOUR, unconfirmedGraceMs: this.d.config.mqtt.codeRetentionHours * HOUR });
         const commands = this.d.ledger.commands.prune(now - 2 * this.d.config.mqtt.maxCommandTtlMs);
         const expected = this.d.ledger.expectedDeliveries.prune(now);
         if (codes > 0) this.d.log.warn({ codes, hours: this.d.config.mqtt.codeRetentionHours }, 'erased retrieval codes upstream never confirmed (events.ack) within mqtt.codeRetentionHours of the broker\'s acknowledgement');

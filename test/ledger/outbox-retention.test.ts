@@ -56,7 +56,7 @@ describe('outbox: codes and rows kept until upstream confirms, within bounds', (
   it('never erases the code of an event the broker has not acknowledged, however old', () => {
     const seq = append('code.reissued', T0, { unit: '101', codeId: 2, code: '90817263', pickupQr: 'LKP1/k/ABCDEFGHIJKLMNOPQRSTUVWXYZ', previousCodeId: 1, parcelIds: [], commandId: 'c' });
     expect(ledger.outbox.eraseExpiredCodes(T0 + 365 * DAY)).toBe(0);
-    expect(ledger.outbox.prune(T0 + 365 * DAY)).toBe(0);
+    expect(ledger.outbox.prune(T0 + 365 * DAY, { retentionMs: DAY, unconfirmedGraceMs: HOUR })).toBe(0);
     expect(dataOf(seq)!.code).toBe('90817263');
   });
 
@@ -81,28 +81,46 @@ describe('outbox: codes and rows kept until upstream confirms, within bounds', (
     expect(dataOf(c)!.code).toBe('33333333');
   });
 
-  it('prunes after retentionDays only acknowledged rows no longer holding a code', () => {
-    const old = append('door.left_open', T0, { compartmentId: 'A01', openSince: new Date(T0).toISOString() });
+  // As the hourly round calls it, with mqtt.retentionDays = 7 and mqtt.codeRetentionHours = 72.
+  const round = (now: number): number => {
+    ledger.outbox.eraseExpiredCodes(now - 72 * HOUR);
+    return ledger.outbox.prune(now, { retentionMs: 7 * DAY, unconfirmedGraceMs: 72 * HOUR });
+  };
+  const leftOpen = (at: number): number => append('door.left_open', at, { compartmentId: 'A01', openSince: new Date(at).toISOString() });
+
+  it('keeps what upstream has not confirmed for 72 h after the PUBACK, even when older than retentionDays', () => {
+    const old = leftOpen(T0);
     const held = append('parcel.deposited', T0 + 1, deposit('44444444'));
-    const recent = append('door.left_open', T0 + 6 * DAY, { compartmentId: 'A01', openSince: new Date(T0).toISOString() });
-    const unsent = append('door.left_open', T0 + 2, { compartmentId: 'A02', openSince: new Date(T0).toISOString() });
-    // The broker acknowledged the first three only after a long outage.
+    const recent = leftOpen(T0 + 6 * DAY);
+    const unsent = leftOpen(T0 + 2);
+    // The broker acknowledged the first three only after a long outage, a week after the first.
     const pubackAt = T0 + 7 * DAY;
     ledger.outbox.acknowledgeThrough(recent, pubackAt);
-    // An hour later, with mqtt.retentionDays = 7 and mqtt.codeRetentionHours = 72:
-    let now = pubackAt + HOUR;
-    expect(ledger.outbox.eraseExpiredCodes(now - 72 * HOUR)).toBe(0);
-    expect(ledger.outbox.prune(now - 7 * DAY)).toBe(1); // `old` only: `held` keeps its code, `unsent` was never sent
-    expect(seqs()).toEqual([held, recent, unsent]);
-    // 72 h after its PUBACK the code goes, and with it the row.
-    now = pubackAt + 72 * HOUR + 1;
-    expect(ledger.outbox.eraseExpiredCodes(now - 72 * HOUR)).toBe(1);
-    expect(ledger.outbox.prune(now - 7 * DAY)).toBe(1);
+    // An hour later nothing goes: upstream may yet find the broker lost them and ask for a replay.
+    expect(round(pubackAt + HOUR)).toBe(0);
+    expect(round(pubackAt + 71 * HOUR)).toBe(0);
+    expect(seqs()).toEqual([old, held, recent, unsent].sort((a, b) => a - b));
+    // 72 h after the PUBACK (by the round's marks) the old rows go, the code row with its code.
+    expect(round(pubackAt + 73 * HOUR)).toBe(2);
     expect(seqs()).toEqual([recent, unsent]);
+    expect(dataOf(recent)).toBeDefined();
     // What is gone stays gone: seqs are never reused, and the newest written is still known.
     expect(ledger.outbox.newestSeq()).toBe(unsent);
     expect(ledger.outbox.oldestHeldSeq()).toBe(recent);
     expect(ledger.outbox.heldIn(old, recent)).toBe(1);
+    // Unsent rows never go.
+    expect(round(pubackAt + 365 * DAY)).toBe(1);
+    expect(seqs()).toEqual([unsent]);
+  });
+
+  it('prunes what upstream confirmed once older than retentionDays, and nothing younger', () => {
+    const old = leftOpen(T0);
+    const young = leftOpen(T0 + 5 * DAY);
+    ledger.outbox.acknowledgeThrough(young, T0 + 7 * DAY);
+    ledger.transaction(() => ledger.outbox.confirmThrough(young, T0 + 7 * DAY));
+    expect(round(T0 + 7 * DAY + HOUR)).toBe(1);
+    expect(seqs()).toEqual([young]);
+    expect(old).toBeLessThan(young);
   });
 
   it('reads a range back exactly as first published, codes included while held', () => {

@@ -56,7 +56,8 @@ describe('events.replay and events.ack through the command inbox', () => {
       for (let i = 0; i < 10; i++) ledger.outbox.append('door.left_open', i < 5 ? old : Date.now(), { compartmentId: 'A01', openSince: new Date(old).toISOString() });
     });
     ledger.outbox.acknowledgeThrough(10, Date.now());
-    expect(ledger.outbox.prune(Date.now() - 7 * DAY)).toBe(5);
+    ledger.transaction(() => ledger.outbox.confirmThrough(10, Date.now()));
+    expect(ledger.outbox.prune(Date.now(), { retentionMs: 7 * DAY, unconfirmedGraceMs: 72 * 3_600_000 })).toBe(5);
     const replayed: number[] = [];
     const { inbox: i, acks } = inbox(async (rows) => void replayed.push(...rows.map((r) => r.seq)));
     await i.handle(command('r-pruned', 'events.replay', { fromSeq: 3, toSeq: 7 }));
