@@ -214,6 +214,15 @@ export class Outbox {
     return this.#eraseExpiredCodes.run(before).changes;
   }
 
+  #ackMarks(): [number, number][] {
+    try {
+      const v: unknown = JSON.parse((this.#getMeta.get(ACK_MARKS) as { value: string } | undefined)?.value ?? '[]');
+      return Array.isArray(v) ? v.filter((m): m is [number, number] => Array.isArray(m) && Number.isFinite(m[0]) && Number.isFinite(m[1])) : [];
+    } catch {
+      return []; // damaged: start again, which only keeps rows longer
+    }
+  }
+
   /**
    * The pruning round at `now`: deletes acknowledged events that happened more than `retentionMs`
    * ago. One upstream confirmed goes then; one it did not (an upstream that never sends
@@ -224,8 +233,8 @@ export class Outbox {
    * round, kept as long as the grace), not per row, so rows may stay up to a round longer.
    */
   prune(now: number, o: { retentionMs: number; unconfirmedGraceMs: number }): number {
-    const raw = (this.#getMeta.get(ACK_MARKS) as { value: string } | undefined)?.value;
-    let marks = (raw ? (JSON.parse(raw) as [number, number][]) : []).filter((m) => m[0] <= now);
+    // Marks from a clock since gone back are dropped: that only keeps rows longer.
+    let marks = this.#ackMarks().filter((m) => m[0] <= now);
     const cutoff = now - o.unconfirmedGraceMs;
     // The watermark as it stood `unconfirmedGraceMs` ago: everything up to it was PUBACKed at least that long ago.
     const settled = marks.filter((m) => m[0] <= cutoff).at(-1)?.[1] ?? 0;
