@@ -374,6 +374,7 @@ export const configSchema: Schema = {
         watchdogMs: int(10_000, DAY, { default: 5 * MINUTE }),
         inflight: int(1, 1_000, { default: 32 }),
         retentionDays: int(1, 365, { default: 7 }),
+        codeRetentionHours: int(1, 30 * 24, { default: 72 }),
         telemetryIntervalMs: int(5_000, DAY, { default: 60_000 }),
         maxCommandBytes: int(256, 128 * 1024, { default: 16 * 1024 }),
         maxCommandTtlMs: int(MINUTE, 30 * DAY, { default: 7 * DAY }),

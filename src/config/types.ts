@@ -225,6 +225,8 @@ export interface LockerdConfig {
     inflight: number;
     /** Sent outbox rows are deleted after this many days. */
     retentionDays: number;
+    /** A code the broker acknowledged but upstream never confirmed (`events.ack`) is erased this long after the PUBACK. */
+    codeRetentionHours: number;
     telemetryIntervalMs: number;
     maxCommandBytes: number;
     /** Longest lifetime (expiresAt - issuedAt) a command may have; also how long command ids are remembered. */

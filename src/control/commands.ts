@@ -174,6 +174,7 @@ export function controlCommands(ctx: ControlContext): Map<string, CommandHandler
     const result = {
       depth: ledger.outbox.depth(),
       ackedSeq: ledger.outbox.ackedSeq,
+      confirmedSeq: ledger.outbox.confirmedSeq,
       lastAckAt: lastAckAt === null ? null : new Date(lastAckAt).toISOString(),
       upstream: ctx.sync?.state() ?? null,
       events: events.map((e) => ({ seq: e.seq, id: e.id, type: e.type, at: new Date(e.at).toISOString(), sent: e.sent, data: e.data })),

@@ -14,6 +14,7 @@ import { CLOCK_BACK_TOLERANCE_MS } from '../ledger/audit.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { ledgerFileModes, tooOpen } from '../ledger/ledger-files.js';
 import type { LockerService } from '../locker/locker-service.js';
+import { linkFindings, type LinkFinding } from '../sync/deployment.js';
 import type { SyncService } from '../sync/sync-service.js';
 import { kernelPeerIdentity, PEERCRED_FIX, UNKNOWN_TECHNICIAN, type PeerCredentialsSupport, type PeerIdentity } from './peer.js';
 import type { CommandHandler } from './server.js';
@@ -38,6 +39,8 @@ export interface SelfTestFacts {
   boards: BoardHealth[];
   inputs: InputHealth[];
   upstream: { enabled: boolean; connected: boolean; unsent: number; oldestUnsentAt: number | null };
+  /** What is wrong with the MQTT link's protection for remote commands (src/sync/deployment.ts). */
+  linkFindings: LinkFinding[];
   openDoors: { compartmentId: string; since: number }[];
   leftOpenMs: number;
   compartments: { id: string; outOfService: string | null; occupied: boolean }[];
@@ -94,6 +97,13 @@ export function judge(f: SelfTestFacts): Check[] {
   else if (u.oldestUnsentAt !== null && f.now - u.oldestUnsentAt > UPSTREAM_STALE_MS) add('upstream', 'warn', `${u.connected ? 'connected' : 'not connected'}; ${backlog}: residents have not been told of those parcels; check with lockerctl mqtt check`);
   else if (!u.connected) add('upstream', 'warn', `not connected (the locker works offline); ${backlog}; lockerctl mqtt check says why`);
   else add('upstream', 'ok', `connected; ${backlog}`);
+
+  // Whoever can publish to the commands topic can open doors: fail when that is anyone on the network.
+  const linkFailures = f.linkFindings.filter((x) => x.severity === 'fail');
+  if (!u.enabled) add('remote commands', 'ok', 'none: upstream is disabled in the config');
+  else if (linkFailures.length > 0) add('remote commands', 'fail', linkFailures.map((x) => x.detail).join('; and '));
+  else if (f.linkFindings.length > 0) add('remote commands', 'warn', f.linkFindings.map((x) => x.detail).join('; and '));
+  else add('remote commands', 'ok', 'the link is encrypted (or local) and the kiosk logs in with credentials of its own');
 
   const leftOpen = f.openDoors.filter((d) => f.now - d.since > f.leftOpenMs);
   if (leftOpen.length > 0) add('doors', 'warn', `open for long: ${list(leftOpen.map((d) => `${d.compartmentId} (${ago(f.now - d.since)})`))}`);
@@ -202,6 +212,7 @@ export function selfTestCommand(ctx: SelfTestContext): [string, CommandHandler] 
       boards: ctx.boards(),
       inputs: ctx.inputs(),
       upstream: { enabled: config.mqtt.enabled, connected: ctx.sync?.connected ?? false, unsent: depth.unsent, oldestUnsentAt: depth.oldestUnsentAt },
+      linkFindings: linkFindings(config.mqtt),
       openDoors: ctx.locker.openDoors(),
       leftOpenMs: config.doors.leftOpenMs,
       compartments: ledger.compartments.withOccupancy().map((c) => ({ id: c.id, outOfService: c.outOfService, occupied: c.parcelId !== null })),

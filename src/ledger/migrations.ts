@@ -166,6 +166,21 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE outbox DROP COLUMN sent_at;
     `,
   },
+  {
+    version: 3,
+    description: 'when the broker acknowledged an event that still carries a retrieval code',
+    sql: `
+      -- Set at PUBACK on rows holding a code only (rare), so the watermark still spares the other
+      -- rows' pages; the code is erased when upstream confirms the event, or mqtt.codeRetentionHours
+      -- after this time. Rows acknowledged before this migration count as acknowledged now.
+      ALTER TABLE outbox ADD COLUMN code_acked_at INTEGER;
+      -- Cleared when the code is erased: the index holds only rows still holding a code.
+      CREATE INDEX outbox_codes_held ON outbox (code_acked_at) WHERE code_acked_at IS NOT NULL;
+      UPDATE outbox SET code_acked_at = CAST(strftime('%s', 'now') AS INTEGER) * 1000
+        WHERE seq <= CAST((SELECT value FROM meta WHERE key = 'outbox_acked_seq') AS INTEGER)
+          AND (json_type(payload, '$.code') IS NOT NULL OR json_type(payload, '$.pickupQr') IS NOT NULL);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -14,7 +14,9 @@ export interface LinkCheck {
 /**
  * `lockerctl mqtt check`: connects with the daemon's settings (under a client id of its own, so
  * the daemon's session is not disturbed), sends one message to itself and times the round trip.
- * The topic lies outside the locker's root, so upstream consumers of `<root>/#` never see it.
+ * The topic lies outside the locker's root, so upstream consumers of `<root>/#` never see it, and
+ * has the kiosk id as a whole level, so a broker ACL can grant it per kiosk
+ * (`pattern readwrite lockers-check/%u/#` in config/examples/mosquitto/acl).
  */
 export async function checkLink(config: LockerdConfig, timeoutMs = 10_000): Promise<LinkCheck> {
   const mqtt = await import('mqtt');
@@ -31,7 +33,7 @@ export async function checkLink(config: LockerdConfig, timeoutMs = 10_000): Prom
   });
   const connectMs = performance.now() - started;
   try {
-    const topic = `${c.prefix}/${config.kioskId}-check/${randomBytes(6).toString('hex')}`;
+    const topic = `${c.prefix}-check/${config.kioskId}/${randomBytes(6).toString('hex')}`;
     await client.subscribeAsync(topic, { qos: 1 });
     const sent = performance.now();
     const arrived = new Promise<void>((resolve, reject) => {

@@ -1,9 +1,11 @@
 import type { LockerdConfig } from '../config/types.js';
 import { CLOCK_BACK_TOLERANCE_MS } from '../ledger/audit.js';
 import type { Ledger } from '../ledger/ledger.js';
+import type { OutboxRawRow } from '../ledger/outbox.js';
 import type { Logger } from '../log.js';
 import { LockerAdministration, Refusal } from '../locker/administration.js';
 import type { LockerService } from '../locker/locker-service.js';
+import { confirmationRefusal, replayRefusal } from './replay.js';
 import { describeErrors, validators } from './validate.js';
 import { redactCredentials } from '../secrets/redact.js';
 
@@ -36,6 +38,8 @@ export interface CommandInboxDeps {
   config: LockerdConfig;
   log: Logger;
   sendAck: (ack: Ack) => void;
+  /** Publishes outbox rows to `<root>/events` again; resolves once the broker acknowledged them all, rejects with a reason otherwise. */
+  republish?: (rows: OutboxRawRow[]) => Promise<void>;
   now?: () => number;
 }
 
@@ -46,6 +50,7 @@ export interface CommandInboxDeps {
  */
 export class CommandInbox {
   readonly #now: () => number;
+  #replaying = false;
 
   constructor(private readonly d: CommandInboxDeps) {
     this.#now = d.now ?? Date.now;
@@ -110,6 +115,7 @@ export class CommandInbox {
     this.d.log.info({ commandId: cmd.id, type: cmd.type }, 'command received');
     try {
       if (cmd.type === 'door.open') return await this.#openDoor(cmd);
+      if (cmd.type === 'events.replay') return await this.#replay(cmd);
       this.d.ledger.transaction(() => {
         this.#apply(cmd);
         this.d.ledger.commands.record(cmd.id, cmd.type, now, 'done');
@@ -153,8 +159,46 @@ export class CommandInbox {
         return;
       case 'compartment.set_service':
         return a.setService(d.compartmentId, d.inService, d.reason ?? null, actor, cmd.id);
+      case 'events.ack': {
+        const outbox = this.d.ledger.outbox;
+        const refusal = confirmationRefusal(d.throughSeq, outbox.newestSeq());
+        if (refusal) throw new Refusal(refusal);
+        const erased = outbox.confirmThrough(d.throughSeq, this.#now());
+        this.d.log.info({ commandId: cmd.id, throughSeq: d.throughSeq, codesErased: erased }, 'upstream confirmed events');
+        return;
+      }
       default:
         throw new Refusal(`command type "${cmd.type}" cannot be carried out here`);
+    }
+  }
+
+  /** Checked before it is accepted; one at a time, so what is in flight stays bounded. */
+  async #replay(cmd: Envelope): Promise<void> {
+    const { fromSeq, toSeq } = cmd.data as { fromSeq: number; toSeq: number };
+    const outbox = this.d.ledger.outbox;
+    // Not remembered: the same command sent again once the other replay is over is carried out.
+    if (this.#replaying) return this.#reject(cmd.id, cmd.type, 'another events.replay is under way: send this one again once it is done', false);
+    const refusal = replayRefusal(fromSeq, toSeq, { newestSeq: outbox.newestSeq(), oldestHeldSeq: outbox.oldestHeldSeq(), heldInRange: outbox.heldIn(fromSeq, toSeq) });
+    if (refusal) return this.#reject(cmd.id, cmd.type, refusal, true);
+    if (!this.d.republish) return this.#reject(cmd.id, cmd.type, 'this kiosk has no upstream link to replay events on', true);
+    this.#replaying = true;
+    try {
+      this.d.ledger.transaction(() => this.d.ledger.commands.record(cmd.id, cmd.type, this.#now(), 'accepted'));
+      this.#ack(cmd.id, 'accepted');
+      const rows = outbox.range(this.d.config.kioskId, fromSeq, toSeq);
+      this.d.log.info({ commandId: cmd.id, fromSeq, toSeq, events: rows.length }, 'replaying events at upstream\'s request');
+      try {
+        await this.d.republish(rows);
+      } catch (err) {
+        const reason = `${(err as Error).message}; send events.replay again`;
+        this.d.ledger.transaction(() => this.d.ledger.commands.update(cmd.id, 'failed', reason));
+        this.d.log.warn({ commandId: cmd.id, reason }, 'event replay failed');
+        return this.#ack(cmd.id, 'failed', reason);
+      }
+      this.d.ledger.transaction(() => this.d.ledger.commands.update(cmd.id, 'done', null));
+      this.#ack(cmd.id, 'done');
+    } finally {
+      this.#replaying = false;
     }
   }
 

@@ -32,7 +32,7 @@ export interface MessageSpec {
 
 export const EVENT_DATA: Record<string, MessageSpec> = {
   'parcel.deposited': {
-    summary: 'A courier put a parcel in a compartment and shut the door. `code` (for the keypad) and `pickupQr` (the text of the QR code for the scanner) are present only when a new retrieval code was issued: upstream notifies the resident with them; a parcel joining a live code refers to it by `codeId`. The local copies of `code` and `pickupQr` are erased once the broker acknowledged the event.',
+    summary: 'A courier put a parcel in a compartment and shut the door. `code` (for the keypad) and `pickupQr` (the text of the QR code for the scanner) are present only when a new retrieval code was issued: upstream notifies the resident with them; a parcel joining a live code refers to it by `codeId`. The local copies of `code` and `pickupQr` are kept until upstream confirms the event with `events.ack` (so `events.replay` can resend them), or at most `mqtt.codeRetentionHours` after the broker acknowledged it.',
     schema: obj(
       { parcelId: uuid, compartmentId, size, unit: unitId, carrier: nullable(id()), tracking: nullable(id(64)), courierId: nullable(id()), codeId: int(1), code: codeDigits, pickupQr, expiresAt: isoTime },
       ['parcelId', 'compartmentId', 'size', 'unit', 'carrier', 'tracking', 'courierId', 'codeId', 'expiresAt'],
@@ -60,7 +60,7 @@ export const EVENT_DATA: Record<string, MessageSpec> = {
     example: { parcelId: '01935c1e-7c2a-7000-8000-000000000001', expiresAt: '2026-12-09T00:00:00.000Z', commandId: 'cmd-43' },
   },
   'code.reissued': {
-    summary: 'A new retrieval code replaced the unit\'s live one (the old code no longer opens anything). Like `parcel.deposited`, the local copy of `code` is erased once acknowledged.',
+    summary: 'A new retrieval code replaced the unit\'s live one (the old code no longer opens anything). Like `parcel.deposited`, the local copies of `code` and `pickupQr` are kept until `events.ack` confirms the event, or at most `mqtt.codeRetentionHours` after the broker acknowledged it.',
     schema: obj({ unit: unitId, codeId: int(1), code: codeDigits, pickupQr, previousCodeId: nullable(int(1)), parcelIds: { type: 'array', items: uuid }, commandId: id(128) }, ['unit', 'codeId', 'previousCodeId', 'parcelIds', 'commandId']),
     example: { unit: '101', codeId: 7, code: '90817263', previousCodeId: 3, parcelIds: ['01935c1e-7c2a-7000-8000-000000000001'], commandId: 'cmd-44' },
   },
@@ -224,6 +224,10 @@ const reason = str({ minLength: 1, maxLength: 200 });
 const courierPin: Schema = { type: 'string', pattern: '^[0-9]{4,12}$' };
 const badgeToken: Schema = { type: 'string', pattern: '^[A-Z2-7]{26}$' };
 
+/** The most events one `events.replay` may ask for. */
+export const MAX_REPLAY_EVENTS = 1000;
+const seq = int(1, Number.MAX_SAFE_INTEGER);
+
 export const COMMAND_DATA: Record<string, MessageSpec> = {
   'unit.upsert': { summary: 'Create or update a unit.', schema: obj({ unit: unitId, accessible: { type: 'boolean' } }, ['unit']), example: { unit: '501', accessible: false } },
   'unit.remove': { summary: 'Deactivate a unit (its waiting parcels stay).', schema: obj({ unit: unitId }), example: { unit: '501' } },
@@ -260,6 +264,16 @@ export const COMMAND_DATA: Record<string, MessageSpec> = {
     summary: 'Open one door remotely (audited, at most once, only while unexpired). Refused when the compartment holds a parcel, unless `staffRecall` says staff are taking it back.',
     schema: obj({ compartmentId, reason, staffRecall: { type: 'boolean' } }, ['compartmentId', 'reason']),
     example: { compartmentId: 'A05', reason: 'resident locked out, verified by phone', staffRecall: false },
+  },
+  'events.ack': {
+    summary: 'Upstream confirms it holds every event up to `throughSeq` (after de-duplication, with no gap). The kiosk then erases the retrieval codes those events carried; until then it keeps them (at most `mqtt.codeRetentionHours` after the broker\'s PUBACK) because a broker can acknowledge an event and lose it. The confirmation never moves back: an older `throughSeq` is `done` and changes nothing. Refused when `throughSeq` is beyond the newest event written. Acked `done` or `rejected`.',
+    schema: obj({ throughSeq: seq }),
+    example: { throughSeq: 729 },
+  },
+  'events.replay': {
+    summary: `Publishes the events \`fromSeq\`..\`toSeq\` (both included, at most ${MAX_REPLAY_EVENTS}) to \`<root>/events\` again, exactly as first sent: same \`id\`, same \`seq\`, codes included while the kiosk still holds them. For an event the broker acknowledged and then lost (upstream sees a gap in \`seq\`). Refused, changing nothing, when the range is reversed or too long, reaches beyond the newest event written, or covers events already pruned (\`mqtt.retentionDays\`); one replay at a time. Acked \`accepted\`, then \`done\` once the broker acknowledged every replayed event, or \`failed\` if the link dropped first (send it again).`,
+    schema: obj({ fromSeq: seq, toSeq: seq }),
+    example: { fromSeq: 728, toSeq: 729 },
   },
 };
 

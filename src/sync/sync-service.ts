@@ -2,10 +2,12 @@ import type { MqttClient } from 'mqtt';
 import type { DoorHardware } from '../../drivers/contracts.js';
 import type { LockerdConfig } from '../config/types.js';
 import type { Ledger } from '../ledger/ledger.js';
+import type { OutboxRawRow } from '../ledger/outbox.js';
 import type { Logger } from '../log.js';
 import type { LockerAdministration } from '../locker/administration.js';
 import type { LockerService } from '../locker/locker-service.js';
 import { CommandInbox, type Ack } from './command-inbox.js';
+import { reportLinkFindings } from './deployment.js';
 import { UpstreamLink } from './link.js';
 import { OutboxPublisher } from './publisher.js';
 import { inventorySnapshot, telemetrySnapshot } from './snapshots.js';
@@ -24,6 +26,8 @@ export interface SyncServiceDeps {
 }
 
 const HOUR = 3_600_000;
+/** A replay whose events the broker has not all acknowledged by then is reported failed. */
+const REPLAY_TIMEOUT_MS = 60_000;
 
 /**
  * Upstream sync as one unit: the link to the broker, the outbox publisher, the command inbox,
@@ -64,7 +68,7 @@ export class SyncService {
         if (this.#latencies.length > 1000) this.#latencies.shift();
       },
     });
-    this.#inbox = new CommandInbox({ ledger: d.ledger, locker: d.locker, admin: d.admin, config: d.config, log: d.log, now: this.#now, sendAck: (ack) => this.#sendAck(ack) });
+    this.#inbox = new CommandInbox({ ledger: d.ledger, locker: d.locker, admin: d.admin, config: d.config, log: d.log, now: this.#now, sendAck: (ack) => this.#sendAck(ack), republish: (rows) => this.#republish(rows) });
   }
 
   get connected(): boolean {
@@ -103,6 +107,8 @@ export class SyncService {
       this.d.log.info('upstream sync disabled by config (mqtt.enabled = false); events wait in the outbox');
       return;
     }
+    // Said at every start, where a technician looks first; `lockerctl selftest` says it again.
+    reportLinkFindings(this.d.config.mqtt, this.d.log);
     const link = new UpstreamLink({ config: this.d.config.mqtt, kioskId: this.d.config.kioskId, topics: this.topics, willPayload: this.#status('offline'), log: this.d.log });
     this.#link = link;
     link.on('up', (client) => this.#onUp(client));
@@ -146,6 +152,31 @@ export class SyncService {
     this.#client?.publish(this.topics.acks, JSON.stringify(ack), { qos: 1 });
   }
 
+  /** `events.replay`: the rows again, a window at a time, each waiting for its PUBACK. The watermark is not touched. */
+  async #republish(rows: OutboxRawRow[]): Promise<void> {
+    const client = this.#client;
+    if (!client) throw new Error('the link to the broker is down');
+    const window = this.d.config.mqtt.inflight;
+    let acked = 0;
+    const publish = (row: OutboxRawRow): Promise<void> =>
+      new Promise((resolve, reject) => client.publish(this.topics.events, row.envelope, { qos: 1 }, (err) => (err ? reject(err) : (acked++, resolve()))));
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the broker acknowledged ${acked} of ${rows.length} replayed events within ${REPLAY_TIMEOUT_MS / 1000} s`)), REPLAY_TIMEOUT_MS);
+    });
+    try {
+      for (let i = 0; i < rows.length; i += window) {
+        if (this.#client !== client) throw new Error(`the link dropped after ${acked} of ${rows.length} replayed events`);
+        await Promise.race([Promise.all(rows.slice(i, i + window).map(publish)), deadline]);
+      }
+    } catch (err) {
+      const m = (err as Error).message;
+      throw new Error(m.includes('replayed events') ? m : `the broker acknowledged ${acked} of ${rows.length} replayed events (${m})`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   #scheduleInventory(): void {
     if (!this.#client || this.#inventoryTimer) return;
     this.#inventoryTimer = setTimeout(() => {
@@ -173,9 +204,12 @@ export class SyncService {
     const now = this.#now();
     try {
       this.d.ledger.transaction(() => {
-        const events = this.d.ledger.outbox.prune(now - this.d.config.mqtt.retentionDays * 24 * HOUR);
+        // Codes first: a row is pruned only once its code is gone.
+        const codes = this.d.ledger.outbox.eraseExpiredCodes(now - this.d.config.mqtt.codeRetentionHours * HOUR);
+        const events = this.d.ledger.outbox.prune(now, { retentionMs: this.d.config.mqtt.retentionDays * 24 * HOUR, unconfirmedGraceMs: this.d.config.mqtt.codeRetentionHours * HOUR });
         const commands = this.d.ledger.commands.prune(now - 2 * this.d.config.mqtt.maxCommandTtlMs);
         const expected = this.d.ledger.expectedDeliveries.prune(now);
+        if (codes > 0) this.d.log.warn({ codes, hours: this.d.config.mqtt.codeRetentionHours }, 'erased retrieval codes upstream never confirmed (events.ack) within mqtt.codeRetentionHours of the broker\'s acknowledgement');
         if (events + commands + expected > 0) this.d.log.info({ events, commands, expected }, 'pruned old rows');
       });
     } catch (err) {

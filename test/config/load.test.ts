@@ -49,7 +49,7 @@ describe('parseConfig: defaults', () => {
       mqtt: {
         url: 'mqtt://localhost:1883', prefix: 'lockers', enabled: true, protocolVersion: 5, tls: { rejectUnauthorized: true },
         keepaliveSeconds: 30, sessionExpirySeconds: 604800, reconnectMinMs: 1000, reconnectMaxMs: 60000, watchdogMs: 300000,
-        inflight: 32, retentionDays: 7, telemetryIntervalMs: 60000, maxCommandBytes: 16384, maxCommandTtlMs: 604800000,
+        inflight: 32, retentionDays: 7, codeRetentionHours: 72, telemetryIntervalMs: 60000, maxCommandBytes: 16384, maxCommandTtlMs: 604800000,
       },
       codes: { length: 8, holdDays: 7 },
       kiosk: { sessionTimeoutMs: 60000, maxScanLength: 512, maxEntryLength: 32 },

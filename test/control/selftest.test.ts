@@ -25,6 +25,7 @@ function healthy(): SelfTestFacts {
       { name: 'keypad', kind: 'keypad', type: 'serial', online: true, detail: '/dev/ttyUSB1', counters: {} },
     ],
     upstream: { enabled: true, connected: true, unsent: 0, oldestUnsentAt: null },
+    linkFindings: [],
     openDoors: [],
     leftOpenMs: 120_000,
     compartments: [{ id: 'A01', outOfService: null, occupied: false }, { id: 'A02', outOfService: null, occupied: true }],
@@ -39,7 +40,7 @@ const detail = (f: SelfTestFacts, check: string): string => judge(f).find((c) =>
 describe('self-test verdicts', () => {
   it('a healthy locker passes every check', () => {
     expect(Object.values(verdicts(healthy())).every((v) => v === 'ok')).toBe(true);
-    expect(judge(healthy())).toHaveLength(11);
+    expect(judge(healthy())).toHaveLength(12);
   });
 
   it('a damaged or misconfigured ledger fails', () => {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Ledger } from '../../src/ledger/ledger.js';
-import { Daemon } from '../helpers/daemon.js';
+import { Daemon, lockerctl } from '../helpers/daemon.js';
 import { tempDir, testConfigJson, writeConfig } from '../helpers/fixtures.js';
 import { Broker, brokerAvailable } from '../helpers/mosquitto.js';
 import { until, Upstream } from '../helpers/upstream.js';
@@ -56,6 +56,17 @@ describe.skipIf(!brokerAvailable())('the built daemon and a real Mosquitto', () 
     await until(() => upstream.uniqueEvents().length >= BACKLOG, 30_000, 'the whole backlog');
     const unique = upstream.uniqueEvents();
     expect(unique.map((e) => e.seq)).toEqual(Array.from({ length: BACKLOG }, (_, i) => i + 1));
+
+    // Upstream confirms end to end; lockerctl outbox shows both watermarks, and the self-test
+    // reports the unprotected (loopback, no credentials) link as a warning.
+    const confirm = await upstream.command('events.ack', { throughSeq: BACKLOG });
+    await until(() => upstream.acks(confirm).find((a) => a.status === 'done'), 10_000, 'events.ack done');
+    const outbox = JSON.parse((await lockerctl(['--config', configPath, '--json', 'outbox', '--limit', '1'])).stdout) as { ackedSeq: number; confirmedSeq: number };
+    expect(outbox).toMatchObject({ ackedSeq: BACKLOG, confirmedSeq: BACKLOG });
+    expect((await lockerctl(['--config', configPath, 'outbox', '--limit', '1'])).stdout).toContain(`acknowledged through seq ${BACKLOG}`);
+    expect((await lockerctl(['--config', configPath, 'outbox', '--limit', '1'])).stdout).toContain(`confirmed by upstream through seq ${BACKLOG}`);
+    const selftest = JSON.parse((await lockerctl(['--config', configPath, '--json', 'selftest'])).stdout) as { checks: { check: string; verdict: string; detail: string }[] };
+    expect(selftest.checks.find((c) => c.check === 'remote commands')).toMatchObject({ verdict: 'warn', detail: expect.stringMatching(/^no broker credentials for mqtt:\/\/127\.0\.0\.1:\d+: any local user/) });
     expect(upstream.violations).toEqual([]);
   });
 });

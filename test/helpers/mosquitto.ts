@@ -37,6 +37,19 @@ export interface TlsFiles {
 
 /** A throwaway CA, a server certificate for 127.0.0.1/localhost and a client certificate (openssl). */
 export function makeCertificates(dir: string): TlsFiles {
+  return makeCertificatesFor(dir, 'demo-locker');
+}
+
+/** Another client certificate from the CA made by makeCertificates, with the given CN. */
+export function makeClientCertificate(dir: string, cn: string): { cert: string; key: string } {
+  const f = (n: string): string => join(dir, n);
+  const ssl = (...args: string[]): void => void execFileSync('openssl', args, { stdio: 'pipe' });
+  ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${cn}`, '-keyout', f(`${cn}.key`), '-out', f(`${cn}.csr`));
+  ssl('x509', '-req', '-in', f(`${cn}.csr`), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '2', '-out', f(`${cn}.crt`));
+  return { cert: f(`${cn}.crt`), key: f(`${cn}.key`) };
+}
+
+function makeCertificatesFor(dir: string, clientCn: string): TlsFiles {
   mkdirSync(dir, { recursive: true });
   const f = (n: string): string => join(dir, n);
   const ssl = (...args: string[]): void => {
@@ -46,7 +59,7 @@ export function makeCertificates(dir: string): TlsFiles {
   writeFileSync(f('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
   ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', f('server.key'), '-out', f('server.csr'));
   ssl('x509', '-req', '-in', f('server.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '2', '-extfile', f('server.ext'), '-out', f('server.crt'));
-  ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=demo-locker', '-keyout', f('client.key'), '-out', f('client.csr'));
+  ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${clientCn}`, '-keyout', f('client.key'), '-out', f('client.csr'));
   ssl('x509', '-req', '-in', f('client.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '2', '-out', f('client.crt'));
   return { ca: f('ca.crt'), serverCert: f('server.crt'), serverKey: f('server.key'), clientCert: f('client.crt'), clientKey: f('client.key') };
 }
@@ -56,8 +69,19 @@ export interface BrokerOptions {
   port?: number;
   /** Keep sessions and queued messages across a restart (persistence file in `dir`). */
   persistence?: boolean;
+  /**
+   * With persistence: save every this many seconds instead of after every change, as a broker
+   * tuned for throughput does. A SIGKILL then loses what it acknowledged since the last save.
+   */
+  autosaveSeconds?: number;
   /** Adds a TLS listener that requires a client certificate. */
   tls?: TlsFiles;
+  /** More lines for the TLS listener (e.g. use_identity_as_username true). */
+  tlsExtra?: string[];
+  /** false: every client must log in (with `extra` naming a password_file). Default true. */
+  anonymous?: boolean;
+  /** More mosquitto.conf lines (password_file, acl_file, ...). */
+  extra?: string[];
 }
 
 /** A real Mosquitto on loopback with a generated config; can be killed and started again on the same ports. */
@@ -96,16 +120,19 @@ export class Broker {
       // Started as root, mosquitto drops to its own user and cannot read our 0700 temp directory.
       ...(process.getuid?.() === 0 ? ['user root'] : []),
       'per_listener_settings false',
-      'allow_anonymous true',
+      `allow_anonymous ${this.o.anonymous ?? true}`,
+      ...(this.o.extra ?? []),
       `listener ${this.port} 127.0.0.1`,
       'max_inflight_messages 0',
       'max_queued_messages 0',
       // autosave_on_changes with an interval of 1: the broker saves after every change, so a SIGKILL
       // loses at most what it had not yet processed (as close to a durable broker as Mosquitto gets).
-      this.o.persistence ? `persistence true\npersistence_location ${this.o.dir}/\nautosave_on_changes true\nautosave_interval 1` : 'persistence false',
+      this.o.persistence
+        ? `persistence true\npersistence_location ${this.o.dir}/\n${this.o.autosaveSeconds ? `autosave_on_changes false\nautosave_interval ${this.o.autosaveSeconds}` : 'autosave_on_changes true\nautosave_interval 1'}`
+        : 'persistence false',
     ];
     if (this.o.tls) {
-      lines.push(`listener ${this.tlsPort} 127.0.0.1`, `cafile ${this.o.tls.ca}`, `certfile ${this.o.tls.serverCert}`, `keyfile ${this.o.tls.serverKey}`, 'require_certificate true');
+      lines.push(`listener ${this.tlsPort} 127.0.0.1`, `cafile ${this.o.tls.ca}`, `certfile ${this.o.tls.serverCert}`, `keyfile ${this.o.tls.serverKey}`, 'require_certificate true', ...(this.o.tlsExtra ?? []));
     }
     writeFileSync(conf, `${lines.join('\n')}\n`);
     const child = spawn(mosquittoPath()!, ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -57,7 +57,7 @@ describe.skipIf(!brokerAvailable())('upstream sync against a real Mosquitto', ()
     expect(upstream.violations).toEqual([]);
   });
 
-  it.each(['SIGTERM', 'SIGKILL'] as const)('drains a backlog across a broker %s and restart with no gap and no reordering, and erases sent codes', async (signal) => {
+  it.each(['SIGTERM', 'SIGKILL'] as const)('drains a backlog across a broker %s and restart with no gap and no reordering, and keeps sent codes until upstream confirms them', async (signal) => {
     // Persistence and a persistent upstream session: what the broker acknowledged survives its restart.
     broker = await Broker.start({ dir, persistence: true });
     upstream = await Upstream.connect(broker.url, ROOT, { clientId: 'upstream-test', clean: false, properties: { sessionExpiryInterval: 300 } });
@@ -81,14 +81,18 @@ describe.skipIf(!brokerAvailable())('upstream sync against a real Mosquitto', ()
     // Every duplicate is a resend of the same event: same id, same seq.
     const byId = new Map(unique.map((e) => [e.id, e.seq]));
     for (const e of upstream.events()) expect(byId.get(e.id)).toBe(e.seq);
-    // The plaintext codes went upstream and are gone from the local copy.
-    const sentDeposits = ledger.outbox.list({ limit: 10 }).filter((e) => e.type === 'parcel.deposited');
-    expect(sentDeposits).toHaveLength(3);
-    for (const e of sentDeposits) {
+    // The plaintext codes went upstream; the broker's PUBACK alone does not erase the local copy
+    // (a broker can lose what it acknowledged), upstream's events.ack does.
+    const deposits = (): { data: Record<string, unknown> }[] => ledger.outbox.list({ limit: 10 }).filter((e) => e.type === 'parcel.deposited');
+    expect(deposits()).toHaveLength(3);
+    for (const e of deposits()) expect(e.data.code).toMatch(/^\d{8}$/);
+    expect(unique.filter((e) => e.type === 'parcel.deposited').every((e) => /^\d{8}$/.test(String(e.data.code)))).toBe(true);
+    const confirm = await upstream.command('events.ack', { throughSeq: unique.at(-1)!.seq });
+    await until(() => upstream!.acks(confirm).find((a) => a.status === 'done'), 5000, 'events.ack done');
+    for (const e of deposits()) {
       expect(e.data.code).toBeUndefined();
       expect(e.data.pickupQr).toBeUndefined();
     }
-    expect(unique.filter((e) => e.type === 'parcel.deposited').every((e) => /^\d{8}$/.test(String(e.data.code)))).toBe(true);
     expect(upstream.violations).toEqual([]);
   });
 

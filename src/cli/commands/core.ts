@@ -95,13 +95,14 @@ export const coreCommands: CliCommand[] = [
       const o = result as {
         depth: { unsent: number; oldestUnsentAt: number | null };
         ackedSeq: number;
+        confirmedSeq: number;
         lastAckAt: string | null;
         upstream: { enabled: boolean; connected: boolean; lastAckAt: string | null; recentLatencyMs: { p50: number; p99: number } | null } | null;
         events: { seq: number; type: string; at: string; sent: boolean; data: unknown }[];
         next: number | null;
       };
       const u = o.upstream;
-      const link = !u ? '' : !u.enabled ? 'upstream: disabled in the config\n' : `upstream: ${u.connected ? 'connected' : 'offline'}, acknowledged through seq ${o.ackedSeq} (last at ${o.lastAckAt ?? 'never'})${u.recentLatencyMs ? `, commit-to-PUBACK p50 ${u.recentLatencyMs.p50} ms p99 ${u.recentLatencyMs.p99} ms` : ''}\n`;
+      const link = !u ? '' : !u.enabled ? 'upstream: disabled in the config\n' : `upstream: ${u.connected ? 'connected' : 'offline'}, acknowledged through seq ${o.ackedSeq} (last at ${o.lastAckAt ?? 'never'}), confirmed by upstream through seq ${o.confirmedSeq}${u.recentLatencyMs ? `, commit-to-PUBACK p50 ${u.recentLatencyMs.p50} ms p99 ${u.recentLatencyMs.p99} ms` : ''}\n`;
       const oldest = o.depth.oldestUnsentAt ? `, oldest from ${new Date(o.depth.oldestUnsentAt).toISOString()}` : '';
       const more = o.next === null ? '' : `older events: lockerctl outbox --after ${o.next} (with the same options)\n`;
       return `${link}${o.depth.unsent} unsent${oldest}\n${table(o.events.map((e) => ({ ...e, data: JSON.stringify(e.data) })), ['seq', 'type', 'at', 'sent', 'data'])}${more}`;
