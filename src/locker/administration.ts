@@ -160,7 +160,7 @@ export class LockerAdministration {
       const why = inService ? null : reason ?? 'taken out of service upstream';
       this.ledger.compartments.setOutOfService(compartmentId, why);
       this.#audit(actor, inService ? 'compartment.back_in_service' : 'compartment.out_of_service', { reason: why, commandId }, compartmentId);
-      this.ledger.outbox.append('compartment.service_changed', at, { compartmentId, inService, reason: why, commandId });
+      this.ledger.outbox.append('compartment.service_changed', at, { compartmentId, inService, reason: why, commandId, actor });
     });
   }
 }

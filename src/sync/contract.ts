@@ -85,9 +85,9 @@ export const EVENT_DATA: Record<string, MessageSpec> = {
     example: { compartmentId: 'A02', reason: 'a restart interrupted a door operation; check the compartment', parcelId: '01935c1e-7c2a-7000-8000-000000000002' },
   },
   'compartment.service_changed': {
-    summary: 'A compartment was taken out of service or put back.',
-    schema: obj({ compartmentId, inService: { type: 'boolean' }, reason: nullable(str({ maxLength: 200 })), commandId: nullable(id(128)) }),
-    example: { compartmentId: 'A03', inService: false, reason: 'broken hinge', commandId: 'cmd-45' },
+    summary: 'A compartment was taken out of service or put back, by upstream (`commandId`) or by a technician on site (`commandId` null). `actor` is who did it, as in the audit trail (`remote:<commandId>`, `technician:<user>`).',
+    schema: obj({ compartmentId, inService: { type: 'boolean' }, reason: nullable(str({ maxLength: 200 })), commandId: nullable(id(128)), actor: id(200) }, ['compartmentId', 'inService', 'reason', 'commandId']),
+    example: { compartmentId: 'A03', inService: false, reason: 'broken hinge', commandId: null, actor: 'technician:alice' },
   },
   'door.forced_open': {
     summary: 'A door opened without any command: an alarm.',
@@ -137,7 +137,7 @@ export const EVENT_DATA: Record<string, MessageSpec> = {
   'kiosk.throttle_reset': {
     summary: 'A technician cleared the guessing throttle (`lockerctl throttle reset --reason`): the waits and the alarm regime end. Earlier alarms stay in the audit trail and upstream.',
     schema: obj({ reason: str({ minLength: 1, maxLength: 200 }), actor: id(), codeFailuresCleared: int(0), pinFailuresCleared: int(0), wasSuspected: { type: 'boolean' } }),
-    example: { reason: 'resident locked out after a child played with the keypad', actor: 'technician', codeFailuresCleared: 12, pinFailuresCleared: 0, wasSuspected: true },
+    example: { reason: 'resident locked out after a child played with the keypad', actor: 'technician:alice', codeFailuresCleared: 12, pinFailuresCleared: 0, wasSuspected: true },
   },
   'kiosk.tamper': {
     summary: 'The kiosk cabinet\'s tamper switch changed.',

@@ -106,8 +106,8 @@ describe('the built daemon, driven with lockerctl', () => {
     expect((await json('compartments')).find((c: { id: string }) => c.id === 'B12').outOfService).toBeNull();
     const events = (await json('outbox', '--limit', '500')).events.filter((e: { type: string }) => e.type === 'compartment.service_changed');
     expect(events.map((e: { data: unknown }) => e.data)).toEqual([
-      { compartmentId: 'B12', inService: true, reason: null, commandId: null },
-      { compartmentId: 'B12', inService: false, reason: 'hinge broken', commandId: null },
+      { compartmentId: 'B12', inService: true, reason: null, commandId: null, actor: ME },
+      { compartmentId: 'B12', inService: false, reason: 'hinge broken', commandId: null, actor: ME },
     ]);
     const audit = (await json('audit', '--limit', '20')).filter((a: { compartmentId: string | null }) => a.compartmentId === 'B12');
     expect(audit.map((a: { actor: string; action: string }) => [a.actor, a.action])).toEqual([
