@@ -29,9 +29,13 @@ function isErrorCode(value: unknown): boolean {
   return typeof value === 'string' && /^(E[A-Z0-9]{2,}|ERR_[A-Z0-9_]+|SQLITE_[A-Z0-9_]+)$/.test(value);
 }
 
-/** True for a value that hides nothing: null, a boolean (`badge: true` says only that there is one). */
-function harmless(value: unknown): boolean {
-  return value === null || value === undefined || typeof value === 'boolean';
+/**
+ * True for a value that is no credential itself: null, a boolean (`badge: true` says only that
+ * there is one), and an object or array, which is walked like any other (a credential is a
+ * string or a number: `{ code: { waitMs } }` is the throttle's status for codes, not a code).
+ */
+function notACredential(value: unknown): boolean {
+  return value === null || value === undefined || typeof value === 'boolean' || typeof value === 'object';
 }
 
 const MAX_DEPTH = 64;
@@ -68,7 +72,7 @@ function walk(value: unknown, w: Walk, depth: number): unknown {
   let out: Record<string, unknown> | undefined;
   for (const [k, v] of Object.entries(value)) {
     let r: unknown;
-    if (FIELDS.has(k.toLowerCase()) && !harmless(v) && !(k.toLowerCase() === 'code' && isErrorCode(v))) {
+    if (FIELDS.has(k.toLowerCase()) && !notACredential(v) && !(k.toLowerCase() === 'code' && isErrorCode(v))) {
       w.hidden++;
       r = w.censor;
     } else {

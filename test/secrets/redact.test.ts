@@ -33,6 +33,9 @@ describe('redactCredentials', () => {
       pin = '7777';
     }
     expect(redactCredentials({ held: new Holder(), at: new Date(0) })).toEqual({ held: { pin: '[hidden]' }, at: new Date(0) });
+    // A credential is a string or a number: an object under such a name is walked, not hidden
+    // (the throttle's status has `code: {...}` and `pin: {...}` budgets).
+    expect(redactCredentials({ code: { waitMs: 0, failuresLastDay: 3 }, pin: { nested: { pin: '1234' } } })).toEqual({ code: { waitMs: 0, failuresLastDay: 3 }, pin: { nested: { pin: '[hidden]' } } });
     const clean = { a: [1, 'two', { b: null }], c: 'LK-ish but no slash' };
     expect(redactCredentials(clean)).toBe(clean);
   });
