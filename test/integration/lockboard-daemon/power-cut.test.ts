@@ -11,18 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Daemon, lockerctl } from '../../helpers/daemon.js';
 import { ROOT, tempDir, writeConfig } from '../../helpers/fixtures.js';
 import { SimProcess, SKIP_WITHOUT_SOCAT } from '../lockboard/sim-process.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function eventually<T>(what: string, f: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 5000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`${what}: not reached within ${timeoutMs} ms; last: ${JSON.stringify(v).slice(0, 2000)}`);
-    await sleep(100);
-  }
-}
+import { eventually } from './rs485-daemon.js';
 
 describe.skipIf(SKIP_WITHOUT_SOCAT)('the daemon after a power cut, with a lock board offline at boot', () => {
   const cleanups: (() => Promise<void> | void)[] = [];

@@ -85,7 +85,8 @@ function where(r: Running, compartmentId: string): string {
   return `${board.address} ${c.lock}`;
 }
 
-async function eventually<T>(what: string, f: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 5000): Promise<T> {
+/** Polls `f` until `ok` holds, or fails naming `what` and the last value. */
+export async function eventually<T>(what: string, f: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 5000): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await f();
