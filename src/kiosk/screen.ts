@@ -1,0 +1,70 @@
+/**
+ * The screen model: what the kiosk shows, as data rather than a sentence. The kiosk session emits
+ * one `ScreenState` on every change (`screen` event); the touch page (src/screen) draws it and
+ * `lockerctl sim` prints it. A new flow appears on the screen by emitting this model: the page
+ * needs no change for it. Nothing here may carry a code, a PIN or a token: the entry is a length.
+ */
+import type { Key } from '../../drivers/contracts.js';
+
+/** Where the person is in a flow. */
+export type ScreenStep =
+  | 'welcome'
+  | 'courier_scan'
+  | 'courier_unit'
+  | 'courier_size'
+  | 'courier_door'
+  | 'resident_doors'
+  | 'goodbye'
+  | 'refusal'
+  | 'throttled';
+
+/** The languages of the message catalogue. */
+export type Language = 'en' | 'es';
+export const LANGUAGES: readonly Language[] = ['en', 'es'];
+
+export type Tone = 'info' | 'success' | 'error';
+
+/** A door the person must find or close, and how it is doing. */
+export interface ScreenDoor {
+  compartmentId: string;
+  state: 'opening' | 'open' | 'closed' | 'failed';
+}
+
+/** One thing the person can do now, and the keypad key that does it. */
+export interface ScreenChoice {
+  key: Key;
+  /** Message-catalogue id of the label (`choice.*`), and the label in the session's language. */
+  labelId: string;
+  label: string;
+}
+
+/** Something staff or the person must see whatever the step: a door left open, a staff banner. */
+export interface ScreenAttention {
+  kind: 'door_left_open' | 'offline';
+  /** In the session's language. */
+  text: string;
+  compartmentId?: string;
+  /** `staff` banners (offline) are shown small and never alarm a resident. */
+  audience: 'everyone' | 'staff';
+}
+
+export interface ScreenState {
+  /** Increases with every state emitted by this daemon run: the page drops anything older. */
+  seq: number;
+  /** Milliseconds since the epoch, when this state was made. */
+  at: number;
+  step: ScreenStep;
+  tone: Tone;
+  language: Language;
+  /** The prompt: its catalogue id, its parameters, and the text in the session's language. */
+  prompt: { id: string; params: Record<string, string | number>; text: string };
+  /** What is valid now, in keypad order. */
+  choices: ScreenChoice[];
+  /** Doors involved in this step (opened for the person, or to be closed). */
+  doors: ScreenDoor[];
+  /** A deadline that applies now: the session timing out, or the guessing throttle's wait. */
+  countdown: { kind: 'session' | 'throttle'; endsAt: number } | null;
+  /** How many keys are in the entry being typed: the page shows one dot per key, never the keys. */
+  entryLength: number;
+  attention: ScreenAttention[];
+}
