@@ -12,6 +12,7 @@ import { healthOf, inputCommands } from './control/input-commands.js';
 import { selfTestCommand } from './control/selftest.js';
 import { upstreamCommands } from './control/upstream-commands.js';
 import { throttleCommands } from './control/throttle-commands.js';
+import { screenCommands } from './control/screen-commands.js';
 import { KioskSignalsUnit } from './kiosk/signals.js';
 import { KioskSession } from './kiosk/session.js';
 import { CLOCK_BACK_TOLERANCE_MS } from './ledger/audit.js';
@@ -22,6 +23,10 @@ import { LockerService } from './locker/locker-service.js';
 import { recordInputMuted, recordInputUnmuted } from './locker/refusals.js';
 import { componentLogger, type Logger } from './log.js';
 import { SyncService } from './sync/sync-service.js';
+import { ScreenInput } from './screen/input.js';
+import { interimSource } from './screen/interim-source.js';
+import { lockerMap } from './screen/layout.js';
+import { ScreenServer } from './screen/server.js';
 
 export interface App {
   config: LockerdConfig;
@@ -33,6 +38,8 @@ export interface App {
   sync: SyncService;
   /** Every input device's way to the kiosk (mutes a flooding one). */
   router: InputRouter;
+  /** The touch page on the kiosk's screen, when `screen.enabled`. */
+  screen: ScreenServer | undefined;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -83,7 +90,10 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
       );
     }
     applyConfig(ledger, config, now());
-    const { doors, sim, inputs, gpio: kioskGpio } = buildHardware(config, log);
+    const { doors, sim, inputs: hardwareInputs, gpio: kioskGpio } = buildHardware(config, log);
+    // The touch screen is one more keypad: its taps take the router's path (flood mute included).
+    const screenInput = config.screen.enabled ? new ScreenInput() : undefined;
+    const inputs = screenInput ? [...hardwareInputs, screenInput] : hardwareInputs;
     const locker = new LockerService({ ledger, doors, config, log: componentLogger(log, 'locker'), now, monotonic: options.monotonic });
     const kiosk = new KioskSession({ locker, config, log: componentLogger(log, 'kiosk'), now });
     const inputLog = componentLogger(log, 'input');
@@ -93,17 +103,25 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
     const startedAt = now();
     const admin = new LockerAdministration(ledger, config, now);
     const sync = new SyncService({ config, ledger, locker, admin, doors, log: componentLogger(log, 'sync'), version: version(), startedAt, now });
+    const screen = screenInput
+      ? new ScreenServer({
+          host: config.screen.host, port: config.screen.port, source: interimSource(kiosk), input: screenInput, log: componentLogger(log, 'screen'),
+          hello: () => ({ name: config.screen.name, support: config.screen.support ?? null, kioskId: config.kioskId, map: lockerMap(config) }),
+          refuse: (reason) => locker.recordRefusal('screen', 'screen.key_refused', { reason }),
+        })
+      : undefined;
     const commands = new Map([
       ...controlCommands({ config, ledger, locker, admin, kiosk, doors, sim, sync, startedAt, version: version() }),
       ...inputCommands({ config, ledger, router, gpio: kioskGpio }),
       ...upstreamCommands({ config }),
       ...throttleCommands({ locker }),
+      ...screenCommands({ config, screen }),
       selfTestCommand({ config, ledger, locker, sync, now, boards: () => doors.health(), inputs: () => router.devices.map(healthOf) }),
     ]);
     const control = options.controlSocket ? new ControlServer(config.control.socketPath, commands, componentLogger(log, 'control'), config.control.group) : undefined;
 
     return {
-      config, ledger, locker, kiosk, doors, sim, sync, router,
+      config, ledger, locker, kiosk, doors, sim, sync, router, screen,
       async start() {
         await doors.start();
         await locker.start();
@@ -112,9 +130,11 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
         }
         await signals.start().catch((err: unknown) => inputLog.error({ err }, 'cabinet signals failed to start; the kiosk works without them'));
         await control?.start();
+        await screen?.start();
         await sync.start();
       },
       async stop() {
+        await screen?.stop();
         await control?.stop();
         await sync.stop();
         await signals.stop().catch(() => undefined);

@@ -348,6 +348,50 @@ function editDistance(a: string, b: string): number {
 // ---------------------------------------------------------------------------------------------
 // Cross-checks: rules that involve more than one key. Run only on a schema-valid config.
 
+/**
+ * The screen's map: either every compartment has a `column` and a `row`, or `screen.layout.columns`
+ * lists every compartment once, or neither (the map is derived from the boards); one door per place.
+ */
+function checkScreenLayout(config: LockerdConfig): string[] {
+  const problems: string[] = [];
+  const placed = config.compartments.filter((c) => c.column !== undefined || c.row !== undefined);
+  config.compartments.forEach((c, i) => {
+    if ((c.column === undefined) !== (c.row === undefined)) problems.push(`compartments[${i}]: "${c.id}" has ${c.column === undefined ? 'a row but no column' : 'a column but no row'}; give both, or neither`);
+  });
+  const layout = config.screen.layout;
+  if (placed.length > 0 && layout) {
+    problems.push('screen.layout: the compartments also have column/row; place them one way only (remove screen.layout or the column/row keys)');
+    return problems;
+  }
+  if (placed.length > 0 && placed.length < config.compartments.length) {
+    const missing = config.compartments.filter((c) => c.column === undefined || c.row === undefined).map((c) => `"${c.id}"`);
+    problems.push(`compartments: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''} have no column/row while others do; place every compartment on the screen's map, or none`);
+  }
+  const places = new Map<string, string>();
+  for (const c of placed) {
+    if (c.column === undefined || c.row === undefined) continue;
+    const key = `${c.column}/${c.row}`;
+    const other = places.get(key);
+    if (other) problems.push(`compartments: "${c.id}" and "${other}" are both at column ${c.column} row ${c.row} of the screen's map`);
+    else places.set(key, c.id);
+  }
+  if (layout) {
+    const known = new Set(config.compartments.map((c) => c.id));
+    const seen = new Map<string, string>();
+    layout.columns.forEach((column, i) => {
+      column.forEach((id, j) => {
+        const where = `screen.layout.columns[${i}][${j}]`;
+        if (!known.has(id)) problems.push(`${where}: "${id}" is not a configured compartment`);
+        else if (seen.has(id)) problems.push(`${where}: "${id}" is already at ${seen.get(id)}; each door is in one place`);
+        else seen.set(id, where);
+      });
+    });
+    const missing = config.compartments.filter((c) => !seen.has(c.id)).map((c) => `"${c.id}"`);
+    if (missing.length > 0) problems.push(`screen.layout.columns: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''} are missing; list every compartment so a person can find every door`);
+  }
+  return problems;
+}
+
 function crossCheck(config: LockerdConfig): string[] {
   const problems: string[] = [];
 
@@ -398,6 +442,8 @@ function crossCheck(config: LockerdConfig): string[] {
       lockUsers.set(lockKey, i);
     }
   });
+
+  problems.push(...checkScreenLayout(config));
 
   const unitIds = new Map<string, number>();
   config.units.forEach((u, i) => {

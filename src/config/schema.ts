@@ -295,6 +295,37 @@ const gpioSchema: Schema = {
   },
 };
 
+/** The kiosk's touch screen page (src/screen, docs/screen.md). */
+const screenSchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  properties: {
+    enabled: { type: 'boolean', default: true, description: 'serve the touch page for the kiosk screen' },
+    host: {
+      ...text('^(?=.{1,253}$)[A-Za-z0-9.:-]+$', 'an IP address or host name to listen on (default 127.0.0.1; anything but loopback lets other machines use the page)'),
+      default: '127.0.0.1',
+    },
+    port: int(1, 65_535, { default: 8480 }),
+    name: { ...text('^[^\\u0000-\\u001f\\u007f]{1,64}$', '1 to 64 printable characters'), default: 'Parcel locker' },
+    support: text('^[^\\u0000-\\u001f\\u007f]{1,128}$', 'who to call, 1 to 128 printable characters (e.g. "Front desk 555-0100")'),
+    layout: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['columns'],
+      properties: {
+        // Each column lists its compartment ids from the top down; every compartment exactly once.
+        columns: {
+          type: 'array',
+          minItems: 1,
+          maxItems: 64,
+          items: { type: 'array', minItems: 1, maxItems: 64, items: text(COMPARTMENT_ID_PATTERN, 'a compartment id') },
+        },
+      },
+    },
+  },
+};
+
 export const configSchema: Schema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   $id: 'https://lockerd.local/schemas/config.json',
@@ -460,6 +491,10 @@ export const configSchema: Schema = {
           board: text(BOARD_ID_PATTERN, `a board id: 1 to 16 letters, digits, "_" or "-"`),
           lock: int(1, MAX_LOCKS_PER_BOARD),
           accessible: { type: 'boolean', default: false },
+          // Where the door is on the screen's map of the locker (1-based, row 1 at the top); give
+          // both or neither, for every compartment or none (see screen.layout for the other way).
+          column: int(1, 64),
+          row: int(1, 64),
         },
       },
     },
@@ -503,6 +538,7 @@ export const configSchema: Schema = {
       items: { type: 'object', discriminator: { propertyName: 'type' }, oneOf: KEYPAD_SCHEMAS },
     },
     gpio: gpioSchema,
+    screen: screenSchema,
     // Off unless asked for: on a real locker a simulated keypad would let anyone with the control
     // socket type a resident's code (simulated doors come with a bus of type "sim" instead).
     simulator: {

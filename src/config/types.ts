@@ -97,6 +97,23 @@ export interface CompartmentConfig {
   lock: number;
   /** Low enough for a wheelchair user to reach. */
   accessible: boolean;
+  /** Position on the screen's map (1-based, row 1 at the top); both or neither. */
+  column?: number;
+  row?: number;
+}
+
+/** The touch page on the kiosk's screen (src/screen). */
+export interface ScreenConfig {
+  enabled: boolean;
+  /** Listen address; anything but loopback is warned about at start. */
+  host: string;
+  port: number;
+  /** The locker's name on the welcome screen. */
+  name: string;
+  /** Who to call, shown on the welcome screen and with failures. */
+  support?: string;
+  /** The map of the compartments: each column's ids from the top down. Absent: from the compartments. */
+  layout?: { columns: string[][] };
 }
 
 export interface UnitConfig {
@@ -288,6 +305,7 @@ export interface LockerdConfig {
   keypads: KeypadConfig[];
   /** Tamper switch, UPS power-fail input, buzzer and lights (default none wired). */
   gpio: GpioConfig;
+  screen: ScreenConfig;
   /** The simulated keypad and scanner `lockerctl sim keys|scan` drive; both off unless asked for (the demo config asks). */
   simulator: { keypad: boolean; scanner: boolean };
   compartments: CompartmentConfig[];

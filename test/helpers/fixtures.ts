@@ -43,6 +43,8 @@ export function testConfigJson(dir: string, overrides: DeepPartial<LockerdConfig
       control: { socketPath: join(dir, 'lockerd.sock') },
       // Upstream is off unless a test brings its own broker (test/helpers/mosquitto.ts).
       mqtt: { enabled: false },
+      // The screen page listens on a fixed port: tests that want it give their own free port.
+      screen: { enabled: false },
       log: { level: 'debug' },
       buses,
     }),

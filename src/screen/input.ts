@@ -1,0 +1,38 @@
+import { EventEmitter } from 'node:events';
+import type { InputDevice, InputDiagnostics, InputHealth, Key, KioskInput } from '../../drivers/contracts.js';
+
+/**
+ * The touch screen as an input device: taps on the page's keypad and choice buttons arrive here
+ * (POST /key) and go through the same InputRouter as a physical keypad, so the flood mute, the
+ * refusal windows and the guessing throttle apply to them alike. It can press only what the
+ * physical keypad can.
+ */
+export class ScreenInput extends EventEmitter implements InputDevice, InputDiagnostics {
+  readonly name = 'screen';
+  #keys = 0;
+
+  override on(event: 'input', listener: (input: KioskInput) => void): this {
+    return super.on(event, listener);
+  }
+
+  override off(event: 'input', listener: (input: KioskInput) => void): this {
+    return super.off(event, listener);
+  }
+
+  async start(): Promise<void> {}
+  async stop(): Promise<void> {}
+
+  /** What `lockerctl keypad test` and the self-test show; the page has no raw bytes. */
+  health(): InputHealth {
+    return { name: this.name, kind: 'keypad', type: 'screen', online: true, detail: 'the touch page on the kiosk screen (POST /key)', counters: { keys: this.#keys } };
+  }
+
+  onRaw(): () => void {
+    return () => undefined;
+  }
+
+  press(key: Key): void {
+    this.#keys++;
+    this.emit('input', { kind: 'key', key, source: this.name, at: new Date() } satisfies KioskInput);
+  }
+}
