@@ -306,7 +306,7 @@ const screenSchema: Schema = {
       ...text('^(?=.{1,253}$)[A-Za-z0-9.:-]+$', 'an IP address or host name to listen on (default 127.0.0.1; anything but loopback lets other machines use the page)'),
       default: '127.0.0.1',
     },
-    port: int(1, 65_535, { default: 8480 }),
+    port: int(0, 65_535, { default: 8480, description: 'the TCP port; 0 picks a free one (tests: lockerctl screen url tells which)' }),
     name: { ...text('^[^\\u0000-\\u001f\\u007f]{1,64}$', '1 to 64 printable characters'), default: 'Parcel locker' },
     support: text('^[^\\u0000-\\u001f\\u007f]{1,128}$', 'who to call, 1 to 128 printable characters (e.g. "Front desk 555-0100")'),
     layout: {

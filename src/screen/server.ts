@@ -149,12 +149,11 @@ export class ScreenServer {
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
-    let path: string;
-    try {
-      path = new URL(req.url ?? '', 'http://screen.invalid').pathname;
-    } catch {
-      return this.#status(res, 400, 'bad request line');
-    }
+    // The raw path, not a decoded or normalised one: the names served are plain (see
+    // ./static-files.ts), so anything with escapes, dot segments or odd characters is not one of them.
+    const raw = req.url ?? '';
+    const path = raw.split('?', 1)[0]!;
+    if (!/^\/[A-Za-z0-9_.-]*$/.test(path) || /^\/\.\.?$/.test(path)) return this.#status(res, 404, 'not found');
     if (!this.#hostAllowed(req.headers.host)) return this.#status(res, 421, 'this server answers only to the address it listens on');
     if (path === '/events') {
       if (req.method !== 'GET') return this.#method(res, 'GET');
