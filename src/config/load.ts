@@ -364,7 +364,7 @@ function checkScreenLayout(config: LockerdConfig): string[] {
     return problems;
   }
   if (placed.length > 0 && placed.length < config.compartments.length) {
-    const missing = config.compartments.filter((c) => c.column === undefined || c.row === undefined).map((c) => `"${c.id}"`);
+    const missing = config.compartments.filter((c) => c.column === undefined && c.row === undefined).map((c) => `"${c.id}"`);
     problems.push(`compartments: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''} have no column/row while others do; place every compartment on the screen's map, or none`);
   }
   const places = new Map<string, string>();

@@ -60,6 +60,7 @@ describe('parseConfig: defaults', () => {
       scanners: [],
       keypads: [],
       gpio: { backend: 'auto', chip: 'auto', sysfsRoot: '/sys/class/gpio', toolsDir: '/usr/bin', pollMs: 20 },
+      screen: { enabled: true, host: '127.0.0.1', port: 8480, name: 'Parcel locker' },
       simulator: { keypad: false, scanner: false },
       compartments: [
         { id: 'A01', size: 'S', board: 'B1', lock: 1, accessible: false },
@@ -126,7 +127,7 @@ describe('parseConfig: schema problems, one exact sentence each', () => {
     [
       'an unknown top-level key',
       (c) => (c.compartment = []),
-      'compartment: unknown key; did you mean "compartments"? (allowed: kioskId, log, ledger, control, mqtt, codes, kiosk, flood, doors, guessing, buses, compartments, units, couriers, scanners, keypads, gpio, simulator)',
+      'compartment: unknown key; did you mean "compartments"? (allowed: kioskId, log, ledger, control, mqtt, codes, kiosk, flood, doors, guessing, buses, compartments, units, couriers, scanners, keypads, gpio, screen, simulator)',
     ],
     ['a missing key in a list entry', (c) => c.units.push({ accessible: true }), 'units[2]: missing required key "id"'],
     ['a missing top-level key', (c) => delete c.kioskId, '(top level): missing required key "kioskId"'],
@@ -350,6 +351,33 @@ describe('parseConfig: cross-checks', () => {
     expect(parseConfig(JSON.stringify(config), 'x.json').guessing.suspectedLockoutMs).toBe(60_000);
     config.guessing = { suspectedLockoutMs: 60_000, maxLockoutMs: 30_000, baseLockoutMs: 30_000 };
     expect(parseConfig(JSON.stringify(config), 'x.json').guessing.maxLockoutMs).toBe(30_000);
+  });
+
+  it("checks the screen's map: column/row on every compartment or none, one door per place, or a layout listing each once", () => {
+    const placed = minimal();
+    placed.compartments[0].column = 1;
+    expect(problemsOf(placed)).toEqual([
+      'compartments[0]: "A01" has a column but no row; give both, or neither',
+      'compartments: "A02" have no column/row while others do; place every compartment on the screen\'s map, or none',
+    ]);
+    placed.compartments[0].row = 1;
+    placed.compartments[1].column = 1;
+    placed.compartments[1].row = 1;
+    expect(problemsOf(placed)).toEqual(['compartments: "A02" and "A01" are both at column 1 row 1 of the screen\'s map']);
+    placed.compartments[1].row = 2;
+    expect(parseConfig(JSON.stringify(placed), 'x.json').compartments[1]).toMatchObject({ column: 1, row: 2 });
+    placed.screen = { layout: { columns: [['A01', 'A02']] } };
+    expect(problemsOf(placed)).toEqual(['screen.layout: the compartments also have column/row; place them one way only (remove screen.layout or the column/row keys)']);
+
+    const layout = minimal();
+    layout.screen = { layout: { columns: [['A01', 'A09'], ['A01']] } };
+    expect(problemsOf(layout)).toEqual([
+      'screen.layout.columns[0][1]: "A09" is not a configured compartment',
+      'screen.layout.columns[1][0]: "A01" is already at screen.layout.columns[0][0]; each door is in one place',
+      'screen.layout.columns: "A02" are missing; list every compartment so a person can find every door',
+    ]);
+    layout.screen = { layout: { columns: [['A02'], ['A01']] } };
+    expect(parseConfig(JSON.stringify(layout), 'x.json').screen.layout).toEqual({ columns: [['A02'], ['A01']] });
   });
 
   it('reports several cross-check problems together', () => {
