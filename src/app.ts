@@ -24,7 +24,6 @@ import { recordInputMuted, recordInputUnmuted } from './locker/refusals.js';
 import { componentLogger, type Logger } from './log.js';
 import { SyncService } from './sync/sync-service.js';
 import { ScreenInput } from './screen/input.js';
-import { interimSource } from './screen/interim-source.js';
 import { lockerMap } from './screen/layout.js';
 import { ScreenServer } from './screen/server.js';
 
@@ -103,10 +102,11 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
     const startedAt = now();
     const admin = new LockerAdministration(ledger, config, now);
     const sync = new SyncService({ config, ledger, locker, admin, doors, log: componentLogger(log, 'sync'), version: version(), startedAt, now });
+    const map = lockerMap(config);
     const screen = screenInput
       ? new ScreenServer({
-          host: config.screen.host, port: config.screen.port, source: interimSource(kiosk), input: screenInput, log: componentLogger(log, 'screen'),
-          hello: () => ({ name: config.screen.name, support: config.screen.support ?? null, kioskId: config.kioskId, map: lockerMap(config) }),
+          host: config.screen.host, port: config.screen.port, source: kiosk, input: screenInput, log: componentLogger(log, 'screen'),
+          hello: () => ({ name: config.screen.name, support: config.screen.support ?? null, kioskId: config.kioskId, map }),
           refuse: (reason) => locker.recordRefusal('screen', 'screen.key_refused', { reason }),
         })
       : undefined;

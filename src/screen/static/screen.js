@@ -27,12 +27,18 @@ async function press(key) {
   }
 }
 
+/** A choice that is several keys (a size: its digit, then #) presses them in order, as a person would. */
+async function pressAll(keys) {
+  for (const key of keys) await press(key);
+}
+
 document.addEventListener('click', (e) => {
   const button = e.target instanceof Element ? e.target.closest('button') : null;
   if (!button) return;
   // A tap leaves no focus behind, so a USB keypad's Enter is "#" and not a second tap of that button.
   if (e.detail > 0) button.blur();
-  if (button.dataset.key || button.dataset.choiceKey) press(button.dataset.key ?? button.dataset.choiceKey);
+  if (button.dataset.key) press(button.dataset.key);
+  else if (button.dataset.choiceKey) pressAll((button.dataset.sequence ?? button.dataset.choiceKey).split(' '));
 });
 
 /** What a USB keypad in keyboard mode types, as keypad keys. */
@@ -217,6 +223,7 @@ function drawChoices(choices) {
     b.type = 'button';
     b.className = 'choice';
     b.dataset.choiceKey = c.key;
+    if (c.sequence) b.dataset.sequence = c.sequence.join(' ');
     const key = document.createElement('span');
     key.className = 'choice-key';
     key.textContent = c.key;
