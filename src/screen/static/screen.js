@@ -191,7 +191,8 @@ function draw(state) {
   if (state.step === 'welcome' && previous && previous.step !== 'welcome') setContrast(false);
   document.body.dataset.step = state.step;
   document.body.dataset.tone = state.tone;
-  $('welcome').hidden = state.step !== 'welcome';
+  // The two paths explain what to key; once someone is typing they are in the way of the keypad.
+  $('welcome').hidden = state.step !== 'welcome' || state.entryLength > 0;
   text('prompt', state.prompt.text);
   drawEntry(state.entryLength);
   drawChoices(state.choices);

@@ -1,0 +1,237 @@
+/// <reference lib="dom" />
+/**
+ * The kiosk screen in a real browser: Debian's Chromium, headless, driven by playwright-core,
+ * against the built daemon on the demo config. A courier deposit and a resident pickup by tapping
+ * the page's data-key buttons only (the parcel label is scanned with the simulated scanner: the
+ * page has no scanner), checking the prompt and the highlighted door after each step; the
+ * language switch; reconnecting by itself after the daemon is killed and started again; and no
+ * code or PIN digits in the DOM, ever. Screenshots of the main steps go to test-artifacts/screen/.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Daemon, lockerctl } from '../helpers/daemon.js';
+import { ROOT, tempDir, testConfigJson, writeConfig } from '../helpers/fixtures.js';
+import { pngVariance } from '../helpers/png.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(ROOT, 'test-artifacts', 'screen');
+const PIN = '111111';
+const skip = !process.env.CI && !existsSync(CHROMIUM);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+describe.skipIf(skip)('the kiosk screen in Chromium', { timeout: 60_000 }, () => {
+  let dir: string;
+  let cleanup: () => void;
+  let configPath: string;
+  let daemon: Daemon;
+  let browser: Browser;
+  let page: Page;
+  let url: string;
+  /** Secrets typed so far in this flow: none of their runs of 4+ digits may ever be in the DOM. */
+  let secrets: string[] = [PIN];
+  const pageErrors: string[] = [];
+  const ctl = (...args: string[]) => lockerctl(['--config', configPath, ...args]);
+
+  beforeAll(async () => {
+    ({ dir, cleanup } = tempDir());
+    const port = await freePort();
+    configPath = writeConfig(dir, testConfigJson(dir, { screen: { enabled: true, port, name: 'Maple Court lockers', support: 'the front desk' } }));
+    daemon = Daemon.spawn(configPath);
+    await daemon.ready();
+    const r = await ctl('screen', 'url');
+    expect(r.code).toBe(0);
+    url = r.stdout.trim();
+    expect(url).toBe(`http://127.0.0.1:${port}/`);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && !/ERR_CONNECTION_REFUSED|net::ERR|Failed to load resource/.test(m.text()) && pageErrors.push(m.text()));
+    await page.goto(url);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await daemon?.stop();
+    cleanup?.();
+  });
+
+  const prompt = () => page.locator('#prompt').textContent();
+
+  async function expectPrompt(match: RegExp | string): Promise<void> {
+    const re = typeof match === 'string' ? new RegExp(`^${match.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) : match;
+    await page.waitForFunction((src) => new RegExp(src[0]!, src[1]).test(document.getElementById('prompt')!.textContent ?? ''), [re.source, re.flags], { timeout: 5_000 })
+      .catch(async () => { throw new Error(`prompt is ${JSON.stringify(await prompt())}, expected ${re}`); });
+  }
+
+  /** The compartments the map highlights, with their state. */
+  const highlighted = () => page.$$eval('#map [data-door-state]', (cells) => cells.map((c) => `${(c as HTMLElement).dataset.compartment}:${(c as HTMLElement).dataset.doorState}`));
+
+  async function noSecretInDom(): Promise<void> {
+    const html = await page.evaluate(() => document.documentElement.outerHTML);
+    for (const s of secrets) {
+      for (let n = 4; n <= s.length; n++) for (let i = 0; i + n <= s.length; i++) expect(html.includes(s.slice(i, i + n)), `DOM holds ${n} digits of a secret`).toBe(false);
+    }
+  }
+
+  /** Taps the on-screen keypad's buttons, one by one, as a person would. */
+  async function tap(keys: string): Promise<void> {
+    for (const k of keys) {
+      const dots = await page.locator('#entry .dot').count();
+      await page.click(`#keypad [data-key="${k}"]`);
+      if (/[0-9]/.test(k)) await page.waitForFunction((n) => document.querySelectorAll('#entry .dot').length === n, dots + 1, { timeout: 5_000 });
+      else await page.waitForTimeout(30);
+      await noSecretInDom();
+    }
+  }
+
+  async function shot(name: string): Promise<void> {
+    const png = await page.screenshot();
+    writeFileSync(join(ARTIFACTS, `${name}.png`), png);
+    const v = pngVariance(png);
+    expect(png.length, `${name}.png size`).toBeGreaterThan(10_000);
+    expect(v.width).toBe(1280);
+    expect(v.distinct, `${name}.png colours`).toBeGreaterThan(20);
+    expect(v.stddev, `${name}.png variance`).toBeGreaterThan(10);
+  }
+
+  it('shows the welcome screen: the two paths, the name, support, the map with low doors marked', async () => {
+    await expectPrompt('Residents: key your code and press #. Couriers: key your PIN and press #.');
+    expect(await page.locator('#welcome').isVisible()).toBe(true);
+    expect(await page.locator('#welcome').textContent()).toMatch(/I am delivering[\s\S]*I am collecting/);
+    expect(await page.locator('#locker-name').textContent()).toBe('Maple Court lockers');
+    expect(await page.locator('#support').textContent()).toBe('Help: the front desk');
+    expect(await page.locator('#prompt').getAttribute('role')).toBe('status');
+    expect(await page.locator('#prompt').getAttribute('aria-live')).toBe('polite');
+    expect(await page.locator('#map .door').count()).toBe(28);
+    expect(await page.$$eval('#map .door[data-low="true"]', (c) => c.map((e) => (e as HTMLElement).dataset.compartment).sort())).toEqual(['A07', 'A08', 'B07', 'B08']);
+    expect(await page.locator('#offline').isHidden()).toBe(true);
+    // Every touch target is at least 48 px on its short side.
+    const small = await page.$$eval('button:not([hidden])', (bs) => bs.filter((b) => b.getClientRects().length > 0).map((b) => b.getBoundingClientRect()).filter((r) => Math.min(r.width, r.height) < 48).length);
+    expect(small).toBe(0);
+    await shot('1-welcome');
+  });
+
+  let door = '';
+
+  it('walks a courier deposit by touch: PIN, scan, unit, size, the door highlighted, closed, logout', async () => {
+    secrets = [PIN];
+    await tap(PIN);
+    expect(await page.locator('#entry .dot').count()).toBe(6);
+    await tap('#');
+    await expectPrompt('Hello UPS. Scan a parcel, or press * to log out.');
+    expect(await page.locator('#entry .dot').count()).toBe(0);
+    expect(await page.locator('#welcome').isVisible()).toBe(false);
+    expect(await highlighted()).toEqual([]);
+
+    expect((await ctl('sim', 'scan', '1Z999AA10123456784')).code).toBe(0); // scanning is physical
+    await expectPrompt('Key the unit number and press #. Press * to go back.');
+    await tap('101#');
+    await expectPrompt(/^Size: 1 = S/);
+    // The size choices are big buttons too.
+    expect(await page.locator('#choices .choice').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('Medium (M)')]));
+    await shot('2-courier-size');
+    await tap('2#');
+    await expectPrompt(/^Door (\w+) is open\. Put the parcel in and close the door\./);
+    door = /^Door (\w+)/.exec((await prompt())!)![1]!;
+    expect(await highlighted()).toEqual([`${door}:open`]);
+    await shot('3-courier-door-open');
+
+    expect((await ctl('sim', 'door', door, 'close')).code).toBe(0);
+    await expectPrompt(`Parcel stored in ${door}. Scan the next parcel, or press * to log out.`);
+    expect(await highlighted()).not.toContain(`${door}:open`);
+    await tap('*');
+    await expectPrompt('Logged out. Thank you.');
+  });
+
+  it('walks a resident pickup by touch: the code never shows, the door is highlighted until closed', async () => {
+    const outbox = JSON.parse((await ctl('--json', 'outbox', '--reveal-codes')).stdout) as { events: { type: string; data: { code: string } }[] };
+    const code = outbox.events.find((e) => e.type === 'parcel.deposited')!.data.code;
+    expect(code).toMatch(/^\d{8}$/);
+    secrets = [PIN, code];
+    await tap(code.slice(0, 4));
+    expect(await page.locator('#entry .dot').count()).toBe(4);
+    // Clearing with * empties the dots, then the whole code.
+    await tap('*');
+    await page.waitForFunction(() => document.querySelectorAll('#entry .dot').length === 0);
+    await tap(code);
+    expect(await page.locator('#entry').getAttribute('aria-label')).toBe('8 keys typed');
+    await tap('#');
+    await expectPrompt(`Door ${door} is open. Take your parcel and close the door.`);
+    expect(await highlighted()).toEqual([`${door}:open`]);
+    await shot('4-resident-door-open');
+    expect((await ctl('sim', 'door', door, 'close')).code).toBe(0);
+    await expectPrompt('Thank you. All your parcels are collected.');
+    await noSecretInDom();
+  });
+
+  it('switches the language with the language button, for the session', async () => {
+    await page.waitForFunction(() => document.body.dataset.step === 'welcome', undefined, { timeout: 65_000 }).catch(() => undefined);
+    if ((await page.evaluate(() => document.body.dataset.step)) !== 'welcome') await tap('*');
+    await expectPrompt(/^Residents/);
+    expect(await page.locator('#language').textContent()).toBe('Español');
+    await page.click('#language');
+    await expectPrompt('Residentes: marque su código y oprima #. Repartidores: marque su PIN y oprima #.');
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('es');
+    expect(await page.locator('#deliver-title').textContent()).toBe('Vengo a entregar');
+    expect(await page.locator('#language').textContent()).toBe('English');
+    await shot('5-welcome-es');
+    // The high-contrast mode, while we are here.
+    await page.click('#contrast');
+    expect(await page.evaluate(() => document.body.classList.contains('hc'))).toBe(true);
+    await shot('6-high-contrast');
+    await page.click('#contrast');
+    await page.click('#language');
+    await expectPrompt(/^Residents/);
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+  });
+
+  it('works from a USB keypad in keyboard mode: digits, Enter, Escape', async () => {
+    secrets = [PIN];
+    await page.keyboard.type('22');
+    await page.waitForFunction(() => document.querySelectorAll('#entry .dot').length === 2);
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => document.querySelectorAll('#entry .dot').length === 0);
+    await page.keyboard.type(PIN);
+    await page.waitForFunction(() => document.querySelectorAll('#entry .dot').length === 6);
+    await noSecretInDom();
+    await page.keyboard.press('Enter');
+    await expectPrompt('Hello UPS. Scan a parcel, or press * to log out.');
+    await page.keyboard.press('Backspace');
+    await expectPrompt('Logged out. Thank you.');
+  });
+
+  it('says the controller is not answering when the daemon dies, and recovers by itself when it is back', async () => {
+    daemon.child.kill('SIGKILL');
+    await daemon.exited;
+    await page.waitForSelector('#offline', { state: 'visible', timeout: 10_000 });
+    expect(await page.locator('#offline').textContent()).toMatch(/not answering[\s\S]*reconnects by itself/);
+    await shot('7-offline');
+    daemon = Daemon.spawn(configPath);
+    await daemon.ready();
+    await page.waitForSelector('#offline', { state: 'hidden', timeout: 15_000 });
+    await expectPrompt(/^Residents/);
+    // And it works as before: the restarted daemon's states (seq from 1 again) are drawn.
+    await tap('1');
+    await tap('*');
+    await page.waitForFunction(() => document.querySelectorAll('#entry .dot').length === 0);
+    expect(pageErrors).toEqual([]);
+  }, 40_000);
+});
