@@ -235,6 +235,7 @@ function drawChoices(choices) {
     box.append(b);
   }
   box.hidden = box.childElementCount === 0;
+  box.classList.toggle('many', box.childElementCount > 4);
 }
 
 function drawDoors(state) {
