@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { captureLogger, tempDir, testConfig } from '../helpers/fixtures.js';
 import { LockerHarness } from '../helpers/locker-harness.js';
 import type { ScreenState } from '../../src/kiosk/screen.js';
+import { BACK_TO_WELCOME_MS } from '../../src/kiosk/session.js';
 
 const TRACKING = '1Z999AA10123456784';
 
@@ -150,6 +151,29 @@ describe('the kiosk screen model', () => {
     expect(last(), JSON.stringify(last().prompt)).toMatchObject({ step: 'courier_unit', doors: [] });
   });
 
+  it('failed: a jammed door shows as failed; a deposit moves on to the next door, a pickup refuses', async () => {
+    await start();
+    const first = h.app.ledger.compartments.get('A01')!;
+    h.sim.boards.setJammed(first, true);
+    await h.keys('111111#');
+    await h.scan(TRACKING);
+    await h.keys('101#');
+    const from = h.screens.length;
+    await h.keys('#');
+    const door = h.app.locker.openDoors()[0]!.compartmentId;
+    expect(door).not.toBe('A01');
+    expect(since(from).filter((s) => s.prompt.id === 'door.opening').map((s) => doorsOf(s).join())).toEqual(['A01 opening', 'A01 failed', `A01 failed,${door} opening`, `A01 failed,${door} open`]);
+    // Which doors failed is staff's business: the courier sees the open one.
+    expect(doorsOf(last())).toEqual([`${door} open`]);
+    await h.door(door, false);
+    await h.keys('*');
+    const code = h.latestCode();
+    h.sim.boards.setJammed(h.app.ledger.compartments.get(door)!, true);
+    expect(await h.keys(`${code}#`)).toEqual([`Door ${door} did not open. Please call support; your code stays valid.`]);
+    expect(last()).toMatchObject({ step: 'refusal', tone: 'error', prompt: { id: 'pickup.doorFailed', params: { door } } });
+    expect(doorsOf(last())).toEqual([`${door} failed`]);
+  });
+
   it('goodbye: logged out, no countdown, the welcome keys', async () => {
     await start();
     await h.keys('111111#');
@@ -256,6 +280,20 @@ describe('the kiosk screen model', () => {
     expect(await h.keys('#')).toEqual(['That code or PIN is not valid. Codes have 8 digits.']);
     expect(keysOf(last())).toEqual(['A']);
   });
+
+  it('shows the welcome again, in the default language, a while after a goodbye', async () => {
+    await start();
+    await h.keys('A');
+    await h.keys('111111#');
+    const said = h.displays.length;
+    await h.keys('*');
+    expect(last()).toMatchObject({ step: 'goodbye', language: 'es' });
+    await wait(BACK_TO_WELCOME_MS + 400);
+    await h.settle();
+    expect(last()).toMatchObject({ step: 'welcome', language: 'en', prompt: { id: 'welcome' }, countdown: null, choices: [{ key: 'A', label: 'Español' }] });
+    // Shown, not said: no beep, no display.
+    expect(h.displays.length).toBe(said + 1);
+  }, 20_000);
 
   it('starts in the configured language (kiosk.language)', async () => {
     await start({ kiosk: { language: 'es' } });
