@@ -232,7 +232,8 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
   /** The language key at the welcome screen: the next language of the catalogue. */
   #switchLanguage(): void {
     this.#language = LANGUAGES[(LANGUAGES.indexOf(this.#language) + 1) % LANGUAGES.length]!;
-    this.deps.log.info({ language: this.#language }, 'kiosk language switched');
+    // Through the log budget: a key storm of A's must not flood the log.
+    this.#limited.info({ language: this.#language }, 'kiosk language switched');
     this.#touch();
     this.#say('welcome', {}, 'info', 'welcome');
   }
