@@ -72,6 +72,7 @@ function configIn(dir: string, flood: Scenario['flood']): LockerdConfig {
   raw.ledger = { path: join(dir, 'lockerd.db'), keyFile: join(dir, 'lockerd.key') };
   raw.control = { socketPath: join(dir, 'lockerd.sock') };
   raw.mqtt = { enabled: false };
+  raw.screen = { enabled: false }; // no port: the bench counts ledger and log bytes
   raw.log = { level: 'info' };
   raw.flood = { ...raw.flood, ...flood };
   return parseConfig(JSON.stringify(raw), 'bench-flood.json');

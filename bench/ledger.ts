@@ -80,6 +80,7 @@ function writeConfig(o: ConfigOptions): { path: string; config: LockerdConfig } 
   raw.log = { level: o.level };
   raw.ledger = { path: o.ledgerPath ?? join(o.dir, 'lockerd.db'), keyFile: o.keyFile ?? join(o.dir, 'lockerd.key') };
   raw.control = { socketPath: join(o.dir, 'lockerd.sock') };
+  raw.screen = { enabled: false }; // no port: the bench measures the ledger
   for (const bus of raw.buses) {
     bus.autoCloseMs = 0;
     bus.unlockDelayMs = 0;
