@@ -106,7 +106,7 @@ describe.skipIf(skip)('the kiosk screen in Chromium', { timeout: 60_000 }, () =>
     // Everything a person taps is on the screen, above the footer (nothing pushed off by a long prompt).
     const overflow = await page.evaluate(() => {
       const limit = document.querySelector('footer')!.getBoundingClientRect().top;
-      return [...document.querySelectorAll('#keypad button, #choices button, .tools button')].filter((b) => b.getBoundingClientRect().bottom > limit).length;
+      return Array.from(document.querySelectorAll('#keypad button, #choices button, .tools button')).filter((b) => b.getBoundingClientRect().bottom > limit).length;
     });
     expect(overflow, `${name}: buttons under the footer`).toBe(0);
     const png = await page.screenshot();
