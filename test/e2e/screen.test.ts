@@ -48,7 +48,7 @@ describe.skipIf(skip)('the kiosk screen in Chromium', { timeout: 60_000 }, () =>
   beforeAll(async () => {
     ({ dir, cleanup } = tempDir());
     const port = await freePort();
-    configPath = writeConfig(dir, testConfigJson(dir, { screen: { enabled: true, port, name: 'Maple Court lockers', support: 'the front desk' } }));
+    configPath = writeConfig(dir, testConfigJson(dir, { screen: { enabled: true, port, name: 'Maple Court lockers', support: 'the front desk' }, doors: { leftOpenMs: 5_000 } }));
     daemon = Daemon.spawn(configPath);
     await daemon.ready();
     const r = await ctl('screen', 'url');
@@ -222,6 +222,17 @@ describe.skipIf(skip)('the kiosk screen in Chromium', { timeout: 60_000 }, () =>
     await expectPrompt('Hello UPS. Scan a parcel, or press * to log out.');
     await page.keyboard.press('Backspace');
     await expectPrompt('Logged out. Thank you.');
+  });
+
+  it('asks everyone to close a door left open, on every screen, until it is closed', async () => {
+    expect((await ctl('sim', 'door', 'B03', 'open')).code).toBe(0);
+    await page.waitForSelector('#attention .banner', { timeout: 15_000 });
+    expect(await page.locator('#attention .banner').textContent()).toBe('Please close door B03.');
+    expect(await highlighted()).toContain('B03:open');
+    await shot('8-attention');
+    expect((await ctl('sim', 'door', 'B03', 'close')).code).toBe(0);
+    await page.waitForSelector('#attention .banner', { state: 'detached', timeout: 5_000 });
+    expect(await highlighted()).not.toContain('B03:open');
   });
 
   it('says the controller is not answering when the daemon dies, and recovers by itself when it is back', async () => {

@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Key, KioskInput } from '../../drivers/contracts.js';
 import { createApp, type App } from '../../src/app.js';
+import { screenCommands } from '../../src/control/screen-commands.js';
 import type { ScreenState } from '../../src/kiosk/screen.js';
 import { ScreenInput } from '../../src/screen/input.js';
 import { ScreenServer, type ScreenSource } from '../../src/screen/server.js';
@@ -326,6 +327,13 @@ describe('the screen in the app', () => {
     // The first at once, the repeats counted into one summary when the window closes.
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ actor: 'screen' });
+  });
+
+  it('tells lockerctl screen url where the page is, or that it is off', async () => {
+    const url = screenCommands({ config: app.config, screen: app.screen }).get('screen.url')!;
+    expect(await url({}, { actor: 'technician:test' } as never)).toEqual({ url: `http://127.0.0.1:${port}/`, listening: true, clients: 0, droppedClients: 0 });
+    const off = screenCommands({ config: app.config, screen: undefined }).get('screen.url')!;
+    expect(() => off({}, { actor: 'technician:test' } as never)).toThrow(/screen\.enabled is false/);
   });
 
   it('keeps serving when its port is taken, and says so', async () => {
