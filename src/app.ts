@@ -74,6 +74,13 @@ export function routeInputs(o: { inputs: readonly InputDevice[]; kiosk: KioskSes
   });
 }
 
+/** The screen as a keypad: it takes keys only while a page is connected to it. */
+function screenStatus(screen: ScreenServer | undefined): { online: boolean; detail: string } {
+  if (!screen?.listening) return { online: false, detail: `the touch page is not served (see the log; ${screen?.url ?? 'screen.enabled'})` };
+  if (screen.clients === 0) return { online: false, detail: `no screen shows the page at ${screen.url} (is the Chromium kiosk running? systemctl status lockerd-screen)` };
+  return { online: true, detail: `${screen.url}, ${screen.clients} screen(s) connected` };
+}
+
 /** Wires the ledger, the hardware, the locker rules, the kiosk and the control socket. */
 export function createApp(config: LockerdConfig, log: Logger, options: AppOptions = {}): App {
   const now = options.now ?? Date.now;
@@ -91,7 +98,7 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
     applyConfig(ledger, config, now());
     const { doors, sim, inputs: hardwareInputs, gpio: kioskGpio } = buildHardware(config, log);
     // The touch screen is one more keypad: its taps take the router's path (flood mute included).
-    const screenInput = config.screen.enabled ? new ScreenInput() : undefined;
+    const screenInput: ScreenInput | undefined = config.screen.enabled ? new ScreenInput(() => screenStatus(screen)) : undefined;
     const inputs = screenInput ? [...hardwareInputs, screenInput] : hardwareInputs;
     const locker = new LockerService({ ledger, doors, config, log: componentLogger(log, 'locker'), now, monotonic: options.monotonic });
     const kiosk = new KioskSession({ locker, config, log: componentLogger(log, 'kiosk'), now });
@@ -103,7 +110,7 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
     const admin = new LockerAdministration(ledger, config, now);
     const sync = new SyncService({ config, ledger, locker, admin, doors, log: componentLogger(log, 'sync'), version: version(), startedAt, now });
     const map = lockerMap(config);
-    const screen = screenInput
+    const screen: ScreenServer | undefined = screenInput
       ? new ScreenServer({
           host: config.screen.host, port: config.screen.port, source: kiosk, input: screenInput, log: componentLogger(log, 'screen'),
           hello: () => ({ name: config.screen.name, support: config.screen.support ?? null, kioskId: config.kioskId, map }),

@@ -11,6 +11,14 @@ export class ScreenInput extends EventEmitter implements InputDevice, InputDiagn
   readonly name = 'screen';
   #keys = 0;
 
+  /**
+   * `status` says whether the screen can take keys now (the server listens and a page is
+   * connected): the self-test counts the screen as a keypad only then.
+   */
+  constructor(private readonly status: () => { online: boolean; detail: string } = () => ({ online: true, detail: 'the touch page on the kiosk screen (POST /key)' })) {
+    super();
+  }
+
   override on(event: 'input', listener: (input: KioskInput) => void): this {
     return super.on(event, listener);
   }
@@ -24,7 +32,7 @@ export class ScreenInput extends EventEmitter implements InputDevice, InputDiagn
 
   /** What `lockerctl keypad test` and the self-test show; the page has no raw bytes. */
   health(): InputHealth {
-    return { name: this.name, kind: 'keypad', type: 'screen', online: true, detail: 'the touch page on the kiosk screen (POST /key)', counters: { keys: this.#keys } };
+    return { name: this.name, kind: 'keypad', type: 'screen', ...this.status(), counters: { keys: this.#keys } };
   }
 
   onRaw(): () => void {

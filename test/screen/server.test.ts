@@ -329,6 +329,17 @@ describe('the screen in the app', () => {
     expect(rows[0]).toMatchObject({ actor: 'screen' });
   });
 
+  it('counts as a keypad online only while a page is connected (the self-test and lockerctl inputs)', async () => {
+    const screen = app.router.devices.find((d) => d.name === 'screen') as ScreenInput;
+    expect(screen.health()).toMatchObject({ kind: 'keypad', type: 'screen', online: false, detail: expect.stringContaining('no screen shows the page') });
+    const c = sse(port);
+    await until(() => app.screen!.clients === 1);
+    expect(screen.health()).toMatchObject({ online: true, detail: expect.stringContaining('1 screen(s) connected') });
+    c.socket.destroy();
+    await until(() => app.screen!.clients === 0);
+    expect(screen.health().online).toBe(false);
+  });
+
   it('tells lockerctl screen url where the page is, or that it is off', async () => {
     const url = screenCommands({ config: app.config, screen: app.screen }).get('screen.url')!;
     expect(await url({}, { actor: 'technician:test' } as never)).toEqual({ url: `http://127.0.0.1:${port}/`, listening: true, clients: 0, droppedClients: 0 });
