@@ -64,7 +64,7 @@ export function isLoopback(host: string): boolean {
 
 export class ScreenServer {
   readonly #o: ScreenServerOptions;
-  readonly #files: Map<string, StaticFile>;
+  readonly #files: Map<string, StaticFile> | Error;
   readonly #stream: ScreenStream;
   readonly #server: Server;
   readonly #onScreen = (s: ScreenState): void => this.#stream.publish(s);
@@ -75,7 +75,12 @@ export class ScreenServer {
 
   constructor(options: ScreenServerOptions) {
     this.#o = options;
-    this.#files = loadStaticFiles(options.staticDir);
+    // A broken install (the page's files missing) must not stop the locker: start() says so.
+    try {
+      this.#files = loadStaticFiles(options.staticDir);
+    } catch (err) {
+      this.#files = err instanceof Error ? err : new Error(String(err));
+    }
     this.#stream = new ScreenStream(options.hello, () => options.source.lastScreen, options.stream);
     this.#retryMs = options.retryMinMs ?? 1_000;
     this.#server = createServer({ requestTimeout: 10_000, headersTimeout: 5_000, keepAliveTimeout: 5_000 }, (req, res) => this.#handle(req, res));
@@ -107,6 +112,10 @@ export class ScreenServer {
     this.#o.source.on('screen', this.#onScreen);
     if (!isLoopback(this.#o.host)) {
       this.#o.log.warn({ host: this.#o.host, port: this.#o.port }, 'the screen page listens beyond loopback: other machines on the network can see the kiosk screen and press its keys (screen.host)');
+    }
+    if (this.#files instanceof Error) {
+      this.#o.log.error({ err: { message: this.#files.message } }, 'the screen page is not served: its files cannot be read (reinstall lockerd); the kiosk works without its screen');
+      return;
     }
     await this.#listen();
   }
@@ -164,7 +173,7 @@ export class ScreenServer {
       if (req.method !== 'POST') return this.#method(res, 'POST');
       return this.#key(req, res);
     }
-    const file = this.#files.get(path);
+    const file = this.#files instanceof Error ? undefined : this.#files.get(path);
     if (!file) return this.#status(res, 404, 'not found');
     if (req.method !== 'GET' && req.method !== 'HEAD') return this.#method(res, 'GET, HEAD');
     // Revalidated every time: the page changes with the daemon, and it is tiny and local.

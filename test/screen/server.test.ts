@@ -148,6 +148,17 @@ describe('the screen server', () => {
     });
   });
 
+  it('does not stop the daemon when the page is missing: it says so and serves nothing', async () => {
+    const empty = tempDir();
+    const lines = captureLogger('info');
+    const broken = new ScreenServer({ host: '127.0.0.1', port: 0, source: new FakeKiosk(), input: new ScreenInput(), log: lines.log, hello: () => ({}), refuse: () => undefined, staticDir: empty.dir });
+    await broken.start();
+    expect(broken.listening).toBe(false);
+    expect(lines.text()).toContain('the screen page is not served: its files cannot be read');
+    await broken.stop();
+    empty.cleanup();
+  });
+
   describe('POST /key', () => {
     beforeEach(() => start());
 
