@@ -159,6 +159,17 @@ describe('the screen server', () => {
     empty.cleanup();
   });
 
+  it('warns at start when told to listen beyond loopback', async () => {
+    const lines = captureLogger('info');
+    // A TEST-NET address no interface has: the bind fails (and is retried), no packet is sent.
+    const wide = new ScreenServer({ host: '192.0.2.1', port: 0, source: new FakeKiosk(), input: new ScreenInput(), log: lines.log, hello: () => ({}), refuse: () => undefined });
+    await wide.start();
+    expect(lines.text()).toContain('the screen page listens beyond loopback');
+    await wide.stop();
+    await start(); // 127.0.0.1, with the suite's logger
+    expect(logs.text()).not.toContain('beyond loopback');
+  });
+
   describe('POST /key', () => {
     beforeEach(() => start());
 
