@@ -145,6 +145,8 @@ describe.skipIf(skip)('the kiosk screen in Chromium', { timeout: 60_000 }, () =>
     await expectPrompt('Hello UPS. Scan a parcel, or press * to log out.');
     expect(await page.locator('#entry .dot').count()).toBe(0);
     expect(await page.locator('#welcome').isVisible()).toBe(false);
+    // The language is chosen at the welcome screen only (A is typed into an entry elsewhere).
+    expect(await page.locator('#language').isHidden()).toBe(true);
     expect(await highlighted()).toEqual([]);
 
     expect((await ctl('sim', 'scan', '1Z999AA10123456784')).code).toBe(0); // scanning is physical

@@ -56,10 +56,11 @@ document.addEventListener('keydown', (e) => {
 
 $('contrast').addEventListener('click', () => setContrast(!document.body.classList.contains('hc')));
 
+// The language is a choice of the screen model (the welcome screen's `choice.language`, key A):
+// the button shows and sends it while the model offers it, and is hidden otherwise.
 $('language').addEventListener('click', () => {
   const choice = view.state?.choices.find((c) => c.labelId === 'choice.language');
-  // The model names the key on the welcome screen; A is the keypad's language key otherwise.
-  press(choice ? choice.key : 'A');
+  if (choice) press(choice.key);
 });
 
 function setContrast(on) {
@@ -121,10 +122,6 @@ function text(id, value) {
 function drawWords() {
   const l = view.language;
   document.documentElement.lang = l;
-  const other = l === 'en' ? 'es' : 'en';
-  const lang = $('language');
-  lang.textContent = t(other, 'languageName');
-  lang.lang = other;
   text('contrast', t(l, 'contrast'));
   text('offline-title', t(l, 'offlineTitle'));
   text('offline-text', t(l, 'offlineText'));
@@ -216,6 +213,12 @@ function drawEntry(n) {
 }
 
 function drawChoices(choices) {
+  const language = choices.find((c) => c.labelId === 'choice.language');
+  $('language').hidden = !language;
+  if (language) {
+    text('language', language.label);
+    $('language').lang = view.language === 'en' ? 'es' : 'en';
+  }
   const box = $('choices');
   box.replaceChildren();
   for (const c of choices) {

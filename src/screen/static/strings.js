@@ -2,7 +2,6 @@
 // of the kiosk's message catalogue, same keys in each (test/e2e/screen.test.ts checks).
 export const STRINGS = {
   en: {
-    languageName: 'English',
     connecting: 'Connecting to the locker…',
     offlineTitle: 'The locker controller is not answering.',
     offlineText: 'Please wait: the screen reconnects by itself.',
@@ -27,7 +26,6 @@ export const STRINGS = {
     door_failed: 'did not open',
   },
   es: {
-    languageName: 'Español',
     connecting: 'Conectando con el casillero…',
     offlineTitle: 'El controlador del casillero no responde.',
     offlineText: 'Espere, por favor: la pantalla se vuelve a conectar sola.',
