@@ -135,6 +135,26 @@ describe.skipIf(skip)('the kiosk screen in Chromium', { timeout: 60_000 }, () =>
     await shot('1-welcome');
   });
 
+  it('fits a 7-inch 800x480 touch display too: every button on screen and at least 48 px', async () => {
+    const small = await browser.newPage({ viewport: { width: 800, height: 480 } });
+    try {
+      await small.goto(url);
+      await small.waitForFunction(() => document.body.dataset.step === 'welcome');
+      const problems = await small.evaluate(() => {
+        const limit = document.querySelector('footer')!.getBoundingClientRect().top;
+        return Array.from(document.querySelectorAll('button'))
+          .filter((b) => b.getClientRects().length > 0)
+          .map((b) => ({ key: b.dataset.key ?? b.id, r: b.getBoundingClientRect() }))
+          .filter(({ r }) => r.bottom > limit || Math.min(r.width, r.height) < 48)
+          .map(({ key, r }) => `${key}: ${Math.round(r.width)}x${Math.round(r.height)} bottom ${Math.round(r.bottom)} (footer at ${Math.round(limit)})`);
+      });
+      expect(problems).toEqual([]);
+      writeFileSync(join(ARTIFACTS, '1b-welcome-800x480.png'), await small.screenshot());
+    } finally {
+      await small.close();
+    }
+  });
+
   let door = '';
 
   it('walks a courier deposit by touch: PIN, scan, unit, size, the door highlighted, closed, logout', async () => {
