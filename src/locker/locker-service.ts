@@ -311,7 +311,7 @@ export class LockerService extends EventEmitter<LockerEvents> {
     const actor = `courier:${req.courier.id}`;
     const unit = this.#ledger.people.unit(req.unit);
     if (!unit) {
-      this.recordRefusal(actor, 'deposit.unit_unknown', { unit: req.unit });
+      this.recordRefusal(actor, 'deposit.unit_unknown', { length: req.unit.length, reason: 'no such unit' }); // never the entry itself: it may be a code
       return { ok: false, reason: 'unknown_unit' };
     }
     // The kiosk asks at the scan already; asked again here so no path can store a number twice.
