@@ -15,6 +15,7 @@
  */
 
 import { COMPARTMENT_SIZES, type LockBoardProtocol, type LogLevel } from './types.js';
+import { LANGUAGES } from '../kiosk/screen.js';
 
 // Kept as plain objects (not JSONSchemaType) because the bus union is a discriminated oneOf,
 // which JSONSchemaType cannot express well.
@@ -397,6 +398,7 @@ export const configSchema: Schema = {
         sessionTimeoutMs: int(5_000, HOUR, { default: MINUTE }),
         maxScanLength: int(32, 4096, { default: 512 }),
         maxEntryLength: int(4, 256, { default: 32 }),
+        language: { enum: [...LANGUAGES], default: 'en' },
       },
     },
     flood: {

@@ -2,6 +2,7 @@
  * The shape of lockerd's configuration after validation and defaults. The JSON Schema in
  * ./schema.ts is the single source of truth for validation and defaults; this type mirrors it.
  */
+import type { Language } from '../kiosk/screen.js';
 
 export type CompartmentSize = 'S' | 'M' | 'L' | 'XL';
 export const COMPARTMENT_SIZES: readonly CompartmentSize[] = ['S', 'M', 'L', 'XL'];
@@ -245,6 +246,8 @@ export interface LockerdConfig {
     maxScanLength: number;
     /** Longest keypad entry before it is reset (bounds key storms). */
     maxEntryLength: number;
+    /** The kiosk's language when a session starts (the welcome screen's language key changes it per session). */
+    language: Language;
   };
   /** Bounds on what a flooding input device (or anyone repeating a refused input) can write. */
   flood: {

@@ -6,6 +6,7 @@ import type { SimInput } from '../../drivers/sim/input.js';
 import type { SimLockBoards } from '../../drivers/sim/lock-boards.js';
 import { MAX_BOARD_ADDRESS } from '../config/schema.js';
 import { COMPARTMENT_SIZES, type LockerdConfig } from '../config/types.js';
+import type { ScreenState } from '../kiosk/screen.js';
 import type { Display, KioskSession } from '../kiosk/session.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { ParcelState } from '../ledger/parcels.js';
@@ -38,6 +39,8 @@ export interface ControlContext {
 
 const PARCEL_STATES: readonly ParcelState[] = ['reserved', 'deposited', 'picked_up', 'cancelled', 'expired', 'returned'];
 const MAX_SIM_KEYS = 256;
+/** Screen states one sim command returns at most (the newest). */
+const MAX_SIM_SCREENS = 32;
 
 function str(args: Record<string, unknown>, name: string, max = 1024): string {
   const v = args[name];
@@ -100,22 +103,37 @@ export function controlCommands(ctx: ControlContext): Map<string, CommandHandler
     return ctx.sim.boards;
   };
 
-  /** Runs a simulated action and returns what the kiosk screen said meanwhile. */
-  const withDisplays = async (action: () => void | Promise<void>): Promise<{ displays: Display[]; state: string }> => {
+  /**
+   * Runs a simulated action and returns what the kiosk said meanwhile (`displays`), the screen
+   * states it showed (`screens`: the last MAX_SIM_SCREENS of them) and the state it ended in.
+   */
+  const withDisplays = async (action: () => void | Promise<void>): Promise<{ displays: Display[]; screens: ScreenState[]; screensDropped: number; state: string }> => {
     const displays: Display[] = [];
-    const listener = (d: Display): void => {
+    const screens: ScreenState[] = [];
+    let screensDropped = 0;
+    const onDisplay = (d: Display): void => {
       displays.push(d);
     };
-    kiosk.on('display', listener);
+    const onScreen = (s: ScreenState): void => {
+      screens.push(s);
+      // 256 keys make 256 states: the answer keeps the newest, the last one is what a technician reads.
+      if (screens.length > MAX_SIM_SCREENS) {
+        screens.shift();
+        screensDropped++;
+      }
+    };
+    kiosk.on('display', onDisplay);
+    kiosk.on('screen', onScreen);
     try {
       await action();
       // Door events are handled synchronously; the kiosk reacts through its queue.
       await new Promise((r) => setImmediate(r));
       await kiosk.idle();
     } finally {
-      kiosk.off('display', listener);
+      kiosk.off('display', onDisplay);
+      kiosk.off('screen', onScreen);
     }
-    return { displays, state: kiosk.state };
+    return { displays, screens, screensDropped, state: kiosk.state };
   };
 
   handlers.set('status', () => {

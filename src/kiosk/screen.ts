@@ -36,6 +36,11 @@ export interface ScreenChoice {
   /** Message-catalogue id of the label (`choice.*`), and the label in the session's language. */
   labelId: string;
   label: string;
+  /**
+   * The keys this choice presses, in order, when it is more than `key` alone: a size is keyed and
+   * then confirmed (`['1', '#']`), as on the physical keypad. Absent: just `key`.
+   */
+  sequence?: Key[];
 }
 
 /** Something staff or the person must see whatever the step: a door left open, a staff banner. */

@@ -4,12 +4,16 @@ import { COMPARTMENT_SIZES, type CompartmentSize, type LockerdConfig } from '../
 import type { Courier } from '../ledger/people.js';
 import type { Logger } from '../log.js';
 import type { LockerService } from '../locker/locker-service.js';
-import { MESSAGES } from './messages.js';
+import { formatMessage, type MessageId, type MessageParams } from './messages.js';
+import type { DoorPurpose } from '../ledger/door-operations.js';
+import { LANGUAGES, type Language, type ScreenDoor, type ScreenState, type ScreenStep, type Tone } from './screen.js';
+import { LANGUAGE_KEY, screenState, type ScreenFacts } from './screen-model.js';
 import { describeScanForLog, parseScan, type ScanResult } from '../barcode/index.js';
 import { LimitedLog } from '../../drivers/log-limit.js';
 
-export type Tone = 'info' | 'success' | 'error';
+export type { Tone };
 
+/** What the kiosk said: the prompt of a ScreenState that was said (not merely shown), as a sentence. */
 export interface Display {
   text: string;
   tone: Tone;
@@ -32,11 +36,28 @@ export interface KioskSessionDeps {
   now?: () => number;
 }
 
+/** How long a goodbye or a refusal stays on the idle screen before it shows the welcome again. */
+export const BACK_TO_WELCOME_MS = 8_000;
+
+/** What the screen shows as its prompt, and the step it belongs to. */
+interface Prompt {
+  id: MessageId;
+  params: Record<string, string | number>;
+  tone: Tone;
+  step: ScreenStep;
+  /** The guessing throttle's wait ends then (the `throttled` step's countdown). */
+  throttleEndsAt?: number;
+}
+
 /**
  * One kiosk, one person at a time: turns scans and keypresses into locker operations and tells the
- * person what to do next (`display` events). Inputs are handled strictly one after another.
+ * person what to do next. Inputs are handled strictly one after another. What it shows is one
+ * model, emitted as a `screen` event (ScreenState) on every change: what it says (a prompt that
+ * is said, with a tone: beeps, the log, `lockerctl sim`) is also emitted as a `display` event, the
+ * same prompt as one sentence. Shown but not said: a door opening, the entry's length, countdowns,
+ * attention items, the return to the welcome screen.
  */
-export class KioskSession extends EventEmitter<{ display: [Display] }> {
+export class KioskSession extends EventEmitter<{ display: [Display]; screen: [ScreenState] }> {
   #state: State = { name: 'idle' };
   #entry = '';
   #timer: NodeJS.Timeout | undefined;
@@ -47,11 +68,40 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
   /** The kiosk said "A courier session is open: press * to end it": the next `*` does. */
   #cancelEndsSession = false;
 
+  // --- the screen -------------------------------------------------------------------------
+  readonly #defaultLanguage: Language;
+  #language: Language;
+  /** The session ended in a language other than the default: the next input or screen is in the default again. */
+  #languageResetPending = false;
+  #prompt: Prompt = { id: 'welcome', params: {}, tone: 'info', step: 'welcome' };
+  /** Doors of the flow on screen, in the order they were opened. */
+  #doors = new Map<string, ScreenDoor['state']>();
+  /** Doors left open too long (any door, whoever opened it): "Please close door A07". */
+  readonly #leftOpen = new Set<string>();
+  /** A door operation of this session is under way: its doors' unlocks are shown as they happen. */
+  #busy: 'deposit' | 'pickup' | null = null;
+  /** When the open session times out, while one is open. */
+  #deadline: number | null = null;
+  #seq = 0;
+  #screen: ScreenState;
+  /** The last emitted state without seq and time: an unchanged state is not emitted again. */
+  #screenKey = '';
+  #welcomeTimer: NodeJS.Timeout | undefined;
+
   constructor(private readonly deps: KioskSessionDeps) {
     super();
     this.#limited = new LimitedLog(deps.log, { linesPerWindow: deps.config.flood.logLinesPerMinute, windowMs: 60_000, now: deps.now });
+    this.#defaultLanguage = deps.config.kiosk.language;
+    this.#language = this.#defaultLanguage;
+    this.#screen = screenState(++this.#seq, Date.now(), this.#facts());
+    this.#screenKey = keyOf(this.#screen);
     deps.locker.on('deposited', (e) => this.#enqueue(() => this.#onDeposited(e.parcelId, e.compartmentId)));
     deps.locker.on('pickedUp', (e) => this.#enqueue(() => this.#onPickedUp(e.compartmentId)));
+    // Unlocks happen while the session awaits its deposit or pickup: shown at once, not queued.
+    deps.locker.on('doorUnlocking', (e) => this.#onUnlocking(e.compartmentId, e.purpose));
+    deps.locker.on('doorUnlocked', (e) => this.#onUnlocked(e.compartmentId, e.purpose, e.outcome === 'confirmed_open'));
+    deps.locker.on('doorClosed', (e) => this.#enqueue(() => this.#onDoorClosed(e.compartmentId)));
+    deps.locker.on('doorLeftOpen', (e) => this.#enqueue(() => this.#onDoorLeftOpen(e.compartmentId)));
   }
 
   get state(): string {
@@ -60,6 +110,11 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
 
   get lastDisplay(): Display | undefined {
     return this.#last;
+  }
+
+  /** What the screen shows now (the page draws it when it connects). */
+  get lastScreen(): ScreenState {
+    return this.#screen;
   }
 
   /** Queues an input; the promise settles once it (and everything before it) has been handled. */
@@ -74,37 +129,135 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
 
   stop(): void {
     clearTimeout(this.#timer);
+    clearTimeout(this.#welcomeTimer);
   }
 
   #enqueue(task: () => void | Promise<void>): Promise<void> {
-    const run = this.#queue.then(task).catch((err: unknown) => {
-      // A bug in one input must not wedge the kiosk: log it, reset, keep serving.
-      this.deps.log.error({ err }, 'kiosk input handling failed; session reset');
-      this.#reset();
-      this.#say(MESSAGES.welcome, 'error');
-    });
+    const run = this.#queue
+      .then(async () => {
+        await task();
+        // Whatever the task changed without saying anything (the entry's length, a door) is shown.
+        this.#emitScreen(false);
+      })
+      .catch((err: unknown) => {
+        // A bug in one input must not wedge the kiosk: log it, reset, keep serving.
+        this.deps.log.error({ err }, 'kiosk input handling failed; session reset');
+        this.#busy = null;
+        this.#reset();
+        this.#say('welcome', {}, 'error');
+      });
     this.#queue = run;
     return run;
   }
 
-  #say(text: string, tone: Tone = 'info'): void {
-    this.#last = { text, tone, at: Date.now() };
-    this.#limited.info({ state: this.#state.name, tone }, `kiosk: ${text}`);
+  /** Says a prompt: shown (screen), said (display), logged. */
+  #say<Id extends MessageId>(id: Id, params: MessageParams<Id>, tone: Tone = 'info', step?: ScreenStep, throttleEndsAt?: number): void {
+    const screen = this.#show(id, params, tone, step, throttleEndsAt);
+    this.#last = { text: screen.prompt.text, tone, at: screen.at };
+    this.#limited.info({ state: this.#state.name, tone }, `kiosk: ${screen.prompt.text}`);
     this.emit('display', this.#last);
+  }
+
+  /** Shows a prompt without saying it (no beep, no log line, no display). */
+  #show<Id extends MessageId>(id: Id, params: MessageParams<Id>, tone: Tone = 'info', step?: ScreenStep, throttleEndsAt?: number): ScreenState {
+    this.#prompt = { id, params, tone, step: step ?? this.#stepFor(tone), ...(throttleEndsAt !== undefined ? { throttleEndsAt } : {}) };
+    return this.#emitScreen(true);
+  }
+
+  /** The step of a prompt said now: the flow's own, or at the welcome screen a refusal for an error. */
+  #stepFor(tone: Tone): ScreenStep {
+    if (this.#state.name === 'idle') return tone === 'error' ? 'refusal' : 'welcome';
+    return this.#state.name;
+  }
+
+  #facts(): ScreenFacts {
+    const p = this.#prompt;
+    return {
+      step: p.step,
+      tone: p.tone,
+      language: this.#language,
+      prompt: { id: p.id, params: p.params },
+      flow: this.#state.name,
+      entryLength: this.#entry.length,
+      cancelEndsSession: this.#cancelEndsSession,
+      busy: this.#busy !== null,
+      doors: [...this.#doors].map(([compartmentId, state]) => ({ compartmentId, state })),
+      countdown: p.throttleEndsAt !== undefined ? { kind: 'throttle', endsAt: p.throttleEndsAt } : this.#deadline !== null ? { kind: 'session', endsAt: this.#deadline } : null,
+      leftOpen: [...this.#leftOpen],
+    };
+  }
+
+  /** Emits the screen as it is now; unless `force`, only when something on it changed. */
+  #emitScreen(force: boolean): ScreenState {
+    const next = screenState(0, 0, this.#facts());
+    const key = keyOf(next);
+    if (!force && key === this.#screenKey) return this.#screen;
+    this.#screenKey = key;
+    this.#screen = { ...next, seq: ++this.#seq, at: Date.now() };
+    this.emit('screen', this.#screen);
+    this.#scheduleWelcome();
+    return this.#screen;
+  }
+
+  /** A goodbye, a refusal or a throttle wait on the idle screen gives way to the welcome after a while. */
+  #scheduleWelcome(): void {
+    clearTimeout(this.#welcomeTimer);
+    const p = this.#prompt;
+    if (this.#state.name !== 'idle' || this.#busy !== null || p.step === 'welcome') return;
+    const delay = p.throttleEndsAt !== undefined ? Math.max(0, p.throttleEndsAt - Date.now()) : BACK_TO_WELCOME_MS;
+    this.#welcomeTimer = setTimeout(() => void this.#enqueue(() => this.#backToWelcome()), delay);
+    this.#welcomeTimer.unref();
+  }
+
+  #backToWelcome(): void {
+    if (this.#state.name !== 'idle' || this.#prompt.step === 'welcome') return;
+    this.#applyLanguageReset();
+    this.#doors.clear();
+    this.#show('welcome', {}, 'info', 'welcome');
+  }
+
+  /** The session is over (logout, pickup done, timeout): the next person starts in the default language. */
+  #endSession(): void {
+    clearTimeout(this.#timer);
+    this.#deadline = null;
+    this.#languageResetPending = this.#language !== this.#defaultLanguage;
+  }
+
+  #applyLanguageReset(): void {
+    if (!this.#languageResetPending) return;
+    this.#languageResetPending = false;
+    this.#language = this.#defaultLanguage;
+  }
+
+  /** The language key at the welcome screen: the next language of the catalogue. */
+  #switchLanguage(): void {
+    this.#language = LANGUAGES[(LANGUAGES.indexOf(this.#language) + 1) % LANGUAGES.length]!;
+    // Through the log budget: a key storm of A's must not flood the log.
+    this.#limited.info({ language: this.#language }, 'kiosk language switched');
+    this.#touch();
+    this.#say('welcome', {}, 'info', 'welcome');
   }
 
   #to(state: State): void {
     this.#state = state;
     this.#entry = '';
     this.#cancelEndsSession = false;
+    // Doors stay on screen while they matter (until the next parcel, or the end of the session).
+    if (state.name === 'idle' || state.name === 'courier_unit' || state.name === 'courier_size') this.#doors.clear();
     this.#touch();
   }
 
-  /** Any input counts as activity: restart the abandonment timer. */
+  /**
+   * Any input counts as activity: restart the abandonment timer. A language chosen at the welcome
+   * screen is a session too: it returns to the default when nobody types.
+   */
   #touch(): void {
     clearTimeout(this.#timer);
-    if (this.#state.name !== 'idle') {
-      this.#timer = setTimeout(() => this.#enqueue(() => this.#timeout()), this.deps.config.kiosk.sessionTimeoutMs);
+    this.#deadline = null;
+    if (this.#state.name !== 'idle' || this.#language !== this.#defaultLanguage) {
+      const ms = this.deps.config.kiosk.sessionTimeoutMs;
+      this.#deadline = Date.now() + ms;
+      this.#timer = setTimeout(() => this.#enqueue(() => this.#timeout()), ms);
       this.#timer.unref();
     }
   }
@@ -114,13 +267,25 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
   }
 
   #timeout(): void {
-    if (this.#state.name === 'idle') return;
+    if (this.#state.name === 'idle') {
+      // Only a language was chosen: back to the default, quietly.
+      if (this.#language === this.#defaultLanguage) return;
+      this.#endSession();
+      this.#applyLanguageReset();
+      this.#doors.clear();
+      this.#show('welcome', {}, 'info', 'welcome');
+      return;
+    }
     this.deps.log.info({ state: this.#state.name }, 'kiosk session timed out');
     this.#reset();
-    this.#say(MESSAGES.sessionTimedOut);
+    this.#endSession();
+    this.#say('session.timedOut', {}, 'info', 'goodbye');
   }
 
   async #onKey(key: Key): Promise<void> {
+    this.#applyLanguageReset();
+    // The language key at the welcome screen, before anything is typed (typed, it is part of the entry as before).
+    if (key === LANGUAGE_KEY && this.#state.name === 'idle' && this.#entry === '') return this.#switchLanguage();
     this.#touch();
     const cancel = key === '*' || key === 'cancel';
     const submit = key === '#' || key === 'enter';
@@ -132,7 +297,7 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
     }
     if (this.#entry.length >= this.deps.config.kiosk.maxEntryLength) {
       this.#entry = '';
-      this.#say(MESSAGES.entryTooLong, 'error');
+      this.#say('entry.tooLong', {}, 'error');
       return;
     }
     this.#entry += key;
@@ -142,38 +307,40 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
     const s = this.#state;
     if (this.#entry !== '') {
       this.#entry = '';
-      this.#say(MESSAGES.entryCleared);
+      this.#say('entry.cleared', {});
       return;
     }
     if (this.#cancelEndsSession && atCourierPrompt(s)) {
       this.deps.log.info({ courier: s.courier.id }, 'courier session ended by whoever tried a code in it');
-      this.#reset();
-      this.#say(MESSAGES.loggedOut, 'success');
-      return;
+      return this.#loggedOut();
     }
     switch (s.name) {
       case 'courier_scan':
         this.deps.log.info({ courier: s.courier.id }, 'courier logged out');
-        this.#reset();
-        this.#say(MESSAGES.loggedOut, 'success');
-        return;
+        return this.#loggedOut();
       case 'courier_unit':
         this.#to({ name: 'courier_scan', courier: s.courier });
-        this.#say(MESSAGES.scanParcel(s.courier.carrier));
+        this.#say('courier.scanParcel', { courier: s.courier.carrier });
         return;
       case 'courier_size':
         this.#to({ name: 'courier_unit', courier: s.courier, tracking: s.tracking, carrier: s.carrier });
-        this.#say(MESSAGES.keyUnit);
+        this.#say('courier.keyUnit', {});
         return;
       case 'courier_door':
         return this.#biggerDoor(s.courier, s.parcelId, s.compartmentId);
       case 'resident_doors':
-        this.#say(MESSAGES.waitForDoor);
+        this.#say('door.closeFirst', {});
         return;
       case 'idle':
-        this.#say(MESSAGES.welcome);
+        this.#say('welcome', {});
         return;
     }
+  }
+
+  #loggedOut(): void {
+    this.#reset();
+    this.#endSession();
+    this.#say('courier.loggedOut', {}, 'success', 'goodbye');
   }
 
   /** Exactly the digits of a retrieval code: keyed in a courier session, most likely a resident's code. */
@@ -189,12 +356,12 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
     // that length still counts as a unit at the unit prompt).
     if (atCourierPrompt(s) && this.#hasCodeLength(entry) && !(s.name === 'courier_unit' && this.deps.locker.unit(entry))) {
       this.#cancelEndsSession = true;
-      return this.#say(MESSAGES.courierSessionOpen, 'error');
+      return this.#say('courier.sessionOpen', {}, 'error');
     }
     switch (s.name) {
       case 'idle':
-        if (entry === '') return this.#say(MESSAGES.welcome);
-        if (!/^[0-9]+$/.test(entry)) return this.#say(MESSAGES.wrongCodeOrPin(this.deps.config.codes.length), 'error');
+        if (entry === '') return this.#say('welcome', {});
+        if (!/^[0-9]+$/.test(entry)) return this.#say('login.wrongCodeOrPin', { digits: this.deps.config.codes.length }, 'error');
         // Codes and PINs have different lengths (the config enforces it): the length says which.
         return this.#hasCodeLength(entry) ? this.#pickup(entry) : this.#login(entry);
       case 'courier_unit': {
@@ -202,29 +369,30 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
           // Might be a PIN or a code: its length and why, never the digits.
           const reason = /^[0-9]{1,8}$/.test(entry) ? 'no such unit' : 'not a unit number';
           this.deps.locker.recordRefusal(`courier:${s.courier.id}`, 'deposit.unit_unknown', { length: entry.length, reason });
-          return this.#say(MESSAGES.unitUnknown, 'error');
+          return this.#say('courier.unitUnknown', {}, 'error');
         }
         this.#to({ name: 'courier_size', courier: s.courier, tracking: s.tracking, carrier: s.carrier, unit: entry });
-        return this.#say(MESSAGES.chooseSize);
+        return this.#say('courier.chooseSize', {});
       }
       case 'courier_size': {
         let size: CompartmentSize | 'auto';
         if (entry === '') size = 'auto';
         else if (/^[1-4]$/.test(entry)) size = COMPARTMENT_SIZES[Number(entry) - 1]!;
-        else return this.#say(MESSAGES.badSize, 'error');
+        else return this.#say('courier.badSize', {}, 'error');
         return this.#deposit(s.courier, s.tracking, s.carrier, s.unit, size);
       }
       case 'courier_scan':
         // A label that will not scan can be keyed (digit-only tracking numbers: USPS, FedEx, DHL...).
         if (entry !== '') return this.#onScan(entry, true);
-        return this.#say(MESSAGES.scanParcel(s.courier.carrier));
+        return this.#say('courier.scanParcel', { courier: s.courier.carrier });
       case 'courier_door':
       case 'resident_doors':
-        return this.#say(MESSAGES.waitForDoor);
+        return this.#say('door.closeFirst', {});
     }
   }
 
   async #onScan(text: string, keyed = false): Promise<void> {
+    if (!keyed) this.#applyLanguageReset();
     const s = this.#state;
     const scan = parseScan(text, { maxLength: this.deps.config.kiosk.maxScanLength });
     const actor = s.name === 'courier_scan' ? `courier:${s.courier.id}` : 'kiosk';
@@ -234,118 +402,170 @@ export class KioskSession extends EventEmitter<{ display: [Display] }> {
     if (scan.kind === 'refused') {
       this.deps.locker.recordRefusal(actor, 'scan.refused', { reason: scan.reason ?? 'unreadable', length: text.length });
       this.#limited.info({ scan: forLog(), keyed }, 'scan refused');
-      return this.#say(MESSAGES.scanRefused, 'error');
+      return this.#say('scan.refused', {}, 'error');
     }
     if (s.name === 'idle' && scan.kind === 'pickup' && scan.pickup) {
-      if (scan.pickup.kioskId !== this.deps.config.kioskId) return this.#say(MESSAGES.otherLocker, 'error');
+      if (scan.pickup.kioskId !== this.deps.config.kioskId) return this.#say('scan.otherLocker', {}, 'error');
       return this.#pickup({ qrToken: scan.pickup.token });
     }
     if (s.name === 'idle' && scan.kind === 'badge' && scan.badge) return this.#login({ badgeToken: scan.badge.token });
     // A resident's pickup QR in a session a courier left open: like a keyed code, say how to end it.
     if (scan.kind === 'pickup' && atCourierPrompt(s)) {
       this.#cancelEndsSession = true;
-      return this.#say(MESSAGES.courierSessionOpen, 'error');
+      return this.#say('courier.sessionOpen', {}, 'error');
     }
     if (s.name !== 'courier_scan') {
-      return this.#say(s.name === 'idle' ? MESSAGES.scanFirst : MESSAGES.waitForDoor);
+      return this.#say(s.name === 'idle' ? 'scan.loginFirst' : 'door.closeFirst', {});
     }
     if (scan.kind !== 'parcel' || !scan.tracking) {
       this.#limited.info({ scan: forLog(), keyed }, 'not a parcel label');
-      return this.#say(keyed ? MESSAGES.notATrackingNumber : MESSAGES.notAParcel, 'error');
+      return this.#say(keyed ? 'scan.notATrackingNumber' : 'scan.notAParcel', {}, 'error');
     }
     if (!scan.valid) {
       this.deps.locker.recordRefusal(actor, 'scan.check_digit_failed', { carrier: scan.carrier, length: text.length, keyed });
       this.#limited.info({ scan: forLog(), keyed }, 'parcel number refused: check digit');
-      return this.#say(keyed ? MESSAGES.checkDigitKeyed : MESSAGES.checkDigit, 'error');
+      return this.#say(keyed ? 'scan.checkDigitKeyed' : 'scan.checkDigit', {}, 'error');
     }
     this.deps.log.info({ scan: describeScanForLog(scan), keyed }, keyed ? 'tracking number keyed' : 'parcel scanned');
     const carrier = scan.carrier && scan.carrier !== 'unknown' ? scan.carrier : null;
     const duplicate = this.deps.locker.refuseDuplicateTracking(s.courier, scan.tracking, keyed);
-    if (duplicate) return this.#say(MESSAGES.alreadyInLocker(duplicate.compartmentId), 'error');
+    if (duplicate) return this.#say('courier.alreadyInLocker', { door: duplicate.compartmentId }, 'error');
     // Upstream announced this delivery: the unit is known, skip keying it.
     const expectedUnit = this.deps.locker.expectedUnit(scan.tracking);
     if (expectedUnit) {
       this.#to({ name: 'courier_size', courier: s.courier, tracking: scan.tracking, carrier, unit: expectedUnit });
-      return this.#say(`${MESSAGES.expectedFor(expectedUnit)} ${MESSAGES.chooseSize}`);
+      return this.#say('courier.chooseSizeForUnit', { unit: expectedUnit });
     }
     this.#to({ name: 'courier_unit', courier: s.courier, tracking: scan.tracking, carrier });
-    this.#say(MESSAGES.keyUnit);
+    this.#say('courier.keyUnit', {});
+  }
+
+  #throttled(waitMs: number): void {
+    this.#say('throttled', { seconds: Math.ceil(waitMs / 1000) }, 'error', 'throttled', Date.now() + waitMs);
   }
 
   #login(credential: string | { badgeToken: string }): void {
     const result = this.deps.locker.courierLogin(credential);
     if (!result.ok) {
-      if (result.reason === 'throttled') return this.#say(MESSAGES.throttled(Math.ceil(result.waitMs / 1000)), 'error');
+      if (result.reason === 'throttled') return this.#throttled(result.waitMs);
       this.deps.log.info(typeof credential === 'string' ? 'courier login refused: wrong PIN' : 'courier login refused: unknown badge');
-      return this.#say(typeof credential === 'string' ? MESSAGES.wrongCodeOrPin(this.deps.config.codes.length) : MESSAGES.unknownBadge, 'error');
+      return typeof credential === 'string' ? this.#say('login.wrongCodeOrPin', { digits: this.deps.config.codes.length }, 'error') : this.#say('login.unknownBadge', {}, 'error');
     }
     this.deps.log.info({ courier: result.courier.id, carrier: result.courier.carrier }, 'courier logged in');
     this.#to({ name: 'courier_scan', courier: result.courier });
     // A full locker says so at once, before the courier scans a whole trolley of parcels.
-    if (this.deps.locker.freeCompartments() === 0) return this.#say(MESSAGES.lockerFull(result.courier.carrier), 'error');
-    this.#say(MESSAGES.scanParcel(result.courier.carrier), 'success');
+    if (this.deps.locker.freeCompartments() === 0) return this.#say('courier.lockerFull', { courier: result.courier.carrier }, 'error');
+    this.#say('courier.scanParcel', { courier: result.courier.carrier }, 'success');
+  }
+
+  /** Awaits a door operation of this session; its unlocks are shown while it runs. */
+  async #doorsOf<T>(kind: 'deposit' | 'pickup', operation: () => Promise<T>): Promise<T> {
+    this.#busy = kind;
+    try {
+      return await operation();
+    } finally {
+      this.#busy = null;
+    }
   }
 
   /** `carrier` is the one the label names, when it names one; otherwise the courier's own. */
   async #deposit(courier: Courier, tracking: string, carrier: string | null, unit: string, size: CompartmentSize | 'auto'): Promise<void> {
-    const result = await this.deps.locker.deposit({ courier, unit, size, tracking, carrier: carrier ?? courier.carrier });
+    this.#doors.clear();
+    const result = await this.#doorsOf('deposit', () => this.deps.locker.deposit({ courier, unit, size, tracking, carrier: carrier ?? courier.carrier }));
     if (result.ok) {
+      // Doors that failed before this one are staff's business, not the courier's.
+      this.#doors = new Map([[result.compartmentId, 'open']]);
       this.#to({ name: 'courier_door', courier, parcelId: result.parcelId, compartmentId: result.compartmentId });
-      return this.#say(MESSAGES.depositDoorOpen(result.compartmentId), 'success');
+      return this.#say('courier.doorOpen', { door: result.compartmentId }, 'success');
     }
     this.#to({ name: 'courier_scan', courier });
-    if (result.reason === 'full') return this.#say(MESSAGES.full(result.fullSizes), 'error');
-    if (result.reason === 'unknown_unit') return this.#say(MESSAGES.unitUnknown, 'error');
-    if (result.reason === 'duplicate') return this.#say(MESSAGES.alreadyInLocker(result.compartmentId), 'error');
-    return this.#say(MESSAGES.doorsFailed, 'error');
+    if (result.reason === 'full') return this.#say('courier.full', { sizes: result.fullSizes.join(', ') }, 'error');
+    if (result.reason === 'unknown_unit') return this.#say('courier.unitUnknown', {}, 'error');
+    if (result.reason === 'duplicate') return this.#say('courier.alreadyInLocker', { door: result.compartmentId }, 'error');
+    return this.#say('courier.doorsFailed', {}, 'error');
   }
 
   /** `*` while the deposit door is open: the parcel does not fit. */
   async #biggerDoor(courier: Courier, parcelId: string, from: string): Promise<void> {
-    const result = await this.deps.locker.biggerDoor(parcelId, courier);
+    const result = await this.#doorsOf('deposit', () => this.deps.locker.biggerDoor(parcelId, courier));
     if (result.ok) {
+      this.#doors.set(result.compartmentId, 'open');
       this.#to({ name: 'courier_door', courier, parcelId, compartmentId: result.compartmentId });
-      return this.#say(MESSAGES.biggerDoorOpen(from, result.compartmentId), 'success');
+      return this.#say('courier.biggerDoorOpen', { from, to: result.compartmentId }, 'success');
     }
     this.#to({ name: 'courier_scan', courier });
-    return this.#say(result.reason === 'full' ? MESSAGES.noBiggerDoor(from) : MESSAGES.doorsFailed, 'error');
+    return result.reason === 'full' ? this.#say('courier.noBiggerDoor', { from }, 'error') : this.#say('courier.doorsFailed', {}, 'error');
   }
 
   async #pickup(credential: string | { qrToken: string }): Promise<void> {
-    const result = await this.deps.locker.pickup(credential);
+    this.#doors.clear();
+    const result = await this.#doorsOf('pickup', () => this.deps.locker.pickup(credential));
     if (!result.ok) {
-      if (result.reason === 'throttled') return this.#say(MESSAGES.throttled(Math.ceil(result.waitMs / 1000)), 'error');
-      if (result.reason === 'nothing_waiting') return this.#say(MESSAGES.nothingWaiting, 'error');
-      if (result.reason === 'doors_open') return this.#say(MESSAGES.alreadyOpen(result.compartments), 'info');
+      if (result.reason === 'throttled') return this.#throttled(result.waitMs);
+      if (result.reason === 'nothing_waiting') return this.#say('pickup.nothingWaiting', {}, 'error');
+      if (result.reason === 'doors_open') {
+        this.#doors = new Map(result.compartments.map((id) => [id, 'open']));
+        return this.#say('pickup.alreadyOpen', { doors: result.compartments.join(', ') }, 'info', 'resident_doors');
+      }
       this.deps.log.info('pickup refused: wrong code');
-      return this.#say(typeof credential === 'string' ? MESSAGES.wrongCode : MESSAGES.wrongQr, 'error');
+      return typeof credential === 'string' ? this.#say('pickup.wrongCode', {}, 'error') : this.#say('pickup.wrongQr', {}, 'error');
     }
     const opened = result.doors.filter((d) => d.outcome === 'confirmed_open');
+    if (opened.length === 0) this.#reset();
+    else this.#to({ name: 'resident_doors', waiting: new Set(opened.map((d) => d.compartmentId)) });
+    this.#doors = new Map(result.doors.map((d) => [d.compartmentId, d.outcome === 'confirmed_open' ? 'open' : 'failed']));
     for (const d of result.doors) {
-      if (d.outcome === 'confirmed_open') this.#say(MESSAGES.pickupDoorOpen(d.compartmentId), 'success');
-      else this.#say(MESSAGES.pickupDoorFailed(d.compartmentId), 'error');
+      if (d.outcome === 'confirmed_open') this.#say('pickup.doorOpen', { door: d.compartmentId }, 'success');
+      else this.#say('pickup.doorFailed', { door: d.compartmentId }, 'error');
     }
-    if (opened.length === 0) return this.#reset();
-    this.#to({ name: 'resident_doors', waiting: new Set(opened.map((d) => d.compartmentId)) });
   }
 
   #onDeposited(_parcelId: string, compartmentId: string): void {
     const s = this.#state;
+    if (this.#doors.has(compartmentId)) this.#doors.set(compartmentId, 'closed');
     if (s.name === 'courier_door' && s.compartmentId === compartmentId) {
       this.#to({ name: 'courier_scan', courier: s.courier });
-      this.#say(MESSAGES.deposited(compartmentId), 'success');
+      this.#say('courier.deposited', { door: compartmentId }, 'success');
     }
   }
 
   #onPickedUp(compartmentId: string): void {
     const s = this.#state;
+    if (this.#doors.has(compartmentId)) this.#doors.set(compartmentId, 'closed');
     if (s.name !== 'resident_doors' || !s.waiting.has(compartmentId)) return;
     s.waiting.delete(compartmentId);
     if (s.waiting.size === 0) {
       this.#reset();
-      this.#say(MESSAGES.pickedUp, 'success');
+      this.#endSession();
+      this.#say('pickup.done', {}, 'success', 'goodbye');
     }
   }
+
+  #onUnlocking(compartmentId: string, purpose: DoorPurpose): void {
+    if (this.#busy === null || this.#busy !== purpose) return;
+    this.#doors.set(compartmentId, 'opening');
+    this.#show('door.opening', { door: compartmentId }, 'info', purpose === 'deposit' ? 'courier_door' : 'resident_doors');
+  }
+
+  #onUnlocked(compartmentId: string, purpose: DoorPurpose, open: boolean): void {
+    if (this.#busy === null || this.#busy !== purpose || this.#doors.get(compartmentId) !== 'opening') return;
+    this.#doors.set(compartmentId, open ? 'open' : 'failed');
+    this.#emitScreen(false);
+  }
+
+  #onDoorClosed(compartmentId: string): void {
+    if (this.#doors.get(compartmentId) === 'open') this.#doors.set(compartmentId, 'closed');
+    this.#leftOpen.delete(compartmentId);
+  }
+
+  #onDoorLeftOpen(compartmentId: string): void {
+    this.#leftOpen.add(compartmentId);
+  }
+}
+
+/** A state's content, without its seq and time. */
+function keyOf(s: ScreenState): string {
+  return JSON.stringify({ ...s, seq: 0, at: 0 });
 }
 
 /** A courier is logged in and the kiosk waits for their input (no door of theirs is open). */

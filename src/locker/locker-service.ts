@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { BoardHealth, DoorHardware, UnlockOutcome } from '../../drivers/contracts.js';
 import { COMPARTMENT_SIZES, type CompartmentSize, type LockerdConfig } from '../config/types.js';
 import type { Compartment } from '../ledger/compartments.js';
-import type { DoorOperation } from '../ledger/door-operations.js';
+import type { DoorOperation, DoorPurpose } from '../ledger/door-operations.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Courier } from '../ledger/people.js';
 import { uuidv7 } from '../ledger/uuidv7.js';
@@ -43,6 +43,13 @@ export type CourierLoginResult = { ok: true; courier: Courier } | { ok: false; r
 export interface LockerEvents {
   deposited: [{ parcelId: string; compartmentId: string }];
   pickedUp: [{ parcelId: string; compartmentId: string }];
+  /** A lock is about to fire (its intent is durable), and how that went: the kiosk screen shows the door opening. */
+  doorUnlocking: [{ compartmentId: string; purpose: DoorPurpose }];
+  doorUnlocked: [{ compartmentId: string; purpose: DoorPurpose; outcome: UnlockOutcome }];
+  /** A door seen open was reported shut (after what its closing means has been written). */
+  doorClosed: [{ compartmentId: string }];
+  /** A door stayed open longer than `doors.leftOpenMs` (recorded and sent upstream): "Please close door A07". */
+  doorLeftOpen: [{ compartmentId: string; openedAt: number }];
 }
 
 export interface LockerServiceDeps {
@@ -345,7 +352,7 @@ export class LockerService extends EventEmitter<LockerEvents> {
         this.#ledger.audit.record({ at: now, actor, action: 'door.unlock_requested', compartmentId: compartment.id, parcelId, detail: { purpose: 'deposit', operation: id } });
         return id;
       });
-      const outcome = await this.#unlock(opId, compartment);
+      const outcome = await this.#unlock(opId, compartment, 'deposit');
       if (outcome === 'confirmed_open') {
         this.#log.info({ compartmentId: compartment.id, parcelId, unit: unit.id, courier: req.courier.id, tracking: req.tracking }, 'deposit door open');
         return { ok: true, parcelId, compartmentId: compartment.id, size: compartment.size };
@@ -389,7 +396,7 @@ export class LockerService extends EventEmitter<LockerEvents> {
       this.#ledger.audit.record({ at: now, actor, action: 'door.unlock_requested', compartmentId: target.id, parcelId, detail: { purpose: 'deposit', operation: id, reason: `did not fit ${parcel.compartmentId}` } });
       return id;
     });
-    const outcome = await this.#unlock(opId, target);
+    const outcome = await this.#unlock(opId, target, 'deposit');
     if (outcome === 'confirmed_open') return { ok: true, parcelId, compartmentId: target.id, size: target.size };
     this.#failDeposit(opId, target, parcelId, outcome, actor);
     return { ok: false, reason: 'doors_failed', tried: [target.id] };
@@ -452,7 +459,7 @@ export class LockerService extends EventEmitter<LockerEvents> {
     const doors: { compartmentId: string; parcelId: string; outcome: UnlockOutcome }[] = [];
     for (const { id, parcel } of ops) {
       const compartment = this.#ledger.compartments.get(parcel.compartmentId)!;
-      const outcome = await this.#unlock(id, compartment);
+      const outcome = await this.#unlock(id, compartment, 'pickup');
       doors.push({ compartmentId: compartment.id, parcelId: parcel.id, outcome });
       if (outcome !== 'confirmed_open') {
         const at = this.#now();
@@ -509,7 +516,7 @@ export class LockerService extends EventEmitter<LockerEvents> {
       this.#ledger.audit.record({ at: now, actor, action: 'door.unlock_requested', compartmentId, parcelId: parcel?.id ?? null, detail: { purpose: 'technician', operation: id, reason } });
       return id;
     });
-    const outcome = await this.#unlock(opId, compartment);
+    const outcome = await this.#unlock(opId, compartment, 'technician');
     const at = this.#now();
     this.#ledger.transaction(() => {
       if (outcome !== 'confirmed_open') {
@@ -551,7 +558,7 @@ export class LockerService extends EventEmitter<LockerEvents> {
       this.#ledger.audit.record({ at: now, actor, action: 'door.unlock_requested', compartmentId, parcelId: parcel?.id ?? null, detail: { purpose: 'remote', operation: id, reason, staffRecall } });
       return id;
     });
-    const outcome = await this.#unlock(opId, compartment);
+    const outcome = await this.#unlock(opId, compartment, 'remote');
     const at = this.#now();
     this.#ledger.transaction(() => {
       if (outcome !== 'confirmed_open') {
@@ -566,16 +573,27 @@ export class LockerService extends EventEmitter<LockerEvents> {
 
   // --- doors -------------------------------------------------------------------------------
 
-  async #unlock(opId: number, compartment: Compartment): Promise<UnlockOutcome> {
+  async #unlock(opId: number, compartment: Compartment, purpose: DoorPurpose): Promise<UnlockOutcome> {
     this.#unlocking.add(opId);
+    this.#tell('doorUnlocking', { compartmentId: compartment.id, purpose });
+    let outcome: UnlockOutcome = 'no_response';
     try {
-      const result = await this.#doors.unlock(compartment);
-      return result.outcome;
+      outcome = (await this.#doors.unlock(compartment)).outcome;
     } catch (err) {
       this.#log.error({ err, compartmentId: compartment.id }, 'unlock failed with an error from the lock-board driver');
-      return 'no_response';
     } finally {
       this.#unlocking.delete(opId);
+    }
+    this.#tell('doorUnlocked', { compartmentId: compartment.id, purpose, outcome });
+    return outcome;
+  }
+
+  /** Tells listeners (the kiosk screen) what a door did; a listener's failure never stops a door operation. */
+  #tell<E extends 'doorUnlocking' | 'doorUnlocked' | 'doorClosed' | 'doorLeftOpen'>(event: E, ...payload: LockerEvents[E]): void {
+    try {
+      (this.emit as (e: E, ...p: LockerEvents[E]) => boolean)(event, ...payload);
+    } catch (err) {
+      this.#log.error({ err, event }, 'a listener of door events failed; the door operation goes on');
     }
   }
 
@@ -599,6 +617,12 @@ export class LockerService extends EventEmitter<LockerEvents> {
   }
 
   #onClosed(compartment: Compartment, at: number, openedAt: number | null): void {
+    this.#closed(compartment, at, openedAt);
+    // A door never seen open (a start-up reading, a latch not yet released) did not "close".
+    if (openedAt !== null) this.#tell('doorClosed', { compartmentId: compartment.id });
+  }
+
+  #closed(compartment: Compartment, at: number, openedAt: number | null): void {
     const wasLeftOpen = this.#leftOpen.delete(compartment.id);
     const op = this.#ledger.doorOperations.activeFor(compartment.id)[0];
     // A released door's close spends the release, whatever else this close means: a later opening
@@ -724,5 +748,6 @@ export class LockerService extends EventEmitter<LockerEvents> {
       this.#ledger.outbox.append('door.left_open', at, { compartmentId: compartment.id, openSince: new Date(openedAt).toISOString() });
     });
     this.#log.warn({ compartmentId: compartment.id, openForMs: at - openedAt }, 'door left open');
+    this.#tell('doorLeftOpen', { compartmentId: compartment.id, openedAt });
   }
 }

@@ -52,7 +52,7 @@ describe('parseConfig: defaults', () => {
         inflight: 32, retentionDays: 7, codeRetentionHours: 72, telemetryIntervalMs: 60000, maxCommandBytes: 16384, maxCommandTtlMs: 604800000,
       },
       codes: { length: 8, holdDays: 7 },
-      kiosk: { sessionTimeoutMs: 60000, maxScanLength: 512, maxEntryLength: 32 },
+      kiosk: { sessionTimeoutMs: 60000, maxScanLength: 512, maxEntryLength: 32, language: 'en' },
       flood: { refusalWindowMs: 60000, logLinesPerMinute: 10, maxInputsPerSecond: 30, sustainedMs: 3000, mutedForMs: 60000, maxMutedForMs: 3600000 },
       doors: { leftOpenMs: 120000, maxAllocationAttempts: 3 },
       guessing: { freeFailures: 10, baseLockoutMs: 30000, maxLockoutMs: 60000, alarmFailuresPerHour: 10, alarmFailuresPerDay: 50, suspectedLockoutMs: 900000 },
@@ -80,7 +80,7 @@ describe('parseConfig: defaults', () => {
     config.control = { group: 'lockerd', socketPath: '/run/lockerd/control.sock' };
     config.mqtt = { url: 'mqtts://broker.example:8883', prefix: 'acme/lockers' };
     const parsed = parseConfig(JSON.stringify(config), 'x.json');
-    expect(parsed.kiosk).toEqual({ sessionTimeoutMs: 60000, maxScanLength: 1024, maxEntryLength: 32 });
+    expect(parsed.kiosk).toEqual({ sessionTimeoutMs: 60000, maxScanLength: 1024, maxEntryLength: 32, language: 'en' });
     expect(parsed.control).toEqual({ group: 'lockerd', socketPath: '/run/lockerd/control.sock' });
     expect(parsed.mqtt).toMatchObject({ url: 'mqtts://broker.example:8883', prefix: 'acme/lockers', protocolVersion: 5, inflight: 32 });
   });
@@ -111,12 +111,12 @@ describe('parseConfig: schema problems, one exact sentence each', () => {
     [
       'an unknown key',
       (c) => (c.kiosk = { typo: 1 }),
-      'kiosk.typo: unknown key (allowed: sessionTimeoutMs, maxScanLength, maxEntryLength)',
+      'kiosk.typo: unknown key (allowed: sessionTimeoutMs, maxScanLength, maxEntryLength, language)',
     ],
     [
       'a misspelt key',
       (c) => (c.kiosk = { sessionTimeOutMs: 1 }),
-      'kiosk.sessionTimeOutMs: unknown key; did you mean "sessionTimeoutMs"? (allowed: sessionTimeoutMs, maxScanLength, maxEntryLength)',
+      'kiosk.sessionTimeOutMs: unknown key; did you mean "sessionTimeoutMs"? (allowed: sessionTimeoutMs, maxScanLength, maxEntryLength, language)',
     ],
     [
       'an unknown key that is not an identifier',
@@ -194,7 +194,7 @@ describe('parseConfig: schema problems, one exact sentence each', () => {
     const err = errorOf(() => parseConfig(JSON.stringify(config), 'config/x.json'));
     expect(err.problems).toEqual([
       'codes.length: 99 is above the maximum 12',
-      'kiosk.typo: unknown key (allowed: sessionTimeoutMs, maxScanLength, maxEntryLength)',
+      'kiosk.typo: unknown key (allowed: sessionTimeoutMs, maxScanLength, maxEntryLength, language)',
       'compartments[1].size: "XXL" is not one of S, M, L, XL',
       'units[2]: missing required key "id"',
     ]);

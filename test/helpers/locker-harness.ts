@@ -3,6 +3,7 @@ import type { SimInput } from '../../drivers/sim/input.js';
 import type { SimLockBoards } from '../../drivers/sim/lock-boards.js';
 import { createApp, type App } from '../../src/app.js';
 import type { LockerdConfig } from '../../src/config/types.js';
+import type { ScreenState } from '../../src/kiosk/screen.js';
 import type { Display } from '../../src/kiosk/session.js';
 import type { Logger } from '../../src/log.js';
 
@@ -12,10 +13,13 @@ import type { Logger } from '../../src/log.js';
  */
 export class LockerHarness {
   readonly displays: Display[] = [];
+  /** Every screen state the kiosk emitted (test/kiosk/screen-model.test.ts). */
+  readonly screens: ScreenState[] = [];
   #parcels = 0;
 
   private constructor(readonly app: App) {
     app.kiosk.on('display', (d) => this.displays.push(d));
+    app.kiosk.on('screen', (s) => this.screens.push(s));
   }
 
   /** `now` is the wall clock; `monotonic` the guessing throttle's clock of this (simulated) boot; `controlSocket`: also serve the control socket, so tests can drive lockerctl against it. */

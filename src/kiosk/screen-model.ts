@@ -1,0 +1,90 @@
+/**
+ * Builds the screen model (screen.ts) from what the kiosk session knows. Pure: no clock, no
+ * events; the session decides when a state is emitted and gives it its seq and time.
+ */
+import { KEYS, type Key } from '../../drivers/contracts.js';
+import { formatMessage, type MessageId } from './messages.js';
+import type { Language, ScreenChoice, ScreenDoor, ScreenState, ScreenStep, Tone } from './screen.js';
+
+/** Where the session's state machine is (KioskSession.state). */
+export type Flow = 'idle' | 'courier_scan' | 'courier_unit' | 'courier_size' | 'courier_door' | 'resident_doors';
+
+/** The key that switches the language at the welcome screen (the page can send only keypad keys). */
+export const LANGUAGE_KEY: Key = 'A';
+
+export interface ScreenFacts {
+  step: ScreenStep;
+  tone: Tone;
+  language: Language;
+  prompt: { id: MessageId; params: Record<string, string | number> };
+  flow: Flow;
+  entryLength: number;
+  /** The kiosk said "A courier session is open: press * to end it": `*` logs out. */
+  cancelEndsSession: boolean;
+  /** A door operation is under way: input waits in the queue, nothing is a choice now. */
+  busy: boolean;
+  doors: ScreenDoor[];
+  countdown: ScreenState['countdown'];
+  /** Compartments left open longer than `doors.leftOpenMs`. */
+  leftOpen: string[];
+}
+
+const SIZE_CHOICES: readonly { key: Key; labelId: MessageId }[] = [
+  { key: '1', labelId: 'choice.size.S' },
+  { key: '2', labelId: 'choice.size.M' },
+  { key: '3', labelId: 'choice.size.L' },
+  { key: '4', labelId: 'choice.size.XL' },
+];
+
+/** The keys that do something other than type a character now, with their labels, in keypad order. */
+export function choicesFor(f: ScreenFacts): ScreenChoice[] {
+  if (f.busy) return [];
+  const choice = (key: Key, labelId: MessageId, sequence?: Key[]): ScreenChoice => ({ key, labelId, label: formatMessage(f.language, labelId), ...(sequence ? { sequence } : {}) });
+  const typing = f.entryLength > 0;
+  // With keys typed, * clears them first (whatever the step) and # submits them.
+  const clearOrEnter = [choice('*', 'choice.clear'), choice('#', 'choice.enter')];
+  const back = f.cancelEndsSession ? choice('*', 'choice.logOut') : choice('*', 'choice.back');
+  let out: ScreenChoice[];
+  switch (f.flow) {
+    case 'idle':
+      out = typing ? clearOrEnter : [choice(LANGUAGE_KEY, 'choice.language')];
+      break;
+    case 'courier_scan':
+      out = typing ? clearOrEnter : [choice('*', 'choice.logOut')];
+      break;
+    case 'courier_unit':
+      out = typing ? clearOrEnter : [back];
+      break;
+    case 'courier_size':
+      out = typing ? clearOrEnter : [...SIZE_CHOICES.map((s) => choice(s.key, s.labelId, [s.key, '#'])), back, choice('#', 'choice.size.auto')];
+      break;
+    case 'courier_door':
+      out = [typing ? choice('*', 'choice.clear') : choice('*', 'choice.biggerDoor')];
+      break;
+    case 'resident_doors':
+      out = typing ? [choice('*', 'choice.clear')] : [];
+      break;
+  }
+  return out.sort((a, b) => KEYS.indexOf(a.key) - KEYS.indexOf(b.key));
+}
+
+export function screenState(seq: number, at: number, f: ScreenFacts): ScreenState {
+  return {
+    seq,
+    at,
+    step: f.step,
+    tone: f.tone,
+    language: f.language,
+    prompt: { id: f.prompt.id, params: { ...f.prompt.params }, text: formatMessage(f.language, f.prompt.id, f.prompt.params) },
+    choices: choicesFor(f),
+    doors: f.doors.map((d) => ({ ...d })),
+    countdown: f.countdown ? { ...f.countdown } : null,
+    entryLength: f.entryLength,
+    attention: f.leftOpen.map((compartmentId) => ({
+      kind: 'door_left_open' as const,
+      text: formatMessage(f.language, 'attention.doorLeftOpen', { door: compartmentId }),
+      compartmentId,
+      audience: 'everyone' as const,
+    })),
+  };
+}
