@@ -14,6 +14,7 @@ import { upstreamCommands } from './control/upstream-commands.js';
 import { throttleCommands } from './control/throttle-commands.js';
 import { KioskSignalsUnit } from './kiosk/signals.js';
 import { KioskSession } from './kiosk/session.js';
+import { UpstreamNoticeWatch } from './kiosk/upstream-notice.js';
 import { CLOCK_BACK_TOLERANCE_MS } from './ledger/audit.js';
 import { Ledger } from './ledger/ledger.js';
 import { LockerAdministration } from './locker/administration.js';
@@ -93,6 +94,7 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
     const startedAt = now();
     const admin = new LockerAdministration(ledger, config, now);
     const sync = new SyncService({ config, ledger, locker, admin, doors, log: componentLogger(log, 'sync'), version: version(), startedAt, now });
+    const upstreamNotice = new UpstreamNoticeWatch({ enabled: config.mqtt.enabled, connected: () => sync.connected, show: (offline) => void kiosk.setUpstreamOffline(offline), now });
     const commands = new Map([
       ...controlCommands({ config, ledger, locker, admin, kiosk, doors, sim, sync, startedAt, version: version() }),
       ...inputCommands({ config, ledger, router, gpio: kioskGpio }),
@@ -113,8 +115,10 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
         await signals.start().catch((err: unknown) => inputLog.error({ err }, 'cabinet signals failed to start; the kiosk works without them'));
         await control?.start();
         await sync.start();
+        upstreamNotice.start();
       },
       async stop() {
+        upstreamNotice.stop();
         await control?.stop();
         await sync.stop();
         await signals.stop().catch(() => undefined);
