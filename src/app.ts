@@ -15,6 +15,7 @@ import { throttleCommands } from './control/throttle-commands.js';
 import { screenCommands } from './control/screen-commands.js';
 import { KioskSignalsUnit } from './kiosk/signals.js';
 import { KioskSession } from './kiosk/session.js';
+import { UpstreamNoticeWatch } from './kiosk/upstream-notice.js';
 import { CLOCK_BACK_TOLERANCE_MS } from './ledger/audit.js';
 import { Ledger } from './ledger/ledger.js';
 import { LockerAdministration } from './locker/administration.js';
@@ -109,6 +110,7 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
     const startedAt = now();
     const admin = new LockerAdministration(ledger, config, now);
     const sync = new SyncService({ config, ledger, locker, admin, doors, log: componentLogger(log, 'sync'), version: version(), startedAt, now });
+    const upstreamNotice = new UpstreamNoticeWatch({ enabled: config.mqtt.enabled, connected: () => sync.connected, show: (offline) => void kiosk.setUpstreamOffline(offline), now });
     const map = lockerMap(config);
     const screen: ScreenServer | undefined = screenInput
       ? new ScreenServer({
@@ -139,8 +141,10 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
         await control?.start();
         await screen?.start();
         await sync.start();
+        upstreamNotice.start();
       },
       async stop() {
+        upstreamNotice.stop();
         await screen?.stop();
         await control?.stop();
         await sync.stop();

@@ -175,7 +175,8 @@ export function inputCommands(ctx: InputControlContext): Map<string, CommandHand
     }
   };
 
-  handlers.set('inputs', () => router.devices.map(healthOf));
+  // `muted`: the router stopped listening to it for flooding the kiosk (flood.maxInputsPerSecond).
+  handlers.set('inputs', () => router.devices.map((d) => ({ ...healthOf(d), muted: router.muted(d.name) })));
 
   handlers.set('input.test', (args, { signal, actor }) => {
     const kind = args.kind;

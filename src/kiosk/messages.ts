@@ -65,6 +65,7 @@ const EN = {
   'choice.size.XL': 'Extra large (XL)',
   'choice.size.auto': 'Smallest that fits',
   'attention.doorLeftOpen': 'Please close door {door}.',
+  'attention.upstreamOffline': 'Staff: no link to the office system. The locker works; events are sent later.',
 } as const;
 
 export type MessageId = keyof typeof EN;
@@ -129,6 +130,7 @@ const ES: Record<MessageId, string> = {
   'choice.size.XL': 'Extra grande (XL)',
   'choice.size.auto': 'El más pequeño que sirva',
   'attention.doorLeftOpen': 'Por favor, cierre la puerta {door}.',
+  'attention.upstreamOffline': 'Personal: sin conexión con el sistema de la oficina. El casillero funciona; los eventos se envían después.',
 };
 
 export const CATALOGUE: Readonly<Record<Language, Readonly<Record<MessageId, string>>>> = { en: EN, es: ES };

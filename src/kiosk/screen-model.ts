@@ -27,6 +27,8 @@ export interface ScreenFacts {
   countdown: ScreenState['countdown'];
   /** Compartments left open longer than `doors.leftOpenMs`. */
   leftOpen: string[];
+  /** Upstream unreachable for a while (src/kiosk/upstream-notice.ts): a staff banner. */
+  upstreamOffline?: boolean;
 }
 
 const SIZE_CHOICES: readonly { key: Key; labelId: MessageId }[] = [
@@ -80,11 +82,15 @@ export function screenState(seq: number, at: number, f: ScreenFacts): ScreenStat
     doors: f.doors.map((d) => ({ ...d })),
     countdown: f.countdown ? { ...f.countdown } : null,
     entryLength: f.entryLength,
-    attention: f.leftOpen.map((compartmentId) => ({
-      kind: 'door_left_open' as const,
-      text: formatMessage(f.language, 'attention.doorLeftOpen', { door: compartmentId }),
-      compartmentId,
-      audience: 'everyone' as const,
-    })),
+    attention: [
+      ...f.leftOpen.map((compartmentId) => ({
+        kind: 'door_left_open' as const,
+        text: formatMessage(f.language, 'attention.doorLeftOpen', { door: compartmentId }),
+        compartmentId,
+        audience: 'everyone' as const,
+      })),
+      // Worded for staff and shown small: the locker works offline, a resident has nothing to fear.
+      ...(f.upstreamOffline ? [{ kind: 'offline' as const, text: formatMessage(f.language, 'attention.upstreamOffline'), audience: 'staff' as const }] : []),
+    ],
   };
 }

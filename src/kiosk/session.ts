@@ -78,6 +78,8 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
   #doors = new Map<string, ScreenDoor['state']>();
   /** Doors left open too long (any door, whoever opened it): "Please close door A07". */
   readonly #leftOpen = new Set<string>();
+  /** Upstream has been unreachable for a while: a small banner for staff, never an alarm for residents. */
+  #upstreamOffline = false;
   /** A door operation of this session is under way: its doors' unlocks are shown as they happen. */
   #busy: 'deposit' | 'pickup' | null = null;
   /** When the open session times out, while one is open. */
@@ -184,6 +186,7 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
       doors: [...this.#doors].map(([compartmentId, state]) => ({ compartmentId, state })),
       countdown: p.throttleEndsAt !== undefined ? { kind: 'throttle', endsAt: p.throttleEndsAt } : this.#deadline !== null ? { kind: 'session', endsAt: this.#deadline } : null,
       leftOpen: [...this.#leftOpen],
+      upstreamOffline: this.#upstreamOffline,
     };
   }
 
@@ -556,6 +559,13 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
   #onDoorClosed(compartmentId: string): void {
     if (this.#doors.get(compartmentId) === 'open') this.#doors.set(compartmentId, 'closed');
     this.#leftOpen.delete(compartmentId);
+  }
+
+  /** Shows or clears the staff banner "offline" (src/kiosk/upstream-notice.ts decides when). */
+  setUpstreamOffline(offline: boolean): Promise<void> {
+    return this.#enqueue(() => {
+      this.#upstreamOffline = offline;
+    });
   }
 
   #onDoorLeftOpen(compartmentId: string): void {

@@ -14,6 +14,7 @@ import { GuessingThrottle, type ThrottleResetResult, type ThrottleStatus } from 
 import { issueCode } from './code-issuer.js';
 import { RefusalRecorder } from './refusals.js';
 import { clearReleased, markReleased, releasedDoor, releasedDoors } from './released-doors.js';
+import { clearReported, markReported, reportedDoors, reportsOf } from './reported-doors.js';
 
 export interface DepositRequest {
   courier: Courier;
@@ -87,12 +88,8 @@ export class LockerService extends EventEmitter<LockerEvents> {
   #holdTimer: NodeJS.Timeout | undefined;
   /** Parcels whose duplicate tracking number upstream already heard of (once each is enough). */
   readonly #duplicateReported = new Set<string>();
-  /** Doors reported as forced open, whose closing upstream also hears of. */
-  readonly #forced = new Set<string>();
-  /** Doors reported upstream as left open: upstream hears of their closing too. */
-  readonly #leftOpen = new Set<string>();
   /** Operations, and released doors (by compartment), the previous run left unfinished. */
-  readonly #leftByLastRun: { operations: Set<number>; released: Set<string> } = { operations: new Set(), released: new Set() };
+  readonly #leftByLastRun: { operations: Set<number>; released: Set<string>; reported: Set<string> } = { operations: new Set(), released: new Set(), reported: new Set() };
   /** Boards whose read failed while settling though they count as online: asked again soon. */
   readonly #settleRetries = new Map<string, NodeJS.Timeout>();
   /** Operations whose unlock is in flight: a latch report now belongs to them. */
@@ -150,6 +147,8 @@ export class LockerService extends EventEmitter<LockerEvents> {
     this.#holdTimer.unref();
     for (const op of this.#ledger.doorOperations.allActive()) this.#leftByLastRun.operations.add(op.id);
     for (const compartmentId of Object.keys(releasedDoors(this.#ledger.meta))) this.#leftByLastRun.released.add(compartmentId);
+    // Doors upstream heard of as forced or left open: a close while we were down is reported too.
+    for (const compartmentId of reportedDoors(this.#ledger.meta)) this.#leftByLastRun.reported.add(compartmentId);
     await this.#settleLeftByLastRun();
   }
 
@@ -168,7 +167,9 @@ export class LockerService extends EventEmitter<LockerEvents> {
     const active = new Map(stillActive.map((op) => [op.compartmentId, op]));
     const released = releasedDoors(this.#ledger.meta);
     for (const id of pending.released) if (!Object.hasOwn(released, id) || active.has(id)) pending.released.delete(id);
-    for (const compartmentId of new Set([...active.keys(), ...pending.released])) {
+    const reported = new Set(reportedDoors(this.#ledger.meta));
+    for (const id of pending.reported) if (!reported.has(id) || active.has(id)) pending.reported.delete(id);
+    for (const compartmentId of new Set([...active.keys(), ...pending.released, ...pending.reported])) {
       const compartment = this.#ledger.compartments.get(compartmentId);
       if (!compartment || (board !== undefined && compartment.board !== board)) continue;
       const op = active.get(compartmentId);
@@ -182,7 +183,8 @@ export class LockerService extends EventEmitter<LockerEvents> {
       }
       // Settled meanwhile (a door event came first)? Then this reading is stale news: drop it.
       const activeNow = this.#ledger.doorOperations.activeFor(compartmentId);
-      const stillPending = op ? activeNow.some((o) => o.id === op.id) : activeNow.length === 0 && releasedDoor(this.#ledger.meta, compartmentId) !== undefined;
+      const noted = releasedDoor(this.#ledger.meta, compartmentId) !== undefined || reportedDoors(this.#ledger.meta).includes(compartmentId);
+      const stillPending = op ? activeNow.some((o) => o.id === op.id) : activeNow.length === 0 && noted;
       if (!stillPending) continue;
       this.#log.info({ compartmentId, ...what, doorOpen: status.open }, 'settling a door left unfinished by the last run');
       this.#monitor.observe(compartment, status.open);
@@ -318,7 +320,7 @@ export class LockerService extends EventEmitter<LockerEvents> {
     const actor = `courier:${req.courier.id}`;
     const unit = this.#ledger.people.unit(req.unit);
     if (!unit) {
-      this.recordRefusal(actor, 'deposit.unit_unknown', { unit: req.unit });
+      this.recordRefusal(actor, 'deposit.unit_unknown', { length: req.unit.length, reason: 'no such unit' }); // never the entry itself: it may be a code
       return { ok: false, reason: 'unknown_unit' };
     }
     // The kiosk asks at the scan already; asked again here so no path can store a number twice.
@@ -606,10 +608,15 @@ export class LockerService extends EventEmitter<LockerEvents> {
       this.#log.info({ compartmentId: compartment.id, operation: released.operation, actor: released.actor }, 'door released by a bigger-door request is still open; it closes quietly');
       return;
     }
+    // Reported before a restart and still open: upstream knows; it hears of the close.
+    if (reportsOf(this.#ledger.meta, compartment.id).forced !== null) {
+      this.#log.warn({ compartmentId: compartment.id }, 'door forced open before the restart is still open');
+      return;
+    }
     // No intent in the ledger: nobody asked for this door. Written at once; it is an alarm.
-    this.#forced.add(compartment.id);
     const parcel = this.#ledger.parcels.activeIn(compartment.id);
     this.#ledger.transaction(() => {
+      markReported(this.#ledger.meta, compartment.id, 'forced', at);
       this.#ledger.audit.record({ at, actor: 'unknown', action: 'door.forced_open', compartmentId: compartment.id, parcelId: parcel?.id ?? null });
       this.#ledger.outbox.append('door.forced_open', at, { compartmentId: compartment.id, parcelId: parcel?.id ?? null });
     });
@@ -623,28 +630,34 @@ export class LockerService extends EventEmitter<LockerEvents> {
   }
 
   #closed(compartment: Compartment, at: number, openedAt: number | null): void {
-    const wasLeftOpen = this.#leftOpen.delete(compartment.id);
+    const reported = reportsOf(this.#ledger.meta, compartment.id);
+    const wasLeftOpen = reported.leftOpen !== null;
+    // A reported door that shut while the daemon was down is seen closed at start (openedAt null):
+    // its close still goes upstream, timed from when it was reported open.
+    const openedSince = openedAt ?? reported.forced ?? reported.leftOpen;
     const op = this.#ledger.doorOperations.activeFor(compartment.id)[0];
     // A released door's close spends the release, whatever else this close means: a later opening
     // is news again (the compartment may even have been given to another deposit meanwhile).
     const released = releasedDoor(this.#ledger.meta, compartment.id);
     if (!op) {
-      const wasForced = this.#forced.delete(compartment.id);
-      if (openedAt === null && !released) return;
+      const wasForced = reported.forced !== null;
+      if (openedAt === null && !released && !wasForced && !wasLeftOpen) return;
       // A forced door's closing goes upstream, as does that of a door reported left open; a door
       // whose operation was released (a parcel too big for it) closes in its courier's name, in
       // the audit trail only, unless it was left open.
       const actor = wasForced ? 'unknown' : released?.actor ?? 'system';
       this.#ledger.transaction(() => {
         if (released) clearReleased(this.#ledger.meta, compartment.id);
+        if (wasForced || wasLeftOpen) clearReported(this.#ledger.meta, compartment.id);
         this.#ledger.audit.record({ at, actor, action: 'door.closed', compartmentId: compartment.id, detail: { openedAt, ...(released ? { operation: released.operation, released: true } : {}) } });
-        if ((wasForced || wasLeftOpen) && openedAt !== null) this.#doorClosedEvent(compartment, at, openedAt, actor);
+        if ((wasForced || wasLeftOpen) && openedSince !== null) this.#doorClosedEvent(compartment, at, openedSince, actor);
       });
       return;
     }
     if (openedAt === null && this.#unlocking.has(op.id)) return; // The latch has not released yet: not news.
     this.#ledger.transaction(() => {
       if (released) clearReleased(this.#ledger.meta, compartment.id);
+      if (wasLeftOpen) clearReported(this.#ledger.meta, compartment.id);
       if (openedAt === null) return this.#abandon(op, compartment, at);
       // Upstream hears the close of a door it heard open (technician, remote) or heard left open.
       const closeUpstream = wasLeftOpen || op.purpose === 'technician' || op.purpose === 'remote';
@@ -742,8 +755,13 @@ export class LockerService extends EventEmitter<LockerEvents> {
 
   #onLeftOpen(compartment: Compartment, openedAt: number): void {
     const at = this.#now();
-    this.#leftOpen.add(compartment.id);
+    // Reported before a restart and still open: the screen asks again, upstream already knows.
+    if (reportsOf(this.#ledger.meta, compartment.id).leftOpen !== null) {
+      this.#tell('doorLeftOpen', { compartmentId: compartment.id, openedAt });
+      return;
+    }
     this.#ledger.transaction(() => {
+      markReported(this.#ledger.meta, compartment.id, 'leftOpen', openedAt);
       this.#ledger.audit.record({ at, actor: 'system', action: 'door.left_open', compartmentId: compartment.id, detail: { openedAt } });
       this.#ledger.outbox.append('door.left_open', at, { compartmentId: compartment.id, openSince: new Date(openedAt).toISOString() });
     });

@@ -16,7 +16,9 @@ const unitId: Schema = { type: 'string', pattern: '^[0-9]{1,8}$' };
 const compartmentId: Schema = { type: 'string', pattern: '^[A-Za-z0-9-]{1,16}$' };
 const codeDigits: Schema = { type: 'string', pattern: '^[0-9]{6,12}$' };
 /** The pickup QR payload (see docs/barcodes.md): a separate 128-bit token, not the keypad code. */
-const pickupQr: Schema = { type: 'string', pattern: '^LKP1/[A-Za-z0-9_-]{1,64}/[A-Z2-7]{26}$' };
+// The token as the scanner accepts it (src/barcode/token.ts): 26 base32 characters whose last one
+// has its 2 spare bits zero (the canonical encoding of 128 bits).
+const pickupQr: Schema = { type: 'string', pattern: '^LKP1/[A-Za-z0-9_-]{1,64}/[A-Z2-7]{25}[AEIMQUY4]$' };
 
 function obj(properties: Record<string, Schema>, required: string[] = Object.keys(properties)): Schema {
   return { type: 'object', additionalProperties: false, required, properties };
@@ -37,7 +39,7 @@ export const EVENT_DATA: Record<string, MessageSpec> = {
       { parcelId: uuid, compartmentId, size, unit: unitId, carrier: nullable(id()), tracking: nullable(id(64)), courierId: nullable(id()), codeId: int(1), code: codeDigits, pickupQr, expiresAt: isoTime },
       ['parcelId', 'compartmentId', 'size', 'unit', 'carrier', 'tracking', 'courierId', 'codeId', 'expiresAt'],
     ),
-    example: { parcelId: '01935c1e-7c2a-7000-8000-000000000001', compartmentId: 'A01', size: 'S', unit: '101', carrier: 'UPS', tracking: '1Z999AA10123456784', courierId: 'ups-demo', codeId: 1, code: '47443416', pickupQr: 'LKP1/demo-locker/ABCDEFGHIJKLMNOPQRSTUVWXYZ', expiresAt: '2026-12-02T15:29:34.516Z' },
+    example: { parcelId: '01935c1e-7c2a-7000-8000-000000000001', compartmentId: 'A01', size: 'S', unit: '101', carrier: 'UPS', tracking: '1Z999AA10123456784', courierId: 'ups-demo', codeId: 1, code: '47443416', pickupQr: 'LKP1/demo-locker/ABCDEFGHIJKLMNOPQRSTUVWXYA', expiresAt: '2026-12-02T15:29:34.516Z' },
   },
   'parcel.picked_up': {
     summary: 'A resident took a parcel and shut the door.',
@@ -222,6 +224,7 @@ export const ACK: MessageSpec = {
 
 const reason = str({ minLength: 1, maxLength: 200 });
 const courierPin: Schema = { type: 'string', pattern: '^[0-9]{4,12}$' };
+// Loose on purpose: courier.set judges the token with the scanner's own decoder, which says why.
 const badgeToken: Schema = { type: 'string', pattern: '^[A-Z2-7]{26}$' };
 
 /** The most events one `events.replay` may ask for. */

@@ -184,6 +184,103 @@ describe('door operations across a power cut on an RS-485 locker', () => {
   });
 });
 
+
+describe('doors upstream heard of, across a power cut', () => {
+  let dir: string;
+  let cleanup: () => void;
+  let sim: LockBoardSimulator;
+  let wire: MockWire;
+  let config: LockerdConfig;
+  let run: Run | undefined;
+  const logs = captureLogger();
+
+  beforeEach(() => {
+    ({ dir, cleanup } = tempDir());
+    sim = new LockBoardSimulator({ protocol: 'kerong-cu16', baudRate: 0, boards: [0, 1].map((address) => ({ address, locks: 16, pulseMs: 60, releaseMs: 5 })) });
+    wire = new MockWire().attach(sim);
+    const json = testConfigJson(dir);
+    json.buses = [{
+      id: 'rs485-1', type: 'rs485', path: wire.path, protocol: 'kerong-cu16', baudRate: 115200,
+      replyTimeoutMs: 25, pollIntervalMs: 10, offlineAfterMisses: 3, powerGroupGapMs: 0, reconnectMinMs: 50, reconnectMaxMs: 100,
+      boards: [{ id: 'B1', address: 0, locks: 16, pulseMs: 60 }, { id: 'B2', address: 1, locks: 16, pulseMs: 60 }],
+    }];
+    config = parseConfig(JSON.stringify(json), 'test-config.json');
+  });
+
+  afterEach(async () => {
+    await powerCut();
+    sim.close();
+    resetMockPorts();
+    cleanup();
+  });
+
+  async function boot(): Promise<Run> {
+    const ledger = Ledger.open({ path: config.ledger.path, keyFile: config.ledger.keyFile });
+    applyConfig(ledger, config, Date.now());
+    const { doors } = buildDoors(config.buses, logs.log, { loadBinding: async () => wire.binding });
+    const locker = new LockerService({ ledger, doors, config, log: logs.log });
+    await doors.start();
+    await locker.start();
+    run = { ledger, doors, locker };
+    return run;
+  }
+
+  async function powerCut(): Promise<void> {
+    if (!run) return;
+    run.locker.stop();
+    await run.doors.stop();
+    run.ledger.close();
+    run = undefined;
+  }
+
+  const eventsOf = (r: Run, type: string) => r.ledger.outbox.list({ limit: 10_000 }).filter((e) => e.type === type);
+  // A01 is board B1 (address 0), lock 1.
+
+  it('a forced door still open after a restart is not alarmed twice, and its close goes upstream', async () => {
+    let r = await boot();
+    sim.forceDoor(0, 1);
+    expect(await until(() => eventsOf(r, 'door.forced_open').length === 1, 3000)).toBe(true);
+    await powerCut();
+    r = await boot();
+    expect(await until(() => r.locker.openDoors().some((d) => d.compartmentId === 'A01'), 3000)).toBe(true);
+    expect(eventsOf(r, 'door.forced_open')).toHaveLength(1);
+    sim.closeDoor(0, 1);
+    expect(await until(() => eventsOf(r, 'door.closed').length === 1, 3000)).toBe(true);
+    expect(eventsOf(r, 'door.closed')[0]!.data).toMatchObject({ compartmentId: 'A01', actor: 'unknown' });
+    // Shut: the next forcing is news again.
+    sim.forceDoor(0, 1);
+    expect(await until(() => eventsOf(r, 'door.forced_open').length === 2, 3000)).toBe(true);
+    for (const e of r.ledger.outbox.list({ limit: 10_000 })) expect(validators.eventData.get(e.type)!(e.data), e.type).toBe(true);
+  });
+
+  it('a forced door shut while the daemon was down: its close goes upstream at the next start', async () => {
+    let r = await boot();
+    sim.forceDoor(0, 1);
+    expect(await until(() => eventsOf(r, 'door.forced_open').length === 1, 3000)).toBe(true);
+    await powerCut();
+    sim.closeDoor(0, 1);
+    r = await boot();
+    expect(await until(() => eventsOf(r, 'door.closed').length === 1, 3000)).toBe(true);
+    expect(eventsOf(r, 'door.closed')[0]!.data).toMatchObject({ compartmentId: 'A01', actor: 'unknown' });
+    expect(validators.eventData.get('door.closed')!(eventsOf(r, 'door.closed')[0]!.data)).toBe(true);
+  });
+
+  it('a door left open across a restart is reported left open once, and its close goes upstream', async () => {
+    config.doors.leftOpenMs = 5_000;
+    let r = await boot();
+    const opened = await r.locker.openForTechnician('A01', 'replace the latch', 'technician:test');
+    expect(opened).toMatchObject({ ok: true, outcome: 'confirmed_open' });
+    expect(await until(() => eventsOf(r, 'door.left_open').length === 1, 8000)).toBe(true);
+    await powerCut();
+    r = await boot();
+    // Long enough for the restarted monitor to find it open past leftOpenMs again.
+    await new Promise((res) => setTimeout(res, 6_000));
+    expect(eventsOf(r, 'door.left_open')).toHaveLength(1);
+    sim.closeDoor(0, 1);
+    expect(await until(() => eventsOf(r, 'door.closed').length === 1, 3000)).toBe(true);
+  }, 30_000);
+});
+
 describe('a board that counts as online but misses the read that settles its doors', () => {
   /** The simulated boards, with one injected fault: the next `misses` status reads get no answer. */
   class MissingReads extends SimLockBoards {

@@ -48,12 +48,12 @@ export const inputCliCommands: CliCommand[] = [
   {
     words: ['inputs'],
     usage: 'inputs',
-    summary: 'scanners and keypads: type, online, detail, counters',
+    summary: 'scanners and keypads: type, online, muted for flooding, detail, counters',
     request: (args) => (expectArgs(args, 0, 'inputs'), { command: 'inputs', args: {} }),
     format: (result) =>
       table(
         (result as { counters: Record<string, number> }[]).map((h) => ({ ...h, counters: Object.entries(h.counters).map(([k, v]) => `${k}=${v}`).join(' ') || null })),
-        ['name', 'kind', 'type', 'online', 'detail', 'counters'],
+        ['name', 'kind', 'type', 'online', 'muted', 'detail', 'counters'],
       ),
   },
   {
