@@ -44,13 +44,13 @@ export interface BoardHealth {
   counters?: Record<string, number>;
 }
 
-/** What answered on one bus during a technician's scan. */
 /** Which addresses a bus scan probes; each family's own range is the outer limit. */
 export interface BusScanRange {
   from: number;
   to: number;
 }
 
+/** What answered on one bus during a technician's scan. */
 export interface BusScanResult {
   bus: string;
   /** Serial device path, when the bus is a serial port. */
