@@ -33,6 +33,7 @@ describe.skipIf(SKIP_WITHOUT_SOCAT)('the daemon after a power cut, with a lock b
     config.couriers = [{ id: 'ups-demo', carrier: 'UPS', pin: '111111' }];
     // The keypad and scanner are typed through lockerctl sim here; the shipped example is a real locker.
     config.simulator = { keypad: true, scanner: true };
+    config.screen = { enabled: false }; // a fixed port, and other daemon tests run in parallel
     config.buses[0].path = link;
     config.buses[0].pollIntervalMs = 50;
     for (const b of config.buses[0].boards) b.pulseMs = 200;

@@ -60,6 +60,8 @@ async function start(protocol: LockBoardProtocol, leftOpenMs = 120_000): Promise
   config.doors = { leftOpenMs };
   config.couriers = [{ id: 'ups-demo', carrier: 'UPS', pin: '111111' }];
   config.simulator = { keypad: true, scanner: true };
+  // The screen listens on a fixed port, and the families run in parallel: not needed here.
+  config.screen = { enabled: false };
   const bus = config.buses[0];
   bus.path = link;
   bus.pollIntervalMs = 50;
