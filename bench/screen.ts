@@ -9,11 +9,11 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import { packageRoot } from '../src/config/paths.js';
+import { launchChromium } from '../test/helpers/chromium.js';
+import { freePort } from '../test/helpers/mosquitto.js';
 import { fmtMs, median, percentile } from './stats.js';
 
 const SAMPLES = Number(process.env.BENCH_SCREEN_SAMPLES ?? 400);
@@ -21,17 +21,6 @@ const WARMUP = 20;
 /** Between taps: a brisk person, and well under the flood mute (flood.maxInputsPerSecond). */
 const PAUSE_MS = 80;
 const TARGET_P99_MS = 50;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function main(): Promise<void> {
   const root = packageRoot();
@@ -47,11 +36,7 @@ async function main(): Promise<void> {
   });
   writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
   const daemon = spawn(process.execPath, [join(root, 'dist', 'src', 'main.js'), '--config', join(dir, 'config.json')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await launchChromium();
   try {
     const url = `http://127.0.0.1:${port}/`;
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });

@@ -8,29 +8,18 @@
  * code or PIN digits in the DOM, ever. Screenshots of the main steps go to test-artifacts/screen/.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Daemon, lockerctl } from '../helpers/daemon.js';
 import { ROOT, tempDir, testConfigJson, writeConfig } from '../helpers/fixtures.js';
 import { pngVariance } from '../helpers/png.js';
+import { CHROMIUM, launchChromium } from '../helpers/chromium.js';
+import { freePort } from '../helpers/mosquitto.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'screen');
 const PIN = '111111';
 const skip = !process.env.CI && !existsSync(CHROMIUM);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe.skipIf(skip)('the kiosk screen in Chromium', { timeout: 60_000 }, () => {
   let dir: string;
@@ -56,11 +45,7 @@ describe.skipIf(skip)('the kiosk screen in Chromium', { timeout: 60_000 }, () =>
     url = r.stdout.trim();
     expect(url).toBe(`http://127.0.0.1:${port}/`);
     mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('pageerror', (e) => pageErrors.push(e.message));
     page.on('console', (m) => m.type() === 'error' && !/ERR_CONNECTION_REFUSED|net::ERR|Failed to load resource/.test(m.text()) && pageErrors.push(m.text()));
