@@ -14,6 +14,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CompartmentConfig, LockerdConfig } from '../src/config/types.js';
+import type { EventType } from '../src/sync/contract.js';
 import { Ledger } from '../src/ledger/ledger.js';
 import { createHash } from 'node:crypto';
 import { MIGRATIONS, SCHEMA_VERSION } from '../src/ledger/migrations.js';
@@ -179,7 +180,7 @@ function build(dbPath: string, keyPath: string, options: FixtureOptions): Fixtur
     ledger.audit.record(e);
     rows.audit++;
   };
-  const event = (type: string, at: number, data: Record<string, unknown>): void => {
+  const event = (type: EventType, at: number, data: Record<string, unknown>): void => {
     if (!keeping && rows.pickedUp >= historyParcels - outboxKept / 2) {
       keeping = true;
       seedSequence.run(eventsBefore);
