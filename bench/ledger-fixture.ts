@@ -13,7 +13,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CompartmentConfig, LockerdConfig } from '../src/config/types.js';
+import type { CompartmentConfig, LockerdConfig, UnitConfig } from '../src/config/types.js';
 import { Ledger } from '../src/ledger/ledger.js';
 import { createHash } from 'node:crypto';
 import { MIGRATIONS, SCHEMA_VERSION } from '../src/ledger/migrations.js';
@@ -37,6 +37,19 @@ const MEAN_DWELL_MS = 2 * HOUR;
 const PARCELS_PER_COURIER_VISIT = 5;
 /** Simulation steps per bulk transaction. */
 const STEPS_PER_TRANSACTION = 25_000;
+
+/** A building of 20 floors × 20 units ("101".."2020"), keeping the default config's accessible units. */
+export function buildingUnits(defaults: readonly UnitConfig[]): UnitConfig[] {
+  const accessible = new Set(defaults.filter((u) => u.accessible).map((u) => u.id));
+  const units: UnitConfig[] = [];
+  for (let floor = 1; floor <= 20; floor++) {
+    for (let n = 1; n <= 20; n++) {
+      const id = `${floor}${String(n).padStart(2, '0')}`;
+      units.push({ id, accessible: accessible.has(id) });
+    }
+  }
+  return units;
+}
 
 export interface FixtureInfo {
   schemaVersion: number;
