@@ -107,8 +107,9 @@ export function ledgerFixture(options: FixtureOptions): Fixture {
       // An unreadable info file: rebuild.
     }
   }
-  // Fixtures of the same size for another schema version or format are large and useless now: drop them.
-  const stale = new RegExp(`^ledger-schema\\d+-f\\d+-${historyParcels}\\.`);
+  // Fixtures of the same size for another schema (version or migrations' text) or format are large
+  // and useless now: drop them (names with and without the migrations' hash).
+  const stale = new RegExp(`^ledger-schema\\d+-(?:[0-9a-f]{8}-)?f\\d+-${historyParcels}\\.`);
   for (const name of readdirSync(cacheDir)) {
     if (stale.test(name)) rmSync(join(cacheDir, name), { force: true });
   }
