@@ -18,7 +18,7 @@ import { Ledger } from '../src/ledger/ledger.js';
 import { SCHEMA_VERSION } from '../src/ledger/migrations.js';
 import { generateCode } from '../src/locker/retrieval-code.js';
 import { createLogger } from '../src/log.js';
-import { ledgerFixture, type Fixture } from './ledger-fixture.js';
+import { buildingUnits, ledgerFixture, type Fixture } from './ledger-fixture.js';
 import { fmtBytes, fmtMs, mean, median, msSince, percentile } from './stats.js';
 
 const LIFECYCLES = 50;
@@ -49,19 +49,6 @@ function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'lockerd-bench-'));
   tempDirs.push(dir);
   return dir;
-}
-
-/** A building of 20 floors × 20 units ("101".."2020"), keeping the default config's accessible units. */
-function buildingUnits(defaults: readonly UnitConfig[]): UnitConfig[] {
-  const accessible = new Set(defaults.filter((u) => u.accessible).map((u) => u.id));
-  const units: UnitConfig[] = [];
-  for (let floor = 1; floor <= 20; floor++) {
-    for (let n = 1; n <= 20; n++) {
-      const id = `${floor}${String(n).padStart(2, '0')}`;
-      units.push({ id, accessible: accessible.has(id) });
-    }
-  }
-  return units;
 }
 
 interface ConfigOptions {
