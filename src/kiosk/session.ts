@@ -143,8 +143,17 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
     return this.#screen;
   }
 
-  /** Queues an input; the promise settles once it (and everything before it) has been handled. */
+  /**
+   * Queues an input; the promise settles once it (and everything before it) has been handled. A
+   * key pressed while a door of this session is opening is refused at once rather than queued:
+   * kept, it would be typed into whatever the operation leads to (a `*` before the door is seen
+   * is no "too small", digits would start the next person's entry when no door opens).
+   */
   handle(input: KioskInput): Promise<void> {
+    if (input.kind === 'key' && this.#busy !== null) {
+      this.#say('door.wait', {}, 'info', this.#prompt.step);
+      return Promise.resolve();
+    }
     return this.#enqueue(() => (input.kind === 'key' ? this.#onKey(input.key) : this.#onScan(input.text)));
   }
 
