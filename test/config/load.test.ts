@@ -71,6 +71,7 @@ describe('parseConfig: defaults', () => {
         { id: '102', accessible: true },
       ],
       couriers: [{ id: 'ups-1', carrier: 'UPS', pin: '4711' }],
+      staff: [],
     };
     expect(parseConfig(JSON.stringify(minimal()), 'x.json')).toEqual(expected);
   });
