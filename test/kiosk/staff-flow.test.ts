@@ -114,7 +114,7 @@ describe('staff mode at the kiosk on the simulated locker', () => {
     // 2 then a compartment: a parcel within its hold needs 9 first; staff leave it inside.
     expect(await h.keys(`2#${c4}#`)).toEqual([
       '0 parcels are past their hold. Press # to recall them one by one, or key a compartment and # to recall its parcel. * = back.',
-      expect.stringMatching(new RegExp(`^The parcel in ${c4} for unit 104 is held until \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d\\. Press 9 and # to recall it anyway, or \\* to skip it\\.$`)),
+      expect.stringMatching(new RegExp(`^The parcel in ${c4} for unit 104 is held until \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC\\. Press 9 and # to recall it anyway, or \\* to skip it\\.$`)),
     ]);
     expect(await h.keys('9#')).toEqual([expect.stringMatching(new RegExp(`^Door ${c4} is open: parcel for unit 104`))]);
     expect(await h.keys('3#')).toEqual([`Parcel for unit 104 left in ${c4}; it still waits. Close the door.`]);

@@ -295,7 +295,7 @@ export class StaffFlow implements KioskFlow {
       if (result.reason === 'not_expired') {
         const p = result.parcel;
         ctx.to({ name: 'staff_recall_confirm', staff, parcelId, compartmentId: p.compartmentId, queue });
-        return ctx.say('staff.notExpired', { door: p.compartmentId, unit: p.unit, until: p.expiresAt === null ? '-' : new Date(p.expiresAt).toISOString().slice(0, 16).replace('T', ' ') });
+        return ctx.say('staff.notExpired', { door: p.compartmentId, unit: p.unit, until: p.expiresAt === null ? '-' : `${new Date(p.expiresAt).toISOString().slice(0, 16).replace('T', ' ')} UTC` });
       }
       if (queue && (result.reason === 'busy' || result.reason === 'not_waiting')) {
         if (result.reason === 'busy') ctx.say('staff.skipped', { door: result.compartmentId }, 'error');
