@@ -51,6 +51,8 @@ export interface KioskFlow {
   choices(state: KioskState, typing: boolean): ChoiceSpec[];
   /** A staff member logged in at the welcome screen (PIN or badge): the staff flow takes over. */
   staffLoggedIn?(ctx: KioskFlowContext, staff: StaffMember): void;
+  /** The session timed out in one of this flow's states (`state`); the session then goes idle. */
+  timedOut?(ctx: KioskFlowContext, state: KioskState): void;
   /** Door events of the locker while in this flow's states. */
   onDoorClosed?(ctx: KioskFlowContext, compartmentId: string): void;
 }

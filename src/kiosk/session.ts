@@ -310,6 +310,8 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
       return;
     }
     this.deps.log.info({ state: this.#state.name }, 'kiosk session timed out');
+    // The flow settles what its person left unfinished (a staff recall nobody answered...).
+    this.#flowFor(this.#state)?.timedOut?.(this.#context, this.#state);
     this.#reset();
     this.#endSession();
     this.#say('session.timedOut', {}, 'info', 'goodbye');

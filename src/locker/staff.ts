@@ -45,6 +45,8 @@ export interface AuditTally {
 
 /** Why an interrupted recall takes its compartment out of service. */
 export const RECALL_INTERRUPTED = 'a restart interrupted a staff recall: check whether the parcel is still inside (audit walk), then put the compartment back in service';
+/** Why a recall staff never answered (the session timed out) takes its compartment out of service. */
+export const RECALL_UNANSWERED = 'a staff recall was left unanswered: check whether the parcel is still inside (audit walk), then put the compartment back in service';
 
 const actorOf = (staff: StaffMember): string => `staff:${staff.id}`;
 
@@ -169,6 +171,16 @@ export class Staff {
       this.#log.info({ parcelId, compartmentId: parcel.compartmentId, staff: staff.id, disposition, expired }, 'parcel recalled by staff');
       return { ok: true as const };
     });
+  }
+
+  /**
+   * The session ended (timeout) with a recall door opened and nothing keyed: whether the parcel
+   * was taken is unknown, as after a restart (#recallInterrupted).
+   */
+  recallUnanswered(staff: StaffMember, parcelId: string): void {
+    const parcel = this.#ledger.parcels.get(parcelId);
+    if (parcel?.state !== 'deposited') return;
+    this.#ledger.transaction(() => this.#unknownWhetherTaken(parcel.compartmentId, parcelId, RECALL_UNANSWERED, 'recall.unanswered', actorOf(staff), { by: actorOf(staff) }));
   }
 
   /** Staff left the parcel inside (it was not there to take, or they changed their mind): audited, nothing changes. */
@@ -301,9 +313,14 @@ export class Staff {
    */
   #recallInterrupted(op: DoorOperation, compartment: Compartment, at: number): void {
     if (!op.parcelId || this.#ledger.parcels.get(op.parcelId)?.state !== 'deposited') return; // Confirmed before the restart.
-    this.#ledger.compartments.setOutOfService(compartment.id, RECALL_INTERRUPTED);
-    this.#ledger.audit.record({ at, actor: 'system', action: 'recall.interrupted', compartmentId: compartment.id, parcelId: op.parcelId, detail: { operation: op.id, by: op.actor } });
-    this.#ledger.outbox.append('compartment.needs_inspection', at, { compartmentId: compartment.id, reason: RECALL_INTERRUPTED, parcelId: op.parcelId });
-    this.#log.warn({ compartmentId: compartment.id, parcelId: op.parcelId, operation: op.id }, 'staff recall interrupted by a restart: compartment out of service until checked');
+    this.#unknownWhetherTaken(compartment.id, op.parcelId, RECALL_INTERRUPTED, 'recall.interrupted', 'system', { operation: op.id, by: op.actor }, at);
+  }
+
+  /** The parcel stays waiting; its compartment is out of service and upstream asked to have it checked. Inside the caller's transaction. */
+  #unknownWhetherTaken(compartmentId: string, parcelId: string, reason: string, action: string, actor: string, detail: Record<string, unknown>, at = this.#now()): void {
+    if (this.#ledger.compartments.get(compartmentId)?.outOfService === null) this.#ledger.compartments.setOutOfService(compartmentId, reason);
+    this.#ledger.audit.record({ at, actor, action, compartmentId, parcelId, detail });
+    this.#ledger.outbox.append('compartment.needs_inspection', at, { compartmentId, reason, parcelId });
+    this.#log.warn({ compartmentId, parcelId, action }, 'staff recall unconfirmed: compartment out of service until checked');
   }
 }

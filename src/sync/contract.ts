@@ -149,7 +149,7 @@ export const EVENT_DATA = {
     example: { walkId: '01935c1e-7c2a-7000-8000-00000000000b', staffId: 'concierge-ana', compartmentId: 'A05', parcelIds: ['01935c1e-7c2a-7000-8000-000000000001'], units: ['101'] },
   },
   'audit_walk.finished': {
-    summary: 'An audit walk ended: `complete` when every occupied compartment was checked, false when staff stopped early (a walk cut short by the session\'s timeout sends no `audit_walk.finished`). `skipped` compartments could not be opened (busy, or the door did not open).',
+    summary: 'An audit walk ended: `complete` when every occupied compartment was checked, false when staff stopped early or the session timed out (a walk a restart cut short sends none). `skipped` compartments could not be opened (busy, or the door did not open).',
     schema: obj({ walkId: uuid, staffId: id(), checked: int(0), present: int(0), missing: int(0), skipped: int(0), complete: { type: 'boolean' } }),
     example: { walkId: '01935c1e-7c2a-7000-8000-00000000000b', staffId: 'concierge-ana', checked: 3, present: 2, missing: 1, skipped: 0, complete: true },
   },

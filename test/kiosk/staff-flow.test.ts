@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { randomToken } from '../../src/barcode/token.js';
 import type { LockerdConfig } from '../../src/config/types.js';
-import { RECALL_INTERRUPTED } from '../../src/locker/staff.js';
+import { RECALL_INTERRUPTED, RECALL_UNANSWERED } from '../../src/locker/staff.js';
 import { validators } from '../../src/sync/validate.js';
 import { captureLogger, tempDir, testConfig } from '../helpers/fixtures.js';
 import { LockerHarness } from '../helpers/locker-harness.js';
@@ -170,6 +170,30 @@ describe('staff mode at the kiosk on the simulated locker', () => {
     expect(await h.keys('24680#')).toEqual([MENU.replace('Demo staff', 'night-porter').replace('{n}', '0')]);
   });
 
+  it('on a session timeout, treats an unanswered recall as unconfirmed and ends an audit walk incomplete', async () => {
+    await h.stop();
+    config = testConfig(dir, { kiosk: { sessionTimeoutMs: 5_000 } });
+    h = await LockerHarness.start(config, logs.log, now);
+    const a = await h.deposit({ unit: '101' });
+    clock += (config.codes.holdDays + 1) * DAY;
+    await h.keys(`${PIN}#2##`);
+    expect(h.lastSaid()).toMatch(/^Door .+ is open: parcel for unit 101/);
+    await new Promise((r) => setTimeout(r, 5_500));
+    await h.settle();
+    expect(h.lastSaid()).toBe('Session ended after no input. Start again.');
+    expect(parcelIn(a).state).toBe('deposited');
+    expect(h.app.ledger.compartments.get(a)!.outOfService).toBe(RECALL_UNANSWERED);
+    expect(events('compartment.needs_inspection')).toEqual([{ compartmentId: a, reason: RECALL_UNANSWERED, parcelId: parcelIn(a).id }]);
+    await h.door(a, false);
+
+    await h.keys(`${PIN}#3#`);
+    expect(h.lastSaid()).toMatch(/^Door .+ is open: 1 parcel\(s\) for unit 101/);
+    await new Promise((r) => setTimeout(r, 5_500));
+    await h.settle();
+    expect(events('audit_walk.finished')).toEqual([expect.objectContaining({ checked: 0, complete: false })]);
+    expectEventsValid();
+  }, 20_000);
+
   describe('bad input', () => {
     it('counts a wrong staff PIN against the PIN budget like any other, until the right one waits too', async () => {
       const before = h.app.locker.throttleStatus().pin.failuresLastDay;
@@ -273,6 +297,22 @@ describe('staff mode at the kiosk on the simulated locker', () => {
       await h.keys('1#');
       await h.door(`${a}`, false);
       expect(await h.keys(`4#${a}#`)).toEqual([expect.any(String), `${a} is back in service.`]);
+      expectEventsValid();
+    });
+
+    it('with the door still open when lockerd is back: the same once it shuts', async () => {
+      const parcelId = await recallDoorOpen();
+      await h.stop();
+      h = await LockerHarness.start(config, logs.log, now, { beforeStart: (app) => app.sim.boards!.setDoor(app.ledger.compartments.get(a)!, true) });
+      // Watched, not settled yet: the door is open.
+      expect(h.app.ledger.doorOperations.activeFor(a)).toHaveLength(1);
+      expect(events('compartment.needs_inspection')).toEqual([]);
+      await h.door(a, false);
+      expect(h.app.ledger.doorOperations.activeFor(a)).toEqual([]);
+      expect(h.app.ledger.parcels.get(parcelId)!.state).toBe('deposited');
+      expect(h.app.ledger.compartments.get(a)!.outOfService).toBe(RECALL_INTERRUPTED);
+      expect(events('compartment.needs_inspection')).toEqual([{ compartmentId: a, reason: RECALL_INTERRUPTED, parcelId }]);
+      expect(events('door.closed').at(-1)).toMatchObject({ compartmentId: a, actor: 'staff:staff-demo' });
       expectEventsValid();
     });
 

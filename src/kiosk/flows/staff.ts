@@ -152,6 +152,16 @@ export class StaffFlow implements KioskFlow {
     }
   }
 
+  /**
+   * Nobody answered: a recall door's parcel is unconfirmed (handled as a recall a restart
+   * interrupted), and an audit walk ends incomplete.
+   */
+  timedOut(ctx: KioskFlowContext, state: KioskState): void {
+    const s = state as StaffState;
+    if (s.name === 'staff_recall_door' && !s.answered) ctx.locker.staff.recallUnanswered(s.staff, s.parcelId);
+    if (s.name === 'staff_audit_door') ctx.locker.staff.finishAuditWalk(s.staff, s.walkId, s.tally, false);
+  }
+
   onDoorClosed(ctx: KioskFlowContext, compartmentId: string): void | Promise<void> {
     const s = ctx.state as StaffState;
     if (!('compartmentId' in s) || s.compartmentId !== compartmentId) return;
