@@ -95,6 +95,9 @@ describe('staff mode at the kiosk on the simulated locker', () => {
     // 2 then #: the expired parcels one by one. The first is confirmed while its door is open...
     expect(await h.keys('2#')).toEqual(['2 parcels are past their hold. Press # to recall them one by one, or key a compartment and # to recall its parcel. * = back.']);
     expect(await h.keys('#')).toEqual([`Door ${c1} is open: parcel for unit 101. Take it out, then 1 = taken out (kept at the office), 2 = taken out to return to sender, 3 = left inside. Then close the door.`]);
+    // The screen draws the flow's state: its step, the open door, the three answers (each a key and #).
+    expect(h.app.kiosk.lastScreen).toMatchObject({ step: 'staff_recall_door', doors: [{ compartmentId: c1, state: 'open' }] });
+    expect(h.app.kiosk.lastScreen.choices.map((c) => [c.key, c.label, c.sequence])).toEqual([['1', 'Taken out', ['1', '#']], ['2', 'Return to sender', ['2', '#']], ['3', 'Left inside', ['3', '#']]]);
     expect(await h.keys('1#')).toEqual([`Parcel for unit 101 recalled. Close door ${c1}.`]);
     expect(parcelIn(`${c1}`).state).toBe('recalled');
     expect(await h.door(`${c1}`, false)).toEqual([`Door ${c2} is open: parcel for unit 102. Take it out, then 1 = taken out (kept at the office), 2 = taken out to return to sender, 3 = left inside. Then close the door.`]);
@@ -157,6 +160,8 @@ describe('staff mode at the kiosk on the simulated locker', () => {
       expect(actions).toContain(a);
     }
     const log = logs.text();
+    // (Not the whole state: its times and seq are numbers that may hold any digits.)
+    expect(JSON.stringify(h.screens.map((x) => [x.prompt, x.choices, x.doors, x.attention]))).not.toMatch(/9999|8888/);
     expect(log).not.toContain(PIN);
     expect(log).not.toContain('8888');
   });
