@@ -542,6 +542,7 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
     if (!result.ok) {
       if (result.reason === 'throttled') return this.#throttled(result.waitMs);
       if (result.reason === 'nothing_waiting') return this.#say('pickup.nothingWaiting', {}, 'error');
+      if (result.reason === 'hold_ended') return this.#say('pickup.holdEnded', {}, 'error');
       if (result.reason === 'doors_open') {
         this.#doors = new Map(result.compartments.map((id) => [id, 'open']));
         return this.#say('pickup.alreadyOpen', { doors: result.compartments.join(', ') }, 'info', 'resident_doors');
@@ -557,6 +558,7 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
       if (d.outcome === 'confirmed_open') this.#say('pickup.doorOpen', { door: d.compartmentId }, 'success');
       else this.#say('pickup.doorFailed', { door: d.compartmentId }, 'error');
     }
+    if (result.holdEnded) this.#say('pickup.someHoldEnded', {}, 'info');
   }
 
   #onDeposited(_parcelId: string, compartmentId: string): void {
