@@ -51,6 +51,7 @@ const EN = {
   // The code was right (not a wrong entry): the hold ended and config holds.atEnd stopped it.
   'pickup.holdEnded': 'Your parcel was kept past its pickup date and this code no longer opens it. Please contact the office.',
   'pickup.someHoldEnded': 'Some of your parcels were kept past their pickup date: please contact the office for them.',
+  'pickup.doneSomeHoldEnded': 'Thank you. For your other parcels, please contact the office.',
   'input.keyNotOnKeypad': 'That key is not on the keypad.',
   'door.closeFirst': 'Close the open door first.',
   /** Shown (not said) while a lock fires: on a slow bus that can take a second or two. */
@@ -120,6 +121,7 @@ const ES: Record<MessageId, string> = {
   'pickup.done': 'Gracias. Ya recogió todos sus paquetes.',
   'pickup.holdEnded': 'Su paquete se guardó más allá de la fecha límite de recogida y este código ya no lo abre. Comuníquese con la oficina.',
   'pickup.someHoldEnded': 'Algunos de sus paquetes se guardaron más allá de la fecha límite de recogida: comuníquese con la oficina para recogerlos.',
+  'pickup.doneSomeHoldEnded': 'Gracias. Para sus demás paquetes, comuníquese con la oficina.',
   'input.keyNotOnKeypad': 'Esa tecla no está en el teclado.',
   'door.closeFirst': 'Primero cierre la puerta abierta.',
   'door.opening': 'Abriendo la puerta {door}...',

@@ -552,7 +552,7 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
     }
     const opened = result.doors.filter((d) => d.outcome === 'confirmed_open');
     if (opened.length === 0) this.#reset();
-    else this.#to({ name: 'resident_doors', waiting: new Set(opened.map((d) => d.compartmentId)) });
+    else this.#to({ name: 'resident_doors', waiting: new Set(opened.map((d) => d.compartmentId)), ...(result.holdEnded ? { holdEnded: true } : {}) });
     this.#doors = new Map(result.doors.map((d) => [d.compartmentId, d.outcome === 'confirmed_open' ? 'open' : 'failed']));
     for (const d of result.doors) {
       if (d.outcome === 'confirmed_open') this.#say('pickup.doorOpen', { door: d.compartmentId }, 'success');
@@ -578,7 +578,7 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
     if (s.waiting.size === 0) {
       this.#reset();
       this.#endSession();
-      this.#say('pickup.done', {}, 'success', 'goodbye');
+      this.#say(s.holdEnded ? 'pickup.doneSomeHoldEnded' : 'pickup.done', {}, 'success', 'goodbye');
     }
   }
 
