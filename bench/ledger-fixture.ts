@@ -21,6 +21,7 @@ import { MIGRATIONS, SCHEMA_VERSION } from '../src/ledger/migrations.js';
 import { uuidv7 } from '../src/ledger/uuidv7.js';
 import { applyConfig } from '../src/locker/apply-config.js';
 import { generateUniqueCode } from '../src/locker/retrieval-code.js';
+import { durationMs } from '../src/locker/hold-policy.js';
 import { msSince, seededRandom } from './stats.js';
 
 /** Bump when the shape of the generated rows changes, so stale caches are rebuilt. */
@@ -163,7 +164,7 @@ function build(dbPath: string, keyPath: string, options: FixtureOptions): Fixtur
   const digit = (max: number): number => Math.floor(rand() * max);
 
   const interval = DAY / PARCELS_PER_DAY;
-  const holdMs = config.codes.holdDays * DAY;
+  const holdMs = durationMs(config.holds.length);
   const now = Date.now();
   const start = now - (historyParcels / PARCELS_PER_DAY + 1) * DAY;
   const units = config.units.map((u) => u.id);

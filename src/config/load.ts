@@ -10,6 +10,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { expectedYearsToAHit, MIN_YEARS_TO_A_HIT, requiredCodeLength, worstCaseGuessesPerDay } from '../locker/guessing.js';
 import { BADGE_PREFIX, parseBadge } from '../barcode/badge.js';
+import { holdConfigProblems } from '../locker/hold-policy.js';
 import { LOCKBOARD_LIMITS, configSchema } from './schema.js';
 import type { LockerdConfig } from './types.js';
 
@@ -70,6 +71,7 @@ export function parseConfig(text: string, source: string): LockerdConfig {
   if (!validate(data)) {
     problems.push(...describeSchemaErrors(validate.errors ?? [], data));
   } else {
+    problems.push(...moveHoldDays(data as LockerdConfig));
     problems.push(...crossCheck(data as LockerdConfig));
   }
   if (problems.length > 0) throw new ConfigError(source, problems);
@@ -394,6 +396,20 @@ function checkScreenLayout(config: LockerdConfig): string[] {
   return problems;
 }
 
+/**
+ * `codes.holdDays` is the older name of `holds.length` (in days): it keeps working, moved there,
+ * so the rest of lockerd reads one key. Both at once would be ambiguous.
+ */
+function moveHoldDays(config: LockerdConfig): string[] {
+  const { holdDays } = config.codes;
+  delete config.codes.holdDays;
+  if (holdDays !== undefined && config.holds.length !== undefined) {
+    return [`codes.holdDays: ${holdDays} is set together with holds.length ("${config.holds.length}"); keep holds.length only (codes.holdDays is its older name, in days)`];
+  }
+  config.holds.length ??= `${holdDays ?? 7}d`;
+  return [];
+}
+
 function crossCheck(config: LockerdConfig): string[] {
   const problems: string[] = [];
 
@@ -509,6 +525,7 @@ function crossCheck(config: LockerdConfig): string[] {
     );
   }
   problems.push(...codeLengthCrossCheck(config));
+  if (config.compartments.length > 0) problems.push(...holdConfigProblems(config));
 
   problems.push(...mqttCrossCheck(config));
   problems.push(...lockBoardCrossCheck(config));

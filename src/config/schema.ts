@@ -16,6 +16,7 @@
 
 import { COMPARTMENT_SIZES, type LockBoardProtocol, type LogLevel } from './types.js';
 import { LANGUAGES } from '../kiosk/screen.js';
+import { DURATION_DESCRIPTION, DURATION_PATTERN } from '../locker/hold-policy.js';
 
 // Kept as plain objects (not JSONSchemaType) because the bus union is a discriminated oneOf,
 // which JSONSchemaType cannot express well.
@@ -31,6 +32,11 @@ function int(minimum: number, maximum: number, extra: Schema = {}): Schema {
 
 function text(pattern: string, description: string): Schema {
   return { type: 'string', pattern, description };
+}
+
+/** A hold or reminder duration ("7d", "36h", "90m"); bounded to 365 days by the cross-checks. */
+function duration(): Schema {
+  return text(DURATION_PATTERN, DURATION_DESCRIPTION);
 }
 
 /** A file path: any characters but NUL, bounded. */
@@ -418,7 +424,29 @@ export const configSchema: Schema = {
       default: {},
       properties: {
         length: int(6, 12, { default: 8 }),
-        holdDays: int(1, 365, { default: 7 }),
+        // No default: the loader moves it to holds.length, whose default it is.
+        holdDays: int(1, 365),
+      },
+    },
+    holds: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        length: duration(),
+        lengthBySize: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: Object.fromEntries(COMPARTMENT_SIZES.map((s) => [s, duration()])),
+        },
+        reminders: {
+          type: 'array',
+          maxItems: 5,
+          default: [],
+          items: { type: 'object', additionalProperties: false, properties: { before: duration(), after: duration() } },
+        },
+        atEnd: { enum: ['code_keeps_working', 'code_stops'], default: 'code_keeps_working' },
       },
     },
     kiosk: {

@@ -215,6 +215,12 @@ export function inputDeviceName(kind: 'scanner' | 'keypad', index: number, entry
   return entry.name ?? `${kind}-${index + 1}`;
 }
 
+/** A reminder: `before` the end of the hold, or `after` the deposit (exactly one of the two). */
+export interface HoldReminder {
+  before?: string;
+  after?: string;
+}
+
 export interface LockerdConfig {
   /** Identifies this locker upstream; also the MQTT client id. */
   kioskId: string;
@@ -264,8 +270,22 @@ export interface LockerdConfig {
   codes: {
     /** Digits in a retrieval code (6..12). Courier PINs must have a different length. */
     length: number;
-    /** Days a parcel is held before it counts as expired. */
-    holdDays: number;
+    /**
+     * The older name of `holds.length`, in days. Still accepted in a file; the loader moves it to
+     * `holds.length` ("7d"), so a loaded config never has it.
+     */
+    holdDays?: number;
+  };
+  /** How long parcels are held, when residents are reminded, and what the end of a hold does (src/locker/hold-policy.ts). */
+  holds: {
+    /** The hold of every parcel, as a duration ("7d", "36h", "90m"); from `codes.holdDays` when only that is given. */
+    length: string;
+    /** A different hold for parcels in compartments of a size (e.g. XL: "3d", big compartments are scarce). */
+    lengthBySize: Partial<Record<CompartmentSize, string>>;
+    /** Reminders upstream sends to the resident (`parcel.reminder_due`), in the order they fall. */
+    reminders: HoldReminder[];
+    /** At the end of the hold (`parcel.hold_expired`): the code keeps opening the parcel, or it stops and the kiosk sends the resident to the office. */
+    atEnd: 'code_keeps_working' | 'code_stops';
   };
   kiosk: {
     /** An abandoned kiosk session returns to idle after this long without input. */

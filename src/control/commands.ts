@@ -11,6 +11,7 @@ import type { Display, KioskSession } from '../kiosk/session.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { ParcelState } from '../ledger/parcels.js';
 import { Refusal, type LockerAdministration } from '../locker/administration.js';
+import { formatDuration } from '../locker/hold-policy.js';
 import type { LockerService } from '../locker/locker-service.js';
 import { containsCredentials, reveal } from '../secrets/redact.js';
 import type { SyncService } from '../sync/sync-service.js';
@@ -171,6 +172,24 @@ export function controlCommands(ctx: ControlContext): Map<string, CommandHandler
     const state = args.state;
     if (state !== undefined && !PARCEL_STATES.includes(state as ParcelState)) {
       throw new CommandError(`unknown parcel state "${String(state)}" (one of ${PARCEL_STATES.join(', ')})`);
+    }
+    // The parcels whose hold ended: still inside, so their ledger state stays `deposited` (src/locker/holds.ts).
+    if (state === 'expired') {
+      return locker.expiredParcels(limit(args, 100)).map((p) => ({
+        id: p.parcelId,
+        state: 'expired',
+        unit: p.unit,
+        compartmentId: p.compartmentId,
+        size: p.size,
+        carrier: p.carrier,
+        tracking: p.tracking,
+        depositedAt: p.depositedAt && new Date(p.depositedAt).toISOString(),
+        expiresAt: new Date(p.expiresAt).toISOString(),
+        expiredAt: new Date(p.expiredAt).toISOString(),
+        overdueSeconds: Math.floor(p.overdueMs / 1000),
+        overdue: formatDuration(p.overdueMs),
+        codeStopped: p.codeStopped,
+      }));
     }
     return ledger.parcels.list({ state: state as ParcelState | undefined, limit: limit(args, 100) }).map((p) => ({
       ...p,

@@ -13,7 +13,8 @@ export type KioskState =
   | { name: 'courier_unit'; courier: Courier; tracking: string; carrier: string | null }
   | { name: 'courier_size'; courier: Courier; tracking: string; carrier: string | null; unit: string }
   | { name: 'courier_door'; courier: Courier; parcelId: string; compartmentId: string }
-  | { name: 'resident_doors'; waiting: Set<string> }
+  /** `holdEnded`: the code also covers parcels it no longer opens (their hold ended): the goodbye sends the resident to the office. */
+  | { name: 'resident_doors'; waiting: Set<string>; holdEnded?: boolean }
   // Staff (./flows/staff.ts): `queue` is the expired parcels still to recall, null for a single recall.
   | { name: 'staff_menu'; staff: StaffMember }
   | { name: 'staff_pick'; staff: StaffMember; action: 'open' | 'recall' | 'service' }

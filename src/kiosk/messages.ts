@@ -48,6 +48,10 @@ const EN = {
   'pickup.doorOpen': 'Door {door} is open. Take your parcel and close the door.',
   'pickup.doorFailed': 'Door {door} did not open. Please call support; your code stays valid.',
   'pickup.done': 'Thank you. All your parcels are collected.',
+  // The code was right (not a wrong entry): the hold ended and config holds.atEnd stopped it.
+  'pickup.holdEnded': 'Your parcel was kept past its pickup date and this code no longer opens it. Please contact the office.',
+  'pickup.someHoldEnded': 'Some of your parcels were kept past their pickup date: please contact the office for them.',
+  'pickup.doneSomeHoldEnded': 'Thank you. For your other parcels, please contact the office.',
   'input.keyNotOnKeypad': 'That key is not on the keypad.',
   'door.closeFirst': 'Close the open door first.',
   /** Shown (not said) while a lock fires: on a slow bus that can take a second or two. */
@@ -178,6 +182,9 @@ const ES: Record<MessageId, string> = {
   'pickup.doorOpen': 'La puerta {door} está abierta. Saque su paquete y cierre la puerta.',
   'pickup.doorFailed': 'La puerta {door} no se abrió. Llame a soporte; su código sigue siendo válido.',
   'pickup.done': 'Gracias. Ya recogió todos sus paquetes.',
+  'pickup.holdEnded': 'Su paquete se guardó más allá de la fecha límite de recogida y este código ya no lo abre. Comuníquese con la oficina.',
+  'pickup.someHoldEnded': 'Algunos de sus paquetes se guardaron más allá de la fecha límite de recogida: comuníquese con la oficina para recogerlos.',
+  'pickup.doneSomeHoldEnded': 'Gracias. Para sus demás paquetes, comuníquese con la oficina.',
   'input.keyNotOnKeypad': 'Esa tecla no está en el teclado.',
   'door.closeFirst': 'Primero cierre la puerta abierta.',
   'door.opening': 'Abriendo la puerta {door}...',

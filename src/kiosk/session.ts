@@ -558,6 +558,7 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
     if (!result.ok) {
       if (result.reason === 'throttled') return this.#throttled(result.waitMs);
       if (result.reason === 'nothing_waiting') return this.#say('pickup.nothingWaiting', {}, 'error');
+      if (result.reason === 'hold_ended') return this.#say('pickup.holdEnded', {}, 'error');
       if (result.reason === 'doors_open') {
         this.#doors = new Map(result.compartments.map((id) => [id, 'open']));
         return this.#say('pickup.alreadyOpen', { doors: result.compartments.join(', ') }, 'info', 'resident_doors');
@@ -567,12 +568,13 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
     }
     const opened = result.doors.filter((d) => d.outcome === 'confirmed_open');
     if (opened.length === 0) this.#reset();
-    else this.#to({ name: 'resident_doors', waiting: new Set(opened.map((d) => d.compartmentId)) });
+    else this.#to({ name: 'resident_doors', waiting: new Set(opened.map((d) => d.compartmentId)), ...(result.holdEnded ? { holdEnded: true } : {}) });
     this.#doors = new Map(result.doors.map((d) => [d.compartmentId, d.outcome === 'confirmed_open' ? 'open' : 'failed']));
     for (const d of result.doors) {
       if (d.outcome === 'confirmed_open') this.#say('pickup.doorOpen', { door: d.compartmentId }, 'success');
       else this.#say('pickup.doorFailed', { door: d.compartmentId }, 'error');
     }
+    if (result.holdEnded) this.#say('pickup.someHoldEnded', {}, 'info');
   }
 
   #onDeposited(_parcelId: string, compartmentId: string): void {
@@ -592,7 +594,7 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
     if (s.waiting.size === 0) {
       this.#reset();
       this.#endSession();
-      this.#say('pickup.done', {}, 'success', 'goodbye');
+      this.#say(s.holdEnded ? 'pickup.doneSomeHoldEnded' : 'pickup.done', {}, 'success', 'goodbye');
     }
   }
 

@@ -262,6 +262,20 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX staff_active_badge ON staff (badge_hash) WHERE active = 1 AND badge_hash IS NOT NULL;
     `,
   },
+  {
+    version: 6,
+    description: 'which hold reminders were sent; the parcels whose hold ended',
+    sql: `
+      -- Every reminder of the parcel's current hold due at or before this time was dealt with
+      -- (sent, or superseded by a later one sent with it); NULL: none yet. An extended hold sets
+      -- it to the time of the extension. A time, not a count, so an edited reminder list or a
+      -- clock set back sends nothing twice.
+      ALTER TABLE parcels ADD COLUMN reminded_through INTEGER;
+      -- A waiting parcel whose hold ended (expiry_reported_at set) stays 'deposited': it still
+      -- occupies its compartment. The staff's list of them, oldest hold first.
+      CREATE INDEX parcels_hold_ended ON parcels (expires_at) WHERE state = 'deposited' AND expiry_reported_at IS NOT NULL;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -20,6 +20,10 @@ export interface Parcel {
   expiresAt: number | null;
   endedAt: number | null;
   direction: ParcelDirection;
+  /** When its hold ended (`parcel.hold_expired` recorded); null while the hold runs. The parcel stays `deposited`. */
+  expiredAt: number | null;
+  /** Every reminder of the current hold due by this time was dealt with; null: none yet. */
+  remindedThrough: number | null;
 }
 
 interface Row {
@@ -37,6 +41,8 @@ interface Row {
   expires_at: number | null;
   ended_at: number | null;
   direction: ParcelDirection;
+  expiry_reported_at: number | null;
+  reminded_through: number | null;
 }
 
 const fromRow = (r: Row): Parcel => ({
@@ -54,6 +60,8 @@ const fromRow = (r: Row): Parcel => ({
   expiresAt: r.expires_at,
   endedAt: r.ended_at,
   direction: r.direction,
+  expiredAt: r.expiry_reported_at,
+  remindedThrough: r.reminded_through,
 });
 
 export interface NewParcel {
@@ -84,6 +92,9 @@ export class ParcelStore {
   readonly #markExpiryReported;
   readonly #expiredWaiting;
   readonly #depositedIn;
+  readonly #holding;
+  readonly #markReminded;
+  readonly #holdEnded;
 
   constructor(db: Db) {
     this.#insert = db.prepare(
@@ -103,14 +114,19 @@ export class ParcelStore {
     this.#list = db.prepare<[number]>('SELECT * FROM parcels ORDER BY id DESC LIMIT ?');
     this.#listState = db.prepare<[string, number]>('SELECT * FROM parcels WHERE state = ? ORDER BY id DESC LIMIT ?');
     this.#setCode = db.prepare<[number, number]>(`UPDATE parcels SET code_id = ? WHERE code_id = ? AND state = 'deposited'`);
-    // A new hold is reported again when it too runs out.
-    this.#setExpiry = db.prepare<[number, string]>(`UPDATE parcels SET expires_at = ?, expiry_reported_at = NULL WHERE id = ? AND state = 'deposited'`);
+    // A new hold: an ended one runs again (its code too), it is reported again when it ends, and
+    // only its reminders after the extension are still to come.
+    this.#setExpiry = db.prepare<[number, number, string]>(`UPDATE parcels SET expires_at = ?, expiry_reported_at = NULL, reminded_through = ? WHERE id = ? AND state = 'deposited'`);
     this.#move = db.prepare<[string, string, string]>(`UPDATE parcels SET compartment_id = ?, size = ? WHERE id = ? AND state = 'reserved'`);
     this.#holdDue = db.prepare<[number, number]>(`SELECT * FROM parcels WHERE state = 'deposited' AND expiry_reported_at IS NULL AND expires_at <= ? ORDER BY expires_at LIMIT ?`);
     // Staff recall (src/locker/staff.ts): past their hold, whether or not reported yet.
     this.#expiredWaiting = db.prepare<[number, number]>(`SELECT * FROM parcels WHERE state = 'deposited' AND expires_at <= ? ORDER BY expires_at, id LIMIT ?`);
     this.#depositedIn = db.prepare(`SELECT * FROM parcels INDEXED BY parcels_active_compartment WHERE state IN ('reserved','deposited') ORDER BY compartment_id, id`);
     this.#markExpiryReported = db.prepare<[number, string]>(`UPDATE parcels SET expiry_reported_at = ? WHERE id = ? AND expiry_reported_at IS NULL`);
+    // Paged by id: at most one page of the parcels inside (bounded by the compartments) in memory.
+    this.#holding = db.prepare<[string, number]>(`SELECT * FROM parcels WHERE state = 'deposited' AND expiry_reported_at IS NULL AND expires_at IS NOT NULL AND id > ? ORDER BY id LIMIT ?`);
+    this.#markReminded = db.prepare<[number, string, number]>(`UPDATE parcels SET reminded_through = ? WHERE id = ? AND state = 'deposited' AND expiry_reported_at IS NULL AND coalesce(reminded_through, -1) < ?`);
+    this.#holdEnded = db.prepare<[number]>(`SELECT * FROM parcels WHERE state = 'deposited' AND expiry_reported_at IS NOT NULL ORDER BY expires_at LIMIT ?`);
   }
 
   /** Moves every parcel waiting on one code to another (a reissued code). */
@@ -118,8 +134,24 @@ export class ParcelStore {
     return this.#setCode.run(toCodeId, fromCodeId).changes;
   }
 
-  setExpiry(id: string, expiresAt: number): boolean {
-    return this.#setExpiry.run(expiresAt, id).changes === 1;
+  /** A new end for a waiting parcel's hold, set at `at`: an ended hold runs again; reminders due by `at` count as dealt with. */
+  setExpiry(id: string, expiresAt: number, at: number): boolean {
+    return this.#setExpiry.run(expiresAt, at, id).changes === 1;
+  }
+
+  /** Waiting parcels whose hold still runs, by id after `afterId` ('' for the first page). */
+  holding(afterId: string, limit: number): Parcel[] {
+    return (this.#holding.all(afterId, limit) as Row[]).map(fromRow);
+  }
+
+  /** Records that the reminders of a running hold due by `through` were dealt with; false if they already were (or the hold ended). */
+  markReminded(id: string, through: number): boolean {
+    return this.#markReminded.run(through, id, through).changes === 1;
+  }
+
+  /** Waiting parcels whose hold ended, oldest end first: the staff's list (they still occupy their compartments). */
+  holdEnded(limit: number): Parcel[] {
+    return (this.#holdEnded.all(limit) as Row[]).map(fromRow);
   }
 
   /** Moves a reserved parcel to another compartment (it did not fit the first). */

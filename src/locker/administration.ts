@@ -161,8 +161,9 @@ export class LockerAdministration {
       if (parcel.state !== 'deposited') throw new Refusal(`parcel ${parcelId} is ${parcel.state}; only a waiting parcel has a hold`);
       if (until <= at) throw new Refusal('until is in the past');
       if (parcel.expiresAt !== null && until <= parcel.expiresAt) throw new Refusal(`the parcel is already held until ${new Date(parcel.expiresAt).toISOString()}`);
-      this.ledger.parcels.setExpiry(parcelId, until);
-      this.#audit(actor, 'parcel.hold_extended', { until: new Date(until).toISOString(), commandId }, parcel.compartmentId, parcelId);
+      // An ended hold runs again: a code the end had stopped opens the parcel again (./holds.ts).
+      this.ledger.parcels.setExpiry(parcelId, until, at);
+      this.#audit(actor, 'parcel.hold_extended', { until: new Date(until).toISOString(), commandId, ...(parcel.expiredAt !== null ? { holdHadEnded: true } : {}) }, parcel.compartmentId, parcelId);
       this.ledger.outbox.append('parcel.hold_extended', at, { parcelId, expiresAt: new Date(until).toISOString(), commandId });
     });
   }

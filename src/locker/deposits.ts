@@ -6,6 +6,7 @@ import type { Logger } from '../log.js';
 import { chooseCompartment, type AllocationResult } from './allocation.js';
 import type { BoardStatus } from './board-status.js';
 import { issueCode } from './code-issuer.js';
+import { HoldPolicy } from './hold-policy.js';
 import type { ClosedDoor, DoorOperator } from './door-operator.js';
 import type { LockerBus } from './locker-events.js';
 import type { RefusalRecorder } from './refusals.js';
@@ -26,8 +27,6 @@ export type DepositResult =
   | { ok: false; reason: 'full'; fullSizes: CompartmentSize[] }
   | { ok: false; reason: 'doors_failed'; tried: string[] };
 
-const DAY_MS = 86_400_000;
-
 /**
  * Couriers' deposits: a compartment is reserved and its door opened; the parcel is deposited, and
  * the resident's code issued, when that door shuts.
@@ -42,6 +41,7 @@ export class Deposits {
   readonly #boards: BoardStatus;
   readonly #bus: LockerBus;
   readonly #refusals: RefusalRecorder;
+  readonly #holds: HoldPolicy;
   /** Parcels whose duplicate tracking number upstream already heard of (once each is enough). */
   readonly #duplicateReported = new Set<string>();
 
@@ -55,6 +55,7 @@ export class Deposits {
     this.#boards = deps.boards;
     this.#bus = deps.bus;
     this.#refusals = deps.refusals;
+    this.#holds = new HoldPolicy(deps.config.holds);
     deps.doors.handle('deposit', {
       announcesClose: false,
       closed: (door) => this.#completed(door),
@@ -217,7 +218,7 @@ export class Deposits {
   #completed({ op, compartment, at, openedAt }: ClosedDoor): () => void {
     const parcel = op.parcelId ? this.#ledger.parcels.get(op.parcelId) : undefined;
     if (!parcel) throw new Error(`deposit operation ${op.id} has no parcel: the ledger is inconsistent`);
-    const expiresAt = at + this.#config.codes.holdDays * DAY_MS;
+    const expiresAt = at + this.#holds.holdMs(compartment.size);
     // One code covers every parcel waiting for the same unit: reuse the live one if there is one.
     const live = this.#ledger.codes.liveForUnit(parcel.unit);
     const fresh = live ? null : issueCode(this.#ledger, parcel.unit, at, this.#config.codes.length, this.#config.kioskId, this.#random);

@@ -10,7 +10,7 @@ import { Deposits, type DepositRequest, type DepositResult } from './deposits.js
 import { DoorOperator } from './door-operator.js';
 import type { GuessKind } from './guessing.js';
 import type { ThrottleResetResult, ThrottleStatus } from './guessing-throttle.js';
-import { Holds } from './holds.js';
+import { Holds, type ExpiredParcel, type HoldCheck } from './holds.js';
 import { LockerBus, type LockerEvents } from './locker-events.js';
 import { Pickups, type PickupResult } from './pickups.js';
 import { RefusalRecorder } from './refusals.js';
@@ -18,6 +18,7 @@ import { Staff } from './staff.js';
 
 export type { DepositRequest, DepositResult } from './deposits.js';
 export type { PickupResult } from './pickups.js';
+export type { ExpiredParcel, HoldCheck } from './holds.js';
 export type { CourierLoginResult, KioskLoginResult } from './credentials.js';
 export type { LockerEvents } from './locker-events.js';
 
@@ -55,14 +56,15 @@ export class LockerService {
   constructor(deps: LockerServiceDeps) {
     const { ledger, config, log } = deps;
     const now = deps.now ?? Date.now;
+    const monotonic = deps.monotonic ?? (() => performance.now());
     this.events = new LockerBus(log);
     this.#refusals = new RefusalRecorder({ ledger, now, windowMs: config.flood.refusalWindowMs, log });
     this.#boards = new BoardStatus({ ledger, doors: deps.doors, log, now });
     this.#doors = new DoorOperator({ ledger, doors: deps.doors, config, log, now, bus: this.events, boards: this.#boards });
-    this.#credentials = new Credentials({ ledger, config, log, now, monotonic: deps.monotonic ?? (() => performance.now()) });
+    this.#credentials = new Credentials({ ledger, config, log, now, monotonic });
     this.#deposits = new Deposits({ ledger, config, log, now, random: deps.random, doors: this.#doors, boards: this.#boards, bus: this.events, refusals: this.#refusals });
-    this.#pickups = new Pickups({ ledger, log, now, doors: this.#doors, credentials: this.#credentials, bus: this.events });
-    this.#holds = new Holds({ ledger, log, now });
+    this.#holds = new Holds({ ledger, config, log, now, monotonic });
+    this.#pickups = new Pickups({ ledger, log, now, doors: this.#doors, credentials: this.#credentials, bus: this.events, holds: this.#holds, refusals: this.#refusals });
     this.#opens = new AuthorisedOpens({ ledger, log, doors: this.#doors });
     this.staff = new Staff({ ledger, config, log, now, doors: this.#doors, credentials: this.#credentials });
   }
@@ -159,8 +161,14 @@ export class LockerService {
     return this.#pickups.pickup(credential);
   }
 
-  reportExpiredHolds(): number {
-    return this.#holds.reportExpired();
+  /** Sends the reminders due and ends the holds that ran out now (also run at start and every minute). */
+  checkHolds(): HoldCheck {
+    return this.#holds.check();
+  }
+
+  /** Waiting parcels whose hold ended, oldest first: for staff (kiosk menu, `lockerctl parcels --state expired`). */
+  expiredParcels(limit?: number): ExpiredParcel[] {
+    return this.#holds.expiredParcels(limit);
   }
 
   // --- technicians and upstream ------------------------------------------------------------

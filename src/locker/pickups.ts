@@ -3,11 +3,16 @@ import type { Ledger } from '../ledger/ledger.js';
 import type { Logger } from '../log.js';
 import type { Credentials } from './credentials.js';
 import type { ClosedDoor, DoorOperator } from './door-operator.js';
+import type { Holds } from './holds.js';
 import type { LockerBus } from './locker-events.js';
+import type { RefusalRecorder } from './refusals.js';
 
 export type PickupResult =
-  | { ok: true; doors: { compartmentId: string; parcelId: string; outcome: UnlockOutcome }[] }
+  /** `holdEnded`: parcels for this code whose hold ended and stopped the code (left shut; the resident contacts the office). */
+  | { ok: true; doors: { compartmentId: string; parcelId: string; outcome: UnlockOutcome }[]; holdEnded?: number }
   | { ok: false; reason: 'wrong_code' | 'nothing_waiting' }
+  /** The code is right but the hold of every parcel it covers ended and stopped it (`holds.atEnd`): the resident contacts the office. Not a wrong code. */
+  | { ok: false; reason: 'hold_ended' }
   /** Every door for this code is already open (the code was keyed again): nothing to fire. */
   | { ok: false; reason: 'doors_open'; compartments: string[] }
   | { ok: false; reason: 'throttled'; waitMs: number };
@@ -23,14 +28,18 @@ export class Pickups {
   readonly #doors: DoorOperator;
   readonly #credentials: Credentials;
   readonly #bus: LockerBus;
+  readonly #holds: Holds;
+  readonly #refusals: RefusalRecorder;
 
-  constructor(deps: { ledger: Ledger; log: Logger; now: () => number; doors: DoorOperator; credentials: Credentials; bus: LockerBus }) {
+  constructor(deps: { ledger: Ledger; log: Logger; now: () => number; doors: DoorOperator; credentials: Credentials; bus: LockerBus; holds: Holds; refusals: RefusalRecorder }) {
     this.#ledger = deps.ledger;
     this.#log = deps.log;
     this.#now = deps.now;
     this.#doors = deps.doors;
     this.#credentials = deps.credentials;
     this.#bus = deps.bus;
+    this.#holds = deps.holds;
+    this.#refusals = deps.refusals;
     deps.doors.handle('pickup', { announcesClose: false, closed: (door) => this.#completed(door) });
   }
 
@@ -44,7 +53,15 @@ export class Pickups {
     const record = checked.code;
     const via = typeof credential === 'string' ? 'code' : 'qr';
     const actor = `resident:${record.unit}`;
-    const waiting = this.#ledger.parcels.waitingForCode(record.id);
+    let waiting = this.#ledger.parcels.waitingForCode(record.id);
+    if (this.#holds.settle(waiting)) waiting = this.#ledger.parcels.waitingForCode(record.id);
+    // A hold that ended may have stopped the code for its parcel (./holds.ts): the parcel stays shut.
+    const stopped = waiting.filter((p) => this.#holds.codeStopped(p));
+    if (stopped.length > 0) {
+      this.#refusals.record(actor, 'pickup.hold_ended', { via, parcels: stopped.map((p) => p.id) });
+      waiting = waiting.filter((p) => !this.#holds.codeStopped(p));
+      if (waiting.length === 0) return { ok: false, reason: 'hold_ended' };
+    }
     const parcels = waiting.filter((p) => !this.#doors.busy(p.compartmentId));
     if (parcels.length === 0) return waiting.length > 0 ? { ok: false, reason: 'doors_open', compartments: waiting.map((p) => p.compartmentId) } : { ok: false, reason: 'nothing_waiting' };
     const pending = this.#doors.intend(
@@ -59,7 +76,7 @@ export class Pickups {
       doors.push({ compartmentId: compartment.id, parcelId: parcelId!, outcome });
       if (outcome !== 'confirmed_open') this.#log.warn({ compartmentId: compartment.id, outcome, parcelId }, 'pickup door did not open; the parcel stays and the code stays valid');
     }
-    return { ok: true, doors };
+    return { ok: true, doors, ...(stopped.length > 0 ? { holdEnded: stopped.length } : {}) };
   }
 
   /** The pickup door shut: the parcel is collected; the code is used once nothing waits on it. Inside the close's transaction. */

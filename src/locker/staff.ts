@@ -126,9 +126,13 @@ export class Staff {
 
   // --- recall ------------------------------------------------------------------------------
 
-  /** The parcels staff should recall: deposited and past their hold, longest expired first. */
+  /**
+   * The parcels staff should recall: waiting and past their hold, longest expired first. The same
+   * list as `lockerctl parcels --state expired`: a hold has ended once holds.ts says so (it waits
+   * for a sane clock), not merely because the wall clock passed `expires_at`.
+   */
   expired(): Parcel[] {
-    return this.#ledger.parcels.expiredWaiting(this.#now());
+    return this.#ledger.parcels.holdEnded(1000);
   }
 
   /** The waiting parcel in a compartment (what staff recall when they key one). */
@@ -269,8 +273,8 @@ export class Staff {
 
   // --- internals ---------------------------------------------------------------------------
 
-  #isExpired(parcel: Parcel, now = this.#now()): boolean {
-    return parcel.expiresAt !== null && parcel.expiresAt <= now;
+  #isExpired(parcel: Parcel, _now = this.#now()): boolean {
+    return parcel.expiredAt !== null;
   }
 
   async #open(staff: StaffMember, compartment: Compartment, purpose: 'open' | 'recall' | 'audit', parcelId: string | null, reason: string | null, walkId?: string): Promise<StaffDoorResult> {

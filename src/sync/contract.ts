@@ -51,9 +51,14 @@ export const EVENT_DATA = {
     example: { parcelId: '01935c1e-7c2a-7000-8000-000000000001', compartmentId: 'A01', unit: '101', codeId: 1, waitedSeconds: 5400 },
   },
   'parcel.hold_expired': {
-    summary: 'A waiting parcel is past its hold. It stays in its compartment and its code still works; upstream decides (extend the hold, remind the resident, recall it with a staff door.open).',
-    schema: obj({ parcelId: uuid, compartmentId, unit: unitId, expiresAt: isoTime }),
-    example: { parcelId: '01935c1e-7c2a-7000-8000-000000000001', compartmentId: 'A01', unit: '101', expiresAt: '2026-12-02T15:29:34.516Z' },
+    summary: 'The end of a waiting parcel\'s hold (what issue 10 calls `parcel.expired`; the name upstream already consumes is kept), sent once per hold. The parcel stays in its compartment (state `deposited`). `codeStopped` (config `holds.atEnd`): false, its code still opens it; true, the kiosk tells the resident to contact the office instead. Upstream decides what follows (extend the hold with `parcel.extend_hold`, which makes a stopped code open it again; or staff recall it). `codeStopped` is absent in events written before it existed (the code then kept working).',
+    schema: obj({ parcelId: uuid, compartmentId, unit: unitId, expiresAt: isoTime, codeStopped: { type: 'boolean' } }, ['parcelId', 'compartmentId', 'unit', 'expiresAt']),
+    example: { parcelId: '01935c1e-7c2a-7000-8000-000000000001', compartmentId: 'A01', unit: '101', expiresAt: '2026-12-02T15:29:34.516Z', codeStopped: true },
+  },
+  'parcel.reminder_due': {
+    summary: 'A reminder of config `holds.reminders` fell due for a waiting parcel: upstream sends the resident the message. `reminder` is its place in that list (1 = first); `dueAt` is when it fell due: at most a minute before `at`, or longer after an outage or while the clock was settling (when several fell due meanwhile, only the latest is sent). Once per reminder and hold, across restarts and clocks set back; an extended hold sends only the reminders still ahead of it. `codeStopsAtEnd` says whether the code will stop at `expiresAt`.',
+    schema: obj({ parcelId: uuid, compartmentId, unit: unitId, reminder: int(1, 5), dueAt: isoTime, expiresAt: isoTime, codeStopsAtEnd: { type: 'boolean' } }),
+    example: { parcelId: '01935c1e-7c2a-7000-8000-000000000001', compartmentId: 'A01', unit: '101', reminder: 1, dueAt: '2026-12-01T15:29:34.516Z', expiresAt: '2026-12-02T15:29:34.516Z', codeStopsAtEnd: true },
   },
   'parcel.cancelled': {
     summary: 'Upstream cancelled a parcel. A deposited one stays in its compartment, which is out of service until someone removes it.',

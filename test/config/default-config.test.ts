@@ -47,6 +47,13 @@ describe('config/default.json (the built-in simulated locker)', () => {
     expect(autoclose).toEqual(expected);
   });
 
+  it('demo-short-hold.json is the same locker with 15-minute holds that stop the code', () => {
+    const short = loadConfig(join(packageRoot(), 'config', 'examples', 'demo-short-hold.json'));
+    const expected = structuredClone(config);
+    expected.holds = { length: '15m', lengthBySize: {}, reminders: [{ before: '3m' }], atEnd: 'code_stops' };
+    expect(short).toEqual(expected);
+  });
+
   it('asks for the simulated keypad and scanner, which only the demo configs do', () => {
     expect(config.simulator).toEqual({ keypad: true, scanner: true });
     const dir = join(packageRoot(), 'config', 'examples');

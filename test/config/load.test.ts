@@ -51,7 +51,8 @@ describe('parseConfig: defaults', () => {
         keepaliveSeconds: 30, sessionExpirySeconds: 604800, reconnectMinMs: 1000, reconnectMaxMs: 60000, watchdogMs: 300000,
         inflight: 32, retentionDays: 7, codeRetentionHours: 72, telemetryIntervalMs: 60000, maxCommandBytes: 16384, maxCommandTtlMs: 604800000,
       },
-      codes: { length: 8, holdDays: 7 },
+      codes: { length: 8 },
+      holds: { length: '7d', lengthBySize: {}, reminders: [], atEnd: 'code_keeps_working' },
       kiosk: { sessionTimeoutMs: 60000, maxScanLength: 512, maxEntryLength: 32, language: 'en' },
       flood: { refusalWindowMs: 60000, logLinesPerMinute: 10, maxInputsPerSecond: 30, sustainedMs: 3000, mutedForMs: 60000, maxMutedForMs: 3600000 },
       doors: { leftOpenMs: 120000, maxAllocationAttempts: 3 },
@@ -128,7 +129,7 @@ describe('parseConfig: schema problems, one exact sentence each', () => {
     [
       'an unknown top-level key',
       (c) => (c.compartment = []),
-      'compartment: unknown key; did you mean "compartments"? (allowed: kioskId, log, ledger, control, mqtt, codes, kiosk, flood, doors, guessing, buses, compartments, units, couriers, staff, scanners, keypads, gpio, screen, simulator)',
+      'compartment: unknown key; did you mean "compartments"? (allowed: kioskId, log, ledger, control, mqtt, codes, holds, kiosk, flood, doors, guessing, buses, compartments, units, couriers, staff, scanners, keypads, gpio, screen, simulator)',
     ],
     ['a missing key in a list entry', (c) => c.units.push({ accessible: true }), 'units[2]: missing required key "id"'],
     ['a missing top-level key', (c) => delete c.kioskId, '(top level): missing required key "kioskId"'],

@@ -4,6 +4,7 @@
  * input" section, and a recall a restart interrupts between the door's intent and its close.
  * Every event the staff flow writes is checked against the MQTT contract.
  */
+import { durationMs } from '../../src/locker/hold-policy.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { randomToken } from '../../src/barcode/token.js';
 import type { LockerdConfig } from '../../src/config/types.js';
@@ -25,13 +26,15 @@ describe('staff mode at the kiosk on the simulated locker', () => {
   let clock: number;
   let h: LockerHarness;
   const now = (): number => clock;
+  // Both clocks move together: a hold ends only on a clock seen sane (src/locker/hold-clock.ts).
+  const monotonic = (): number => clock;
 
   beforeEach(async () => {
     ({ dir, cleanup } = tempDir());
     logs = captureLogger();
     clock = Date.now();
     config = testConfig(dir);
-    h = await LockerHarness.start(config, logs.log, now);
+    h = await LockerHarness.start(config, logs.log, now, { monotonic });
   });
 
   afterEach(async () => {
@@ -56,7 +59,8 @@ describe('staff mode at the kiosk on the simulated locker', () => {
     // Where the allocation puts them is its business: the compartments are named as they come.
     const c1 = await h.deposit({ unit: '101' });
     const c2 = await h.deposit({ unit: '102' });
-    clock += (config.codes.holdDays + 1) * DAY; // the first two are past their hold now
+    clock += durationMs(config.holds.length) + DAY; // the first two are past their hold now
+    h.app.locker.checkHolds();
     const c3 = await h.deposit({ unit: '103' });
     const c4 = await h.deposit({ unit: '104' });
     // The audit walk goes in id order, the recall by expiry: the test expects c3 < c4 and c1 before c2.
@@ -178,9 +182,10 @@ describe('staff mode at the kiosk on the simulated locker', () => {
   it('on a session timeout, treats an unanswered recall as unconfirmed and ends an audit walk incomplete', async () => {
     await h.stop();
     config = testConfig(dir, { kiosk: { sessionTimeoutMs: 5_000 } });
-    h = await LockerHarness.start(config, logs.log, now);
+    h = await LockerHarness.start(config, logs.log, now, { monotonic });
     const a = await h.deposit({ unit: '101' });
-    clock += (config.codes.holdDays + 1) * DAY;
+    clock += durationMs(config.holds.length) + DAY;
+    h.app.locker.checkHolds();
     await h.keys(`${PIN}#2##`);
     expect(h.lastSaid()).toMatch(/^Door .+ is open: parcel for unit 101/);
     await new Promise((r) => setTimeout(r, 5_500));
@@ -216,7 +221,8 @@ describe('staff mode at the kiosk on the simulated locker', () => {
 
     it('refuses staff actions on a busy compartment with the reason, audited, changing nothing', async () => {
       const a = await h.deposit({ unit: '101' });
-      clock += (config.codes.holdDays + 1) * DAY;
+      clock += durationMs(config.holds.length) + DAY;
+      h.app.locker.checkHolds();
       // A technician has the parcel's compartment and A05 open: their operations are under way.
       await h.app.locker.openForTechnician(`${a}`, 'latch check');
       await h.app.locker.openForTechnician('A05', 'latch check');
@@ -280,7 +286,8 @@ describe('staff mode at the kiosk on the simulated locker', () => {
     let a: string;
     async function recallDoorOpen(): Promise<string> {
       a = await h.deposit({ unit: '101' });
-      clock += (config.codes.holdDays + 1) * DAY;
+      clock += durationMs(config.holds.length) + DAY;
+      h.app.locker.checkHolds();
       await h.keys(`${PIN}#2##`);
       expect(h.app.locker.openDoors().map((d) => d.compartmentId)).toEqual([`${a}`]);
       return parcelIn(`${a}`).id;
@@ -290,7 +297,7 @@ describe('staff mode at the kiosk on the simulated locker', () => {
       const parcelId = await recallDoorOpen();
       await h.stop();
       // The daemon comes back; the door was shut meanwhile (a fresh simulated locker has every door shut).
-      h = await LockerHarness.start(config, logs.log, now);
+      h = await LockerHarness.start(config, logs.log, now, { monotonic });
       expect(h.app.ledger.doorOperations.activeFor(`${a}`)).toEqual([]);
       expect(h.app.ledger.parcels.get(parcelId)!.state).toBe('deposited');
       expect(h.app.ledger.compartments.get(`${a}`)!.outOfService).toBe(RECALL_INTERRUPTED);
@@ -308,7 +315,7 @@ describe('staff mode at the kiosk on the simulated locker', () => {
     it('with the door still open when lockerd is back: the same once it shuts', async () => {
       const parcelId = await recallDoorOpen();
       await h.stop();
-      h = await LockerHarness.start(config, logs.log, now, { beforeStart: (app) => app.sim.boards!.setDoor(app.ledger.compartments.get(a)!, true) });
+      h = await LockerHarness.start(config, logs.log, now, { monotonic, beforeStart: (app) => app.sim.boards!.setDoor(app.ledger.compartments.get(a)!, true) });
       // Watched, not settled yet: the door is open.
       expect(h.app.ledger.doorOperations.activeFor(a)).toHaveLength(1);
       expect(events('compartment.needs_inspection')).toEqual([]);
@@ -325,7 +332,7 @@ describe('staff mode at the kiosk on the simulated locker', () => {
       const parcelId = await recallDoorOpen();
       await h.keys('1#');
       await h.stop();
-      h = await LockerHarness.start(config, logs.log, now);
+      h = await LockerHarness.start(config, logs.log, now, { monotonic });
       expect(h.app.ledger.parcels.get(parcelId)!.state).toBe('recalled');
       expect(h.app.ledger.compartments.get(`${a}`)!.outOfService).toBeNull();
       expect(events('compartment.needs_inspection')).toEqual([]);

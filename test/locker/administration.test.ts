@@ -98,29 +98,3 @@ describe('changes upstream asks for, on the simulated locker', () => {
     expect(h.app.ledger.outbox.list().some((e) => e.type === 'door.forced_open')).toBe(false);
   });
 });
-
-describe('holds that run out', () => {
-  it('are reported once, the parcel stays and its code still works, and an extended hold is reported again', async () => {
-    const { dir, cleanup } = tempDir();
-    let now = Date.parse('2026-11-25T10:00:00Z');
-    const h = await LockerHarness.start(testConfig(dir, { codes: { holdDays: 2 } }), captureLogger().log, () => now);
-    try {
-      await h.deposit({ unit: '101' });
-      const code = h.latestCode();
-      const parcel = h.app.ledger.parcels.list()[0]!;
-      expect(h.app.locker.reportExpiredHolds()).toBe(0);
-      now += 2 * 86_400_000 + 1;
-      expect(h.app.locker.reportExpiredHolds()).toBe(1);
-      expect(h.app.locker.reportExpiredHolds()).toBe(0);
-      const event = h.app.ledger.outbox.list().find((e) => e.type === 'parcel.hold_expired')!;
-      expect(event.data).toEqual({ parcelId: parcel.id, compartmentId: 'A01', unit: '101', expiresAt: new Date(parcel.expiresAt!).toISOString() });
-      new LockerAdministration(h.app.ledger, h.app.config, () => now).extendHold(parcel.id, now + 86_400_000, 'remote:x', 'x');
-      now += 86_400_000 + 1;
-      expect(h.app.locker.reportExpiredHolds()).toBe(1);
-      expect(await h.keys(`${code}#`)).toEqual(['Door A01 is open. Take your parcel and close the door.']);
-    } finally {
-      await h.stop();
-      cleanup();
-    }
-  });
-});

@@ -74,13 +74,17 @@ export const coreCommands: CliCommand[] = [
   {
     words: ['parcels'],
     usage: 'parcels [--state S] [--limit N]',
-    summary: 'parcels, newest first',
+    summary: 'parcels, newest first; --state expired: those whose hold ended (still inside), oldest first, with how long past the hold',
     flags: [{ name: '--state', value: true }, { name: '--limit', value: true }],
     request: (args, flags) => {
       expectArgs(args, 0, 'parcels [--state S] [--limit N]');
       return { command: 'parcels', args: { ...(typeof flags['--state'] === 'string' ? { state: flags['--state'] } : {}), ...limitFlag(flags) } };
     },
-    format: (result) => table(result as Record<string, unknown>[], ['id', 'state', 'unit', 'compartmentId', 'carrier', 'tracking', 'depositedAt']),
+    format: (result) => {
+      const rows = result as Record<string, unknown>[];
+      if (rows.length > 0 && rows.every((r) => 'overdue' in r)) return table(rows, ['id', 'unit', 'compartmentId', 'size', 'expiresAt', 'overdue', 'codeStopped', 'carrier', 'tracking']);
+      return table(rows, ['id', 'state', 'unit', 'compartmentId', 'carrier', 'tracking', 'depositedAt']);
+    },
   },
   {
     words: ['outbox'],
