@@ -77,6 +77,7 @@ export class ParcelStore {
   readonly #holdDue;
   readonly #move;
   readonly #markExpiryReported;
+  readonly #reservedBetween;
 
   constructor(db: Db) {
     this.#insert = db.prepare(
@@ -101,6 +102,8 @@ export class ParcelStore {
     this.#move = db.prepare<[string, string, string]>(`UPDATE parcels SET compartment_id = ?, size = ? WHERE id = ? AND state = 'reserved'`);
     this.#holdDue = db.prepare<[number, number]>(`SELECT * FROM parcels WHERE state = 'deposited' AND expiry_reported_at IS NULL AND expires_at <= ? ORDER BY expires_at LIMIT ?`);
     this.#markExpiryReported = db.prepare<[number, string]>(`UPDATE parcels SET expiry_reported_at = ? WHERE id = ? AND expiry_reported_at IS NULL`);
+    // Paged by id (UUIDv7: time order) through the primary key; never an OFFSET, which rereads every page before.
+    this.#reservedBetween = db.prepare<[string, number, number, number]>('SELECT * FROM parcels WHERE id > ? AND reserved_at >= ? AND reserved_at <= ? ORDER BY id LIMIT ?');
   }
 
   /** Moves every parcel waiting on one code to another (a reissued code). */
@@ -158,6 +161,14 @@ export class ParcelStore {
   activeIn(compartmentId: string): Parcel | undefined {
     const r = this.#activeIn.get(compartmentId) as Row | undefined;
     return r && fromRow(r);
+  }
+
+  /**
+   * Parcels reserved from `from` to `to` (ms, inclusive), oldest first, `limit` at a time: the next
+   * page starts after the last id of this one. `afterId` starts the first page (uuidv7Floor(from)).
+   */
+  reservedBetween(afterId: string, from: number, to: number, limit: number): Parcel[] {
+    return (this.#reservedBetween.all(afterId, from, to, limit) as Row[]).map(fromRow);
   }
 
   list(options: { state?: ParcelState; limit?: number } = {}): Parcel[] {
