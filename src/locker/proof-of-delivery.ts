@@ -261,6 +261,9 @@ export function parseExportDate(text: string): number | null {
   return ms;
 }
 
+/** Records built between two looks at the clock in `slice`. */
+const SLICE_STEP = 4;
+
 /** Reads the rows of records from the ledger: one parcel, or all reserved in a time range, page by page. */
 export class ProofOfDeliveryReader {
   readonly #couriers = new Map<string, { id: string; carrier: string } | undefined>();
@@ -280,6 +283,28 @@ export class ProofOfDeliveryReader {
   page(afterId: string | null, from: number, to: number, limit: number): ProofOfDelivery[] {
     const parcels = this.ledger.parcels.reservedBetween(afterId ?? uuidv7Floor(from), from, to, limit);
     return parcels.map((p) => this.#build(p, to, true));
+  }
+
+  /**
+   * As many records as `budgetMs` allows (at least a few), in one read transaction: the caller
+   * (an export) hands the event loop back between slices, so the kiosk waits at most one slice.
+   * `done`: no parcel is left in the range after these.
+   */
+  slice(afterId: string | null, from: number, to: number, budgetMs: number, clock: () => number = () => performance.now()): { records: ProofOfDelivery[]; done: boolean } {
+    const started = clock();
+    // Deferred: a read that takes no write lock (Ledger.transaction is BEGIN IMMEDIATE). One
+    // snapshot for the slice, and one lock taken instead of one per statement.
+    return this.ledger.db.transaction(() => {
+      const records: ProofOfDelivery[] = [];
+      let after = afterId;
+      for (;;) {
+        const page = this.page(after, from, to, SLICE_STEP);
+        records.push(...page);
+        if (page.length < SLICE_STEP) return { records, done: true };
+        after = page.at(-1)!.parcelId;
+        if (clock() - started >= budgetMs) return { records, done: false };
+      }
+    })();
   }
 
   #build(parcel: Parcel, now: number, cacheCouriers: boolean): ProofOfDelivery {
