@@ -41,8 +41,9 @@ function sinceArg(args: Record<string, unknown>, now: number): number | null {
  * first, one record per event; the final result is an ExportSummary). Both are reads: nothing is
  * audited, and the control server hides any credential as in every answer.
  */
-export function parcelCommands(ctx: { ledger: Ledger; now?: () => number }): Map<string, CommandHandler> {
+export function parcelCommands(ctx: { ledger: Ledger; now?: () => number; sliceMs?: number }): Map<string, CommandHandler> {
   const now = ctx.now ?? Date.now;
+  const sliceMs = ctx.sliceMs ?? EXPORT_SLICE_MS;
   const handlers = new Map<string, CommandHandler>();
 
   handlers.set('parcel.show', (args) => {
@@ -63,7 +64,7 @@ export function parcelCommands(ctx: { ledger: Ledger; now?: () => number }): Map
       let after: string | null = null;
       let count = 0;
       for (;;) {
-        const { records: slice, done } = reader.slice(after, since ?? 0, until, EXPORT_SLICE_MS);
+        const { records: slice, done } = reader.slice(after, since ?? 0, until, sliceMs);
         for (const r of slice) yield r;
         count += slice.length;
         if (done || signal.aborted) break;

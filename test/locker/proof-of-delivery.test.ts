@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../src/ledger/audit.js';
 import type { DoorOperation } from '../../src/ledger/door-operations.js';
 import type { Parcel } from '../../src/ledger/parcels.js';
+import { parcelCommands } from '../../src/control/parcel-commands.js';
 import { LockerAdministration } from '../../src/locker/administration.js';
 import { buildProofOfDelivery, parcelIdOf, parseExportDate, ProofOfDeliveryReader, type ProofOfDelivery } from '../../src/locker/proof-of-delivery.js';
 import { captureLogger, tempDir, testConfig } from '../helpers/fixtures.js';
@@ -177,6 +178,30 @@ describe('proof of delivery on the simulated locker', () => {
     expect(reader.page(page2.at(-1)!.parcelId, T0 + 100_000, t, 2)).toEqual([]);
     // Up to a time: what was reserved later stays out.
     expect(reader.page(null, T0, T0 + 250_000, 10).map((r) => r.parcelId)).toEqual(ids.slice(0, 3));
+    // Slices end when their time is up (a clock that moves 5 ms per look), the last one says so.
+    let ms = 0;
+    const slow = () => (ms += 5);
+    expect(reader.slice(null, T0, t, 2, slow)).toEqual({ records: reader.page(null, T0, t, 4), done: false });
+    expect(reader.slice(ids[3]!, T0, t, 2, slow).records.map((r) => r.parcelId)).toEqual([ids[4]]);
+    expect(reader.slice(ids[3]!, T0, t, 2, slow).done).toBe(true);
+  });
+
+  it('the export command streams every record, oldest first, slice after slice, and ends with a summary', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) ids.push((await deposit(i * 100, '101', `TEST0000000${i}`)).parcelId);
+    const exportAll = parcelCommands({ ledger: h.app.ledger, now: () => t, sliceMs: 0 }).get('parcels.export')!;
+    const run = async (args: Record<string, unknown>) => {
+      const it = (await exportAll(args, { signal: new AbortController().signal, actor: 'technician:test' })) as AsyncGenerator<ProofOfDelivery, unknown>;
+      const got: string[] = [];
+      for (;;) {
+        const step = await it.next();
+        if (step.done) return { got, summary: step.value };
+        got.push(step.value.parcelId);
+      }
+    };
+    // Slices of 4 records (no time at all to spend): two slices for six parcels.
+    expect(await run({})).toEqual({ got: ids, summary: { parcels: 6, since: null, until: new Date(t).toISOString() } });
+    expect(await run({ since: at(200) })).toEqual({ got: ids.slice(2), summary: { parcels: 4, since: at(200), until: new Date(t).toISOString() } });
   });
 });
 
