@@ -14,7 +14,7 @@ export function describeMovement(m: DoorMovement, compartmentId: string): string
   return `${m.requestedAt} ${m.purpose} (operation ${m.operationId})${where} by ${m.actor}${reason}${whose}: ${m.state}${m.outcome ? ` (${m.outcome})` : ''}, opened ${m.openedAt ?? '-'}, ended ${m.endedAt ?? '-'}`;
 }
 
-const CREDENTIAL_WORDS: Record<string, string> = { code: 'retrieval code', qr: 'pickup QR code', staff: 'staff', unknown: 'a credential not recorded (a pickup from before lockerd recorded it)' };
+const CREDENTIAL_WORDS: Record<string, string> = { code: 'the retrieval code', qr: 'the pickup QR code', staff: 'a staff login', unknown: 'a credential not recorded (a pickup from before lockerd recorded it)' };
 
 /** `lockerctl parcels show ID`: what a property manager reads, top to bottom. */
 export function formatProof(r: ProofOfDelivery): string {

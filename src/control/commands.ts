@@ -37,7 +37,7 @@ export interface ControlContext {
   version: string;
 }
 
-const PARCEL_STATES: readonly ParcelState[] = ['reserved', 'deposited', 'picked_up', 'cancelled', 'expired', 'returned'];
+const PARCEL_STATES: readonly ParcelState[] = ['reserved', 'deposited', 'picked_up', 'cancelled', 'expired', 'returned', 'recalled', 'collected'];
 const MAX_SIM_KEYS = 256;
 /** Screen states one sim command returns at most (the newest). */
 const MAX_SIM_SCREENS = 32;

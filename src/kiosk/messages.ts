@@ -52,6 +52,8 @@ const EN = {
   'door.closeFirst': 'Close the open door first.',
   /** Shown (not said) while a lock fires: on a slow bus that can take a second or two. */
   'door.opening': 'Opening door {door}...',
+  /** A key pressed while a door of this session is opening: refused, never kept for later. */
+  'door.wait': 'Please wait: the door is opening.',
   // Choice labels: what a key does now. The language key names the language it switches to, in that language.
   'choice.language': 'Español',
   'choice.clear': 'Clear',
@@ -118,6 +120,7 @@ const ES: Record<MessageId, string> = {
   'input.keyNotOnKeypad': 'Esa tecla no está en el teclado.',
   'door.closeFirst': 'Primero cierre la puerta abierta.',
   'door.opening': 'Abriendo la puerta {door}...',
+  'door.wait': 'Espere: la puerta se está abriendo.',
   'choice.language': 'English',
   'choice.clear': 'Borrar',
   'choice.enter': 'Aceptar',

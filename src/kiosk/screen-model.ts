@@ -4,10 +4,18 @@
  */
 import { KEYS, type Key } from '../../drivers/contracts.js';
 import { formatMessage, type MessageId } from './messages.js';
+import type { KioskStateName } from './kiosk-state.js';
 import type { Language, ScreenChoice, ScreenDoor, ScreenState, ScreenStep, Tone } from './screen.js';
 
 /** Where the session's state machine is (KioskSession.state). */
-export type Flow = 'idle' | 'courier_scan' | 'courier_unit' | 'courier_size' | 'courier_door' | 'resident_doors';
+export type Flow = KioskStateName;
+
+/** A choice as a flow declares it: the key, its label's catalogue id, the keys it presses. */
+export interface ChoiceSpec {
+  key: Key;
+  labelId: MessageId;
+  sequence?: Key[];
+}
 
 /** The key that switches the language at the welcome screen (the page can send only keypad keys). */
 export const LANGUAGE_KEY: Key = 'A';
@@ -29,6 +37,8 @@ export interface ScreenFacts {
   leftOpen: string[];
   /** Upstream unreachable for a while (src/kiosk/upstream-notice.ts): a staff banner. */
   upstreamOffline?: boolean;
+  /** The choices of a state owned by a flow of ./flows/ (the courier and resident ones are below). */
+  flowChoices?: ChoiceSpec[];
 }
 
 const SIZE_CHOICES: readonly { key: Key; labelId: MessageId }[] = [
@@ -66,6 +76,8 @@ export function choicesFor(f: ScreenFacts): ScreenChoice[] {
     case 'resident_doors':
       out = typing ? [choice('*', 'choice.clear')] : [];
       break;
+    default:
+      out = (f.flowChoices ?? []).map((c) => choice(c.key, c.labelId, c.sequence));
   }
   return out.sort((a, b) => KEYS.indexOf(a.key) - KEYS.indexOf(b.key));
 }

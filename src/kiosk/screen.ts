@@ -5,18 +5,10 @@
  * needs no change for it. Nothing here may carry a code, a PIN or a token: the entry is a length.
  */
 import type { Key } from '../../drivers/contracts.js';
+import type { KioskStateName } from './kiosk-state.js';
 
-/** Where the person is in a flow. */
-export type ScreenStep =
-  | 'welcome'
-  | 'courier_scan'
-  | 'courier_unit'
-  | 'courier_size'
-  | 'courier_door'
-  | 'resident_doors'
-  | 'goodbye'
-  | 'refusal'
-  | 'throttled';
+/** Where the person is in a flow: the state of the session, or one of the idle screen's steps. */
+export type ScreenStep = 'welcome' | Exclude<KioskStateName, 'idle'> | 'goodbye' | 'refusal' | 'throttled';
 
 /** The languages of the message catalogue. */
 export type Language = 'en' | 'es';

@@ -10,6 +10,8 @@ import { LANGUAGES, type Language, type ScreenDoor, type ScreenState, type Scree
 import { LANGUAGE_KEY, screenState, type ScreenFacts } from './screen-model.js';
 import { describeScanForLog, parseScan, type ScanResult } from '../barcode/index.js';
 import { LimitedLog } from '../../drivers/log-limit.js';
+import type { KioskFlow, KioskFlowContext } from './flow.js';
+import type { KioskState } from './kiosk-state.js';
 
 export type { Tone };
 
@@ -20,13 +22,7 @@ export interface Display {
   at: number;
 }
 
-type State =
-  | { name: 'idle' }
-  | { name: 'courier_scan'; courier: Courier }
-  | { name: 'courier_unit'; courier: Courier; tracking: string; carrier: string | null }
-  | { name: 'courier_size'; courier: Courier; tracking: string; carrier: string | null; unit: string }
-  | { name: 'courier_door'; courier: Courier; parcelId: string; compartmentId: string }
-  | { name: 'resident_doors'; waiting: Set<string> };
+type State = KioskState;
 
 export interface KioskSessionDeps {
   locker: LockerService;
@@ -34,6 +30,8 @@ export interface KioskSessionDeps {
   log: Logger;
   /** The clock of the log budget (tests and benchmarks simulate it). */
   now?: () => number;
+  /** The flows of ./flows/ (staff, returns...), each owning its states; courier and resident ones are built in. */
+  flows?: readonly KioskFlow[];
 }
 
 /** How long a goodbye or a refusal stays on the idle screen before it shows the welcome again. */
@@ -81,7 +79,10 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
   /** Upstream has been unreachable for a while: a small banner for staff, never an alarm for residents. */
   #upstreamOffline = false;
   /** A door operation of this session is under way: its doors' unlocks are shown as they happen. */
-  #busy: 'deposit' | 'pickup' | null = null;
+  #busy: DoorPurpose | null = null;
+  readonly #flows: readonly KioskFlow[];
+  /** What a flow of ./flows/ may use of this session. */
+  readonly #context: KioskFlowContext;
   /** When the open session times out, while one is open. */
   #deadline: number | null = null;
   #seq = 0;
@@ -92,6 +93,29 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
 
   constructor(private readonly deps: KioskSessionDeps) {
     super();
+    this.#flows = deps.flows ?? [];
+    const session = this;
+    this.#context = {
+      config: deps.config,
+      log: deps.log,
+      get limited() {
+        return session.#limited;
+      },
+      locker: deps.locker,
+      get state() {
+        return session.#state;
+      },
+      say: (id, params, tone, step) => this.#say(id, params, tone, step),
+      to: (state) => this.#to(state),
+      endSession: () => {
+        this.#reset();
+        this.#endSession();
+      },
+      get doors() {
+        return session.#doors;
+      },
+      doorsOf: (purpose, operation) => this.#doorsOf(purpose, operation),
+    };
     this.#limited = new LimitedLog(deps.log, { linesPerWindow: deps.config.flood.logLinesPerMinute, windowMs: 60_000, now: deps.now });
     this.#defaultLanguage = deps.config.kiosk.language;
     this.#language = this.#defaultLanguage;
@@ -119,8 +143,17 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
     return this.#screen;
   }
 
-  /** Queues an input; the promise settles once it (and everything before it) has been handled. */
+  /**
+   * Queues an input; the promise settles once it (and everything before it) has been handled. A
+   * key pressed while a door of this session is opening is refused at once rather than queued:
+   * kept, it would be typed into whatever the operation leads to (a `*` before the door is seen
+   * is no "too small", digits would start the next person's entry when no door opens).
+   */
   handle(input: KioskInput): Promise<void> {
+    if (input.kind === 'key' && this.#busy !== null) {
+      this.#say('door.wait', {}, 'info', this.#prompt.step);
+      return Promise.resolve();
+    }
     return this.#enqueue(() => (input.kind === 'key' ? this.#onKey(input.key) : this.#onScan(input.text)));
   }
 
@@ -187,6 +220,7 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
       countdown: p.throttleEndsAt !== undefined ? { kind: 'throttle', endsAt: p.throttleEndsAt } : this.#deadline !== null ? { kind: 'session', endsAt: this.#deadline } : null,
       leftOpen: [...this.#leftOpen],
       upstreamOffline: this.#upstreamOffline,
+      flowChoices: this.#flowFor(this.#state)?.choices(this.#state, this.#entry.length > 0),
     };
   }
 
@@ -239,6 +273,11 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
     this.#limited.info({ language: this.#language }, 'kiosk language switched');
     this.#touch();
     this.#say('welcome', {}, 'info', 'welcome');
+  }
+
+  /** The flow of ./flows/ that owns this state, if it is not a courier's or a resident's. */
+  #flowFor(state: State): KioskFlow | undefined {
+    return this.#flows.find((f) => f.owns(state));
   }
 
   #to(state: State): void {
@@ -317,6 +356,8 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
       this.deps.log.info({ courier: s.courier.id }, 'courier session ended by whoever tried a code in it');
       return this.#loggedOut();
     }
+    const flow = this.#flowFor(s);
+    if (flow) return flow.cancel(this.#context);
     switch (s.name) {
       case 'courier_scan':
         this.deps.log.info({ courier: s.courier.id }, 'courier logged out');
@@ -361,6 +402,8 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
       this.#cancelEndsSession = true;
       return this.#say('courier.sessionOpen', {}, 'error');
     }
+    const flow = this.#flowFor(s);
+    if (flow) return flow.submit(this.#context, entry);
     switch (s.name) {
       case 'idle':
         if (entry === '') return this.#say('welcome', {});
@@ -407,6 +450,8 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
       this.#limited.info({ scan: forLog(), keyed }, 'scan refused');
       return this.#say('scan.refused', {}, 'error');
     }
+    const flow = this.#flowFor(s);
+    if (flow) return flow.scan ? flow.scan(this.#context, scan, text) : this.#say('door.closeFirst', {});
     if (s.name === 'idle' && scan.kind === 'pickup' && scan.pickup) {
       if (scan.pickup.kioskId !== this.deps.config.kioskId) return this.#say('scan.otherLocker', {}, 'error');
       return this.#pickup({ qrToken: scan.pickup.token });
@@ -462,7 +507,7 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
   }
 
   /** Awaits a door operation of this session; its unlocks are shown while it runs. */
-  async #doorsOf<T>(kind: 'deposit' | 'pickup', operation: () => Promise<T>): Promise<T> {
+  async #doorsOf<T>(kind: DoorPurpose, operation: () => Promise<T>): Promise<T> {
     this.#busy = kind;
     try {
       return await operation();
@@ -547,7 +592,8 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
   #onUnlocking(compartmentId: string, purpose: DoorPurpose): void {
     if (this.#busy === null || this.#busy !== purpose) return;
     this.#doors.set(compartmentId, 'opening');
-    this.#show('door.opening', { door: compartmentId }, 'info', purpose === 'deposit' ? 'courier_door' : 'resident_doors');
+    const step: ScreenStep = purpose === 'deposit' ? 'courier_door' : purpose === 'pickup' ? 'resident_doors' : this.#stepFor('info');
+    this.#show('door.opening', { door: compartmentId }, 'info', step);
   }
 
   #onUnlocked(compartmentId: string, purpose: DoorPurpose, open: boolean): void {
@@ -559,6 +605,7 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
   #onDoorClosed(compartmentId: string): void {
     if (this.#doors.get(compartmentId) === 'open') this.#doors.set(compartmentId, 'closed');
     this.#leftOpen.delete(compartmentId);
+    this.#flowFor(this.#state)?.onDoorClosed?.(this.#context, compartmentId);
   }
 
   /** Shows or clears the staff banner "offline" (src/kiosk/upstream-notice.ts decides when). */

@@ -132,10 +132,20 @@ function migrate(db: Db, path: string, migrations: readonly Migration[], notice:
   }
   for (const m of migrations) {
     if (m.version <= version) continue;
-    db.transaction(() => {
-      db.exec(m.sql);
-      db.pragma(`user_version = ${m.version}`);
-    })();
+    // PRAGMA foreign_keys is a no-op inside a transaction: switched around it.
+    if (m.rebuildsTables) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        db.exec(m.sql);
+        if (m.rebuildsTables) {
+          const broken = db.pragma('foreign_key_check') as unknown[];
+          if (broken.length > 0) throw new LedgerOpenError(`migration ${m.version} would leave ${broken.length} broken references in the ledger ${path}; it was not applied. Keep this release off this ledger and report it`);
+        }
+        db.pragma(`user_version = ${m.version}`);
+      })();
+    } finally {
+      if (m.rebuildsTables) db.pragma('foreign_keys = ON');
+    }
     notice('ledger migrated', { version: m.version, description: m.description });
   }
 }

@@ -1,6 +1,8 @@
 import type { Db } from './database.js';
 
-export type DoorPurpose = 'deposit' | 'pickup' | 'technician' | 'remote';
+export type DoorPurpose = 'deposit' | 'pickup' | 'technician' | 'remote' | 'staff' | 'recall' | 'audit' | 'return_deposit' | 'return_collect';
+/** How the person who asked for a door proved who they are (the proof of delivery shows it). */
+export type DoorCredential = 'code' | 'qr' | 'pin' | 'badge' | 'staff';
 export type DoorOperationState = 'intent' | 'opened' | 'closed' | 'failed' | 'abandoned';
 
 export interface DoorOperation {
@@ -14,6 +16,7 @@ export interface DoorOperation {
   requestedAt: number;
   openedAt: number | null;
   endedAt: number | null;
+  credential: DoorCredential | null;
 }
 
 interface Row {
@@ -27,6 +30,7 @@ interface Row {
   requested_at: number;
   opened_at: number | null;
   ended_at: number | null;
+  credential: DoorCredential | null;
 }
 
 const fromRow = (r: Row): DoorOperation => ({
@@ -40,6 +44,7 @@ const fromRow = (r: Row): DoorOperation => ({
   requestedAt: r.requested_at,
   openedAt: r.opened_at,
   endedAt: r.ended_at,
+  credential: r.credential,
 });
 
 /** Door movements the locker commanded: the durable intent that precedes every unlock. */
@@ -52,8 +57,8 @@ export class DoorOperationStore {
   readonly #inCompartment;
 
   constructor(db: Db) {
-    this.#insert = db.prepare<[string, string, string | null, string, number]>(
-      `INSERT INTO door_operations (compartment_id, purpose, parcel_id, actor, state, requested_at) VALUES (?, ?, ?, ?, 'intent', ?)`,
+    this.#insert = db.prepare<[string, string, string | null, string, number, DoorCredential | null]>(
+      `INSERT INTO door_operations (compartment_id, purpose, parcel_id, actor, state, requested_at, credential) VALUES (?, ?, ?, ?, 'intent', ?, ?)`,
     );
     this.#active = db.prepare<[string]>(`SELECT * FROM door_operations WHERE compartment_id = ? AND state IN ('intent','opened') ORDER BY id`);
     // INDEXED BY: left to itself SQLite walks the whole table in id order (seconds on a cold SD card
@@ -68,8 +73,8 @@ export class DoorOperationStore {
     );
   }
 
-  intent(compartmentId: string, purpose: DoorPurpose, parcelId: string | null, actor: string, at: number): number {
-    return Number(this.#insert.run(compartmentId, purpose, parcelId, actor, at).lastInsertRowid);
+  intent(compartmentId: string, purpose: DoorPurpose, parcelId: string | null, actor: string, at: number, credential: DoorCredential | null = null): number {
+    return Number(this.#insert.run(compartmentId, purpose, parcelId, actor, at, credential).lastInsertRowid);
   }
 
   get(id: number): DoorOperation | undefined {

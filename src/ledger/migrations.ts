@@ -6,6 +6,12 @@ export interface Migration {
   version: number;
   description: string;
   sql: string;
+  /**
+   * The migration rebuilds a table others reference (SQLite cannot change a CHECK in place): it
+   * runs with foreign keys off, and `PRAGMA foreign_key_check` must find nothing before it commits
+   * (https://www.sqlite.org/lang_altertable.html#otheralter).
+   */
+  rebuildsTables?: true;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -183,6 +189,62 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 4,
+    description: 'door operations for staff, recalls, audit walks and returns, with the credential used; parcels recalled, returns (outbound), shared compartments',
+    rebuildsTables: true,
+    sql: `
+      -- New purposes need a new CHECK: the table is rebuilt. \`credential\` says how the person who
+      -- asked for the door proved who they are (code, qr, pin, badge, staff), for the proof of delivery.
+      CREATE TABLE door_operations_new (
+        id             INTEGER PRIMARY KEY,
+        compartment_id TEXT NOT NULL REFERENCES compartments (id),
+        purpose        TEXT NOT NULL CHECK (purpose IN ('deposit','pickup','technician','remote','staff','recall','audit','return_deposit','return_collect')),
+        parcel_id      TEXT REFERENCES parcels (id),
+        actor          TEXT NOT NULL,
+        state          TEXT NOT NULL CHECK (state IN ('intent','opened','closed','failed','abandoned')),
+        outcome        TEXT,
+        requested_at   INTEGER NOT NULL,
+        opened_at      INTEGER,
+        ended_at       INTEGER,
+        credential     TEXT CHECK (credential IN ('code','qr','pin','badge','staff'))
+      );
+      INSERT INTO door_operations_new (id, compartment_id, purpose, parcel_id, actor, state, outcome, requested_at, opened_at, ended_at)
+        SELECT id, compartment_id, purpose, parcel_id, actor, state, outcome, requested_at, opened_at, ended_at FROM door_operations;
+      DROP TABLE door_operations;
+      ALTER TABLE door_operations_new RENAME TO door_operations;
+      CREATE INDEX door_operations_active ON door_operations (compartment_id) WHERE state IN ('intent','opened');
+
+      -- Parcels: 'recalled' (staff took an expired parcel out), 'collected' (a courier took a
+      -- return away); \`direction\` tells a resident's return (outbound) from a delivery. A
+      -- compartment may hold several parcels now (allocation.shareCompartments): the index on the
+      -- parcels inside is no longer unique.
+      CREATE TABLE parcels_new (
+        id                 TEXT PRIMARY KEY,
+        unit               TEXT NOT NULL,
+        size               TEXT NOT NULL CHECK (size IN ('S','M','L','XL')),
+        compartment_id     TEXT NOT NULL REFERENCES compartments (id),
+        state              TEXT NOT NULL CHECK (state IN ('reserved','deposited','picked_up','cancelled','expired','returned','recalled','collected')),
+        carrier            TEXT,
+        tracking           TEXT,
+        courier_id         TEXT,
+        code_id            INTEGER REFERENCES retrieval_codes (id),
+        reserved_at        INTEGER NOT NULL,
+        deposited_at       INTEGER,
+        expires_at         INTEGER,
+        ended_at           INTEGER,
+        expiry_reported_at INTEGER,
+        direction          TEXT NOT NULL DEFAULT 'inbound' CHECK (direction IN ('inbound','outbound'))
+      ) WITHOUT ROWID;
+      INSERT INTO parcels_new (id, unit, size, compartment_id, state, carrier, tracking, courier_id, code_id, reserved_at, deposited_at, expires_at, ended_at, expiry_reported_at)
+        SELECT id, unit, size, compartment_id, state, carrier, tracking, courier_id, code_id, reserved_at, deposited_at, expires_at, ended_at, expiry_reported_at FROM parcels;
+      DROP TABLE parcels;
+      ALTER TABLE parcels_new RENAME TO parcels;
+      CREATE INDEX parcels_active_compartment ON parcels (compartment_id) WHERE state IN ('reserved','deposited');
+      CREATE INDEX parcels_waiting_code ON parcels (code_id) WHERE state = 'deposited';
+      CREATE INDEX parcels_hold_due ON parcels (expires_at) WHERE state = 'deposited' AND expiry_reported_at IS NULL;
+    `,
+  },
+  {
+    version: 5,
     description: 'indexes for proof of delivery: door operations and audit rows by compartment and time, audit rows by parcel',
     sql: `
       -- A parcel's record (lockerctl parcels show, export) reads every door movement of its

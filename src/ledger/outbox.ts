@@ -1,3 +1,4 @@
+import type { EventType } from '../sync/contract.js';
 import type { Db } from './database.js';
 import { uuidv7 } from './uuidv7.js';
 
@@ -103,7 +104,8 @@ export class Outbox {
     this.#ackedSeq = Number((this.#getMeta.get(ACKED_SEQ) as { value: string } | undefined)?.value ?? '0');
   }
 
-  append(type: string, at: number, data: Record<string, unknown>): { seq: number; id: string } {
+  /** `type` must have a schema in the MQTT contract (src/sync/contract.ts): the compiler checks it, the tests check `data` against it. */
+  append(type: EventType, at: number, data: Record<string, unknown>): { seq: number; id: string } {
     if (!this.db.inTransaction) throw new Error('Outbox.append must run inside the transaction of the change it reports');
     const id = uuidv7(at);
     const info = this.#insert.run(id, type, at, JSON.stringify(data));

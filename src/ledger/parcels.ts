@@ -1,7 +1,9 @@
 import type { CompartmentSize } from '../config/types.js';
 import type { Db } from './database.js';
 
-export type ParcelState = 'reserved' | 'deposited' | 'picked_up' | 'cancelled' | 'expired' | 'returned';
+export type ParcelState = 'reserved' | 'deposited' | 'picked_up' | 'cancelled' | 'expired' | 'returned' | 'recalled' | 'collected';
+/** A delivery for a resident (inbound), or a resident's return waiting for its carrier (outbound). */
+export type ParcelDirection = 'inbound' | 'outbound';
 
 export interface Parcel {
   id: string;
@@ -17,6 +19,7 @@ export interface Parcel {
   depositedAt: number | null;
   expiresAt: number | null;
   endedAt: number | null;
+  direction: ParcelDirection;
 }
 
 interface Row {
@@ -33,6 +36,7 @@ interface Row {
   deposited_at: number | null;
   expires_at: number | null;
   ended_at: number | null;
+  direction: ParcelDirection;
 }
 
 const fromRow = (r: Row): Parcel => ({
@@ -49,6 +53,7 @@ const fromRow = (r: Row): Parcel => ({
   depositedAt: r.deposited_at,
   expiresAt: r.expires_at,
   endedAt: r.ended_at,
+  direction: r.direction,
 });
 
 export interface NewParcel {

@@ -32,7 +32,11 @@ export interface MessageSpec {
 
 // --- events: the `data` of each event type -------------------------------------------------
 
-export const EVENT_DATA: Record<string, MessageSpec> = {
+/**
+ * Every event lockerd publishes, keyed by type. Its keys are the type of the outbox's `append`
+ * (EventType below): an event without a schema here does not compile.
+ */
+export const EVENT_DATA = {
   'parcel.deposited': {
     summary: 'A courier put a parcel in a compartment and shut the door. `code` (for the keypad) and `pickupQr` (the text of the QR code for the scanner) are present only when a new retrieval code was issued: upstream notifies the resident with them; a parcel joining a live code refers to it by `codeId`. The local copies of `code` and `pickupQr` are kept until upstream confirms the event with `events.ack` (so `events.replay` can resend them), or at most `mqtt.codeRetentionHours` after the broker acknowledged it.',
     schema: obj(
@@ -161,9 +165,12 @@ export const EVENT_DATA: Record<string, MessageSpec> = {
     schema: obj({}, []),
     example: {},
   },
-};
+} satisfies Record<string, MessageSpec>;
 
-export const EVENT_TYPES = Object.keys(EVENT_DATA);
+/** The type of every event lockerd may write to its outbox. */
+export type EventType = keyof typeof EVENT_DATA;
+
+export const EVENT_TYPES = Object.keys(EVENT_DATA) as EventType[];
 
 export const EVENT_ENVELOPE: MessageSpec = {
   summary: 'One event per message, in `seq` order, at least once: upstream drops duplicates by `id`.',

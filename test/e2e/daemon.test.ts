@@ -85,7 +85,7 @@ describe('the built daemon, driven with lockerctl', () => {
     expect(daemon.output).toContain('parcel picked up');
     expect(daemon.output).not.toContain(code);
     expect(daemon.output).not.toContain('111111');
-  });
+  }, 45_000); // about 7 s alone; on a loaded two-core machine it has passed 20 s
 
   it('prints human-readable status', async () => {
     const r = await ctl('status');

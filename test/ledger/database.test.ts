@@ -72,6 +72,35 @@ describe('opening the ledger', () => {
     expect(readdirSync(dir).filter((f) => f.endsWith('.bak'))).toHaveLength(1);
   });
 
+  it('upgrades a version 3 ledger to shared compartments and the new door purposes, keeping every parcel, operation and reference', () => {
+    const v3 = openDatabase(path, { migrations: MIGRATIONS.slice(0, 3) });
+    v3.exec(`
+      INSERT INTO compartments (id, size, board, lock) VALUES ('A01', 'S', 'B1', 1), ('A02', 'M', 'B1', 2);
+      INSERT INTO retrieval_codes (id, unit, code_hash, state, created_at) VALUES (1, '101', x'01', 'live', 1);
+      INSERT INTO parcels (id, unit, size, compartment_id, state, code_id, reserved_at, deposited_at, expires_at, expiry_reported_at)
+        VALUES ('p1', '101', 'S', 'A01', 'deposited', 1, 1, 2, 3, 4), ('p0', '101', 'M', 'A02', 'picked_up', 1, 0, 1, 2, NULL);
+      INSERT INTO door_operations (compartment_id, purpose, parcel_id, actor, state, requested_at) VALUES ('A01', 'deposit', 'p1', 'courier:ups', 'closed', 1);
+    `);
+    // Version 3 held at most one parcel per compartment, and knew only four door purposes.
+    expect(() => v3.prepare(`INSERT INTO parcels (id, unit, size, compartment_id, state, reserved_at) VALUES ('p2', '102', 'S', 'A01', 'reserved', 5)`).run()).toThrow(/UNIQUE/);
+    v3.close();
+    const db = openDatabase(path);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(db.prepare(`SELECT id, state, code_id, expiry_reported_at, direction FROM parcels ORDER BY id`).all()).toEqual([
+      { id: 'p0', state: 'picked_up', code_id: 1, expiry_reported_at: null, direction: 'inbound' },
+      { id: 'p1', state: 'deposited', code_id: 1, expiry_reported_at: 4, direction: 'inbound' },
+    ]);
+    expect(db.prepare(`SELECT id, purpose, parcel_id, credential FROM door_operations`).all()).toEqual([{ id: 1, purpose: 'deposit', parcel_id: 'p1', credential: null }]);
+    // Two parcels may share a compartment now; references are still enforced.
+    db.prepare(`INSERT INTO parcels (id, unit, size, compartment_id, state, reserved_at) VALUES ('p2', '102', 'S', 'A01', 'reserved', 5)`).run();
+    db.prepare(`INSERT INTO door_operations (compartment_id, purpose, parcel_id, actor, state, requested_at, credential) VALUES ('A01', 'recall', 'p1', 'staff:ann', 'intent', 6, 'staff')`).run();
+    expect(() => db.prepare(`INSERT INTO door_operations (compartment_id, purpose, parcel_id, actor, state, requested_at) VALUES ('A01', 'pickup', 'nope', 'x', 'intent', 7)`).run()).toThrow(/FOREIGN KEY/);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+  });
+
   it('leaves the ledger at the old version when a migration fails', () => {
     openDatabase(path).close();
     const broken: Migration = { version: SCHEMA_VERSION + 1, description: 'broken', sql: `CREATE TABLE x (a); INSERT INTO nope VALUES (1);` };

@@ -88,13 +88,13 @@ describe('the ledger and its secret key', () => {
 
   it('refuses an outbox append outside a transaction', () => {
     const l = open();
-    expect(() => l.outbox.append('x.y', 1, {})).toThrow(/inside the transaction/);
+    expect(() => l.outbox.append('kiosk.tamper', 1, {})).toThrow(/inside the transaction/);
     l.close();
   });
 
   it('keeps outbox rows in seq order with unique, time-ordered UUIDv7 ids', () => {
     const l = open();
-    const rows = l.transaction(() => Array.from({ length: 50 }, (_, i) => l.outbox.append('test.event', 1_700_000_000_000, { i })));
+    const rows = l.transaction(() => Array.from({ length: 50 }, (_, i) => l.outbox.append('kiosk.tamper', 1_700_000_000_000, { i })));
     expect(rows.map((r) => r.seq)).toEqual([...rows.map((r) => r.seq)].sort((a, b) => a - b));
     const ids = l.outbox.list({ limit: 100 }).map((e) => e.id);
     expect(new Set(ids).size).toBe(50);

@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Ledger } from '../../src/ledger/ledger.js';
+import type { EventType } from '../../src/sync/contract.js';
 import { captureLogger, tempDir, testConfig } from '../helpers/fixtures.js';
 import { LockerHarness } from '../helpers/locker-harness.js';
 
@@ -24,7 +25,7 @@ describe('outbox: codes and rows kept until upstream confirms, within bounds', (
   let cleanup: () => void;
   let ledger: Ledger;
   const open = (): Ledger => Ledger.open({ path: join(dir, 'l.db'), keyFile: join(dir, 'k') });
-  const append = (type: string, at: number, data: Record<string, unknown>): number => ledger.transaction(() => ledger.outbox.append(type, at, data).seq);
+  const append = (type: EventType, at: number, data: Record<string, unknown>): number => ledger.transaction(() => ledger.outbox.append(type, at, data).seq);
   const dataOf = (seq: number): Record<string, unknown> | undefined => ledger.outbox.list({ limit: 1000 }).find((e) => e.seq === seq)?.data;
   const seqs = (): number[] => ledger.outbox.list({ limit: 1000 }).map((e) => e.seq);
 

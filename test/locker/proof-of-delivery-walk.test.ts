@@ -68,7 +68,7 @@ describe('proof of delivery, from the kiosk to the manager\'s export', () => {
     expect(out).toMatch(/^carrier +UPS, tracking 1Z999AA10123456784$/m);
     expect(out).toMatch(/^courier +ups-demo \(UPS\)$/m);
     expect(out).toMatch(/^deposited +\S+: door opened \S+, closed \S+ \(operation 1\)$/m);
-    expect(out).toMatch(/^picked up +\S+ by resident:101 with /m);
+    expect(out).toMatch(/^picked up +\S+ by resident:101 with the retrieval code: door opened \S+, closed \S+ \(operation 2\)$/m);
     expect(out).toMatch(/^door movements of A01 from \S+ to \S+ \(4\):$/m);
     expect(out).toMatch(/^ {2}\S+ door\.forced_open by unknown$/m);
     expect(out).toMatch(/^ {2}\S+ door\.closed by unknown$/m);
@@ -79,9 +79,8 @@ describe('proof of delivery, from the kiosk to the manager\'s export', () => {
     expect(r).toMatchObject({ parcelId, courier: { id: 'ups-demo', carrier: 'UPS' }, carrier: 'UPS', tracking: '1Z999AA10123456784', compartmentId: 'A01', state: 'picked_up' });
     expect(r.deposit!.doorClosedAt! >= r.deposit!.doorOpenedAt!).toBe(true);
     expect(r.pickup).toMatchObject({ actor: 'resident:101' });
-    // Keyed at the keypad: `code` once the pickup flow records its credential, `unknown` on rows from before.
-    const row = h.app.ledger.audit.forParcel(parcelId).find((a) => a.action === 'parcel.picked_up')!;
-    expect(r.pickup!.via).toBe(row.detail?.via === undefined ? 'unknown' : 'code');
+    // Keyed at the keypad.
+    expect(r.pickup!.via).toBe('code');
     expect(r.doorMovements.map((m) => (m.kind === 'event' ? m.action : m.purpose))).toEqual(['deposit', 'door.forced_open', 'door.closed', 'pickup']);
   });
 

@@ -2,8 +2,8 @@
  * The proof-of-delivery record of a parcel, built from a real ledger: the rows are written by the
  * real app on the simulated locker (deposits, forced doors, technician and remote opens, pickups,
  * a door that did not open), in simulated time, then read back as a property manager would.
- * The pickup credential (`via` on the `parcel.picked_up` audit row) is checked on rows written
- * as the pickup flow writes them, since that field comes with the split of the pickup flow.
+ * Rows from before the pickup flow recorded its credential (`via` on the `parcel.picked_up` audit
+ * row) are checked as such rows are: written by hand.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../src/ledger/audit.js';
@@ -94,9 +94,8 @@ describe('proof of delivery on the simulated locker', () => {
       window: { from: at(5), to: at(7215) },
     });
     expect(r.codeId).toEqual(expect.any(Number));
-    // Written before the pickup flow recorded its credential: shown as unknown, never guessed.
-    const pickedUp = h.app.ledger.audit.forParcel(parcelId).find((a) => a.action === 'parcel.picked_up')!;
-    expect(r.pickup!.via).toBe(pickedUp.detail?.via === undefined ? 'unknown' : 'code');
+    // Keyed at the keypad.
+    expect(r.pickup!.via).toBe('code');
 
     const moves = r.doorMovements.map((m) => (m.kind === 'operation' ? `${m.requestedAt} ${m.purpose} ${m.actor} ${m.state} ${m.openedAt} ${m.endedAt} ${m.reason ?? ''}`.trim() : `${m.at} ${m.action} ${m.actor}`));
     expect(moves).toEqual([
@@ -110,6 +109,16 @@ describe('proof of delivery on the simulated locker', () => {
     expect(r.history.map((a) => a.action)).toEqual(['door.unlock_requested', 'parcel.deposited', 'door.forced_open', 'door.unlock_requested', 'door.unlock_requested', 'parcel.picked_up']);
     // Never the code, in any field.
     expect(JSON.stringify(r)).not.toContain(code);
+  });
+
+  it('a pickup with the QR code says so', async () => {
+    const { parcelId } = await deposit(0, '101', '1Z999AA10123456784');
+    const qr = h.app.ledger.outbox.list({ limit: 100 }).find((e) => e.type === 'parcel.deposited')!.data.pickupQr as string;
+    clock(600);
+    expect(await h.scan(qr)).toEqual(['Door A01 is open. Take your parcel and close the door.']);
+    clock(610);
+    await h.door('A01', false);
+    expect(record(parcelId).pickup).toMatchObject({ via: 'qr', actor: 'resident:101', at: at(610) });
   });
 
   it('a parcel moved to a bigger door lists the too-small door it was first given, and its close', async () => {
@@ -208,10 +217,10 @@ describe('proof of delivery on the simulated locker', () => {
 describe('the pickup credential and the end of a parcel, from its audit rows', () => {
   const parcel: Parcel = {
     id: '01935c1e-7c2a-7000-8000-000000000001', unit: '101', size: 'M', compartmentId: 'B02', state: 'picked_up', carrier: 'DHL', tracking: 'JD0001',
-    courierId: 'dhl-1', codeId: 4, reservedAt: T0, depositedAt: T0 + 30_000, expiresAt: T0 + 86_400_000, endedAt: T0 + 60_000,
+    courierId: 'dhl-1', codeId: 4, reservedAt: T0, depositedAt: T0 + 30_000, expiresAt: T0 + 86_400_000, endedAt: T0 + 60_000, direction: 'inbound',
   };
   const op = (id: number, purpose: DoorOperation['purpose'], requestedAt: number, endedAt: number): DoorOperation => ({
-    id, compartmentId: 'B02', purpose, parcelId: parcel.id, actor: purpose === 'deposit' ? 'courier:dhl-1' : 'resident:101', state: 'closed', outcome: 'confirmed_open', requestedAt, openedAt: requestedAt + 1000, endedAt,
+    id, compartmentId: 'B02', purpose, parcelId: parcel.id, actor: purpose === 'deposit' ? 'courier:dhl-1' : 'resident:101', state: 'closed', outcome: 'confirmed_open', requestedAt, openedAt: requestedAt + 1000, endedAt, credential: null,
   });
   const row = (id: number, atMs: number, actor: string, action: string, detail?: Record<string, unknown>): AuditRecord => ({ id, at: atMs, actor, action, compartmentId: 'B02', parcelId: parcel.id, detail });
   const build = (pickedUp: AuditRecord) =>

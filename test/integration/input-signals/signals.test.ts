@@ -13,7 +13,7 @@ import { SILENT_LOG } from '../../../drivers/scanner/device-base.js';
 import type { Display } from '../../../src/kiosk/session.js';
 import { KioskSignalsUnit } from '../../../src/kiosk/signals.js';
 import { Ledger } from '../../../src/ledger/ledger.js';
-import { EVENT_DATA } from '../../../src/sync/contract.js';
+import { EVENT_DATA, type EventType } from '../../../src/sync/contract.js';
 import { captureLogger, tempDir } from '../../helpers/fixtures.js';
 import { waitFor } from '../../helpers/socat.js';
 
@@ -32,7 +32,7 @@ class FakeKiosk extends EventEmitter {
 
 const ajv = new Ajv();
 function contractValid(type: string, data: unknown): boolean {
-  return ajv.compile(EVENT_DATA[type]!.schema as object)(data);
+  return ajv.compile(EVENT_DATA[type as EventType].schema as object)(data);
 }
 
 describe('cabinet signals in the core', () => {

@@ -1,0 +1,53 @@
+import type { LockerdConfig } from '../config/types.js';
+import type { DoorPurpose } from '../ledger/door-operations.js';
+import type { LimitedLog } from '../../drivers/log-limit.js';
+import type { Logger } from '../log.js';
+import type { LockerService } from '../locker/locker-service.js';
+import type { ScanResult } from '../barcode/index.js';
+import type { KioskState } from './kiosk-state.js';
+import type { MessageId, MessageParams } from './messages.js';
+import type { ChoiceSpec } from './screen-model.js';
+import type { ScreenDoor, ScreenStep, Tone } from './screen.js';
+
+/**
+ * What the kiosk session lends a flow: the one way to speak, to move between states and to run a
+ * door operation. A flow never keeps a state of its own: the session's state says where it is.
+ */
+export interface KioskFlowContext {
+  readonly config: LockerdConfig;
+  readonly log: Logger;
+  /** Lines a flood of input may repeat go through here. */
+  readonly limited: LimitedLog;
+  readonly locker: LockerService;
+  /** The session's state now. */
+  readonly state: KioskState;
+  /** Shows and says a prompt (screen, display, log). */
+  say<Id extends MessageId>(id: Id, params: MessageParams<Id>, tone?: Tone, step?: ScreenStep): void;
+  /** Moves to a state: the entry is cleared and the session's timer restarts. */
+  to(state: KioskState): void;
+  /** The person is done (logout, all doors shut): back to idle, the next person starts afresh. */
+  endSession(): void;
+  /** The doors on screen for this flow, in the order they were opened. */
+  readonly doors: Map<string, ScreenDoor['state']>;
+  /** Runs a door operation of this session: its unlocks are shown as they happen, input waits. */
+  doorsOf<T>(purpose: DoorPurpose, operation: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * A kiosk flow: the states it owns and what keys and scans mean in them. The session handles
+ * what is common to every state (typing, `*` clearing an entry, the timeout, the language) and
+ * hands the rest to the flow that owns the current state.
+ */
+export interface KioskFlow {
+  owns(state: KioskState): boolean;
+  /** `#` with the entry typed (possibly empty). */
+  submit(ctx: KioskFlowContext, entry: string): void | Promise<void>;
+  /** `*` with nothing typed. */
+  cancel(ctx: KioskFlowContext): void | Promise<void>;
+  /** A scan (already parsed and not refused). */
+  scan?(ctx: KioskFlowContext, scan: ScanResult, text: string): void | Promise<void>;
+  /** The keys that do something now, in the flow's own states (the session sorts them). */
+  choices(state: KioskState, typing: boolean): ChoiceSpec[];
+  /** Door events of the locker while in this flow's states. */
+  onDoorClosed?(ctx: KioskFlowContext, compartmentId: string): void;
+}

@@ -1,0 +1,245 @@
+import { COMPARTMENT_SIZES, type CompartmentSize, type LockerdConfig } from '../config/types.js';
+import type { Ledger } from '../ledger/ledger.js';
+import type { Courier } from '../ledger/people.js';
+import { uuidv7 } from '../ledger/uuidv7.js';
+import type { Logger } from '../log.js';
+import { chooseCompartment, type AllocationResult } from './allocation.js';
+import type { BoardStatus } from './board-status.js';
+import { issueCode } from './code-issuer.js';
+import type { ClosedDoor, DoorOperator } from './door-operator.js';
+import type { LockerBus } from './locker-events.js';
+import type { RefusalRecorder } from './refusals.js';
+
+export interface DepositRequest {
+  courier: Courier;
+  unit: string;
+  size: CompartmentSize | 'auto';
+  carrier: string | null;
+  tracking: string | null;
+}
+
+export type DepositResult =
+  | { ok: true; parcelId: string; compartmentId: string; size: CompartmentSize }
+  | { ok: false; reason: 'unknown_unit' }
+  /** A parcel with the same tracking number is still in the locker (reserved or deposited). */
+  | { ok: false; reason: 'duplicate'; compartmentId: string }
+  | { ok: false; reason: 'full'; fullSizes: CompartmentSize[] }
+  | { ok: false; reason: 'doors_failed'; tried: string[] };
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Couriers' deposits: a compartment is reserved and its door opened; the parcel is deposited, and
+ * the resident's code issued, when that door shuts.
+ */
+export class Deposits {
+  readonly #ledger: Ledger;
+  readonly #config: LockerdConfig;
+  readonly #log: Logger;
+  readonly #now: () => number;
+  readonly #random: ((max: number) => number) | undefined;
+  readonly #doors: DoorOperator;
+  readonly #boards: BoardStatus;
+  readonly #bus: LockerBus;
+  readonly #refusals: RefusalRecorder;
+  /** Parcels whose duplicate tracking number upstream already heard of (once each is enough). */
+  readonly #duplicateReported = new Set<string>();
+
+  constructor(deps: { ledger: Ledger; config: LockerdConfig; log: Logger; now: () => number; random?: (max: number) => number; doors: DoorOperator; boards: BoardStatus; bus: LockerBus; refusals: RefusalRecorder }) {
+    this.#ledger = deps.ledger;
+    this.#config = deps.config;
+    this.#log = deps.log;
+    this.#now = deps.now;
+    this.#random = deps.random;
+    this.#doors = deps.doors;
+    this.#boards = deps.boards;
+    this.#bus = deps.bus;
+    this.#refusals = deps.refusals;
+    deps.doors.handle('deposit', {
+      announcesClose: false,
+      closed: (door) => this.#completed(door),
+      // A restart interrupted the deposit: nobody knows whether the parcel went in.
+      abandoned: (op, compartment, at) => {
+        if (!op.parcelId) return;
+        const reason = 'a restart interrupted a door operation; check the compartment';
+        this.#ledger.parcels.end(op.parcelId, 'reserved', 'cancelled', at);
+        this.#ledger.compartments.setOutOfService(compartment.id, reason);
+        this.#ledger.outbox.append('compartment.needs_inspection', at, { compartmentId: compartment.id, reason, parcelId: op.parcelId });
+      },
+    });
+  }
+
+  /** Compartments that could take a parcel now (in service, empty, board answering). */
+  freeCompartments(): number {
+    return this.#boards.answering(this.#ledger.compartments.free()).length;
+  }
+
+  unit(id: string): { id: string; accessible: boolean } | undefined {
+    return this.#ledger.people.unit(id);
+  }
+
+  /** The unit upstream announced for this tracking number, if any. */
+  expectedUnit(tracking: string): string | undefined {
+    return this.#ledger.expectedDeliveries.unitFor(tracking, this.#now());
+  }
+
+  /**
+   * Refuses a tracking number that is already in the locker (its parcel reserved or deposited):
+   * the same label twice is a re-scan or a carrier's mistake, and a second parcel under it would
+   * confuse the resident's notice and the audit. Returns the compartment holding the first, or
+   * null when the number is free to deposit. The first refusal per parcel goes upstream
+   * (`deposit.refused`, reason `duplicate`); repeats are recorded in the audit trail only.
+   */
+  refuseDuplicateTracking(courier: Courier, tracking: string, keyed: boolean): { compartmentId: string } | null {
+    const inside = this.#ledger.parcels.activeWithTracking(tracking);
+    if (!inside) return null;
+    const actor = `courier:${courier.id}`;
+    const detail = { tracking, keyed, compartmentId: inside.compartmentId, parcelId: inside.id };
+    if (this.#duplicateReported.has(inside.id)) {
+      this.#refusals.record(actor, 'deposit.refused_duplicate', detail);
+    } else {
+      const now = this.#now();
+      this.#ledger.transaction(() => {
+        this.#ledger.audit.record({ at: now, actor, action: 'deposit.refused_duplicate', compartmentId: inside.compartmentId, parcelId: inside.id, detail });
+        this.#ledger.outbox.append('deposit.refused', now, { reason: 'duplicate', tracking, courierId: courier.id, carrier: courier.carrier, parcelId: inside.id, compartmentId: inside.compartmentId });
+      });
+      // Bounded: at most one entry per compartment matters; older ones only cost a second event.
+      if (this.#duplicateReported.size >= 1000) this.#duplicateReported.clear();
+      this.#duplicateReported.add(inside.id);
+    }
+    this.#log.info({ tracking, compartmentId: inside.compartmentId, parcelId: inside.id, courier: courier.id }, 'deposit refused: this tracking number is already in the locker');
+    return { compartmentId: inside.compartmentId };
+  }
+
+  /**
+   * Reserves a compartment and opens it. A door that does not open is taken out of service and
+   * the next compartment is tried, up to `doors.maxAllocationAttempts`.
+   */
+  async deposit(req: DepositRequest): Promise<DepositResult> {
+    const actor = `courier:${req.courier.id}`;
+    const unit = this.#ledger.people.unit(req.unit);
+    if (!unit) {
+      this.#refusals.record(actor, 'deposit.unit_unknown', { length: req.unit.length, reason: 'no such unit' }); // never the entry itself: it may be a code
+      return { ok: false, reason: 'unknown_unit' };
+    }
+    // The kiosk asks at the scan already; asked again here so no path can store a number twice.
+    const duplicate = req.tracking !== null ? this.refuseDuplicateTracking(req.courier, req.tracking, false) : null;
+    if (duplicate) return { ok: false, reason: 'duplicate', compartmentId: duplicate.compartmentId };
+    const tried: string[] = [];
+    for (let attempt = 0; attempt < this.#config.doors.maxAllocationAttempts; attempt++) {
+      const free = this.#boards.answering(this.#ledger.compartments.free());
+      const choice = chooseCompartment(free, { size: req.size, accessibleOnly: unit.accessible, exclude: new Set(tried) });
+      if (!choice.ok) {
+        if (tried.length > 0) break;
+        const now = this.#now();
+        this.#ledger.transaction(() => {
+          const data = { unit: unit.id, size: req.size, fullSizes: choice.fullSizes, courierId: req.courier.id, carrier: req.carrier };
+          this.#ledger.audit.record({ at: now, actor, action: 'deposit.refused_full', detail: data });
+          this.#ledger.outbox.append('deposit.refused', now, { ...data, reason: 'full' });
+        });
+        this.#log.info({ unit: unit.id, size: req.size, fullSizes: choice.fullSizes, courier: req.courier.id }, 'deposit refused: no free compartment of a fitting size');
+        return { ok: false, reason: 'full', fullSizes: choice.fullSizes };
+      }
+      const compartment = choice.compartment;
+      tried.push(compartment.id);
+      const now = this.#now();
+      const parcelId = uuidv7(now);
+      const { outcome } = await this.#doors.open(
+        { compartment, purpose: 'deposit', parcelId, actor },
+        {
+          prepare: () =>
+            this.#ledger.parcels.reserve({
+              id: parcelId, unit: unit.id, size: compartment.size, compartmentId: compartment.id,
+              carrier: req.carrier, tracking: req.tracking, courierId: req.courier.id, reservedAt: now,
+            }),
+          failed: (result, at) => this.#failed(compartment.id, parcelId, `door did not open for a deposit (${result})`, result, at),
+        },
+      );
+      if (outcome === 'confirmed_open') {
+        this.#log.info({ compartmentId: compartment.id, parcelId, unit: unit.id, courier: req.courier.id, tracking: req.tracking }, 'deposit door open');
+        return { ok: true, parcelId, compartmentId: compartment.id, size: compartment.size };
+      }
+      this.#log.warn({ compartmentId: compartment.id, outcome }, 'door did not open; compartment taken out of service, trying another');
+    }
+    return { ok: false, reason: 'doors_failed', tried };
+  }
+
+  /**
+   * The parcel does not fit the open compartment: it moves to the smallest free compartment of a
+   * bigger size, whose door opens; the first door's operation ends and that door closes empty.
+   * When nothing bigger is free the reservation is released and the courier keeps the parcel.
+   */
+  async biggerDoor(parcelId: string, courier: Courier): Promise<DepositResult> {
+    const actor = `courier:${courier.id}`;
+    const parcel = this.#ledger.parcels.get(parcelId);
+    if (!parcel || parcel.state !== 'reserved') return { ok: false, reason: 'doors_failed', tried: [] };
+    const unit = this.#ledger.people.unit(parcel.unit);
+    const oldOp = this.#ledger.doorOperations.activeFor(parcel.compartmentId).find((o) => o.parcelId === parcelId);
+    const bigger = COMPARTMENT_SIZES[COMPARTMENT_SIZES.indexOf(parcel.size) + 1];
+    const free = this.#boards.answering(this.#ledger.compartments.free());
+    const choice: AllocationResult = bigger ? chooseCompartment(free, { size: bigger, accessibleOnly: unit?.accessible ?? false }) : { ok: false, fullSizes: [] };
+    const now = this.#now();
+    if (!choice.ok) {
+      this.#ledger.transaction(() => {
+        if (oldOp) this.#doors.release(oldOp, now, 'parcel too big');
+        this.#ledger.parcels.end(parcelId, 'reserved', 'cancelled', now);
+        const data = { unit: parcel.unit, size: parcel.size, fullSizes: choice.fullSizes, courierId: courier.id, carrier: parcel.carrier };
+        this.#ledger.audit.record({ at: now, actor, action: 'deposit.refused_too_big', compartmentId: parcel.compartmentId, parcelId, detail: data });
+        this.#ledger.outbox.append('deposit.refused', now, { ...data, reason: 'full' });
+      });
+      this.#log.info({ parcelId, size: parcel.size }, 'parcel too big and no bigger compartment free; courier keeps it');
+      return { ok: false, reason: 'full', fullSizes: choice.fullSizes };
+    }
+    const target = choice.compartment;
+    const { outcome } = await this.#doors.open(
+      { compartment: target, purpose: 'deposit', parcelId, actor, detail: { reason: `did not fit ${parcel.compartmentId}` } },
+      {
+        prepare: () => {
+          if (oldOp) this.#doors.release(oldOp, now, 'parcel too big');
+          this.#ledger.parcels.moveReserved(parcelId, target.id, target.size);
+        },
+        failed: (result, at) => this.#failed(target.id, parcelId, `door did not open for a deposit (${result})`, result, at),
+      },
+    );
+    if (outcome === 'confirmed_open') return { ok: true, parcelId, compartmentId: target.id, size: target.size };
+    this.#log.warn({ compartmentId: target.id, outcome }, 'bigger door did not open; compartment taken out of service');
+    return { ok: false, reason: 'doors_failed', tried: [target.id] };
+  }
+
+  /** A deposit door that did not open: the reservation ends, the compartment is out of service. Inside the failure's transaction. */
+  #failed(compartmentId: string, parcelId: string, reason: string, outcome: string, at: number): void {
+    this.#ledger.parcels.end(parcelId, 'reserved', 'cancelled', at);
+    this.#ledger.compartments.setOutOfService(compartmentId, reason);
+    this.#ledger.outbox.append('compartment.fault', at, { compartmentId, reason, outcome });
+  }
+
+  /** The deposit door shut: the parcel is in, and its unit's code covers it. Inside the close's transaction. */
+  #completed({ op, compartment, at, openedAt }: ClosedDoor): () => void {
+    const parcel = op.parcelId ? this.#ledger.parcels.get(op.parcelId) : undefined;
+    if (!parcel) throw new Error(`deposit operation ${op.id} has no parcel: the ledger is inconsistent`);
+    const expiresAt = at + this.#config.codes.holdDays * DAY_MS;
+    // One code covers every parcel waiting for the same unit: reuse the live one if there is one.
+    const live = this.#ledger.codes.liveForUnit(parcel.unit);
+    const fresh = live ? null : issueCode(this.#ledger, parcel.unit, at, this.#config.codes.length, this.#config.kioskId, this.#random);
+    const codeId = live ? live.id : fresh!.codeId;
+    this.#ledger.parcels.markDeposited(parcel.id, codeId, at, expiresAt);
+    this.#ledger.audit.record({ at, actor: op.actor, action: 'parcel.deposited', compartmentId: compartment.id, parcelId: parcel.id, detail: { operation: op.id, openedAt, codeId, newCode: fresh !== null } });
+    this.#ledger.outbox.append('parcel.deposited', at, {
+      parcelId: parcel.id,
+      compartmentId: compartment.id,
+      size: compartment.size,
+      unit: parcel.unit,
+      carrier: parcel.carrier,
+      tracking: parcel.tracking,
+      courierId: parcel.courierId,
+      codeId,
+      // Only a new code travels; a parcel joining a live code refers to it by id.
+      ...(fresh ? { code: fresh.code, pickupQr: fresh.pickupQr } : {}),
+      expiresAt: new Date(expiresAt).toISOString(),
+    });
+    return () => {
+      this.#log.info({ compartmentId: compartment.id, parcelId: parcel.id, unit: parcel.unit, codeId, newCode: fresh !== null }, 'parcel deposited');
+      this.#bus.tell('deposited', { parcelId: parcel.id, compartmentId: compartment.id });
+    };
+  }
+}

@@ -1,0 +1,85 @@
+import type { UnlockOutcome } from '../../drivers/contracts.js';
+import type { Ledger } from '../ledger/ledger.js';
+import type { Logger } from '../log.js';
+import type { Credentials } from './credentials.js';
+import type { ClosedDoor, DoorOperator } from './door-operator.js';
+import type { LockerBus } from './locker-events.js';
+
+export type PickupResult =
+  | { ok: true; doors: { compartmentId: string; parcelId: string; outcome: UnlockOutcome }[] }
+  | { ok: false; reason: 'wrong_code' | 'nothing_waiting' }
+  /** Every door for this code is already open (the code was keyed again): nothing to fire. */
+  | { ok: false; reason: 'doors_open'; compartments: string[] }
+  | { ok: false; reason: 'throttled'; waitMs: number };
+
+/**
+ * Residents' pickups: a retrieval code (keyed) or its pickup QR (scanned) opens every door
+ * holding parcels for it; each parcel is picked up when its door shuts.
+ */
+export class Pickups {
+  readonly #ledger: Ledger;
+  readonly #log: Logger;
+  readonly #now: () => number;
+  readonly #doors: DoorOperator;
+  readonly #credentials: Credentials;
+  readonly #bus: LockerBus;
+
+  constructor(deps: { ledger: Ledger; log: Logger; now: () => number; doors: DoorOperator; credentials: Credentials; bus: LockerBus }) {
+    this.#ledger = deps.ledger;
+    this.#log = deps.log;
+    this.#now = deps.now;
+    this.#doors = deps.doors;
+    this.#credentials = deps.credentials;
+    this.#bus = deps.bus;
+    deps.doors.handle('pickup', { announcesClose: false, closed: (door) => this.#completed(door) });
+  }
+
+  /**
+   * Checks a retrieval code (keyed) or the token of its pickup QR (scanned) and opens, one after
+   * another, every door holding parcels for it. Both count against the same guessing throttle.
+   */
+  async pickup(credential: string | { qrToken: string }): Promise<PickupResult> {
+    const checked = this.#credentials.checkCode(credential);
+    if (!checked.ok) return checked;
+    const record = checked.code;
+    const via = typeof credential === 'string' ? 'code' : 'qr';
+    const actor = `resident:${record.unit}`;
+    const waiting = this.#ledger.parcels.waitingForCode(record.id);
+    const parcels = waiting.filter((p) => !this.#doors.busy(p.compartmentId));
+    if (parcels.length === 0) return waiting.length > 0 ? { ok: false, reason: 'doors_open', compartments: waiting.map((p) => p.compartmentId) } : { ok: false, reason: 'nothing_waiting' };
+    const pending = this.#doors.intend(
+      parcels.map((p) => ({ compartment: this.#ledger.compartments.get(p.compartmentId)!, purpose: 'pickup', parcelId: p.id, actor, credential: via })),
+    );
+    const doors: { compartmentId: string; parcelId: string; outcome: UnlockOutcome }[] = [];
+    for (const door of pending) {
+      const { compartment, parcelId } = door.request;
+      const outcome = await this.#doors.fire(door, {
+        failed: (result, at) => this.#ledger.outbox.append('compartment.fault', at, { compartmentId: compartment.id, reason: `door did not open for a pickup (${result})`, outcome: result, parcelId: parcelId! }),
+      });
+      doors.push({ compartmentId: compartment.id, parcelId: parcelId!, outcome });
+      if (outcome !== 'confirmed_open') this.#log.warn({ compartmentId: compartment.id, outcome, parcelId }, 'pickup door did not open; the parcel stays and the code stays valid');
+    }
+    return { ok: true, doors };
+  }
+
+  /** The pickup door shut: the parcel is collected; the code is used once nothing waits on it. Inside the close's transaction. */
+  #completed({ op, compartment, at, openedAt }: ClosedDoor): () => void {
+    const parcel = op.parcelId ? this.#ledger.parcels.get(op.parcelId) : undefined;
+    if (!parcel || parcel.codeId === null) throw new Error(`pickup operation ${op.id} has no deposited parcel: the ledger is inconsistent`);
+    const codeId = parcel.codeId;
+    this.#ledger.parcels.end(parcel.id, 'deposited', 'picked_up', at);
+    if (this.#ledger.parcels.waitingForCode(codeId).length === 0) this.#ledger.codes.end(codeId, 'used', at);
+    this.#ledger.audit.record({ at, actor: op.actor, action: 'parcel.picked_up', compartmentId: compartment.id, parcelId: parcel.id, detail: { operation: op.id, openedAt, via: op.credential } });
+    this.#ledger.outbox.append('parcel.picked_up', at, {
+      parcelId: parcel.id,
+      compartmentId: compartment.id,
+      unit: parcel.unit,
+      codeId,
+      waitedSeconds: parcel.depositedAt ? Math.round((at - parcel.depositedAt) / 1000) : null,
+    });
+    return () => {
+      this.#log.info({ compartmentId: compartment.id, parcelId: parcel.id, unit: parcel.unit }, 'parcel picked up');
+      this.#bus.tell('pickedUp', { parcelId: parcel.id, compartmentId: compartment.id });
+    };
+  }
+}
