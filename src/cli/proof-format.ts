@@ -11,7 +11,8 @@ export function describeMovement(m: DoorMovement, compartmentId: string): string
   if (m.kind === 'event') return `${m.at} ${m.action}${where} by ${m.actor}`;
   const reason = m.reason === null ? '' : ` for "${m.reason}"`;
   const whose = m.parcelId === null ? ', no parcel' : '';
-  return `${m.requestedAt} ${m.purpose} (operation ${m.operationId})${where} by ${m.actor}${reason}${whose}: ${m.state}${m.outcome ? ` (${m.outcome})` : ''}, opened ${m.openedAt ?? '-'}, ended ${m.endedAt ?? '-'}`;
+  const how = m.credential === null ? '' : ` with ${m.credential}`;
+  return `${m.requestedAt} ${m.purpose} (operation ${m.operationId})${where} by ${m.actor}${how}${reason}${whose}: ${m.state}${m.outcome ? ` (${m.outcome})` : ''}, opened ${m.openedAt ?? '-'}, ended ${m.endedAt ?? '-'}`;
 }
 
 const CREDENTIAL_WORDS: Record<string, string> = { code: 'the retrieval code', qr: 'the pickup QR code', staff: 'a staff login', unknown: 'a credential not recorded (a pickup from before lockerd recorded it)' };

@@ -33,6 +33,8 @@ export interface CommandedMovement {
   parcelId: string | null;
   /** Why, when someone gave a reason (technician, remote, staff). */
   reason: string | null;
+  /** How the person who asked proved who they are (code, qr, pin, badge, staff); null when not recorded. */
+  credential: string | null;
   /** closed, failed, abandoned, or intent/opened while under way. */
   state: string;
   outcome: string | null;
@@ -148,7 +150,7 @@ export function buildProofOfDelivery(rows: ProofRows): ProofOfDelivery {
       order: op.id,
       movement: {
         kind: 'operation', operationId: op.id, compartmentId: op.compartmentId, purpose: op.purpose, actor: op.actor, parcelId: op.parcelId,
-        reason: reasons.get(op.id) ?? null, state: op.state, outcome: op.outcome,
+        reason: reasons.get(op.id) ?? null, credential: op.credential ?? null, state: op.state, outcome: op.outcome,
         requestedAt: iso(op.requestedAt), openedAt: isoOrNull(op.openedAt), endedAt: isoOrNull(op.endedAt),
       },
     });
