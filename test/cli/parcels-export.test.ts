@@ -41,6 +41,26 @@ describe('lockerctl parcels show and export: the command line', () => {
     expect(() => req('export', '--format', 'csv', 'everything')).toThrow('usage: lockerctl export --format csv|json [--since DATE] [--out FILE]');
   });
 
+  it('an export cut short (Ctrl-C, the daemon gone) removes its file and exits 1', () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const file = join(dir, 'cut.csv');
+      const p = parseCommandLine(['export', '--format', 'csv', '--out', file]);
+      const sink = p.command!.sink!(p.flags, () => {});
+      expect(existsSync(file)).toBe(true);
+      expect(sink.close({ stopped: true, events: 0 })).toEqual({ message: `lockerctl: export stopped after 0 parcels; ${file} removed\n`, exitCode: 1 });
+      expect(existsSync(file)).toBe(false);
+      // To stdout there is nothing to remove: it says the output is incomplete.
+      const q = parseCommandLine(['export', '--format', 'json']);
+      let out = '';
+      const toStdout = q.command!.sink!(q.flags, (t) => (out += t));
+      expect(toStdout.close({ stopped: true, events: 0 })).toEqual({ message: 'lockerctl: export stopped after 0 parcels; the output is incomplete\n', exitCode: 1 });
+      expect(out).toBe('');
+    } finally {
+      cleanup();
+    }
+  });
+
   it('writes CSV a spreadsheet reads as text: quoted where needed, no formula', () => {
     expect(csvField(null)).toBe('');
     expect(csvField(4)).toBe('4');
