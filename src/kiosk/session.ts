@@ -319,6 +319,8 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
       return;
     }
     this.deps.log.info({ state: this.#state.name }, 'kiosk session timed out');
+    // The flow settles what its person left unfinished (a staff recall nobody answered...).
+    this.#flowFor(this.#state)?.timedOut?.(this.#context, this.#state);
     this.#reset();
     this.#endSession();
     this.#say('session.timedOut', {}, 'info', 'goodbye');
@@ -493,7 +495,12 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
   }
 
   #login(credential: string | { badgeToken: string }): void {
-    const result = this.deps.locker.courierLogin(credential);
+    const result = this.deps.locker.login(credential);
+    // A staff member's PIN or badge: the staff flow (./flows/staff.ts) takes over.
+    if (result.ok && 'staff' in result) {
+      this.deps.log.info({ staff: result.staff.id }, 'staff logged in');
+      return this.#flows.find((f) => f.staffLoggedIn)?.staffLoggedIn?.(this.#context, result.staff);
+    }
     if (!result.ok) {
       if (result.reason === 'throttled') return this.#throttled(result.waitMs);
       this.deps.log.info(typeof credential === 'string' ? 'courier login refused: wrong PIN' : 'courier login refused: unknown badge');
