@@ -15,6 +15,20 @@ export interface CliCommand {
   format(result: unknown): string;
   /** Exit status for a result the daemon did return (default 0), e.g. 2 when a self-test failed. */
   exitCode?(result: unknown): number;
+  /**
+   * A streaming command that writes its events itself (a file, CSV on stdout) instead of printing
+   * each as it comes and `format`ting the result: made before the request (it may refuse, e.g.
+   * a file that exists), fed every event, then closed with the final result or aborted.
+   */
+  sink?(flags: Flags, out: (s: string) => void): EventSink;
+}
+
+export interface EventSink {
+  event(event: unknown): void;
+  /** The stream ended (`result` is `{ stopped: true, ... }` when it was cut short): what to tell on stderr, and the exit status. */
+  close(result: unknown): { message: string; exitCode: number };
+  /** The request failed (refused, daemon gone before answering): undo what was started. */
+  abort(): void;
 }
 
 export type Flags = Record<string, string | true>;

@@ -1,5 +1,12 @@
 import { run } from './lockerctl.js';
 
+// `lockerctl export --format csv | head`: the reader went away; stop quietly as Unix tools do
+// (closing the socket also stops the daemon's side of the stream), not with a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(0);
+});
+
 run(process.argv.slice(2), (s) => process.stdout.write(s), (s) => process.stderr.write(s)).then(
   (code) => {
     process.exitCode = code;

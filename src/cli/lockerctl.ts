@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { resolveConfigPath } from '../config/paths.js';
 import { ControlClientError, request } from '../control/client.js';
-import { UsageError, type CliCommand, type Flags } from './command.js';
+import { UsageError, type CliCommand, type EventSink, type Flags } from './command.js';
 import { COMMANDS } from './commands/index.js';
 
 const GLOBAL_FLAGS = [
@@ -112,11 +112,34 @@ export async function run(argv: readonly string[], out: (s: string) => void, err
     throw e;
   }
   const command = parsed.command;
+  let sink: EventSink | undefined;
   try {
+    if (command.sink) {
+      const path = socketPath(parsed.flags);
+      sink = command.sink(parsed.flags, out);
+      // A write that fails (disk full) must not throw out of the socket's data handler: kept, reported below.
+      let writeError: unknown;
+      const result = await request(path, req!.command, req!.args, undefined, {
+        onEvent: (e) => {
+          if (writeError !== undefined) return;
+          try {
+            sink!.event(e);
+          } catch (error) {
+            writeError = error;
+          }
+        },
+      });
+      if (writeError !== undefined) throw new ControlClientError(`could not write the output: ${writeError instanceof Error ? writeError.message : String(writeError)}`);
+      const closed = sink.close(result);
+      sink = undefined;
+      err(closed.message);
+      return closed.exitCode;
+    }
     const result = command.local ? await command.local(parsed.rest, parsed.flags) : await request(socketPath(parsed.flags), req!.command, req!.args);
     out(parsed.flags['--json'] === true ? `${JSON.stringify(result, null, 2)}\n` : command.format(result));
     return command.exitCode?.(result) ?? 0;
   } catch (e) {
+    sink?.abort();
     if (e instanceof UsageError) {
       err(`lockerctl: ${e.message}\n`);
       return 64;

@@ -161,17 +161,31 @@ export class ControlServer {
   async #stream(socket: Socket, id: number, items: AsyncIterable<unknown>, signal: AbortSignal): Promise<void> {
     const it = items[Symbol.asyncIterator]();
     // Ends a pending next() at once when the client disconnects; the iterator's own cleanup
-    // (return) runs below either way.
-    const aborted = new Promise<IteratorResult<unknown>>((resolve) => {
-      if (signal.aborted) resolve({ done: true, value: undefined });
-      else signal.addEventListener('abort', () => resolve({ done: true, value: undefined }), { once: true });
-    });
+    // (return) runs below either way. A listener per step, removed when the step settles: racing
+    // every step against one long-lived "aborted" promise would keep every item ever streamed
+    // reachable from that promise until the stream ends (an export of 100,000 parcels: 800 MB).
+    const next = (): Promise<IteratorResult<unknown>> =>
+      new Promise((resolve, reject) => {
+        if (signal.aborted) return resolve({ done: true, value: undefined });
+        const onAbort = (): void => resolve({ done: true, value: undefined });
+        signal.addEventListener('abort', onAbort, { once: true });
+        it.next().then(
+          (step) => {
+            signal.removeEventListener('abort', onAbort);
+            resolve(step);
+          },
+          (err: unknown) => {
+            signal.removeEventListener('abort', onAbort);
+            reject(err);
+          },
+        );
+      });
     let events = 0;
     let final: unknown;
     let finished = false;
     try {
       for (;;) {
-        const step = await Promise.race([it.next(), aborted]);
+        const step = await next();
         if (step.done) {
           finished = !signal.aborted;
           final = step.value;

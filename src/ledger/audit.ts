@@ -26,6 +26,16 @@ interface AuditRow {
   detail: string | null;
 }
 
+const fromRow = (r: AuditRow): AuditRecord => ({
+  id: r.id,
+  at: r.at,
+  actor: r.actor,
+  action: r.action,
+  compartmentId: r.compartment_id,
+  parcelId: r.parcel_id,
+  detail: r.detail ? (JSON.parse(r.detail) as Record<string, unknown>) : undefined,
+});
+
 /**
  * The trail's latest entry this far ahead of the clock shows the clock went back (a Pi without
  * RTC or NTP): the self-test fails and remote commands are refused until it is right.
@@ -37,6 +47,8 @@ export class AuditTrail {
   readonly #insert;
   readonly #recent;
   readonly #latestAt;
+  readonly #forParcel;
+  readonly #forCompartment;
 
   constructor(db: Db) {
     this.#insert = db.prepare<[number, string, string, string | null, string | null, string | null]>(
@@ -44,6 +56,8 @@ export class AuditTrail {
     );
     this.#recent = db.prepare<[number]>('SELECT * FROM audit ORDER BY id DESC LIMIT ?');
     this.#latestAt = db.prepare<[number]>('SELECT max(at) AS at FROM (SELECT at FROM audit ORDER BY id DESC LIMIT ?)');
+    this.#forParcel = db.prepare<[string]>('SELECT * FROM audit WHERE parcel_id = ? ORDER BY id');
+    this.#forCompartment = db.prepare<[string, number, number]>('SELECT * FROM audit WHERE compartment_id = ? AND at >= ? AND at <= ? ORDER BY at, id');
   }
 
   record(e: AuditEntry): void {
@@ -59,14 +73,16 @@ export class AuditTrail {
   }
 
   recent(limit = 50): AuditRecord[] {
-    return (this.#recent.all(limit) as AuditRow[]).map((r) => ({
-      id: r.id,
-      at: r.at,
-      actor: r.actor,
-      action: r.action,
-      compartmentId: r.compartment_id,
-      parcelId: r.parcel_id,
-      detail: r.detail ? (JSON.parse(r.detail) as Record<string, unknown>) : undefined,
-    }));
+    return (this.#recent.all(limit) as AuditRow[]).map(fromRow);
+  }
+
+  /** Every row about one parcel, oldest first (index audit_parcel). */
+  forParcel(parcelId: string): AuditRecord[] {
+    return (this.#forParcel.all(parcelId) as AuditRow[]).map(fromRow);
+  }
+
+  /** Every row about one compartment from `from` to `to` (ms, inclusive), in time order (index audit_compartment_time). */
+  forCompartment(compartmentId: string, from: number, to: number): AuditRecord[] {
+    return (this.#forCompartment.all(compartmentId, from, to) as AuditRow[]).map(fromRow);
   }
 }

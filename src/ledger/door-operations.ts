@@ -54,6 +54,7 @@ export class DoorOperationStore {
   readonly #allActive;
   readonly #end;
   readonly #get;
+  readonly #inCompartment;
 
   constructor(db: Db) {
     this.#insert = db.prepare<[string, string, string | null, string, number, DoorCredential | null]>(
@@ -67,6 +68,9 @@ export class DoorOperationStore {
       `UPDATE door_operations SET state = ?, outcome = ?, opened_at = coalesce(?, opened_at), ended_at = ? WHERE id = ? AND state IN ('intent','opened')`,
     );
     this.#get = db.prepare<[number]>('SELECT * FROM door_operations WHERE id = ?');
+    this.#inCompartment = db.prepare<[string, number, number]>(
+      'SELECT * FROM door_operations WHERE compartment_id = ? AND requested_at >= ? AND requested_at <= ? ORDER BY requested_at, id',
+    );
   }
 
   intent(compartmentId: string, purpose: DoorPurpose, parcelId: string | null, actor: string, at: number, credential: DoorCredential | null = null): number {
@@ -80,6 +84,11 @@ export class DoorOperationStore {
 
   activeFor(compartmentId: string): DoorOperation[] {
     return (this.#active.all(compartmentId) as Row[]).map(fromRow);
+  }
+
+  /** Every operation on one door requested from `from` to `to` (ms, inclusive), in time order (index door_operations_compartment_time). */
+  inCompartment(compartmentId: string, from: number, to: number): DoorOperation[] {
+    return (this.#inCompartment.all(compartmentId, from, to) as Row[]).map(fromRow);
   }
 
   allActive(): DoorOperation[] {

@@ -276,6 +276,18 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX parcels_hold_ended ON parcels (expires_at) WHERE state = 'deposited' AND expiry_reported_at IS NOT NULL;
     `,
   },
+  {
+    version: 7,
+    description: 'indexes for proof of delivery: door operations and audit rows by compartment and time, audit rows by parcel',
+    sql: `
+      -- A parcel's record (lockerctl parcels show, export) reads every door movement of its
+      -- compartment between its reservation and its end: a range on (compartment, time), not a
+      -- scan of the whole history. Rows without a compartment or parcel (logins, refusals) stay out.
+      CREATE INDEX door_operations_compartment_time ON door_operations (compartment_id, requested_at);
+      CREATE INDEX audit_compartment_time ON audit (compartment_id, at) WHERE compartment_id IS NOT NULL;
+      CREATE INDEX audit_parcel ON audit (parcel_id) WHERE parcel_id IS NOT NULL;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -95,6 +95,7 @@ export class ParcelStore {
   readonly #holding;
   readonly #markReminded;
   readonly #holdEnded;
+  readonly #reservedBetween;
 
   constructor(db: Db) {
     this.#insert = db.prepare(
@@ -127,6 +128,8 @@ export class ParcelStore {
     this.#holding = db.prepare<[string, number]>(`SELECT * FROM parcels WHERE state = 'deposited' AND expiry_reported_at IS NULL AND expires_at IS NOT NULL AND id > ? ORDER BY id LIMIT ?`);
     this.#markReminded = db.prepare<[number, string, number]>(`UPDATE parcels SET reminded_through = ? WHERE id = ? AND state = 'deposited' AND expiry_reported_at IS NULL AND coalesce(reminded_through, -1) < ?`);
     this.#holdEnded = db.prepare<[number]>(`SELECT * FROM parcels WHERE state = 'deposited' AND expiry_reported_at IS NOT NULL ORDER BY expires_at LIMIT ?`);
+    // Paged by id (UUIDv7: time order) through the primary key; never an OFFSET, which rereads every page before.
+    this.#reservedBetween = db.prepare<[string, number, number, number]>('SELECT * FROM parcels WHERE id > ? AND reserved_at >= ? AND reserved_at <= ? ORDER BY id LIMIT ?');
   }
 
   /** Moves every parcel waiting on one code to another (a reissued code). */
@@ -210,6 +213,14 @@ export class ParcelStore {
   activeIn(compartmentId: string): Parcel | undefined {
     const r = this.#activeIn.get(compartmentId) as Row | undefined;
     return r && fromRow(r);
+  }
+
+  /**
+   * Parcels reserved from `from` to `to` (ms, inclusive), oldest first, `limit` at a time: the next
+   * page starts after the last id of this one. `afterId` starts the first page (uuidv7Floor(from)).
+   */
+  reservedBetween(afterId: string, from: number, to: number, limit: number): Parcel[] {
+    return (this.#reservedBetween.all(afterId, from, to, limit) as Row[]).map(fromRow);
   }
 
   list(options: { state?: ParcelState; limit?: number } = {}): Parcel[] {

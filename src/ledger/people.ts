@@ -30,6 +30,7 @@ export class PeopleStore {
   readonly #upsertCourier;
   readonly #deactivateConfigCouriers;
   readonly #deactivateCourier;
+  readonly #courier;
 
   constructor(db: Db) {
     this.#unit = db.prepare<[string]>(
@@ -55,6 +56,13 @@ export class PeopleStore {
     );
     this.#deactivateConfigCouriers = db.prepare(`UPDATE couriers SET active = 0 WHERE source = 'config'`);
     this.#deactivateCourier = db.prepare<[string]>('UPDATE couriers SET active = 0 WHERE id = ? AND active = 1');
+    this.#courier = db.prepare<[string]>('SELECT id, carrier, active FROM couriers WHERE id = ?');
+  }
+
+  /** A courier by id, also one no longer active (the record of an old delivery names them). */
+  courier(id: string): (Courier & { active: boolean }) | undefined {
+    const r = this.#courier.get(id) as { id: string; carrier: string; active: number } | undefined;
+    return r && { id: r.id, carrier: r.carrier, active: r.active === 1 };
   }
 
   unit(id: string): Unit | undefined {

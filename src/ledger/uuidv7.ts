@@ -33,3 +33,12 @@ export function uuidv7(nowMs: number = Date.now()): string {
   const hex = b.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
+
+/**
+ * The greatest string below every UUIDv7 minted at or after `ms`: ids compare as text in time
+ * order, so `id > uuidv7Floor(ms)` selects those minted from `ms` on (ParcelStore.reservedBetween).
+ */
+export function uuidv7Floor(ms: number): string {
+  const hex = Math.max(0, Math.floor(ms)).toString(16).padStart(12, '0').slice(-12);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}`;
+}

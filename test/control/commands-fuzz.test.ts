@@ -13,11 +13,11 @@ import { prng } from '../helpers/prng.js';
 
 const N = 1500;
 /** `input.test` streams until interrupted; the streaming tests cover it. */
-const COMMANDS = ['status', 'selftest', 'ledger.backup', 'compartments', 'compartment.service', 'parcels', 'outbox', 'audit', 'lock.open', 'bus.scan', 'doors', 'sim.scan', 'sim.keys', 'sim.door', 'inputs', 'gpio.status', 'gpio.pulse', 'gpio.sim', 'mqtt.check', 'throttle.status', 'throttle.reset', 'frobnicate', '', '__proto__', 'constructor'];
-const ARG_NAMES = ['action', 'compartment', 'inService', 'path', 'keys', 'reason', 'text', 'active', 'device', 'from', 'to', 'json', 'kind', 'limit', 'minutes', 'ms', 'name', 'raw', 'revealCodes', 'state', 'unsentOnly', '__proto__', 'extra'];
+const COMMANDS = ['status', 'selftest', 'ledger.backup', 'compartments', 'compartment.service', 'parcels', 'outbox', 'audit', 'lock.open', 'bus.scan', 'doors', 'sim.scan', 'sim.keys', 'sim.door', 'inputs', 'gpio.status', 'gpio.pulse', 'gpio.sim', 'mqtt.check', 'throttle.status', 'throttle.reset', 'parcel.show', 'parcels.export', 'frobnicate', '', '__proto__', 'constructor'];
+const ARG_NAMES = ['action', 'compartment', 'inService', 'path', 'keys', 'reason', 'text', 'active', 'device', 'from', 'to', 'json', 'kind', 'limit', 'minutes', 'ms', 'name', 'raw', 'revealCodes', 'state', 'unsentOnly', 'id', 'since', '__proto__', 'extra'];
 const VALUES: unknown[] = [
   null, true, false, 0, -1, 1, 2, 5, 100, 247, 248, 1e9, 1.5, Number.MAX_SAFE_INTEGER, '', 'A01', 'B05', 'Z99', 'open', 'close', 'deposited', 'lost',
-  '123#', '*', '#', '12x4#', '1Z999AA10123456784', 'LKP1/x/y', 'tamper', 'buzzer', 'x'.repeat(5000), '💥', '\u0000', [], [1, 'a'], {}, { a: 1 },
+  '123#', '*', '#', '12x4#', '1Z999AA10123456784', 'LKP1/x/y', '01935c1e-7c2a-7000-8000-000000000001', '2026-11-01', '2026-11-01T08:00+01:00', 'tamper', 'buzzer', 'x'.repeat(5000), '💥', '\u0000', [], [1, 'a'], {}, { a: 1 },
 ];
 
 type Rng = ReturnType<typeof prng>;

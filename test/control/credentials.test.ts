@@ -12,7 +12,7 @@ import { LockerAdministration } from '../../src/locker/administration.js';
 import { captureLogger, tempDir, testConfig } from '../helpers/fixtures.js';
 import { LockerHarness } from '../helpers/locker-harness.js';
 
-const READ_COMMANDS = [['status'], ['compartments'], ['parcels'], ['outbox'], ['outbox', '--unsent'], ['audit'], ['doors'], ['inputs'], ['selftest'], ['gpio']];
+const READ_COMMANDS = [['status'], ['compartments'], ['parcels'], ['outbox'], ['outbox', '--unsent'], ['audit'], ['doors'], ['inputs'], ['selftest'], ['gpio'], ['export', '--format', 'csv'], ['export', '--format', 'json']];
 
 describe('credentials at the control socket and in the log', () => {
   let h: LockerHarness;

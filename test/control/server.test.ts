@@ -1,6 +1,9 @@
 import { statSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { request } from '../../src/control/client.js';
 import { CommandError } from '../../src/control/protocol.js';
@@ -95,6 +98,42 @@ describe('the control socket', () => {
 
   it('says clearly when no daemon runs', async () => {
     await expect(request(join(dir, 'none.sock'), 'status')).rejects.toThrow(/lockerd is not running/);
+  });
+});
+
+describe('a streamed answer', () => {
+  it('keeps no item alive once it is written, however long the stream (an export of every parcel)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const { dir, cleanup } = tempDir();
+    const path = join(dir, 'stream.sock');
+    const written: WeakRef<object>[] = [];
+    let alive = -1;
+    async function* items(): AsyncGenerator<object, { alive: number }> {
+      for (let i = 0; i < 300; i++) {
+        const item = { i, pad: `${'x'.repeat(2000)}${i}` };
+        written.push(new WeakRef(item));
+        yield item;
+      }
+      // The first 200 went out long ago: nothing of the server's should still hold them.
+      await nextTurn();
+      gc();
+      await nextTurn();
+      gc();
+      alive = written.slice(0, 200).filter((r) => r.deref() !== undefined).length;
+      return { alive };
+    }
+    const server = new ControlServer(path, new Map([['many', () => items()]]), captureLogger().log);
+    await server.start();
+    try {
+      let events = 0;
+      expect(await request(path, 'many', {}, 10_000, { onEvent: () => events++ })).toEqual({ alive: 0 });
+      expect(events).toBe(300);
+      expect(alive).toBe(0);
+    } finally {
+      await server.stop();
+      cleanup();
+    }
   });
 });
 

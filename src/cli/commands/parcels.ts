@@ -1,0 +1,92 @@
+import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DATE_FORMS, parcelIdOf, parseExportDate, type ProofOfDelivery } from '../../locker/proof-of-delivery.js';
+import { expectArgs, UsageError, type CliCommand, type EventSink, type Flags } from '../command.js';
+import { csvHeader, csvRow, formatProof, jsonLine } from '../proof-format.js';
+
+const EXPORT_USAGE = 'export --format csv|json [--since DATE] [--out FILE]';
+
+/** Where an export goes: a new FILE (mode 600, never over an existing one) or stdout. */
+function exportSink(flags: Flags, out: (s: string) => void): EventSink {
+  if (flags['--json'] === true) throw new UsageError('export writes JSON with --format json (one record per line); drop --json');
+  const format = flags['--format'];
+  if (format !== 'csv' && format !== 'json') throw new UsageError(`export needs --format csv or --format json${typeof format === 'string' ? `, not "${format}"` : ''}`);
+  const file = flags['--out'];
+  let fd: number | undefined;
+  let path: string | undefined;
+  if (typeof file === 'string') {
+    path = resolve(file);
+    try {
+      // Owner only: the records name units and residents' pickup times.
+      fd = openSync(path, 'wx', 0o600);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') throw new UsageError(`${path} exists; give a new file name (an export never overwrites)`);
+      throw new UsageError(`cannot create ${path} (${code ?? (err as Error).message})`);
+    }
+  }
+  const write = (s: string): void => {
+    if (fd === undefined) out(s);
+    else writeSync(fd, s);
+  };
+  const line = format === 'csv' ? csvRow : jsonLine;
+  let count = 0;
+  if (format === 'csv') write(csvHeader());
+  const finish = (): void => {
+    if (fd !== undefined) closeSync(fd);
+    fd = undefined;
+  };
+  return {
+    event: (e) => {
+      write(line(e as ProofOfDelivery));
+      count++;
+    },
+    close: (result) => {
+      finish();
+      const r = result as { stopped?: boolean; parcels?: number; since?: string | null; until?: string };
+      if (r.stopped) {
+        if (path) unlinkSync(path);
+        return { message: `lockerctl: export stopped after ${count} parcels; ${path ? `${path} removed` : 'the output is incomplete'}\n`, exitCode: 1 };
+      }
+      const range = `reserved ${r.since ? `from ${r.since}` : 'since the ledger began'} to ${r.until ?? '?'}`;
+      return { message: `${count} parcels (${range})${path ? ` written to ${path}` : ''}\n`, exitCode: 0 };
+    },
+    abort: () => {
+      finish();
+      if (path) unlinkSync(path);
+    },
+  };
+}
+
+/** Proof of delivery: one parcel's record, and the export of all of them (README "Proof of delivery"). */
+export const parcelCliCommands: CliCommand[] = [
+  {
+    words: ['parcels', 'show'],
+    usage: 'parcels show ID',
+    summary: "one parcel's proof of delivery: courier, deposit and pickup (with which credential), every door movement meanwhile",
+    request: (args) => {
+      expectArgs(args, 1, 'parcels show ID');
+      const id = parcelIdOf(args[0]!);
+      // The text is not repeated: a mistyped id may be a resident's code.
+      if (id === null) throw new UsageError(`parcels show needs a parcel id, a UUID such as 01935c1e-7c2a-7000-8000-000000000001 (see lockerctl parcels); that was not one (${args[0]!.length} characters)`);
+      return { command: 'parcel.show', args: { id } };
+    },
+    format: (result) => formatProof(result as ProofOfDelivery),
+  },
+  {
+    words: ['export'],
+    usage: EXPORT_USAGE,
+    summary: 'the proof of delivery of every parcel reserved since DATE (default: all), oldest first, to stdout or a new FILE; never a code',
+    flags: [{ name: '--format', value: true }, { name: '--since', value: true }, { name: '--out', value: true }],
+    request: (args, flags) => {
+      expectArgs(args, 0, EXPORT_USAGE);
+      const since = flags['--since'];
+      if (since === undefined) return { command: 'parcels.export', args: {} };
+      const ms = typeof since === 'string' ? parseExportDate(since) : null;
+      if (ms === null) throw new UsageError(`--since must be ${DATE_FORMS}${typeof since === 'string' ? `, not "${since}"` : ''}`);
+      return { command: 'parcels.export', args: { since: new Date(ms).toISOString() } };
+    },
+    sink: exportSink,
+    format: () => '',
+  },
+];
