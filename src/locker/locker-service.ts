@@ -14,11 +14,13 @@ import { Holds } from './holds.js';
 import { LockerBus, type LockerEvents } from './locker-events.js';
 import { Pickups, type PickupResult } from './pickups.js';
 import { RefusalRecorder } from './refusals.js';
+import { Returns, type LabelCheck, type ReturnCollectResult, type ReturnDepositRequest, type ReturnDepositResult, type ReturnLabel } from './returns.js';
 
 export type { DepositRequest, DepositResult } from './deposits.js';
 export type { PickupResult } from './pickups.js';
 export type { CourierLoginResult } from './credentials.js';
 export type { LockerEvents } from './locker-events.js';
+export type { LabelCheck, ReturnCollectResult, ReturnDepositResult, ReturnLabel } from './returns.js';
 
 export interface LockerServiceDeps {
   ledger: Ledger;
@@ -48,6 +50,7 @@ export class LockerService {
   readonly #pickups: Pickups;
   readonly #holds: Holds;
   readonly #opens: AuthorisedOpens;
+  readonly #returns: Returns;
 
   constructor(deps: LockerServiceDeps) {
     const { ledger, config, log } = deps;
@@ -61,6 +64,7 @@ export class LockerService {
     this.#pickups = new Pickups({ ledger, log, now, doors: this.#doors, credentials: this.#credentials, bus: this.events });
     this.#holds = new Holds({ ledger, log, now });
     this.#opens = new AuthorisedOpens({ ledger, log, doors: this.#doors });
+    this.#returns = new Returns({ ledger, config, log, now, doors: this.#doors, boards: this.#boards, refusals: this.#refusals });
   }
 
   on<E extends keyof LockerEvents>(event: E, listener: (...args: LockerEvents[E]) => void): this {
@@ -152,6 +156,36 @@ export class LockerService {
 
   reportExpiredHolds(): number {
     return this.#holds.reportExpired();
+  }
+
+  // --- returns (./returns.ts) ----------------------------------------------------------------
+
+  checkReturnLabel(label: ReturnLabel): LabelCheck {
+    return this.#returns.checkLabel(label);
+  }
+
+  depositReturn(req: ReturnDepositRequest): Promise<ReturnDepositResult> {
+    return this.#returns.deposit(req);
+  }
+
+  cancelReturn(parcelId: string): boolean {
+    return this.#returns.cancelDeposit(parcelId);
+  }
+
+  returnState(parcelId: string): ReturnType<Returns['state']> {
+    return this.#returns.state(parcelId);
+  }
+
+  returnsWaitingFor(courier: Courier): number {
+    return this.#returns.waitingFor(courier);
+  }
+
+  collectReturn(courier: Courier, skip?: ReadonlySet<string>): Promise<ReturnCollectResult> {
+    return this.#returns.collectNext(courier, skip);
+  }
+
+  confirmReturnTaken(parcelId: string, courier: Courier): boolean {
+    return this.#returns.confirmTaken(parcelId, courier);
   }
 
   // --- technicians and upstream ------------------------------------------------------------
