@@ -70,7 +70,9 @@ describe('returns on the simulated locker', () => {
     expect(await h.scan(UPS_RETURN)).toEqual(['UPS return. Key your unit number and press #. Press * to cancel.']);
     expect(await h.keys('101#')).toEqual([expect.stringContaining('Size: 1 = S')]);
     expect(await h.keys('#')).toEqual(['Door A01 is open. Put the return in and close the door. Press * to cancel.']);
+    expect(h.app.kiosk.lastScreen).toMatchObject({ step: 'return_door', doors: [{ compartmentId: 'A01', state: 'open' }], choices: [{ key: '*', labelId: 'choice.cancel' }] });
     expect(await h.door('A01', false)).toEqual(['Thank you. Your return is in A01; UPS will collect it.']);
+    expect(h.app.kiosk.lastScreen).toMatchObject({ step: 'goodbye', tone: 'success' });
     expect(h.app.kiosk.state).toBe('idle');
 
     const [ret] = parcels(h);
@@ -186,6 +188,8 @@ describe('returns on the simulated locker', () => {
     expect(await h.keys('48151623#')).toEqual(['That is not a tracking number. Key the number under the barcode and press #.']);
     expect(await h.scan('LKP1/demo-locker/ABCDEFGHIJKLMNOPQRSTUVWXYA')).toEqual(['That is not a return label. Scan the barcode of the prepaid return label.']);
     expect(h.app.kiosk.state).toBe('return_label');
+    expect(h.app.ledger.audit.recent(10).find((a) => a.action === 'return.refused')!.detail).toEqual({ reason: 'not_a_label', kind: 'pickup', keyed: false });
+    expect(JSON.stringify(h.app.ledger.audit.recent(100))).not.toContain('ABCDEFGHIJKLMNOPQRSTUVWXYA');
     expect(parcels(h)).toEqual(before);
     expect(logs.text()).not.toContain('48151623');
     expect(JSON.stringify(h.app.ledger.audit.recent(100))).not.toContain('48151623');

@@ -153,7 +153,11 @@ export class ReturnsFlow implements KioskFlow {
 
   /** A label scanned or keyed at the label prompt. */
   async #label(ctx: KioskFlowContext, scan: ScanResult, keyed: boolean): Promise<void> {
-    if (scan.kind !== 'parcel' || !scan.tracking) return ctx.say(keyed ? 'scan.notATrackingNumber' : 'returns.notALabel', {}, 'error');
+    if (scan.kind !== 'parcel' || !scan.tracking) {
+      // What it was taken for and how long, never its text: it may be a pickup QR or a badge.
+      ctx.locker.recordRefusal('kiosk', 'return.refused', { reason: 'not_a_label', kind: scan.kind, keyed });
+      return ctx.say(keyed ? 'scan.notATrackingNumber' : 'returns.notALabel', {}, 'error');
+    }
     if (!scan.valid) {
       ctx.locker.recordRefusal('kiosk', 'scan.check_digit_failed', { carrier: scan.carrier, length: scan.tracking.length, keyed });
       return ctx.say(keyed ? 'scan.checkDigitKeyed' : 'scan.checkDigit', {}, 'error');
