@@ -45,8 +45,8 @@ export type ReturnDepositResult =
   | { ok: false; reason: 'doors_failed'; tried: string[] };
 
 export type ReturnCollectResult =
-  /** `remaining`: how many more wait for this carrier after this one. */
-  | { ok: true; parcelId: string; compartmentId: string; tracking: string | null; remaining: number }
+  /** `remaining`: how many more wait for this carrier after this one; `failed`: returns whose door did not open on the way (skip them next time). */
+  | { ok: true; parcelId: string; compartmentId: string; tracking: string | null; remaining: number; failed: string[] }
   | { ok: false; reason: 'none_waiting' }
   | { ok: false; reason: 'doors_failed'; tried: string[] };
 
@@ -259,6 +259,7 @@ export class Returns {
   async collectNext(courier: Courier, skip: ReadonlySet<string> = new Set()): Promise<ReturnCollectResult> {
     const actor = `courier:${courier.id}`;
     const tried: string[] = [];
+    const failed: string[] = [];
     const skipped = new Set(skip);
     for (;;) {
       const next = this.#collectable(courier, skipped)[0];
@@ -272,8 +273,9 @@ export class Returns {
       );
       if (outcome === 'confirmed_open') {
         this.#log.info({ compartmentId: compartment.id, parcelId: parcel.id, courier: courier.id }, 'return collection door open');
-        return { ok: true, parcelId: parcel.id, compartmentId: compartment.id, tracking: parcel.tracking, remaining: this.#collectable(courier, skipped).length };
+        return { ok: true, parcelId: parcel.id, compartmentId: compartment.id, tracking: parcel.tracking, remaining: this.#collectable(courier, skipped).length, failed };
       }
+      failed.push(parcel.id);
       this.#log.warn({ compartmentId: compartment.id, outcome, parcelId: parcel.id }, 'return collection door did not open; the return stays, trying the next');
     }
   }

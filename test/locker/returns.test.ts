@@ -218,6 +218,10 @@ describe('returns on the simulated locker', () => {
     expect(await h.keys('C')).toEqual([expect.stringContaining(`Door ${second!.compartmentId} is open: take the return ${UPS_RETURN_2}`)]);
     expect(h.app.ledger.parcels.get(first!.id)!.state).toBe('deposited');
     expect(events(h, config, 'compartment.fault').map((e) => e.data.compartmentId)).toEqual(['A01', 'A02']);
+    // Confirmed and shut: the jammed door is not tried again in this collection.
+    await h.keys('#');
+    expect(await h.door(second!.compartmentId, false)).toEqual(['Returns collected: 1. Scan a parcel, or press * to log out.']);
+    expect(events(h, config, 'compartment.fault')).toHaveLength(2);
   });
 
   it('cancels with * at every step, the open door too (which then closes empty)', async () => {

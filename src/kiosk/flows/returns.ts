@@ -204,7 +204,7 @@ export class ReturnsFlow implements KioskFlow {
     if (result.ok) {
       ctx.doors.clear();
       ctx.doors.set(result.compartmentId, 'open');
-      ctx.to({ name: 'return_collect', courier, parcelId: result.parcelId, compartmentId: result.compartmentId, confirmed: false, stopping: false, collected, tried: new Set([...tried, result.parcelId]) });
+      ctx.to({ name: 'return_collect', courier, parcelId: result.parcelId, compartmentId: result.compartmentId, confirmed: false, stopping: false, collected, tried: new Set([...tried, ...result.failed, result.parcelId]) });
       return ctx.say('returns.collectDoorOpen', { door: result.compartmentId, tracking: result.tracking ?? '-', remaining: result.remaining }, 'success');
     }
     if (collected > 0) return this.#done(ctx, courier, collected);
