@@ -1,5 +1,7 @@
 import type { Courier } from '../ledger/people.js';
 import type { ReturnLabel } from '../locker/returns.js';
+import type { StaffMember } from '../ledger/staff.js';
+import type { AuditTally } from '../locker/staff.js';
 
 /**
  * Where the kiosk's one session is. Each flow owns its states (courier and resident in
@@ -18,6 +20,15 @@ export type KioskState =
   | { name: 'return_unit'; label: ReturnLabel; carrier: string }
   | { name: 'return_size'; label: ReturnLabel; carrier: string; unit: string }
   | { name: 'return_door'; parcelId: string; compartmentId: string; carrier: string }
-  | { name: 'return_collect'; courier: Courier; parcelId: string; compartmentId: string; confirmed: boolean; stopping: boolean; collected: number; tried: Set<string> };
+  | { name: 'return_collect'; courier: Courier; parcelId: string; compartmentId: string; confirmed: boolean; stopping: boolean; collected: number; tried: Set<string> }
+  // Staff (./flows/staff.ts): `queue` is the expired parcels still to recall, null for a single recall.
+  | { name: 'staff_menu'; staff: StaffMember }
+  | { name: 'staff_pick'; staff: StaffMember; action: 'open' | 'recall' | 'service' }
+  | { name: 'staff_open_reason'; staff: StaffMember; compartmentId: string }
+  | { name: 'staff_service_reason'; staff: StaffMember; compartmentId: string }
+  | { name: 'staff_door'; staff: StaffMember; compartmentId: string }
+  | { name: 'staff_recall_confirm'; staff: StaffMember; parcelId: string; compartmentId: string; queue: string[] | null }
+  | { name: 'staff_recall_door'; staff: StaffMember; parcelId: string; unit: string; compartmentId: string; queue: string[] | null; answered: boolean; closed: boolean }
+  | { name: 'staff_audit_door'; staff: StaffMember; walkId: string; compartmentId: string; remaining: string[]; tally: AuditTally; answered: boolean; closed: boolean; stopping: boolean };
 
 export type KioskStateName = KioskState['name'];
