@@ -14,6 +14,7 @@ import { Refusal, type LockerAdministration } from '../locker/administration.js'
 import { formatDuration } from '../locker/hold-policy.js';
 import type { LockerService } from '../locker/locker-service.js';
 import { containsCredentials, reveal } from '../secrets/redact.js';
+import { returnsWaiting } from '../sync/snapshots.js';
 import type { SyncService } from '../sync/sync-service.js';
 import { CommandError } from './protocol.js';
 import type { CommandHandler } from './server.js';
@@ -153,6 +154,8 @@ export function controlCommands(ctx: ControlContext): Map<string, CommandHandler
       simulated: ctx.sim.boards !== undefined,
       kiosk: { state: kiosk.state, display: kiosk.lastDisplay?.text ?? null },
       compartments: bySize,
+      // Returns take compartments too (counted as occupied above): how many, of what size and for which carrier.
+      returns: returnsWaiting(ledger),
       openDoors: locker.openDoors().map((d) => ({ compartmentId: d.compartmentId, since: new Date(d.since).toISOString() })),
       boards: ctx.doors.health(),
       outbox: ledger.outbox.depth(),

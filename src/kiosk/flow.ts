@@ -1,3 +1,4 @@
+import type { Key } from '../../drivers/contracts.js';
 import type { LockerdConfig } from '../config/types.js';
 import type { DoorPurpose } from '../ledger/door-operations.js';
 import type { LimitedLog } from '../../drivers/log-limit.js';
@@ -54,5 +55,11 @@ export interface KioskFlow {
   /** The session timed out in one of this flow's states (`state`); the session then goes idle. */
   timedOut?(ctx: KioskFlowContext, state: KioskState): void;
   /** Door events of the locker while in this flow's states. */
-  onDoorClosed?(ctx: KioskFlowContext, compartmentId: string): void;
+  onDoorClosed?(ctx: KioskFlowContext, compartmentId: string): void | Promise<void>;
+  /**
+   * The keys that start this flow from a state the session owns (the welcome screen, a courier's
+   * prompt) with nothing typed: shown there as choices; pressing one calls start().
+   */
+  startChoices?(state: KioskState): ChoiceSpec[];
+  start?(ctx: KioskFlowContext, key: Key): void | Promise<void>;
 }

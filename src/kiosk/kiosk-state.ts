@@ -1,4 +1,5 @@
 import type { Courier } from '../ledger/people.js';
+import type { ReturnLabel } from '../locker/returns.js';
 import type { StaffMember } from '../ledger/staff.js';
 import type { AuditTally } from '../locker/staff.js';
 
@@ -15,6 +16,12 @@ export type KioskState =
   | { name: 'courier_door'; courier: Courier; parcelId: string; compartmentId: string }
   /** `holdEnded`: the code also covers parcels it no longer opens (their hold ended): the goodbye sends the resident to the office. */
   | { name: 'resident_doors'; waiting: Set<string>; holdEnded?: boolean }
+  // Returns (./flows/returns.ts): a resident's drop-off, then a courier's collection door by door.
+  | { name: 'return_label' }
+  | { name: 'return_unit'; label: ReturnLabel; carrier: string }
+  | { name: 'return_size'; label: ReturnLabel; carrier: string; unit: string }
+  | { name: 'return_door'; parcelId: string; compartmentId: string; carrier: string }
+  | { name: 'return_collect'; courier: Courier; parcelId: string; compartmentId: string; confirmed: boolean; stopping: boolean; collected: number; tried: Set<string> }
   // Staff (./flows/staff.ts): `queue` is the expired parcels still to recall, null for a single recall.
   | { name: 'staff_menu'; staff: StaffMember }
   | { name: 'staff_pick'; staff: StaffMember; action: 'open' | 'recall' | 'service' }

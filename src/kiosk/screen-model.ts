@@ -39,9 +39,11 @@ export interface ScreenFacts {
   upstreamOffline?: boolean;
   /** The choices of a state owned by a flow of ./flows/ (the courier and resident ones are below). */
   flowChoices?: ChoiceSpec[];
+  /** Keys that start a flow of ./flows/ from the welcome screen or a courier's prompt (send a return...). */
+  startChoices?: ChoiceSpec[];
 }
 
-const SIZE_CHOICES: readonly { key: Key; labelId: MessageId }[] = [
+export const SIZE_CHOICES: readonly { key: Key; labelId: MessageId }[] = [
   { key: '1', labelId: 'choice.size.S' },
   { key: '2', labelId: 'choice.size.M' },
   { key: '3', labelId: 'choice.size.L' },
@@ -56,13 +58,14 @@ export function choicesFor(f: ScreenFacts): ScreenChoice[] {
   // With keys typed, * clears them first (whatever the step) and # submits them.
   const clearOrEnter = [choice('*', 'choice.clear'), choice('#', 'choice.enter')];
   const back = f.cancelEndsSession ? choice('*', 'choice.logOut') : choice('*', 'choice.back');
+  const starts = (f.startChoices ?? []).map((c) => choice(c.key, c.labelId, c.sequence));
   let out: ScreenChoice[];
   switch (f.flow) {
     case 'idle':
-      out = typing ? clearOrEnter : [choice(LANGUAGE_KEY, 'choice.language')];
+      out = typing ? clearOrEnter : [choice(LANGUAGE_KEY, 'choice.language'), ...starts];
       break;
     case 'courier_scan':
-      out = typing ? clearOrEnter : [choice('*', 'choice.logOut')];
+      out = typing ? clearOrEnter : [choice('*', 'choice.logOut'), ...starts];
       break;
     case 'courier_unit':
       out = typing ? clearOrEnter : [back];

@@ -7,7 +7,7 @@ import type { LockerService } from '../locker/locker-service.js';
 import { formatMessage, type MessageId, type MessageParams } from './messages.js';
 import type { DoorPurpose } from '../ledger/door-operations.js';
 import { LANGUAGES, type Language, type ScreenDoor, type ScreenState, type ScreenStep, type Tone } from './screen.js';
-import { LANGUAGE_KEY, screenState, type ScreenFacts } from './screen-model.js';
+import { LANGUAGE_KEY, screenState, type ChoiceSpec, type ScreenFacts } from './screen-model.js';
 import { describeScanForLog, parseScan, type ScanResult } from '../barcode/index.js';
 import { LimitedLog } from '../../drivers/log-limit.js';
 import type { KioskFlow, KioskFlowContext } from './flow.js';
@@ -221,6 +221,7 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
       leftOpen: [...this.#leftOpen],
       upstreamOffline: this.#upstreamOffline,
       flowChoices: this.#flowFor(this.#state)?.choices(this.#state, this.#entry.length > 0),
+      startChoices: this.#startChoices(),
     };
   }
 
@@ -273,6 +274,12 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
     this.#limited.info({ language: this.#language }, 'kiosk language switched');
     this.#touch();
     this.#say('welcome', {}, 'info', 'welcome');
+  }
+
+  /** What the flows of ./flows/ offer to start from this state (none while a flow owns it or keys are typed). */
+  #startChoices(): ChoiceSpec[] {
+    if (this.#entry !== '' || this.#flowFor(this.#state)) return [];
+    return this.#flows.flatMap((f) => f.startChoices?.(this.#state) ?? []);
   }
 
   /** The flow of ./flows/ that owns this state, if it is not a courier's or a resident's. */
@@ -331,6 +338,11 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
     // The language key at the welcome screen, before anything is typed (typed, it is part of the entry as before).
     if (key === LANGUAGE_KEY && this.#state.name === 'idle' && this.#entry === '') return this.#switchLanguage();
     this.#touch();
+    // A key that starts a flow of ./flows/ here (send a return, collect returns), nothing typed.
+    if (/^[A-D]$/.test(key) && this.#entry === '' && !this.#flowFor(this.#state)) {
+      const starter = this.#flows.find((f) => f.start && f.startChoices?.(this.#state).some((c) => c.key === key));
+      if (starter) return starter.start!(this.#context, key);
+    }
     const cancel = key === '*' || key === 'cancel';
     const submit = key === '#' || key === 'enter';
     if (cancel) return this.#onCancel();
@@ -510,6 +522,8 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
     this.#to({ name: 'courier_scan', courier: result.courier });
     // A full locker says so at once, before the courier scans a whole trolley of parcels.
     if (this.deps.locker.freeCompartments() === 0) return this.#say('courier.lockerFull', { courier: result.courier.carrier }, 'error');
+    const returns = this.deps.locker.returnsWaitingFor(result.courier);
+    if (returns > 0) return this.#say('courier.scanParcelReturns', { courier: result.courier.carrier, count: returns }, 'success');
     this.#say('courier.scanParcel', { courier: result.courier.carrier }, 'success');
   }
 
@@ -611,10 +625,10 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
     this.#emitScreen(false);
   }
 
-  #onDoorClosed(compartmentId: string): void {
+  #onDoorClosed(compartmentId: string): void | Promise<void> {
     if (this.#doors.get(compartmentId) === 'open') this.#doors.set(compartmentId, 'closed');
     this.#leftOpen.delete(compartmentId);
-    this.#flowFor(this.#state)?.onDoorClosed?.(this.#context, compartmentId);
+    return this.#flowFor(this.#state)?.onDoorClosed?.(this.#context, compartmentId);
   }
 
   /** Shows or clears the staff banner "offline" (src/kiosk/upstream-notice.ts decides when). */

@@ -90,6 +90,12 @@ export class ParcelStore {
   readonly #holdDue;
   readonly #move;
   readonly #markExpiryReported;
+  readonly #insertReturn;
+  readonly #depositReturn;
+  readonly #returnsWaiting;
+  readonly #returnsInside;
+  readonly #inboundWithTracking;
+  readonly #collectReturn;
   readonly #expiredWaiting;
   readonly #depositedIn;
   readonly #holding;
@@ -130,6 +136,22 @@ export class ParcelStore {
     this.#holdEnded = db.prepare<[number]>(`SELECT * FROM parcels WHERE state = 'deposited' AND expiry_reported_at IS NOT NULL ORDER BY expires_at LIMIT ?`);
     // Paged by id (UUIDv7: time order) through the primary key; never an OFFSET, which rereads every page before.
     this.#reservedBetween = db.prepare<[string, number, number, number]>('SELECT * FROM parcels WHERE id > ? AND reserved_at >= ? AND reserved_at <= ? ORDER BY id LIMIT ?');
+    // Returns (outbound): no code, no hold; they wait for a courier of their carrier.
+    this.#insertReturn = db.prepare(
+      `INSERT INTO parcels (id, unit, size, compartment_id, state, carrier, tracking, courier_id, reserved_at, direction)
+       VALUES (@id, @unit, @size, @compartmentId, 'reserved', @carrier, @tracking, NULL, @reservedAt, 'outbound')`,
+    );
+    this.#depositReturn = db.prepare<[number, string]>(`UPDATE parcels SET state = 'deposited', deposited_at = ? WHERE id = ? AND state = 'reserved' AND direction = 'outbound'`);
+    // The parcels inside are few (one or a few per compartment): read them through their small index.
+    this.#returnsWaiting = db.prepare<[string]>(
+      `SELECT * FROM parcels INDEXED BY parcels_active_compartment
+       WHERE state IN ('reserved','deposited') AND state = 'deposited' AND direction = 'outbound' AND carrier = ? COLLATE NOCASE
+       ORDER BY deposited_at, id`,
+    );
+    this.#returnsInside = db.prepare(`SELECT * FROM parcels INDEXED BY parcels_active_compartment WHERE state IN ('reserved','deposited') AND state = 'deposited' AND direction = 'outbound' ORDER BY deposited_at, id`);
+    this.#collectReturn = db.prepare<[number, string, string]>(`UPDATE parcels SET state = 'collected', ended_at = ?, courier_id = ? WHERE id = ? AND state = 'deposited' AND direction = 'outbound'`);
+    // No index on tracking: a full scan, done once per return label scanned (README, Returns).
+    this.#inboundWithTracking = db.prepare<[string]>(`SELECT * FROM parcels WHERE tracking = ? AND direction = 'inbound' ORDER BY id DESC LIMIT 1`);
   }
 
   /** Moves every parcel waiting on one code to another (a reissued code). */
@@ -183,6 +205,37 @@ export class ParcelStore {
 
   reserve(p: NewParcel): void {
     this.#insert.run(p);
+  }
+
+  /** A resident's return (outbound): reserved with no code and no courier until a courier collects it. */
+  reserveReturn(p: Omit<NewParcel, 'courierId'>): void {
+    this.#insertReturn.run(p);
+  }
+
+  /** The return's door shut: it waits for its carrier. False when it was not a reserved return. */
+  markReturnDeposited(id: string, at: number): boolean {
+    return this.#depositReturn.run(at, id).changes === 1;
+  }
+
+  /** A courier took the return away: it is theirs now (`courierId`, for the proof of collection). */
+  markReturnCollected(id: string, courierId: string, at: number): boolean {
+    return this.#collectReturn.run(at, courierId, id).changes === 1;
+  }
+
+  /** Returns waiting for a courier of `carrier` (case does not matter), oldest first. */
+  returnsWaitingFor(carrier: string): Parcel[] {
+    return (this.#returnsWaiting.all(carrier) as Row[]).map(fromRow);
+  }
+
+  /** Every return waiting for its carrier, oldest first. */
+  returnsWaiting(): Parcel[] {
+    return (this.#returnsInside.all() as Row[]).map(fromRow);
+  }
+
+  /** The newest delivery (inbound, any state) with this tracking number, if this locker ever had one. */
+  inboundWithTracking(tracking: string): Parcel | undefined {
+    const r = this.#inboundWithTracking.get(tracking) as Row | undefined;
+    return r && fromRow(r);
   }
 
   get(id: string): Parcel | undefined {

@@ -1,4 +1,5 @@
 import { COMPARTMENT_SIZES, type CompartmentSize, type LockerdConfig } from '../config/types.js';
+import type { Compartment } from '../ledger/compartments.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Courier } from '../ledger/people.js';
 import { uuidv7 } from '../ledger/uuidv7.js';
@@ -26,6 +27,11 @@ export type DepositResult =
   | { ok: false; reason: 'duplicate'; compartmentId: string }
   | { ok: false; reason: 'full'; fullSizes: CompartmentSize[] }
   | { ok: false; reason: 'doors_failed'; tried: string[] };
+
+/** Compartments a parcel may go into now: in service, empty, no door operation under way, board answering. */
+export function freeCompartmentsNow(ledger: Ledger, boards: BoardStatus): Compartment[] {
+  return boards.answering(ledger.compartments.free());
+}
 
 /**
  * Couriers' deposits: a compartment is reserved and its door opened; the parcel is deposited, and
@@ -72,7 +78,7 @@ export class Deposits {
 
   /** Compartments that could take a parcel now (in service, empty, board answering). */
   freeCompartments(): number {
-    return this.#boards.answering(this.#ledger.compartments.free()).length;
+    return freeCompartmentsNow(this.#ledger, this.#boards).length;
   }
 
   unit(id: string): { id: string; accessible: boolean } | undefined {
@@ -128,7 +134,7 @@ export class Deposits {
     if (duplicate) return { ok: false, reason: 'duplicate', compartmentId: duplicate.compartmentId };
     const tried: string[] = [];
     for (let attempt = 0; attempt < this.#config.doors.maxAllocationAttempts; attempt++) {
-      const free = this.#boards.answering(this.#ledger.compartments.free());
+      const free = freeCompartmentsNow(this.#ledger, this.#boards);
       const choice = chooseCompartment(free, { size: req.size, accessibleOnly: unit.accessible, exclude: new Set(tried) });
       if (!choice.ok) {
         if (tried.length > 0) break;

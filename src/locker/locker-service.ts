@@ -14,6 +14,7 @@ import { Holds, type ExpiredParcel, type HoldCheck } from './holds.js';
 import { LockerBus, type LockerEvents } from './locker-events.js';
 import { Pickups, type PickupResult } from './pickups.js';
 import { RefusalRecorder } from './refusals.js';
+import { Returns, type LabelCheck, type ReturnCollectResult, type ReturnDepositRequest, type ReturnDepositResult, type ReturnLabel } from './returns.js';
 import { Staff } from './staff.js';
 
 export type { DepositRequest, DepositResult } from './deposits.js';
@@ -21,6 +22,7 @@ export type { PickupResult } from './pickups.js';
 export type { ExpiredParcel, HoldCheck } from './holds.js';
 export type { CourierLoginResult, KioskLoginResult } from './credentials.js';
 export type { LockerEvents } from './locker-events.js';
+export type { LabelCheck, ReturnCollectResult, ReturnDepositResult, ReturnLabel } from './returns.js';
 
 export interface LockerServiceDeps {
   ledger: Ledger;
@@ -50,6 +52,7 @@ export class LockerService {
   readonly #pickups: Pickups;
   readonly #holds: Holds;
   readonly #opens: AuthorisedOpens;
+  readonly #returns: Returns;
   /** The kiosk's staff menu (./staff.ts): used directly by the staff flow. */
   readonly staff: Staff;
 
@@ -66,6 +69,7 @@ export class LockerService {
     this.#holds = new Holds({ ledger, config, log, now, monotonic });
     this.#pickups = new Pickups({ ledger, log, now, doors: this.#doors, credentials: this.#credentials, bus: this.events, holds: this.#holds, refusals: this.#refusals });
     this.#opens = new AuthorisedOpens({ ledger, log, doors: this.#doors });
+    this.#returns = new Returns({ ledger, config, log, now, doors: this.#doors, boards: this.#boards, refusals: this.#refusals });
     this.staff = new Staff({ ledger, config, log, now, doors: this.#doors, credentials: this.#credentials });
   }
 
@@ -169,6 +173,36 @@ export class LockerService {
   /** Waiting parcels whose hold ended, oldest first: for staff (kiosk menu, `lockerctl parcels --state expired`). */
   expiredParcels(limit?: number): ExpiredParcel[] {
     return this.#holds.expiredParcels(limit);
+  }
+
+  // --- returns (./returns.ts) ----------------------------------------------------------------
+
+  checkReturnLabel(label: ReturnLabel): LabelCheck {
+    return this.#returns.checkLabel(label);
+  }
+
+  depositReturn(req: ReturnDepositRequest): Promise<ReturnDepositResult> {
+    return this.#returns.deposit(req);
+  }
+
+  cancelReturn(parcelId: string): boolean {
+    return this.#returns.cancelDeposit(parcelId);
+  }
+
+  returnState(parcelId: string): ReturnType<Returns['state']> {
+    return this.#returns.state(parcelId);
+  }
+
+  returnsWaitingFor(courier: Courier): number {
+    return this.#returns.waitingFor(courier);
+  }
+
+  collectReturn(courier: Courier, skip?: ReadonlySet<string>): Promise<ReturnCollectResult> {
+    return this.#returns.collectNext(courier, skip);
+  }
+
+  confirmReturnTaken(parcelId: string, courier: Courier): boolean {
+    return this.#returns.confirmTaken(parcelId, courier);
   }
 
   // --- technicians and upstream ------------------------------------------------------------

@@ -193,6 +193,21 @@ export const EVENT_DATA = {
     schema: obj({ device: id(64), droppedInputs: int(0), mutedForMs: int(1) }),
     example: { device: 'scanner-1', droppedInputs: 180000, mutedForMs: 60000 },
   },
+  'return.deposited': {
+    summary: 'A resident dropped off a prepaid return (scanned its label at the kiosk, keyed their unit) and shut the door: it waits, with no retrieval code, for a courier of `carrier` to collect it.',
+    schema: obj({ parcelId: uuid, compartmentId, size, carrier: id(), tracking: id(64), unit: unitId }),
+    example: { parcelId: '01935c1e-7c2a-7000-8000-000000000003', compartmentId: 'A02', size: 'S', carrier: 'UPS', tracking: '1Z999AA10123456784', unit: '101' },
+  },
+  'return.collected': {
+    summary: 'A courier of the return\'s carrier confirmed taking it at the kiosk and shut its door: the return has left the locker.',
+    schema: obj({ parcelId: uuid, compartmentId, courierId: id(), carrier: id(), tracking: id(64) }),
+    example: { parcelId: '01935c1e-7c2a-7000-8000-000000000003', compartmentId: 'A02', courierId: 'ups-demo', carrier: 'UPS', tracking: '1Z999AA10123456784' },
+  },
+  'return.refused': {
+    summary: 'A return label was refused at the kiosk before any door opened; nothing changed. `reason`: `own_delivery`, the tracking number is a parcel delivered to this locker (`parcelId`, in any state) or announced for it (`delivery.expect`, `parcelId` null); `already_inside`, a return with this tracking number is already in the locker. Sent once per parcel; repeats are in the audit trail only.',
+    schema: obj({ reason: { enum: ['own_delivery', 'already_inside'] }, tracking: id(64), carrier: nullable(id()), parcelId: nullable(uuid), compartmentId: nullable(compartmentId) }),
+    example: { reason: 'own_delivery', tracking: '1Z999AA10123456784', carrier: 'UPS', parcelId: '01935c1e-7c2a-7000-8000-000000000001', compartmentId: 'A01' },
+  },
   'kiosk.power_lost': {
     summary: 'The UPS reported mains power lost; the daemon shuts down cleanly.',
     schema: obj({}, []),
@@ -230,7 +245,7 @@ export const STATUS: MessageSpec = {
 const sizeCounts = obj({ total: int(0), free: int(0), occupied: int(0), outOfService: int(0) });
 
 export const INVENTORY: MessageSpec = {
-  summary: 'Retained; published on change. Occupancy per size and per compartment.',
+  summary: 'Retained; published on change. Occupancy per size and per compartment. A compartment holding a resident\'s return is `occupied` like one holding a delivery; `returns` says how many of the occupied ones hold returns waiting for their carrier, per size and per carrier.',
   schema: obj({
     at: isoTime,
     sizes: obj({ S: sizeCounts, M: sizeCounts, L: sizeCounts, XL: sizeCounts }),
@@ -238,8 +253,9 @@ export const INVENTORY: MessageSpec = {
       type: 'array',
       items: obj({ id: compartmentId, size, accessible: { type: 'boolean' }, state: { enum: ['free', 'occupied', 'out_of_service'] } }),
     },
+    returns: obj({ waiting: int(0), bySize: obj({ S: int(0), M: int(0), L: int(0), XL: int(0) }), byCarrier: { type: 'object', additionalProperties: int(0) } }),
   }),
-  example: { at: '2026-11-25T15:00:00.000Z', sizes: { S: { total: 1, free: 1, occupied: 0, outOfService: 0 }, M: { total: 0, free: 0, occupied: 0, outOfService: 0 }, L: { total: 0, free: 0, occupied: 0, outOfService: 0 }, XL: { total: 0, free: 0, occupied: 0, outOfService: 0 } }, compartments: [{ id: 'A01', size: 'S', accessible: false, state: 'free' }] },
+  example: { at: '2026-11-25T15:00:00.000Z', sizes: { S: { total: 1, free: 0, occupied: 1, outOfService: 0 }, M: { total: 0, free: 0, occupied: 0, outOfService: 0 }, L: { total: 0, free: 0, occupied: 0, outOfService: 0 }, XL: { total: 0, free: 0, occupied: 0, outOfService: 0 } }, compartments: [{ id: 'A01', size: 'S', accessible: false, state: 'occupied' }], returns: { waiting: 1, bySize: { S: 1, M: 0, L: 0, XL: 0 }, byCarrier: { UPS: 1 } } },
 };
 
 export const TELEMETRY: MessageSpec = {

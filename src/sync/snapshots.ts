@@ -17,7 +17,16 @@ export function inventorySnapshot(ledger: Ledger, offlineBoards: readonly string
       return [size, { total: of.length, free: of.filter((c) => c.state === 'free').length, occupied: of.filter((c) => c.state === 'occupied').length, outOfService: of.filter((c) => c.state === 'out_of_service').length }];
     }),
   );
-  return { at: new Date(now).toISOString(), sizes, compartments };
+  return { at: new Date(now).toISOString(), sizes, compartments, returns: returnsWaiting(ledger) };
+}
+
+/** Returns waiting for their carrier: how many of the occupied compartments they take, per size and carrier. */
+export function returnsWaiting(ledger: Ledger): { waiting: number; bySize: Record<string, number>; byCarrier: Record<string, number> } {
+  const waiting = ledger.parcels.returnsWaiting();
+  const bySize = Object.fromEntries(COMPARTMENT_SIZES.map((size) => [size, waiting.filter((p) => p.size === size).length]));
+  const byCarrier: Record<string, number> = {};
+  for (const p of waiting) byCarrier[p.carrier ?? 'unknown'] = (byCarrier[p.carrier ?? 'unknown'] ?? 0) + 1;
+  return { waiting: waiting.length, bySize, byCarrier };
 }
 
 /** `<root>/telemetry`: periodic health. */

@@ -42,7 +42,7 @@ describe('lockerctl sim prints the screen model', () => {
         '  [info] Residentes: marque su código y oprima #. Repartidores: marque su PIN y oprima #.',
         'screen: Residentes: marque su código y oprima #. Repartidores: marque su PIN y oprima #.',
         '  step: welcome (es)',
-        '  keys: A = English',
+        '  keys: A = English, B = Enviar una devolución',
         '  countdown: session ends after 60 s without input',
         '(kiosk state: idle)',
         '',
@@ -73,7 +73,7 @@ describe('lockerctl sim prints the screen model', () => {
     expect(opened).toContain(`  step: courier_door (en)\n  doors: ${door} open\n  keys: * = Too small: bigger door\n`);
     const closed = await ctl('sim', 'door', door, 'close');
     expect(closed).toContain(`screen: Parcel stored in ${door}. Scan the next parcel, or press * to log out.\n  step: courier_scan (en)\n  doors: ${door} closed\n  keys: * = Log out\n`);
-    expect(await ctl('sim', 'keys', '*')).toContain('screen: Logged out. Thank you.\n  step: goodbye (en)\n  keys: A = Español\n(kiosk state: idle)\n');
+    expect(await ctl('sim', 'keys', '*')).toContain('screen: Logged out. Thank you.\n  step: goodbye (en)\n  keys: A = Español, B = Send a return\n(kiosk state: idle)\n');
   });
 
   it('answers --json with the displays as before and the screen states', async () => {

@@ -42,7 +42,7 @@ describe('the kiosk screen model', () => {
     expect(s).toMatchObject({
       step: 'welcome', tone: 'info', language: 'en', entryLength: 0, doors: [], countdown: null, attention: [],
       prompt: { id: 'welcome', params: {}, text: 'Residents: key your code and press #. Couriers: key your PIN and press #.' },
-      choices: [{ key: 'A', labelId: 'choice.language', label: 'Español' }],
+      choices: [{ key: 'A', labelId: 'choice.language', label: 'Español' }, { key: 'B', labelId: 'choice.sendReturn', label: 'Send a return' }],
     });
     expect(s.seq).toBeGreaterThan(0);
   });
@@ -179,7 +179,7 @@ describe('the kiosk screen model', () => {
     await h.keys('111111#');
     await h.keys('*');
     expect(last()).toMatchObject({ step: 'goodbye', tone: 'success', prompt: { id: 'courier.loggedOut', text: 'Logged out. Thank you.' }, countdown: null, doors: [] });
-    expect(keysOf(last())).toEqual(['A']);
+    expect(keysOf(last())).toEqual(['A', 'B']);
     expect(h.app.kiosk.state).toBe('idle');
   });
 
@@ -215,7 +215,7 @@ describe('the kiosk screen model', () => {
       step: 'refusal', tone: 'error', entryLength: 0, countdown: null,
       prompt: { id: 'pickup.wrongCode', text: 'That code is not valid or its parcel was already collected. Check it and try again.' },
     });
-    expect(keysOf(last())).toEqual(['A']);
+    expect(keysOf(last())).toEqual(['A', 'B']);
     await h.keys('1234#');
     expect(last()).toMatchObject({ step: 'refusal', prompt: { id: 'login.wrongCodeOrPin', params: { digits: 8 } } });
   });
@@ -256,7 +256,7 @@ describe('the kiosk screen model', () => {
   it('switches the language with A at the welcome screen, for one session only', async () => {
     await start();
     expect(await h.keys('A')).toEqual(['Residentes: marque su código y oprima #. Repartidores: marque su PIN y oprima #.']);
-    expect(last()).toMatchObject({ step: 'welcome', language: 'es', choices: [{ key: 'A', labelId: 'choice.language', label: 'English' }] });
+    expect(last()).toMatchObject({ step: 'welcome', language: 'es', choices: [{ key: 'A', labelId: 'choice.language', label: 'English' }, { key: 'B', labelId: 'choice.sendReturn', label: 'Enviar una devolución' }] });
     // A session of its own: it would time out back to the default.
     expect(last().countdown?.kind).toBe('session');
     expect(await h.keys('111111#')).toEqual(['Hola, UPS. Escanee un paquete u oprima * para cerrar sesión.']);
@@ -278,7 +278,7 @@ describe('the kiosk screen model', () => {
     await h.keys('1A');
     expect(last()).toMatchObject({ language: 'en', entryLength: 2 });
     expect(await h.keys('#')).toEqual(['That code or PIN is not valid. Codes have 8 digits.']);
-    expect(keysOf(last())).toEqual(['A']);
+    expect(keysOf(last())).toEqual(['A', 'B']);
   });
 
   it('shows the welcome again, in the default language, a while after a goodbye', async () => {
@@ -290,7 +290,7 @@ describe('the kiosk screen model', () => {
     expect(last()).toMatchObject({ step: 'goodbye', language: 'es' });
     await wait(BACK_TO_WELCOME_MS + 400);
     await h.settle();
-    expect(last()).toMatchObject({ step: 'welcome', language: 'en', prompt: { id: 'welcome' }, countdown: null, choices: [{ key: 'A', label: 'Español' }] });
+    expect(last()).toMatchObject({ step: 'welcome', language: 'en', prompt: { id: 'welcome' }, countdown: null, choices: [{ key: 'A', label: 'Español' }, { key: 'B', label: 'Send a return' }] });
     // Shown, not said: no beep, no display.
     expect(h.displays.length).toBe(said + 1);
   }, 20_000);

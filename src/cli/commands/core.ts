@@ -13,6 +13,7 @@ interface Status {
   upstream: { enabled: boolean; connected: boolean } | null;
   guessingWaitMs: number;
   throttle?: ThrottleView;
+  returns?: { waiting: number; byCarrier: Record<string, number> };
 }
 
 /** The core commands: the locker's state, and driving the simulated keypad, scanner and doors. */
@@ -33,6 +34,7 @@ export const coreCommands: CliCommand[] = [
         ...(s.throttle ? describeThrottle(s.throttle).map((l) => `keypad throttle, ${l}`) : [s.guessingWaitMs > 0 ? `keypad throttled for ${Math.ceil(s.guessingWaitMs / 1000)} s after wrong entries` : 'keypad: not throttled']),
         '',
         table(sizes, ['size', 'total', 'free', 'occupied', 'outOfService']).trimEnd(),
+        ...(s.returns ? [`returns waiting for their carrier (counted as occupied): ${s.returns.waiting}${s.returns.waiting > 0 ? ` (${Object.entries(s.returns.byCarrier).map(([c, n]) => `${c} ${n}`).join(', ')})` : ''}`] : []),
         '',
         table(s.boards, ['board', 'online', 'errors', 'detail']),
       ].join('\n');
