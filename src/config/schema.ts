@@ -454,6 +454,14 @@ export const configSchema: Schema = {
         maxAllocationAttempts: int(1, 10, { default: 3 }),
       },
     },
+    allocation: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        shareCompartments: { type: 'array', items: { enum: [...COMPARTMENT_SIZES] }, uniqueItems: true, maxItems: COMPARTMENT_SIZES.length, default: ['L', 'XL'] },
+      },
+    },
     guessing: {
       type: 'object',
       additionalProperties: false,

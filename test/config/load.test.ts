@@ -55,6 +55,7 @@ describe('parseConfig: defaults', () => {
       kiosk: { sessionTimeoutMs: 60000, maxScanLength: 512, maxEntryLength: 32, language: 'en' },
       flood: { refusalWindowMs: 60000, logLinesPerMinute: 10, maxInputsPerSecond: 30, sustainedMs: 3000, mutedForMs: 60000, maxMutedForMs: 3600000 },
       doors: { leftOpenMs: 120000, maxAllocationAttempts: 3 },
+      allocation: { shareCompartments: ['L', 'XL'] },
       guessing: { freeFailures: 10, baseLockoutMs: 30000, maxLockoutMs: 60000, alarmFailuresPerHour: 10, alarmFailuresPerDay: 50, suspectedLockoutMs: 900000 },
       buses: [{ id: 'bus1', type: 'sim', autoCloseMs: 0, unlockDelayMs: 50, boards: [{ id: 'B1', locks: 4 }] }],
       scanners: [],
@@ -127,7 +128,7 @@ describe('parseConfig: schema problems, one exact sentence each', () => {
     [
       'an unknown top-level key',
       (c) => (c.compartment = []),
-      'compartment: unknown key; did you mean "compartments"? (allowed: kioskId, log, ledger, control, mqtt, codes, kiosk, flood, doors, guessing, buses, compartments, units, couriers, scanners, keypads, gpio, screen, simulator)',
+      'compartment: unknown key; did you mean "compartments"? (allowed: kioskId, log, ledger, control, mqtt, codes, kiosk, flood, doors, allocation, guessing, buses, compartments, units, couriers, scanners, keypads, gpio, screen, simulator)',
     ],
     ['a missing key in a list entry', (c) => c.units.push({ accessible: true }), 'units[2]: missing required key "id"'],
     ['a missing top-level key', (c) => delete c.kioskId, '(top level): missing required key "kioskId"'],
