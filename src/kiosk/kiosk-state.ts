@@ -9,7 +9,8 @@ export type KioskState =
   | { name: 'idle' }
   | { name: 'courier_scan'; courier: Courier }
   | { name: 'courier_unit'; courier: Courier; tracking: string; carrier: string | null }
-  | { name: 'courier_size'; courier: Courier; tracking: string; carrier: string | null; unit: string }
+  /** `share`: the unit's compartment this parcel may join ("add to A11", key C). */
+  | { name: 'courier_size'; courier: Courier; tracking: string; carrier: string | null; unit: string; share?: string }
   | { name: 'courier_door'; courier: Courier; parcelId: string; compartmentId: string }
   | { name: 'resident_doors'; waiting: Set<string> };
 

@@ -74,6 +74,7 @@ export class ParcelStore {
   readonly #end;
   readonly #waitingForCode;
   readonly #activeIn;
+  readonly #allIn;
   readonly #activeWithTracking;
   readonly #list;
   readonly #listState;
@@ -94,8 +95,10 @@ export class ParcelStore {
     );
     this.#end = db.prepare<[string, number, string, string]>(`UPDATE parcels SET state = ?, ended_at = ? WHERE id = ? AND state = ?`);
     this.#waitingForCode = db.prepare<[number]>(`SELECT * FROM parcels WHERE code_id = ? AND state = 'deposited' ORDER BY compartment_id`);
-    this.#activeIn = db.prepare<[string]>(`SELECT * FROM parcels WHERE compartment_id = ? AND state IN ('reserved','deposited')`);
-    // The parcels inside are at most one per compartment: read them through their small index.
+    // A shareable compartment (allocation.shareCompartments) holds several: the oldest first.
+    this.#activeIn = db.prepare<[string]>(`SELECT * FROM parcels WHERE compartment_id = ? AND state IN ('reserved','deposited') ORDER BY id LIMIT 1`);
+    this.#allIn = db.prepare<[string]>(`SELECT * FROM parcels WHERE compartment_id = ? AND state IN ('reserved','deposited') ORDER BY id`);
+    // The parcels inside are a few per compartment at most: read them through their small index.
     this.#activeWithTracking = db.prepare<[string]>(`SELECT * FROM parcels INDEXED BY parcels_active_compartment WHERE state IN ('reserved','deposited') AND tracking = ? LIMIT 1`);
     // Ids are UUIDv7, which sort by creation time: newest first needs no index of its own.
     this.#list = db.prepare<[number]>('SELECT * FROM parcels ORDER BY id DESC LIMIT ?');
@@ -160,9 +163,18 @@ export class ParcelStore {
     return r && fromRow(r);
   }
 
+  /**
+   * The oldest parcel reserved for or waiting in a compartment, if any. A shared compartment holds
+   * several: callers that act on what is inside use allIn().
+   */
   activeIn(compartmentId: string): Parcel | undefined {
     const r = this.#activeIn.get(compartmentId) as Row | undefined;
     return r && fromRow(r);
+  }
+
+  /** Every parcel reserved for or waiting in a compartment, oldest first (several when it is shared). */
+  allIn(compartmentId: string): Parcel[] {
+    return (this.#allIn.all(compartmentId) as Row[]).map(fromRow);
   }
 
   list(options: { state?: ParcelState; limit?: number } = {}): Parcel[] {
