@@ -459,7 +459,7 @@ export const configSchema: Schema = {
       additionalProperties: false,
       default: {},
       properties: {
-        shareCompartments: { type: 'array', items: { enum: [...COMPARTMENT_SIZES] }, uniqueItems: true, maxItems: COMPARTMENT_SIZES.length, default: ['L', 'XL'] },
+        shareCompartments: { type: 'array', items: { enum: [...COMPARTMENT_SIZES] }, maxItems: 16, default: ['L', 'XL'] },
       },
     },
     guessing: {

@@ -103,6 +103,7 @@ describe('parseConfig: schema problems, one exact sentence each', () => {
   const cases: Array<[string, (c: Record<string, any>) => void, string]> = [
     ['a value not in the list', (c) => (c.compartments[1].size = 'XXL'), 'compartments[1].size: "XXL" is not one of S, M, L, XL'],
     ['a number above its maximum', (c) => (c.codes = { length: 99 }), 'codes.length: 99 is above the maximum 12'],
+    ['a size that does not exist in allocation.shareCompartments', (c) => (c.allocation = { shareCompartments: ['L', 'XXL'] }), 'allocation.shareCompartments[1]: "XXL" is not one of S, M, L, XL'],
     ['a number below its minimum', (c) => (c.compartments[0].lock = 0), 'compartments[0].lock: 0 is below the minimum 1'],
     ['a fraction where a whole number is expected', (c) => (c.codes = { holdDays: 1.5 }), 'codes.holdDays: 1.5 is not a whole number'],
     ['a string where a number is expected', (c) => (c.doors = { leftOpenMs: '120000' }), 'doors.leftOpenMs: "120000" is not a whole number'],
