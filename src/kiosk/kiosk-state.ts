@@ -11,7 +11,8 @@ export type KioskState =
   | { name: 'courier_unit'; courier: Courier; tracking: string; carrier: string | null }
   /** `share`: the unit's compartment this parcel may join ("add to A11", key C). */
   | { name: 'courier_size'; courier: Courier; tracking: string; carrier: string | null; unit: string; share?: string }
-  | { name: 'courier_door'; courier: Courier; parcelId: string; compartmentId: string }
+  /** `shared`: the parcel joins the unit's parcels in that compartment (`*` then means "no room"). */
+  | { name: 'courier_door'; courier: Courier; parcelId: string; compartmentId: string; shared?: boolean }
   | { name: 'resident_doors'; waiting: Set<string> };
 
 export type KioskStateName = KioskState['name'];

@@ -43,6 +43,8 @@ export interface ScreenFacts {
   upstreamOffline?: boolean;
   /** At the size prompt: the parcel may join the unit's compartment (key C, allocation.shareCompartments). */
   shareOffered?: boolean;
+  /** The open deposit door is a shared compartment's: `*` means "no room" rather than "too small". */
+  sharedDoor?: boolean;
   /** The choices of a state owned by a flow of ./flows/ (the courier and resident ones are below). */
   flowChoices?: ChoiceSpec[];
 }
@@ -77,7 +79,7 @@ export function choicesFor(f: ScreenFacts): ScreenChoice[] {
       out = typing ? clearOrEnter : [...SIZE_CHOICES.map((s) => choice(s.key, s.labelId, [s.key, '#'])), back, choice('#', 'choice.size.auto'), ...(f.shareOffered ? [choice(SHARE_KEY, 'choice.shareCompartment')] : [])];
       break;
     case 'courier_door':
-      out = typing ? [choice('*', 'choice.clear')] : [choice('*', 'choice.biggerDoor'), choice(DOOR_DID_NOT_OPEN_KEY, 'choice.doorDidNotOpen')];
+      out = typing ? [choice('*', 'choice.clear')] : [choice('*', f.sharedDoor ? 'choice.noRoom' : 'choice.biggerDoor'), choice(DOOR_DID_NOT_OPEN_KEY, 'choice.doorDidNotOpen')];
       break;
     case 'resident_doors':
       out = typing ? [choice('*', 'choice.clear')] : [];

@@ -212,6 +212,7 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
       leftOpen: [...this.#leftOpen],
       upstreamOffline: this.#upstreamOffline,
       shareOffered: this.#state.name === 'courier_size' && this.#state.share !== undefined,
+      sharedDoor: this.#state.name === 'courier_door' && this.#state.shared === true,
       flowChoices: this.#flowFor(this.#state)?.choices(this.#state, this.#entry.length > 0),
     };
   }
@@ -540,7 +541,7 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
     if (result.ok) {
       // Doors that failed before this one are staff's business, not the courier's.
       this.#doors = new Map([[result.compartmentId, 'open']]);
-      this.#to({ name: 'courier_door', courier, parcelId: result.parcelId, compartmentId: result.compartmentId });
+      this.#to({ name: 'courier_door', courier, parcelId: result.parcelId, compartmentId: result.compartmentId, ...(result.shared ? { shared: true } : {}) });
       if (result.shared) return this.#say('courier.sharedDoorOpen', { door: result.compartmentId }, 'success');
       return this.#say('courier.doorOpen', { door: result.compartmentId }, 'success');
     }

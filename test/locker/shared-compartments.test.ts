@@ -61,6 +61,7 @@ describe('a shared compartment at the kiosk', () => {
     ]);
     expect(h.app.kiosk.lastScreen.choices.map((c) => [c.key, c.labelId])).toContainEqual(['C', 'choice.shareCompartment']);
     expect(await h.keys('C')).toEqual(['Door A11 is open. Put the parcel beside the one inside and close the door. No room? Press * for another door.']);
+    expect(h.app.kiosk.lastScreen.choices.map((c) => [c.key, c.labelId])).toEqual([['*', 'choice.noRoom'], ['D', 'choice.doorDidNotOpen']]);
     expect(await h.door('A11', false)).toEqual(['Parcel stored in A11. Scan the next parcel, or press * to log out.']);
     await h.keys('*');
 
