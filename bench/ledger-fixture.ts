@@ -13,7 +13,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CompartmentConfig, LockerdConfig } from '../src/config/types.js';
+import type { CompartmentConfig, LockerdConfig, UnitConfig } from '../src/config/types.js';
 import type { EventType } from '../src/sync/contract.js';
 import { Ledger } from '../src/ledger/ledger.js';
 import { createHash } from 'node:crypto';
@@ -38,6 +38,19 @@ const MEAN_DWELL_MS = 2 * HOUR;
 const PARCELS_PER_COURIER_VISIT = 5;
 /** Simulation steps per bulk transaction. */
 const STEPS_PER_TRANSACTION = 25_000;
+
+/** A building of 20 floors × 20 units ("101".."2020"), keeping the default config's accessible units. */
+export function buildingUnits(defaults: readonly UnitConfig[]): UnitConfig[] {
+  const accessible = new Set(defaults.filter((u) => u.accessible).map((u) => u.id));
+  const units: UnitConfig[] = [];
+  for (let floor = 1; floor <= 20; floor++) {
+    for (let n = 1; n <= 20; n++) {
+      const id = `${floor}${String(n).padStart(2, '0')}`;
+      units.push({ id, accessible: accessible.has(id) });
+    }
+  }
+  return units;
+}
 
 export interface FixtureInfo {
   schemaVersion: number;
@@ -95,8 +108,9 @@ export function ledgerFixture(options: FixtureOptions): Fixture {
       // An unreadable info file: rebuild.
     }
   }
-  // Fixtures of the same size for another schema version or format are large and useless now: drop them.
-  const stale = new RegExp(`^ledger-schema\\d+-f\\d+-${historyParcels}\\.`);
+  // Fixtures of the same size for another schema (version or migrations' text) or format are large
+  // and useless now: drop them (names with and without the migrations' hash).
+  const stale = new RegExp(`^ledger-schema\\d+-(?:[0-9a-f]{8}-)?f\\d+-${historyParcels}\\.`);
   for (const name of readdirSync(cacheDir)) {
     if (stale.test(name)) rmSync(join(cacheDir, name), { force: true });
   }

@@ -18,7 +18,7 @@ import { Ledger } from '../src/ledger/ledger.js';
 import { SCHEMA_VERSION } from '../src/ledger/migrations.js';
 import { generateCode } from '../src/locker/retrieval-code.js';
 import { createLogger } from '../src/log.js';
-import { ledgerFixture, type Fixture } from './ledger-fixture.js';
+import { buildingUnits, ledgerFixture, type Fixture } from './ledger-fixture.js';
 import { fmtBytes, fmtMs, mean, median, msSince, percentile } from './stats.js';
 
 const LIFECYCLES = 50;
@@ -49,19 +49,6 @@ function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'lockerd-bench-'));
   tempDirs.push(dir);
   return dir;
-}
-
-/** A building of 20 floors × 20 units ("101".."2020"), keeping the default config's accessible units. */
-function buildingUnits(defaults: readonly UnitConfig[]): UnitConfig[] {
-  const accessible = new Set(defaults.filter((u) => u.accessible).map((u) => u.id));
-  const units: UnitConfig[] = [];
-  for (let floor = 1; floor <= 20; floor++) {
-    for (let n = 1; n <= 20; n++) {
-      const id = `${floor}${String(n).padStart(2, '0')}`;
-      units.push({ id, accessible: accessible.has(id) });
-    }
-  }
-  return units;
 }
 
 interface ConfigOptions {
@@ -183,9 +170,9 @@ interface LookupResult {
   live: number[];
   hmacOnly: number[];
   queryPlan: string;
-  /** The reads LockerService.pickup() makes before its intent commit, for a live code: findLive, allActive, waitingForCode. */
+  /** The reads Pickups.pickup() makes before its intent commit, for a live code: findLive, waitingForCode, activeFor per parcel. */
   pickupReads: number[];
-  allActivePlan: string;
+  activeForPlan: string;
 }
 
 const plan = (db: Database.Database, sql: string, ...args: unknown[]): string =>
@@ -196,7 +183,7 @@ function measureLookups(dbPath: string, keyFile: string, liveCodes: readonly str
   try {
     // The statements as src/ledger/codes.ts and door-operations.ts prepare them.
     const queryPlan = plan(ledger.db, `SELECT id, unit, state, created_at FROM retrieval_codes WHERE code_hash = ? AND state = 'live'`, Buffer.alloc(32));
-    const allActivePlan = plan(ledger.db, `SELECT * FROM door_operations WHERE state IN ('intent','opened') ORDER BY id`);
+    const activeForPlan = plan(ledger.db, `SELECT * FROM door_operations WHERE compartment_id = ? AND state IN ('intent','opened') ORDER BY id`, 'A01');
     const liveSet = new Set(liveCodes);
     const wrongCode = (): string => {
       for (;;) {
@@ -229,13 +216,13 @@ function measureLookups(dbPath: string, keyFile: string, liveCodes: readonly str
       const code = liveCodes[i % liveCodes.length]!;
       const t = process.hrtime.bigint();
       const record = ledger.codes.findLive(ledger.hasher.hash('code', code))!;
-      const busy = new Set(ledger.doorOperations.allActive().map((o) => o.compartmentId));
-      const waiting = ledger.parcels.waitingForCode(record.id).filter((p) => !busy.has(p.compartmentId));
+      // As src/locker/pickups.ts reads them: the waiting parcels, then each one's door operations.
+      const waiting = ledger.parcels.waitingForCode(record.id).filter((p) => ledger.doorOperations.activeFor(p.compartmentId).length === 0);
       const ms = msSince(t);
       if (waiting.length === 0) throw new Error('lookup: a live code has no parcel waiting');
       if (i > 0) pickupReads.push(ms); // the first one is a warm-up
     }
-    return { wrong, live, hmacOnly, queryPlan, pickupReads, allActivePlan };
+    return { wrong, live, hmacOnly, queryPlan, pickupReads, activeForPlan };
   } finally {
     ledger.close();
   }
@@ -470,9 +457,9 @@ async function main(): Promise<void> {
   log(`wrong codes: p50 ${fmtMs(percentile(lk.wrong, 50))}, p99 ${fmtMs(percentile(lk.wrong, 99))}, max ${fmtMs(Math.max(...lk.wrong))}   target p99 < ${TARGET.lookupP99Ms} ms`);
   log(`live codes:  p50 ${fmtMs(percentile(lk.live, 50))}, p99 ${fmtMs(percentile(lk.live, 99))}, max ${fmtMs(Math.max(...lk.live))}   target p99 < ${TARGET.lookupP99Ms} ms`);
   log(`floor, the HMAC alone: p50 ${fmtMs(percentile(lk.hmacOnly, 50))}, p99 ${fmtMs(percentile(lk.hmacOnly, 99))}`);
-  log(`not a target, for context: all the reads pickup() makes before its intent commit (findLive, doorOperations.allActive, parcels.waitingForCode), ` +
+  log(`not a target, for context: all the reads pickup() makes before its intent commit (findLive, parcels.waitingForCode, doorOperations.activeFor per parcel), ` +
     `${PICKUP_READS} runs: median ${fmtMs(median(lk.pickupReads))}, max ${fmtMs(Math.max(...lk.pickupReads))}`);
-  log(`  allActive() query plan: ${lk.allActivePlan}`);
+  log(`  activeFor() query plan: ${lk.activeForPlan}`);
   log();
 
   // 4 -------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import { throttleCommands } from './control/throttle-commands.js';
 import { screenCommands } from './control/screen-commands.js';
 import { KioskSignalsUnit } from './kiosk/signals.js';
 import { KioskSession } from './kiosk/session.js';
+import { StaffFlow } from './kiosk/flows/staff.js';
 import { UpstreamNoticeWatch } from './kiosk/upstream-notice.js';
 import { CLOCK_BACK_TOLERANCE_MS } from './ledger/audit.js';
 import { Ledger } from './ledger/ledger.js';
@@ -102,7 +103,7 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
     const screenInput: ScreenInput | undefined = config.screen.enabled ? new ScreenInput(() => screenStatus(screen)) : undefined;
     const inputs = screenInput ? [...hardwareInputs, screenInput] : hardwareInputs;
     const locker = new LockerService({ ledger, doors, config, log: componentLogger(log, 'locker'), now, monotonic: options.monotonic });
-    const kiosk = new KioskSession({ locker, config, log: componentLogger(log, 'kiosk'), now });
+    const kiosk = new KioskSession({ locker, config, log: componentLogger(log, 'kiosk'), now, flows: [new StaffFlow()] });
     const inputLog = componentLogger(log, 'input');
     const router = routeInputs({ inputs, kiosk, ledger, config, log: inputLog, now });
     // Power loss: recorded and checkpointed by the unit, then the daemon stops through its SIGTERM path.

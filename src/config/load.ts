@@ -9,6 +9,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 // The named export avoids the CommonJS default-import ambiguity under NodeNext.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { expectedYearsToAHit, MIN_YEARS_TO_A_HIT, requiredCodeLength, worstCaseGuessesPerDay } from '../locker/guessing.js';
+import { BADGE_PREFIX, parseBadge } from '../barcode/badge.js';
 import { LOCKBOARD_LIMITS, configSchema } from './schema.js';
 import type { LockerdConfig } from './types.js';
 
@@ -169,6 +170,7 @@ function formatPath(segments: readonly Segment[]): string {
 /** Values here may be PINs: couriers[N].pin, and couriers / couriers[N] in case a PIN landed there. */
 function isSecretPath(segments: readonly Segment[]): boolean {
   if (segments[0] === 'mqtt' && segments[1] === 'password') return true;
+  if (segments[0] === 'staff') return segments.length <= 2 || segments[2] === 'pin' || segments[2] === 'badge';
   return segments[0] === 'couriers' && (segments.length <= 2 || segments[2] === 'pin');
 }
 
@@ -482,6 +484,8 @@ function crossCheck(config: LockerdConfig): string[] {
     }
   });
 
+  problems.push(...checkStaff(config));
+
   // The keypad resets an entry longer than maxEntryLength, so everything keyed in must fit.
   const longest = (label: string, lengths: number[]) => {
     const max = Math.max(0, ...lengths);
@@ -491,6 +495,7 @@ function crossCheck(config: LockerdConfig): string[] {
   };
   longest('codes.length', [config.codes.length]);
   longest('the longest courier PIN', config.couriers.map((c) => c.pin.length));
+  longest('the longest staff PIN', config.staff.map((m) => m.pin.length));
   longest('the longest unit id', config.units.map((u) => u.id.length));
 
   if (config.guessing.maxLockoutMs < config.guessing.baseLockoutMs) {
@@ -819,4 +824,43 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
     }
   }
   return { line, column: offset - lineStart + 1 };
+}
+
+/**
+ * Staff PINs: one each, of another length than codes (the keypad tells them apart by length, as
+ * for couriers), and never a courier's (one PIN, one person: the welcome screen tries both).
+ * PINs and badges are compared, never printed; members are named by id.
+ */
+function checkStaff(config: LockerdConfig): string[] {
+  const problems: string[] = [];
+  const ids = new Map<string, number>();
+  const pins = new Map<string, number>();
+  const badges = new Map<string, number>();
+  const courierPins = new Map(config.couriers.map((c) => [c.pin, c.id]));
+  config.staff.forEach((m, i) => {
+    const first = ids.get(m.id);
+    if (first !== undefined) problems.push(`staff[${i}].id: "${m.id}" is already used by staff[${first}]`);
+    else ids.set(m.id, i);
+    const samePin = pins.get(m.pin);
+    if (samePin !== undefined) problems.push(`staff[${i}].pin: staff member "${m.id}" has the same PIN as "${config.staff[samePin]!.id}" (staff[${samePin}]); everyone needs a PIN of their own`);
+    else pins.set(m.pin, i);
+    const courier = courierPins.get(m.pin);
+    if (courier !== undefined) problems.push(`staff[${i}].pin: staff member "${m.id}" has the same PIN as courier "${courier}"; everyone needs a PIN of their own`);
+    if (m.pin.length === config.codes.length) {
+      problems.push(
+        `staff[${i}].pin: the PIN of staff member "${m.id}" has ${m.pin.length} digits, the same as codes.length; the keypad tells retrieval codes and PINs apart by their length, so PINs need a different number of digits`,
+      );
+    }
+    if (m.badge !== undefined) {
+      // Judged by the scanner's own decoder: a token it would not read could never log anyone in.
+      if (parseBadge(`${BADGE_PREFIX}${m.badge}`) === null) {
+        problems.push(`staff[${i}].badge: the badge of staff member "${m.id}" would never scan: it must be 26 characters of canonical base32 (the last one A, E, I, M, Q, U, Y or 4, as 128 random bits encode); issue a new one`);
+      } else {
+        const sameBadge = badges.get(m.badge);
+        if (sameBadge !== undefined) problems.push(`staff[${i}].badge: staff member "${m.id}" has the same badge as "${config.staff[sameBadge]!.id}" (staff[${sameBadge}])`);
+        else badges.set(m.badge, i);
+      }
+    }
+  });
+  return problems;
 }

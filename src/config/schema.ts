@@ -535,6 +535,23 @@ export const configSchema: Schema = {
         },
       },
     },
+    // Staff log in at the kiosk to the staff menu (README "Staff mode at the kiosk"); PINs like couriers'.
+    staff: {
+      type: 'array',
+      maxItems: 1000,
+      default: [],
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'pin'],
+        properties: {
+          id: text(COURIER_ID_PATTERN, `1 to 64 letters, digits, "_", "." or "-"`),
+          name: text('^[^\\u0000-\\u001f\\u007f]{1,64}$', '1 to 64 printable characters'),
+          pin: text(COURIER_PIN_PATTERN, '4 to 12 digits, written as a string in double quotes'),
+          badge: text('^[A-Z2-7]{26}$', 'the 26-character base32 token of the badge barcode LKB1/<token>'),
+        },
+      },
+    },
     scanners: {
       type: 'array',
       maxItems: 8,

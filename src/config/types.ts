@@ -124,6 +124,17 @@ export interface UnitConfig {
   accessible: boolean;
 }
 
+export interface StaffConfig {
+  /** Stable id, e.g. "concierge-ana": the audit trail names staff by it (`staff:<id>`). */
+  id: string;
+  /** Shown on the staff menu ("Hello Ana"). */
+  name?: string;
+  /** Keypad PIN, digits only, of another length than codes and unlike every courier's. Stored only as a keyed hash; never logged. */
+  pin: string;
+  /** The token of the staff badge barcode `LKB1/<token>`; stored only as a keyed hash. */
+  badge?: string;
+}
+
 export interface CourierConfig {
   /** Stable id, e.g. "ups-route-12". */
   id: string;
@@ -321,4 +332,6 @@ export interface LockerdConfig {
   compartments: CompartmentConfig[];
   units: UnitConfig[];
   couriers: CourierConfig[];
+  /** Staff who log in to the kiosk's staff menu (default none). */
+  staff: StaffConfig[];
 }

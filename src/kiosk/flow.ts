@@ -4,6 +4,7 @@ import type { LimitedLog } from '../../drivers/log-limit.js';
 import type { Logger } from '../log.js';
 import type { LockerService } from '../locker/locker-service.js';
 import type { ScanResult } from '../barcode/index.js';
+import type { StaffMember } from '../ledger/staff.js';
 import type { KioskState } from './kiosk-state.js';
 import type { MessageId, MessageParams } from './messages.js';
 import type { ChoiceSpec } from './screen-model.js';
@@ -48,6 +49,10 @@ export interface KioskFlow {
   scan?(ctx: KioskFlowContext, scan: ScanResult, text: string): void | Promise<void>;
   /** The keys that do something now, in the flow's own states (the session sorts them). */
   choices(state: KioskState, typing: boolean): ChoiceSpec[];
+  /** A staff member logged in at the welcome screen (PIN or badge): the staff flow takes over. */
+  staffLoggedIn?(ctx: KioskFlowContext, staff: StaffMember): void;
+  /** The session timed out in one of this flow's states (`state`); the session then goes idle. */
+  timedOut?(ctx: KioskFlowContext, state: KioskState): void;
   /** Door events of the locker while in this flow's states. */
   onDoorClosed?(ctx: KioskFlowContext, compartmentId: string): void;
 }

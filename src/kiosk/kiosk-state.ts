@@ -1,4 +1,6 @@
 import type { Courier } from '../ledger/people.js';
+import type { StaffMember } from '../ledger/staff.js';
+import type { AuditTally } from '../locker/staff.js';
 
 /**
  * Where the kiosk's one session is. Each flow owns its states (courier and resident in
@@ -13,6 +15,15 @@ export type KioskState =
   | { name: 'courier_size'; courier: Courier; tracking: string; carrier: string | null; unit: string; share?: string }
   /** `shared`: the parcel joins the unit's parcels in that compartment (`*` then means "no room"). */
   | { name: 'courier_door'; courier: Courier; parcelId: string; compartmentId: string; shared?: boolean }
-  | { name: 'resident_doors'; waiting: Set<string> };
+  | { name: 'resident_doors'; waiting: Set<string> }
+  // Staff (./flows/staff.ts): `queue` is the expired parcels still to recall, null for a single recall.
+  | { name: 'staff_menu'; staff: StaffMember }
+  | { name: 'staff_pick'; staff: StaffMember; action: 'open' | 'recall' | 'service' }
+  | { name: 'staff_open_reason'; staff: StaffMember; compartmentId: string }
+  | { name: 'staff_service_reason'; staff: StaffMember; compartmentId: string }
+  | { name: 'staff_door'; staff: StaffMember; compartmentId: string }
+  | { name: 'staff_recall_confirm'; staff: StaffMember; parcelId: string; compartmentId: string; queue: string[] | null }
+  | { name: 'staff_recall_door'; staff: StaffMember; parcelId: string; unit: string; compartmentId: string; queue: string[] | null; answered: boolean; closed: boolean }
+  | { name: 'staff_audit_door'; staff: StaffMember; walkId: string; compartmentId: string; remaining: string[]; tally: AuditTally; answered: boolean; closed: boolean; stopping: boolean };
 
 export type KioskStateName = KioskState['name'];

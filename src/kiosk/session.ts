@@ -143,8 +143,17 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
     return this.#screen;
   }
 
-  /** Queues an input; the promise settles once it (and everything before it) has been handled. */
+  /**
+   * Queues an input; the promise settles once it (and everything before it) has been handled. A
+   * key pressed while a door of this session is opening is refused at once rather than queued:
+   * kept, it would be typed into whatever the operation leads to (a `*` before the door is seen
+   * is no "too small", digits would start the next person's entry when no door opens).
+   */
   handle(input: KioskInput): Promise<void> {
+    if (input.kind === 'key' && this.#busy !== null) {
+      this.#say('door.wait', {}, 'info', this.#prompt.step);
+      return Promise.resolve();
+    }
     return this.#enqueue(() => (input.kind === 'key' ? this.#onKey(input.key) : this.#onScan(input.text)));
   }
 
@@ -317,6 +326,8 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
     // door shuts. The door's status, not the session, says which (README, "Courier conveniences").
     const openDoor = s.name === 'courier_door' && this.deps.locker.openDoors().some((d) => d.compartmentId === s.compartmentId) ? s.compartmentId : null;
     this.deps.log.info({ state: s.name, ...(openDoor ? { doorOpen: openDoor } : {}) }, openDoor ? 'kiosk session timed out with the deposit door open; the parcel is stored when it shuts' : 'kiosk session timed out');
+    // The flow settles what its person left unfinished (a staff recall nobody answered...).
+    this.#flowFor(s)?.timedOut?.(this.#context, s);
     this.#reset();
     this.#endSession();
     if (openDoor) return this.#say('session.timedOutDoorOpen', { door: openDoor }, 'info', 'goodbye');
@@ -507,7 +518,12 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
   }
 
   #login(credential: string | { badgeToken: string }): void {
-    const result = this.deps.locker.courierLogin(credential);
+    const result = this.deps.locker.login(credential);
+    // A staff member's PIN or badge: the staff flow (./flows/staff.ts) takes over.
+    if (result.ok && 'staff' in result) {
+      this.deps.log.info({ staff: result.staff.id }, 'staff logged in');
+      return this.#flows.find((f) => f.staffLoggedIn)?.staffLoggedIn?.(this.#context, result.staff);
+    }
     if (!result.ok) {
       if (result.reason === 'throttled') return this.#throttled(result.waitMs);
       this.deps.log.info(typeof credential === 'string' ? 'courier login refused: wrong PIN' : 'courier login refused: unknown badge');

@@ -12,6 +12,7 @@ import { MetaStore } from './meta.js';
 import { Outbox } from './outbox.js';
 import { ParcelStore } from './parcels.js';
 import { PeopleStore } from './people.js';
+import { StaffStore } from './staff.js';
 import { loadSecretKey, SecretKeyError, type SecretHasher } from './secret.js';
 
 export interface LedgerOptions {
@@ -31,6 +32,7 @@ export class Ledger extends EventEmitter<{ committed: [] }> {
   readonly codes: CodeStore;
   readonly doorOperations: DoorOperationStore;
   readonly people: PeopleStore;
+  readonly staff: StaffStore;
   readonly meta: MetaStore;
   readonly audit: AuditTrail;
   readonly outbox: Outbox;
@@ -50,6 +52,7 @@ export class Ledger extends EventEmitter<{ committed: [] }> {
     this.codes = new CodeStore(db);
     this.doorOperations = new DoorOperationStore(db);
     this.people = new PeopleStore(db);
+    this.staff = new StaffStore(db);
     this.meta = new MetaStore(db);
     this.audit = new AuditTrail(db);
     this.outbox = new Outbox(db);

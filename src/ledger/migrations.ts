@@ -243,6 +243,25 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX parcels_hold_due ON parcels (expires_at) WHERE state = 'deposited' AND expiry_reported_at IS NULL;
     `,
   },
+  {
+    version: 5,
+    description: 'staff members: keypad PINs and badges for the kiosk staff menu, stored as keyed hashes',
+    sql: `
+      -- Like couriers: rows from the config are replaced at each start, upstream's (\`source =
+      -- 'remote'\`, staff.set) kept until staff.remove. A removed member stays, inactive, for the
+      -- audit trail's sake; only active members' PINs and badges must be unique.
+      CREATE TABLE staff (
+        id          TEXT PRIMARY KEY,
+        name        TEXT,
+        pin_hash    BLOB NOT NULL,
+        badge_hash  BLOB,
+        active      INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0,1)),
+        source      TEXT NOT NULL DEFAULT 'config' CHECK (source IN ('config','remote'))
+      ) WITHOUT ROWID;
+      CREATE UNIQUE INDEX staff_active_pin ON staff (pin_hash) WHERE active = 1;
+      CREATE UNIQUE INDEX staff_active_badge ON staff (badge_hash) WHERE active = 1 AND badge_hash IS NOT NULL;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -83,6 +83,8 @@ export class ParcelStore {
   readonly #holdDue;
   readonly #move;
   readonly #markExpiryReported;
+  readonly #expiredWaiting;
+  readonly #depositedIn;
 
   constructor(db: Db) {
     this.#insert = db.prepare(
@@ -108,6 +110,9 @@ export class ParcelStore {
     this.#setExpiry = db.prepare<[number, string]>(`UPDATE parcels SET expires_at = ?, expiry_reported_at = NULL WHERE id = ? AND state = 'deposited'`);
     this.#move = db.prepare<[string, string, string]>(`UPDATE parcels SET compartment_id = ?, size = ? WHERE id = ? AND state = 'reserved'`);
     this.#holdDue = db.prepare<[number, number]>(`SELECT * FROM parcels WHERE state = 'deposited' AND expiry_reported_at IS NULL AND expires_at <= ? ORDER BY expires_at LIMIT ?`);
+    // Staff recall (src/locker/staff.ts): past their hold, whether or not reported yet.
+    this.#expiredWaiting = db.prepare<[number, number]>(`SELECT * FROM parcels WHERE state = 'deposited' AND expires_at <= ? ORDER BY expires_at, id LIMIT ?`);
+    this.#depositedIn = db.prepare(`SELECT * FROM parcels INDEXED BY parcels_active_compartment WHERE state IN ('reserved','deposited') ORDER BY compartment_id, id`);
     this.#markExpiryReported = db.prepare<[number, string]>(`UPDATE parcels SET expiry_reported_at = ? WHERE id = ? AND expiry_reported_at IS NULL`);
   }
 
@@ -128,6 +133,16 @@ export class ParcelStore {
   /** Waiting parcels whose hold ran out by `now` and that were not reported yet, oldest first. */
   holdDue(now: number, limit: number): Parcel[] {
     return (this.#holdDue.all(now, limit) as Row[]).map(fromRow);
+  }
+
+  /** Waiting parcels whose hold ended by `now` (`expires_at <= now`), longest expired first: what staff recall. */
+  expiredWaiting(now: number, limit = 1000): Parcel[] {
+    return (this.#expiredWaiting.all(now, limit) as Row[]).map(fromRow);
+  }
+
+  /** Every parcel inside the locker (reserved or deposited), by compartment: the audit walk's list. */
+  allInside(): Parcel[] {
+    return (this.#depositedIn.all() as Row[]).map(fromRow);
   }
 
   markExpiryReported(id: string, at: number): boolean {

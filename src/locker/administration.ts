@@ -72,9 +72,11 @@ export class LockerAdministration {
     this.ledger.transaction(() => {
       const holder = this.ledger.people.courierByPinHash(pinHash);
       if (holder && holder.id !== c.courierId) throw new Refusal('another courier already has this PIN; choose another');
+      if (this.ledger.staff.byPinHash(pinHash)) throw new Refusal('a staff member already has this PIN; choose another');
       if (badgeHash) {
         const badgeHolder = this.ledger.people.courierByBadgeHash(badgeHash);
         if (badgeHolder && badgeHolder.id !== c.courierId) throw new Refusal('another courier already has this badge');
+        if (this.ledger.staff.byBadgeHash(badgeHash)) throw new Refusal('a staff member already has this badge');
       }
       this.ledger.people.upsertCourier({ id: c.courierId, carrier: c.carrier, pinHash, badgeHash }, 'remote');
       this.#audit(actor, 'courier.set', { courierId: c.courierId, carrier: c.carrier, badge: badgeHash !== null });
@@ -85,6 +87,39 @@ export class LockerAdministration {
     this.ledger.transaction(() => {
       if (!this.ledger.people.removeCourier(courierId)) throw new Refusal(`courier ${courierId} does not exist`);
       this.#audit(actor, 'courier.removed', { courierId });
+    });
+  }
+
+  /**
+   * A staff member of the kiosk's staff menu: PIN (and badge) stored only as keyed hashes, never
+   * in a message. Refused like a courier's: a PIN of the codes' length, or one someone else has.
+   */
+  setStaff(m: { staffId: string; name?: string; pin: string; badge?: string }, actor: string): void {
+    if (m.pin.length === this.config.codes.length) {
+      throw new Refusal(`a staff PIN must not have ${this.config.codes.length} digits: that is the length of retrieval codes`);
+    }
+    if (m.badge !== undefined && parseBadge(`${BADGE_PREFIX}${m.badge}`) === null) {
+      throw new Refusal('the badge token would never scan: it must be 26 characters of canonical RFC 4648 base32 (A-Z, 2-7; the last one A, E, I, M, Q, U, Y or 4, as 128 random bits encode); issue a new one');
+    }
+    const pinHash = this.ledger.hasher.hash('pin', m.pin);
+    const badgeHash = m.badge ? this.ledger.hasher.hash('token', m.badge) : null;
+    this.ledger.transaction(() => {
+      const holder = this.ledger.staff.byPinHash(pinHash);
+      if (holder && holder.id !== m.staffId) throw new Refusal('another staff member already has this PIN; choose another');
+      if (this.ledger.people.courierByPinHash(pinHash)) throw new Refusal('a courier already has this PIN; choose another');
+      if (badgeHash) {
+        const badgeHolder = this.ledger.staff.byBadgeHash(badgeHash);
+        if ((badgeHolder && badgeHolder.id !== m.staffId) || this.ledger.people.courierByBadgeHash(badgeHash)) throw new Refusal('someone else already has this badge');
+      }
+      this.ledger.staff.upsert({ id: m.staffId, name: m.name ?? null, pinHash, badgeHash }, 'remote');
+      this.#audit(actor, 'staff.set', { staffId: m.staffId, badge: badgeHash !== null });
+    });
+  }
+
+  removeStaff(staffId: string, actor: string): void {
+    this.ledger.transaction(() => {
+      if (!this.ledger.staff.remove(staffId)) throw new Refusal(`staff member ${staffId} does not exist`);
+      this.#audit(actor, 'staff.removed', { staffId });
     });
   }
 

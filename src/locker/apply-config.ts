@@ -23,11 +23,14 @@ export function applyConfig(ledger: Ledger, config: LockerdConfig, now: number):
       config.units,
       config.couriers.map((c) => ({ id: c.id, carrier: c.carrier, pinHash: ledger.hasher.hash('pin', c.pin), badgeHash: null })),
     );
+    ledger.staff.replaceFromConfig(
+      config.staff.map((m) => ({ id: m.id, name: m.name ?? null, pinHash: ledger.hasher.hash('pin', m.pin), badgeHash: m.badge ? ledger.hasher.hash('token', m.badge) : null })),
+    );
     ledger.audit.record({
       at: now,
       actor: 'system',
       action: 'config.applied',
-      detail: { compartments: config.compartments.length, units: config.units.length, couriers: config.couriers.length },
+      detail: { compartments: config.compartments.length, units: config.units.length, couriers: config.couriers.length, staff: config.staff.length },
     });
   });
 }

@@ -2,11 +2,15 @@ import type { LockerdConfig } from '../config/types.js';
 import type { RetrievalCodeRecord } from '../ledger/codes.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Courier } from '../ledger/people.js';
+import type { StaffMember } from '../ledger/staff.js';
 import type { Logger } from '../log.js';
 import type { GuessKind } from './guessing.js';
 import { GuessingThrottle, type ThrottleResetResult, type ThrottleStatus } from './guessing-throttle.js';
 
 export type CourierLoginResult = { ok: true; courier: Courier } | { ok: false; reason: 'wrong_pin' } | { ok: false; reason: 'throttled'; waitMs: number };
+
+/** Who logged in at the welcome screen: a courier, or a staff member (the staff menu). */
+export type KioskLoginResult = CourierLoginResult | { ok: true; staff: StaffMember };
 
 export type CodeCheck = { ok: true; code: RetrievalCodeRecord } | { ok: false; reason: 'wrong_code' } | { ok: false; reason: 'throttled'; waitMs: number };
 
@@ -66,6 +70,23 @@ export class Credentials {
     }
     this.#ledger.transaction(() => this.#ledger.audit.record({ at: this.#now(), actor: `courier:${courier.id}`, action: 'courier.logged_in' }));
     return { ok: true, courier };
+  }
+
+  /**
+   * A PIN or badge at the welcome screen: a staff member's, else a courier's. A wrong one counts
+   * once against the PIN budget whoever it was meant for (the config keeps staff and courier PINs apart).
+   */
+  login(credential: string | { badgeToken: string }): KioskLoginResult {
+    const waitMs = this.waitMs('pin');
+    if (waitMs > 0) return { ok: false, reason: 'throttled', waitMs };
+    const staff =
+      typeof credential === 'string'
+        ? this.#ledger.staff.byPinHash(this.#ledger.hasher.hash('pin', credential))
+        : this.#ledger.staff.byBadgeHash(this.#ledger.hasher.hash('token', credential.badgeToken));
+    if (!staff) return this.courierLogin(credential);
+    const how = typeof credential === 'string' ? 'pin' : 'badge';
+    this.#ledger.transaction(() => this.#ledger.audit.record({ at: this.#now(), actor: `staff:${staff.id}`, action: 'staff.logged_in', detail: { credential: how } }));
+    return { ok: true, staff };
   }
 
   /** A retrieval code (keyed) or the token of its pickup QR (scanned): the live code it is, if any. */

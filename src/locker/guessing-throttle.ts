@@ -121,7 +121,7 @@ export class GuessingThrottle {
       const summary = { codeFailuresCleared: cleared.code.failuresLastDay, pinFailuresCleared: cleared.pin.failuresLastDay, wasSuspected: cleared.code.suspected || cleared.pin.suspected };
       this.#ledger.audit.record({ at, actor, action: 'kiosk.throttle_reset', detail: { reason, ...summary } });
       this.#ledger.outbox.append('kiosk.throttle_reset', at, { reason, actor, ...summary });
-      this.#log.warn({ actor, reason, ...summary }, 'keypad throttle reset by a technician');
+      this.#log.warn({ actor, reason, ...summary }, 'keypad throttle reset');
       return { cleared };
     });
   }

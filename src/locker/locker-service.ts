@@ -5,7 +5,7 @@ import type { Courier } from '../ledger/people.js';
 import type { Logger } from '../log.js';
 import { AuthorisedOpens, type RemoteOpenResult, type TechnicianOpenResult } from './authorised-opens.js';
 import { BoardStatus } from './board-status.js';
-import { Credentials, type CourierLoginResult } from './credentials.js';
+import { Credentials, type CourierLoginResult, type KioskLoginResult } from './credentials.js';
 import { Deposits, type DepositRequest, type DepositResult } from './deposits.js';
 import { DoorOperator } from './door-operator.js';
 import type { GuessKind } from './guessing.js';
@@ -14,10 +14,11 @@ import { Holds } from './holds.js';
 import { LockerBus, type LockerEvents } from './locker-events.js';
 import { Pickups, type PickupResult } from './pickups.js';
 import { RefusalRecorder } from './refusals.js';
+import { Staff } from './staff.js';
 
 export type { DepositRequest, DepositResult } from './deposits.js';
 export type { PickupResult } from './pickups.js';
-export type { CourierLoginResult } from './credentials.js';
+export type { CourierLoginResult, KioskLoginResult } from './credentials.js';
 export type { LockerEvents } from './locker-events.js';
 
 export interface LockerServiceDeps {
@@ -48,6 +49,8 @@ export class LockerService {
   readonly #pickups: Pickups;
   readonly #holds: Holds;
   readonly #opens: AuthorisedOpens;
+  /** The kiosk's staff menu (./staff.ts): used directly by the staff flow. */
+  readonly staff: Staff;
 
   constructor(deps: LockerServiceDeps) {
     const { ledger, config, log } = deps;
@@ -61,6 +64,7 @@ export class LockerService {
     this.#pickups = new Pickups({ ledger, log, now, doors: this.#doors, credentials: this.#credentials, bus: this.events });
     this.#holds = new Holds({ ledger, log, now });
     this.#opens = new AuthorisedOpens({ ledger, log, doors: this.#doors });
+    this.staff = new Staff({ ledger, config, log, now, doors: this.#doors, credentials: this.#credentials });
   }
 
   on<E extends keyof LockerEvents>(event: E, listener: (...args: LockerEvents[E]) => void): this {
@@ -108,6 +112,11 @@ export class LockerService {
 
   courierLogin(credential: string | { badgeToken: string }): CourierLoginResult {
     return this.#credentials.courierLogin(credential);
+  }
+
+  /** A PIN or badge at the welcome screen: a staff member's (the staff menu) or a courier's. */
+  login(credential: string | { badgeToken: string }): KioskLoginResult {
+    return this.#credentials.login(credential);
   }
 
   // --- deposits ------------------------------------------------------------------------------

@@ -148,6 +148,10 @@ export class CommandInbox {
         return a.setCourier({ courierId: d.courierId, carrier: d.carrier, pin: d.pin, badge: d.badge }, actor);
       case 'courier.remove':
         return a.removeCourier(d.courierId, actor);
+      case 'staff.set':
+        return a.setStaff({ staffId: d.staffId, name: d.name, pin: d.pin, badge: d.badge }, actor);
+      case 'staff.remove':
+        return a.removeStaff(d.staffId, actor);
       case 'delivery.expect':
         return a.expectDelivery(d.tracking, d.unit, d.expiresAt ? Date.parse(d.expiresAt) : undefined, actor);
       case 'parcel.cancel':

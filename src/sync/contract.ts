@@ -102,7 +102,7 @@ export const EVENT_DATA = {
     example: { compartmentId: 'A01', parcelId: null },
   },
   'door.closed': {
-    summary: 'A door whose opening upstream heard of was shut again: one forced open (`actor` is `unknown`), opened by a technician (`door.technician_opened`) or remotely (`door.remote_opened`), or reported by `door.left_open`. `actor` is who opened it (as in the audit trail).',
+    summary: 'A door whose opening upstream heard of was shut again: one forced open (`actor` is `unknown`), opened by a technician (`door.technician_opened`), remotely (`door.remote_opened`) or by staff at the kiosk (`staff.door_opened`), or reported by `door.left_open`. `actor` is who opened it (as in the audit trail).',
     schema: obj({ compartmentId, openForMs: int(0), actor: id(200) }, ['compartmentId', 'openForMs']),
     example: { compartmentId: 'A01', openForMs: 12000, actor: 'unknown' },
   },
@@ -126,6 +126,34 @@ export const EVENT_DATA = {
     schema: obj({ compartmentId, commandId: id(128), outcome: { enum: ['confirmed_open', 'unconfirmed', 'no_response'] }, staffRecall: { type: 'boolean' } }),
     example: { compartmentId: 'A05', commandId: 'cmd-46', outcome: 'confirmed_open', staffRecall: false },
   },
+  'staff.door_opened': {
+    summary: 'A staff member logged in at the kiosk opened a door from the staff menu: `purpose` `open` (a given compartment, with the `reason` chosen from the menu\'s list), `recall` (to take a parcel out) or `audit` (an audit walk, `walkId`). `outcome` says whether it opened; its close follows as `door.closed`. The parcel inside is not touched by the open itself.',
+    schema: obj(
+      { compartmentId, staffId: id(), purpose: { enum: ['open', 'recall', 'audit'] }, reason: nullable(str({ maxLength: 200 })), outcome: { enum: ['confirmed_open', 'unconfirmed', 'no_response'] }, parcelId: nullable(uuid), walkId: uuid },
+      ['compartmentId', 'staffId', 'purpose', 'reason', 'outcome', 'parcelId'],
+    ),
+    example: { compartmentId: 'A05', staffId: 'concierge-ana', purpose: 'open', reason: 'cleaning', outcome: 'confirmed_open', parcelId: null },
+  },
+  'parcel.recalled': {
+    summary: 'A staff member took a parcel out at the kiosk (staff menu, recall) and confirmed it: `disposition` `recalled` (kept at the office for the resident) or `returned` (to go back to the sender; upstream arranges it). `expired` is false when staff recalled a parcel still within its hold (they confirmed it explicitly). The parcel\'s code no longer opens it.',
+    schema: obj({ parcelId: uuid, compartmentId, unit: unitId, staffId: id(), disposition: { enum: ['recalled', 'returned'] }, expiresAt: nullable(isoTime), expired: { type: 'boolean' } }),
+    example: { parcelId: '01935c1e-7c2a-7000-8000-000000000001', compartmentId: 'A05', unit: '101', staffId: 'concierge-ana', disposition: 'recalled', expiresAt: '2026-12-02T15:29:34.516Z', expired: true },
+  },
+  'audit_walk.started': {
+    summary: 'A staff member started an audit walk at the kiosk: the occupied compartments (`compartments` of them) open one at a time and staff confirm each parcel present or missing.',
+    schema: obj({ walkId: uuid, staffId: id(), compartments: int(0) }),
+    example: { walkId: '01935c1e-7c2a-7000-8000-00000000000b', staffId: 'concierge-ana', compartments: 3 },
+  },
+  'audit_walk.parcel_missing': {
+    summary: 'During an audit walk staff found a compartment without the parcels the ledger has in it. The parcels stay recorded as waiting (the ledger does not guess where they went) and the compartment is out of service until someone puts it back; upstream decides (e.g. `parcel.cancel`).',
+    schema: obj({ walkId: uuid, staffId: id(), compartmentId, parcelIds: { type: 'array', minItems: 1, items: uuid }, units: { type: 'array', items: unitId } }),
+    example: { walkId: '01935c1e-7c2a-7000-8000-00000000000b', staffId: 'concierge-ana', compartmentId: 'A05', parcelIds: ['01935c1e-7c2a-7000-8000-000000000001'], units: ['101'] },
+  },
+  'audit_walk.finished': {
+    summary: 'An audit walk ended: `complete` when every occupied compartment was checked, false when staff stopped early or the session timed out (a walk a restart cut short sends none). `skipped` compartments could not be opened (busy, or the door did not open).',
+    schema: obj({ walkId: uuid, staffId: id(), checked: int(0), present: int(0), missing: int(0), skipped: int(0), complete: { type: 'boolean' } }),
+    example: { walkId: '01935c1e-7c2a-7000-8000-00000000000b', staffId: 'concierge-ana', checked: 3, present: 2, missing: 1, skipped: 0, complete: true },
+  },
   'board.offline': {
     summary: 'A lock board stopped answering: its compartments take no new deposits.',
     schema: obj({ board: id(16), detail: str({ maxLength: 200 }) }),
@@ -142,8 +170,8 @@ export const EVENT_DATA = {
     example: { failuresLastHour: 10, failuresLastDay: 10, credential: 'code' },
   },
   'kiosk.throttle_reset': {
-    summary: 'A technician cleared the guessing throttle (`lockerctl throttle reset --reason`): the waits and the alarm regime end. Earlier alarms stay in the audit trail and upstream.',
-    schema: obj({ reason: str({ minLength: 1, maxLength: 200 }), actor: id(), codeFailuresCleared: int(0), pinFailuresCleared: int(0), wasSuspected: { type: 'boolean' } }),
+    summary: 'A technician (`lockerctl throttle reset --reason`) or a staff member at the kiosk\'s staff menu (`actor` `staff:<id>`) cleared the guessing throttle: the waits and the alarm regime end. Earlier alarms stay in the audit trail and upstream.',
+    schema: obj({ reason: str({ minLength: 1, maxLength: 200 }), actor: id(200), codeFailuresCleared: int(0), pinFailuresCleared: int(0), wasSuspected: { type: 'boolean' } }),
     example: { reason: 'resident locked out after a child played with the keypad', actor: 'technician:alice', codeFailuresCleared: 12, pinFailuresCleared: 0, wasSuspected: true },
   },
   'kiosk.tamper': {
@@ -255,6 +283,12 @@ export const COMMAND_DATA: Record<string, MessageSpec> = {
     example: { courierId: 'dhl-route-3', carrier: 'DHL', pin: '480213' },
   },
   'courier.remove': { summary: 'Deactivate a courier.', schema: obj({ courierId: id() }), example: { courierId: 'dhl-route-3' } },
+  'staff.set': {
+    summary: 'Create or update a staff member who logs in at the kiosk to the staff menu (stored only as keyed hashes; never echoed). The PIN must not have the length of retrieval codes, nor be a courier\'s or another staff member\'s; `badge` is a badge token as for `courier.set`.',
+    schema: obj({ staffId: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' }, name: { type: 'string', pattern: '^[^\\u0000-\\u001f\\u007f]{1,64}$' }, pin: courierPin, badge: badgeToken }, ['staffId', 'pin']),
+    example: { staffId: 'concierge-ana', name: 'Ana', pin: '4821' },
+  },
+  'staff.remove': { summary: 'Deactivate a staff member: their PIN and badge no longer log in.', schema: obj({ staffId: id() }), example: { staffId: 'concierge-ana' } },
   'delivery.expect': {
     summary: 'Announce a delivery: when a courier scans this tracking number the unit is filled in.',
     schema: obj({ tracking: { type: 'string', pattern: '^[A-Za-z0-9]{6,40}$' }, unit: unitId, expiresAt: isoTime }, ['tracking', 'unit']),

@@ -72,6 +72,7 @@ describe('parseConfig: defaults', () => {
         { id: '102', accessible: true },
       ],
       couriers: [{ id: 'ups-1', carrier: 'UPS', pin: '4711' }],
+      staff: [],
     };
     expect(parseConfig(JSON.stringify(minimal()), 'x.json')).toEqual(expected);
   });
@@ -129,7 +130,7 @@ describe('parseConfig: schema problems, one exact sentence each', () => {
     [
       'an unknown top-level key',
       (c) => (c.compartment = []),
-      'compartment: unknown key; did you mean "compartments"? (allowed: kioskId, log, ledger, control, mqtt, codes, kiosk, flood, doors, allocation, guessing, buses, compartments, units, couriers, scanners, keypads, gpio, screen, simulator)',
+      'compartment: unknown key; did you mean "compartments"? (allowed: kioskId, log, ledger, control, mqtt, codes, kiosk, flood, doors, allocation, guessing, buses, compartments, units, couriers, staff, scanners, keypads, gpio, screen, simulator)',
     ],
     ['a missing key in a list entry', (c) => c.units.push({ accessible: true }), 'units[2]: missing required key "id"'],
     ['a missing top-level key', (c) => delete c.kioskId, '(top level): missing required key "kioskId"'],

@@ -22,9 +22,13 @@ export class LockerHarness {
     app.kiosk.on('screen', (s) => this.screens.push(s));
   }
 
-  /** `now` is the wall clock; `monotonic` the guessing throttle's clock of this (simulated) boot; `controlSocket`: also serve the control socket, so tests can drive lockerctl against it. */
-  static async start(config: LockerdConfig, log: Logger, now?: () => number, options: { controlSocket?: boolean; monotonic?: () => number } = {}): Promise<LockerHarness> {
+  /**
+   * `now` is the wall clock; `monotonic` the guessing throttle's clock of this (simulated) boot; `controlSocket`: also serve the control socket, so tests can drive lockerctl against it;
+   * `beforeStart` sets up the simulated hardware as the new boot finds it (a door left open across a restart).
+   */
+  static async start(config: LockerdConfig, log: Logger, now?: () => number, options: { controlSocket?: boolean; monotonic?: () => number; beforeStart?: (app: App) => void } = {}): Promise<LockerHarness> {
     const app = createApp(config, log, { now, controlSocket: options.controlSocket, monotonic: options.monotonic });
+    options.beforeStart?.(app);
     await app.start();
     return new LockerHarness(app);
   }

@@ -1,5 +1,5 @@
 // @serialport/binding-mock ships types, but its package.json "exports" hides them from NodeNext
-// resolution; this declares the part the tests use.
+// resolution; this declares the part the tests and bench:kiosk use (here, so both builds see it).
 declare module '@serialport/binding-mock' {
   export interface MockPortBinding {
     readonly isOpen: boolean;
