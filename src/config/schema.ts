@@ -482,6 +482,14 @@ export const configSchema: Schema = {
         maxAllocationAttempts: int(1, 10, { default: 3 }),
       },
     },
+    allocation: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        shareCompartments: { type: 'array', items: { enum: [...COMPARTMENT_SIZES] }, maxItems: 16, default: ['L', 'XL'] },
+      },
+    },
     guessing: {
       type: 'object',
       additionalProperties: false,

@@ -317,6 +317,13 @@ export interface LockerdConfig {
     /** Unlock attempts (each on a different compartment) before a courier is told to call support. */
     maxAllocationAttempts: number;
   };
+  allocation: {
+    /**
+     * Sizes whose compartment may hold several parcels for one unit: the courier adds a parcel to
+     * the unit's compartment at the size prompt ("add to A11") when it fits. Empty: one parcel per compartment.
+     */
+    shareCompartments: CompartmentSize[];
+  };
   /** Separate budgets for codes (and pickup QRs) and for PINs (and badges); see docs/security.md. */
   guessing: {
     /** Failed entries (kiosk-wide, within 24 h) allowed before the kiosk starts making people wait. */

@@ -143,7 +143,8 @@ export function controlCommands(ctx: ControlContext): Map<string, CommandHandler
     const bySize = Object.fromEntries(
       COMPARTMENT_SIZES.map((size) => {
         const of = compartments.filter((c) => c.size === size);
-        return [size, { total: of.length, free: of.filter((c) => !c.parcelId && !c.outOfService).length, occupied: of.filter((c) => c.parcelId).length, outOfService: of.filter((c) => c.outOfService).length }];
+        // Compartments and parcels counted apart: a shared compartment holds several parcels.
+        return [size, { total: of.length, free: of.filter((c) => !c.parcelId && !c.outOfService).length, occupied: of.filter((c) => c.parcelId).length, outOfService: of.filter((c) => c.outOfService).length, parcels: of.reduce((n, c) => n + c.parcels, 0) }];
       }),
     );
     return {

@@ -12,8 +12,10 @@ export type KioskState =
   | { name: 'idle' }
   | { name: 'courier_scan'; courier: Courier }
   | { name: 'courier_unit'; courier: Courier; tracking: string; carrier: string | null }
-  | { name: 'courier_size'; courier: Courier; tracking: string; carrier: string | null; unit: string }
-  | { name: 'courier_door'; courier: Courier; parcelId: string; compartmentId: string }
+  /** `share`: the unit's compartment this parcel may join ("add to A11", key C). */
+  | { name: 'courier_size'; courier: Courier; tracking: string; carrier: string | null; unit: string; share?: string }
+  /** `shared`: the parcel joins the unit's parcels in that compartment (`*` then means "no room"). */
+  | { name: 'courier_door'; courier: Courier; parcelId: string; compartmentId: string; shared?: boolean }
   /** `holdEnded`: the code also covers parcels it no longer opens (their hold ended): the goodbye sends the resident to the office. */
   | { name: 'resident_doors'; waiting: Set<string>; holdEnded?: boolean }
   // Returns (./flows/returns.ts): a resident's drop-off, then a courier's collection door by door.

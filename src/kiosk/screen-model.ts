@@ -19,6 +19,10 @@ export interface ChoiceSpec {
 
 /** The key that switches the language at the welcome screen (the page can send only keypad keys). */
 export const LANGUAGE_KEY: Key = 'A';
+/** At the size prompt: add the parcel to the unit's compartment ("add to A11"). */
+export const SHARE_KEY: Key = 'C';
+/** While the deposit door is open: the courier says it did not open. */
+export const DOOR_DID_NOT_OPEN_KEY: Key = 'D';
 
 export interface ScreenFacts {
   step: ScreenStep;
@@ -37,6 +41,10 @@ export interface ScreenFacts {
   leftOpen: string[];
   /** Upstream unreachable for a while (src/kiosk/upstream-notice.ts): a staff banner. */
   upstreamOffline?: boolean;
+  /** At the size prompt: the parcel may join the unit's compartment (key C, allocation.shareCompartments). */
+  shareOffered?: boolean;
+  /** The open deposit door is a shared compartment's: `*` means "no room" rather than "too small". */
+  sharedDoor?: boolean;
   /** The choices of a state owned by a flow of ./flows/ (the courier and resident ones are below). */
   flowChoices?: ChoiceSpec[];
   /** Keys that start a flow of ./flows/ from the welcome screen or a courier's prompt (send a return...). */
@@ -71,10 +79,10 @@ export function choicesFor(f: ScreenFacts): ScreenChoice[] {
       out = typing ? clearOrEnter : [back];
       break;
     case 'courier_size':
-      out = typing ? clearOrEnter : [...SIZE_CHOICES.map((s) => choice(s.key, s.labelId, [s.key, '#'])), back, choice('#', 'choice.size.auto')];
+      out = typing ? clearOrEnter : [...SIZE_CHOICES.map((s) => choice(s.key, s.labelId, [s.key, '#'])), back, choice('#', 'choice.size.auto'), ...(f.shareOffered ? [choice(SHARE_KEY, 'choice.shareCompartment')] : [])];
       break;
     case 'courier_door':
-      out = [typing ? choice('*', 'choice.clear') : choice('*', 'choice.biggerDoor')];
+      out = typing ? [choice('*', 'choice.clear')] : [choice('*', f.sharedDoor ? 'choice.noRoom' : 'choice.biggerDoor'), choice(DOOR_DID_NOT_OPEN_KEY, 'choice.doorDidNotOpen')];
       break;
     case 'resident_doors':
       out = typing ? [choice('*', 'choice.clear')] : [];

@@ -7,7 +7,7 @@ import type { LockerService } from '../locker/locker-service.js';
 import { formatMessage, type MessageId, type MessageParams } from './messages.js';
 import type { DoorPurpose } from '../ledger/door-operations.js';
 import { LANGUAGES, type Language, type ScreenDoor, type ScreenState, type ScreenStep, type Tone } from './screen.js';
-import { LANGUAGE_KEY, screenState, type ChoiceSpec, type ScreenFacts } from './screen-model.js';
+import { DOOR_DID_NOT_OPEN_KEY, LANGUAGE_KEY, SHARE_KEY, screenState, type ChoiceSpec, type ScreenFacts } from './screen-model.js';
 import { describeScanForLog, parseScan, type ScanResult } from '../barcode/index.js';
 import { LimitedLog } from '../../drivers/log-limit.js';
 import type { KioskFlow, KioskFlowContext } from './flow.js';
@@ -220,6 +220,8 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
       countdown: p.throttleEndsAt !== undefined ? { kind: 'throttle', endsAt: p.throttleEndsAt } : this.#deadline !== null ? { kind: 'session', endsAt: this.#deadline } : null,
       leftOpen: [...this.#leftOpen],
       upstreamOffline: this.#upstreamOffline,
+      shareOffered: this.#state.name === 'courier_size' && this.#state.share !== undefined,
+      sharedDoor: this.#state.name === 'courier_door' && this.#state.shared === true,
       flowChoices: this.#flowFor(this.#state)?.choices(this.#state, this.#entry.length > 0),
       startChoices: this.#startChoices(),
     };
@@ -325,11 +327,17 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
       this.#show('welcome', {}, 'info', 'welcome');
       return;
     }
-    this.deps.log.info({ state: this.#state.name }, 'kiosk session timed out');
+    const s = this.#state;
+    // A deposit door still open: the session ends all the same (nobody is left logged in at an
+    // unattended kiosk); the door operation completes on its own, the parcel is stored when that
+    // door shuts. The door's status, not the session, says which (README, "Courier conveniences").
+    const openDoor = s.name === 'courier_door' && this.deps.locker.openDoors().some((d) => d.compartmentId === s.compartmentId) ? s.compartmentId : null;
+    this.deps.log.info({ state: s.name, ...(openDoor ? { doorOpen: openDoor } : {}) }, openDoor ? 'kiosk session timed out with the deposit door open; the parcel is stored when it shuts' : 'kiosk session timed out');
     // The flow settles what its person left unfinished (a staff recall nobody answered...).
-    this.#flowFor(this.#state)?.timedOut?.(this.#context, this.#state);
+    this.#flowFor(s)?.timedOut?.(this.#context, s);
     this.#reset();
     this.#endSession();
+    if (openDoor) return this.#say('session.timedOutDoorOpen', { door: openDoor }, 'info', 'goodbye');
     this.#say('session.timedOut', {}, 'info', 'goodbye');
   }
 
@@ -346,6 +354,10 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
     const cancel = key === '*' || key === 'cancel';
     const submit = key === '#' || key === 'enter';
     if (cancel) return this.#onCancel();
+    // Courier keys that act at once, with nothing typed: "add to A11" and "the door did not open".
+    const s = this.#state;
+    if (this.#entry === '' && key === SHARE_KEY && s.name === 'courier_size' && s.share !== undefined) return this.#deposit(s.courier, s.tracking, s.carrier, s.unit, 'auto', s.share);
+    if (this.#entry === '' && key === DOOR_DID_NOT_OPEN_KEY && s.name === 'courier_door') return this.#anotherDoor(s.courier, s.parcelId, s.compartmentId);
     if (submit) {
       const entry = this.#entry;
       this.#entry = '';
@@ -431,8 +443,7 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
           this.deps.locker.recordRefusal(`courier:${s.courier.id}`, 'deposit.unit_unknown', { length: entry.length, reason });
           return this.#say('courier.unitUnknown', {}, 'error');
         }
-        this.#to({ name: 'courier_size', courier: s.courier, tracking: s.tracking, carrier: s.carrier, unit: entry });
-        return this.#say('courier.chooseSize', {});
+        return this.#askSize(s.courier, s.tracking, s.carrier, entry, false);
       }
       case 'courier_size': {
         let size: CompartmentSize | 'auto';
@@ -494,12 +505,24 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
     if (duplicate) return this.#say('courier.alreadyInLocker', { door: duplicate.compartmentId }, 'error');
     // Upstream announced this delivery: the unit is known, skip keying it.
     const expectedUnit = this.deps.locker.expectedUnit(scan.tracking);
-    if (expectedUnit) {
-      this.#to({ name: 'courier_size', courier: s.courier, tracking: scan.tracking, carrier, unit: expectedUnit });
-      return this.#say('courier.chooseSizeForUnit', { unit: expectedUnit });
-    }
+    if (expectedUnit) return this.#askSize(s.courier, scan.tracking, carrier, expectedUnit, true);
     this.#to({ name: 'courier_unit', courier: s.courier, tracking: scan.tracking, carrier });
+    // The carrier the label names is shown, so a courier sees a mis-scan (another carrier's label) at once.
+    if (carrier) return this.#say('courier.keyUnitForCarrier', { carrier });
     this.#say('courier.keyUnit', {});
+  }
+
+  /**
+   * The size prompt. A unit with a parcel waiting in a shareable compartment is offered to add this
+   * one to it (key C): the courier, who sees the parcel, says whether it fits.
+   */
+  #askSize(courier: Courier, tracking: string, carrier: string | null, unit: string, unitFromUpstream: boolean): void {
+    const share = this.deps.locker.shareableFor(unit) ?? undefined;
+    this.#to({ name: 'courier_size', courier, tracking, carrier, unit, ...(share !== undefined ? { share } : {}) });
+    if (share !== undefined) return carrier ? this.#say('courier.chooseSizeOrShareForCarrier', { carrier, unit, door: share }) : this.#say('courier.chooseSizeOrShare', { unit, door: share });
+    if (!unitFromUpstream) return this.#say('courier.chooseSize', {});
+    if (carrier) return this.#say('courier.chooseSizeForUnitOfCarrier', { carrier, unit });
+    this.#say('courier.chooseSizeForUnit', { unit });
   }
 
   #throttled(waitMs: number): void {
@@ -521,7 +544,11 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
     this.deps.log.info({ courier: result.courier.id, carrier: result.courier.carrier }, 'courier logged in');
     this.#to({ name: 'courier_scan', courier: result.courier });
     // A full locker says so at once, before the courier scans a whole trolley of parcels.
-    if (this.deps.locker.freeCompartments() === 0) return this.#say('courier.lockerFull', { courier: result.courier.carrier }, 'error');
+    if (this.deps.locker.freeCompartments() === 0) {
+      // Recorded too (deposit.refused, full_at_login): overflow counts must see the courier turned away.
+      this.deps.locker.refuseFullAtLogin(result.courier);
+      return this.#say('courier.lockerFull', { courier: result.courier.carrier }, 'error');
+    }
     const returns = this.deps.locker.returnsWaitingFor(result.courier);
     if (returns > 0) return this.#say('courier.scanParcelReturns', { courier: result.courier.carrier, count: returns }, 'success');
     this.#say('courier.scanParcel', { courier: result.courier.carrier }, 'success');
@@ -538,13 +565,14 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
   }
 
   /** `carrier` is the one the label names, when it names one; otherwise the courier's own. */
-  async #deposit(courier: Courier, tracking: string, carrier: string | null, unit: string, size: CompartmentSize | 'auto'): Promise<void> {
+  async #deposit(courier: Courier, tracking: string, carrier: string | null, unit: string, size: CompartmentSize | 'auto', shareWith?: string): Promise<void> {
     this.#doors.clear();
-    const result = await this.#doorsOf('deposit', () => this.deps.locker.deposit({ courier, unit, size, tracking, carrier: carrier ?? courier.carrier }));
+    const result = await this.#doorsOf('deposit', () => this.deps.locker.deposit({ courier, unit, size, tracking, carrier: carrier ?? courier.carrier, ...(shareWith !== undefined ? { shareWith } : {}) }));
     if (result.ok) {
       // Doors that failed before this one are staff's business, not the courier's.
       this.#doors = new Map([[result.compartmentId, 'open']]);
-      this.#to({ name: 'courier_door', courier, parcelId: result.parcelId, compartmentId: result.compartmentId });
+      this.#to({ name: 'courier_door', courier, parcelId: result.parcelId, compartmentId: result.compartmentId, ...(result.shared ? { shared: true } : {}) });
+      if (result.shared) return this.#say('courier.sharedDoorOpen', { door: result.compartmentId }, 'success');
       return this.#say('courier.doorOpen', { door: result.compartmentId }, 'success');
     }
     this.#to({ name: 'courier_scan', courier });
@@ -564,6 +592,19 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
     }
     this.#to({ name: 'courier_scan', courier });
     return result.reason === 'full' ? this.#say('courier.noBiggerDoor', { from }, 'error') : this.#say('courier.doorsFailed', {}, 'error');
+  }
+
+  /** `D` while the deposit door is open: it did not open; it is marked faulty and another opens. */
+  async #anotherDoor(courier: Courier, parcelId: string, from: string): Promise<void> {
+    const result = await this.#doorsOf('deposit', () => this.deps.locker.anotherDoor(parcelId, courier));
+    this.#doors.set(from, 'failed');
+    if (result.ok) {
+      this.#doors.set(result.compartmentId, 'open');
+      this.#to({ name: 'courier_door', courier, parcelId, compartmentId: result.compartmentId });
+      return this.#say('courier.anotherDoorOpen', { from, to: result.compartmentId }, 'success');
+    }
+    this.#to({ name: 'courier_scan', courier });
+    return result.reason === 'full' ? this.#say('courier.noOtherDoor', { from }, 'error') : this.#say('courier.doorsFailed', {}, 'error');
   }
 
   async #pickup(credential: string | { qrToken: string }): Promise<void> {

@@ -30,8 +30,10 @@ const fromRow = (r: Row): Compartment => ({
 });
 
 export interface CompartmentWithOccupancy extends Compartment {
-  /** The parcel reserved for or waiting in this compartment, if any. */
+  /** The (oldest) parcel reserved for or waiting in this compartment, if any. */
   parcelId: string | null;
+  /** How many parcels are reserved for or waiting in it: more than one when it is shared. */
+  parcels: number;
 }
 
 export class CompartmentStore {
@@ -60,9 +62,10 @@ export class CompartmentStore {
        ORDER BY c.id`,
     );
     this.#occupancy = db.prepare(
-      `SELECT c.*, p.id AS parcel_id FROM compartments c
+      // One row per compartment, however many parcels share it.
+      `SELECT c.*, min(p.id) AS parcel_id, count(p.id) AS parcels FROM compartments c
        LEFT JOIN parcels p ON p.compartment_id = c.id AND p.state IN ('reserved','deposited')
-       ORDER BY c.id`,
+       GROUP BY c.id ORDER BY c.id`,
     );
   }
 
@@ -94,6 +97,6 @@ export class CompartmentStore {
   }
 
   withOccupancy(): CompartmentWithOccupancy[] {
-    return (this.#occupancy.all() as (Row & { parcel_id: string | null })[]).map((r) => ({ ...fromRow(r), parcelId: r.parcel_id }));
+    return (this.#occupancy.all() as (Row & { parcel_id: string | null; parcels: number })[]).map((r) => ({ ...fromRow(r), parcelId: r.parcel_id, parcels: r.parcels }));
   }
 }

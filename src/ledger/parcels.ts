@@ -82,6 +82,7 @@ export class ParcelStore {
   readonly #end;
   readonly #waitingForCode;
   readonly #activeIn;
+  readonly #allIn;
   readonly #activeWithTracking;
   readonly #list;
   readonly #listState;
@@ -114,8 +115,10 @@ export class ParcelStore {
     );
     this.#end = db.prepare<[string, number, string, string]>(`UPDATE parcels SET state = ?, ended_at = ? WHERE id = ? AND state = ?`);
     this.#waitingForCode = db.prepare<[number]>(`SELECT * FROM parcels WHERE code_id = ? AND state = 'deposited' ORDER BY compartment_id`);
-    this.#activeIn = db.prepare<[string]>(`SELECT * FROM parcels WHERE compartment_id = ? AND state IN ('reserved','deposited')`);
-    // The parcels inside are at most one per compartment: read them through their small index.
+    // A shareable compartment (allocation.shareCompartments) holds several: the oldest first.
+    this.#activeIn = db.prepare<[string]>(`SELECT * FROM parcels WHERE compartment_id = ? AND state IN ('reserved','deposited') ORDER BY id LIMIT 1`);
+    this.#allIn = db.prepare<[string]>(`SELECT * FROM parcels WHERE compartment_id = ? AND state IN ('reserved','deposited') ORDER BY id`);
+    // The parcels inside are a few per compartment at most: read them through their small index.
     this.#activeWithTracking = db.prepare<[string]>(`SELECT * FROM parcels INDEXED BY parcels_active_compartment WHERE state IN ('reserved','deposited') AND tracking = ? LIMIT 1`);
     // Ids are UUIDv7, which sort by creation time: newest first needs no index of its own.
     this.#list = db.prepare<[number]>('SELECT * FROM parcels ORDER BY id DESC LIMIT ?');
@@ -263,6 +266,10 @@ export class ParcelStore {
     return r && fromRow(r);
   }
 
+  /**
+   * The oldest parcel reserved for or waiting in a compartment, if any. A shared compartment holds
+   * several: callers that act on what is inside use allIn().
+   */
   activeIn(compartmentId: string): Parcel | undefined {
     const r = this.#activeIn.get(compartmentId) as Row | undefined;
     return r && fromRow(r);
@@ -274,6 +281,11 @@ export class ParcelStore {
    */
   reservedBetween(afterId: string, from: number, to: number, limit: number): Parcel[] {
     return (this.#reservedBetween.all(afterId, from, to, limit) as Row[]).map(fromRow);
+  }
+
+  /** Every parcel reserved for or waiting in a compartment, oldest first (several when it is shared). */
+  allIn(compartmentId: string): Parcel[] {
+    return (this.#allIn.all(compartmentId) as Row[]).map(fromRow);
   }
 
   list(options: { state?: ParcelState; limit?: number } = {}): Parcel[] {

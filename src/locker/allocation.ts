@@ -35,3 +35,44 @@ export function chooseCompartment(free: readonly Compartment[], request: Allocat
   }
   return { ok: false, fullSizes: [...sizes] };
 }
+
+/** A compartment holding parcels, and what is inside, as the sharing policy needs it. */
+export interface OccupiedCompartment {
+  compartment: Compartment;
+  /** Every parcel reserved for or waiting in it. */
+  parcels: readonly { unit: string; state: string; direction: string; codeId: number | null }[];
+  /** A door operation on it is under way (a deposit or a pickup): nothing joins it now. */
+  busy: boolean;
+  /** Its lock board answers. */
+  answering: boolean;
+}
+
+export interface ShareRequest {
+  unit: string;
+  /** The unit's live retrieval code: a parcel joins the compartment of parcels waiting on it. */
+  liveCodeId: number | null;
+  /** `allocation.shareCompartments`. */
+  sizes: readonly CompartmentSize[];
+}
+
+/**
+ * The compartment a new parcel for `unit` may share, if any: one of a shareable size, in service,
+ * on a board that answers, with no door operation under way, whose every parcel is an inbound
+ * parcel deposited for this unit under its live code (so the one code opens it once for all of
+ * them, and no other resident's parcel is ever behind the same door). The lowest id wins, like
+ * chooseCompartment. Whether the parcel fits is the courier's call at the door: the kiosk offers,
+ * it never decides.
+ */
+export function chooseSharedCompartment(occupied: readonly OccupiedCompartment[], request: ShareRequest): Compartment | null {
+  if (request.liveCodeId === null || request.sizes.length === 0) return null;
+  const candidates = occupied.filter(
+    (o) =>
+      request.sizes.includes(o.compartment.size) &&
+      o.compartment.outOfService === null &&
+      o.answering &&
+      !o.busy &&
+      o.parcels.length > 0 &&
+      o.parcels.every((p) => p.unit === request.unit && p.state === 'deposited' && p.direction === 'inbound' && p.codeId === request.liveCodeId),
+  );
+  return candidates.map((o) => o.compartment).sort((a, b) => a.id.localeCompare(b.id))[0] ?? null;
+}

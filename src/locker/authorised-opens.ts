@@ -53,6 +53,7 @@ export class AuthorisedOpens {
   remoteOpenRefusal(compartmentId: string, staffRecall: boolean): string | null {
     if (!this.#ledger.compartments.get(compartmentId)) return `unknown compartment ${compartmentId}`;
     if (this.#doors.busy(compartmentId)) return `a door operation on ${compartmentId} is under way`;
+    // One is enough to refuse: a shared compartment holds only one unit's parcels, all recalled together.
     if (this.#ledger.parcels.activeIn(compartmentId) && !staffRecall) return `${compartmentId} holds a parcel for another person; send staffRecall: true to take it back`;
     return null;
   }
@@ -74,14 +75,20 @@ export class AuthorisedOpens {
     return { ok: true, outcome };
   }
 
-  /** A remote open that recalled a parcel: staff took it when the door shut. Inside the close's transaction. */
+  /**
+   * A remote open that recalled parcels: staff took them when the door shut, every parcel waiting
+   * in it (several when the compartment is shared; the operation names the oldest, and only a
+   * staffRecall open names one). Inside the close's transaction.
+   */
   #remoteClosed(door: ClosedDoor): void {
     const { op, compartment, at } = door;
     this.#doors.closedAudit(door);
-    const parcel = op.parcelId ? this.#ledger.parcels.get(op.parcelId) : undefined;
-    if (parcel?.state !== 'deposited' || !this.#ledger.parcels.end(parcel.id, 'deposited', 'returned', at)) return;
-    if (parcel.codeId !== null && this.#ledger.parcels.waitingForCode(parcel.codeId).length === 0) this.#ledger.codes.end(parcel.codeId, 'revoked', at);
-    this.#ledger.audit.record({ at, actor: op.actor, action: 'parcel.returned', compartmentId: compartment.id, parcelId: parcel.id });
-    this.#ledger.outbox.append('parcel.returned', at, { parcelId: parcel.id, compartmentId: compartment.id, unit: parcel.unit });
+    if (!op.parcelId) return;
+    for (const parcel of this.#ledger.parcels.allIn(compartment.id)) {
+      if (parcel.state !== 'deposited' || !this.#ledger.parcels.end(parcel.id, 'deposited', 'returned', at)) continue;
+      if (parcel.codeId !== null && this.#ledger.parcels.waitingForCode(parcel.codeId).length === 0) this.#ledger.codes.end(parcel.codeId, 'revoked', at);
+      this.#ledger.audit.record({ at, actor: op.actor, action: 'parcel.returned', compartmentId: compartment.id, parcelId: parcel.id });
+      this.#ledger.outbox.append('parcel.returned', at, { parcelId: parcel.id, compartmentId: compartment.id, unit: parcel.unit });
+    }
   }
 }

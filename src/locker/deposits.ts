@@ -4,7 +4,7 @@ import type { Ledger } from '../ledger/ledger.js';
 import type { Courier } from '../ledger/people.js';
 import { uuidv7 } from '../ledger/uuidv7.js';
 import type { Logger } from '../log.js';
-import { chooseCompartment, type AllocationResult } from './allocation.js';
+import { chooseCompartment, chooseSharedCompartment, type AllocationResult } from './allocation.js';
 import type { BoardStatus } from './board-status.js';
 import { issueCode } from './code-issuer.js';
 import { HoldPolicy } from './hold-policy.js';
@@ -18,10 +18,17 @@ export interface DepositRequest {
   size: CompartmentSize | 'auto';
   carrier: string | null;
   tracking: string | null;
+  /**
+   * The courier pressed "add to A11" (the compartment shareableFor() offered): the parcel joins
+   * the unit's parcels there. Should that no longer be possible, or its door not open, the parcel
+   * gets a compartment of its own of that size or bigger, as for any deposit.
+   */
+  shareWith?: string;
 }
 
 export type DepositResult =
-  | { ok: true; parcelId: string; compartmentId: string; size: CompartmentSize }
+  /** `shared`: the parcel joins the unit's parcels already in that compartment. */
+  | { ok: true; parcelId: string; compartmentId: string; size: CompartmentSize; shared?: boolean }
   | { ok: false; reason: 'unknown_unit' }
   /** A parcel with the same tracking number is still in the locker (reserved or deposited). */
   | { ok: false; reason: 'duplicate'; compartmentId: string }
@@ -85,6 +92,25 @@ export class Deposits {
     return this.#ledger.people.unit(id);
   }
 
+  /**
+   * The compartment a new parcel for `unit` may join (allocation.shareCompartments): one of a
+   * shareable size holding only parcels waiting for this unit under its live code. The kiosk
+   * offers it as "add to A11"; whether the parcel fits is the courier's call (./allocation.ts).
+   */
+  shareableFor(unit: string, only?: string): Compartment | null {
+    const sizes = this.#config.allocation.shareCompartments;
+    if (sizes.length === 0) return null;
+    const live = this.#ledger.codes.liveForUnit(unit);
+    if (!live) return null;
+    const ids = new Set(this.#ledger.parcels.waitingForCode(live.id).map((p) => p.compartmentId).filter((id) => only === undefined || id === only));
+    const occupied = [...ids].flatMap((id) => {
+      const compartment = this.#ledger.compartments.get(id);
+      if (!compartment || !sizes.includes(compartment.size)) return [];
+      return [{ compartment, parcels: this.#ledger.parcels.allIn(id), busy: this.#doors.busy(id), answering: this.#boards.answering([compartment]).length === 1 }];
+    });
+    return chooseSharedCompartment(occupied, { unit, liveCodeId: live.id, sizes });
+  }
+
   /** The unit upstream announced for this tracking number, if any. */
   expectedUnit(tracking: string): string | undefined {
     return this.#ledger.expectedDeliveries.unitFor(tracking, this.#now());
@@ -133,9 +159,13 @@ export class Deposits {
     const duplicate = req.tracking !== null ? this.refuseDuplicateTracking(req.courier, req.tracking, false) : null;
     if (duplicate) return { ok: false, reason: 'duplicate', compartmentId: duplicate.compartmentId };
     const tried: string[] = [];
+    // Asked again now: the offer was made at the size prompt, and things may have moved since.
+    const shared = req.shareWith !== undefined ? this.#sharedTarget(unit.id, req.shareWith) : null;
+    let size = req.size;
+    if (req.shareWith !== undefined && !shared) this.#log.info({ compartmentId: req.shareWith, unit: unit.id }, 'compartment can no longer be shared; the parcel gets one of its own');
     for (let attempt = 0; attempt < this.#config.doors.maxAllocationAttempts; attempt++) {
       const free = freeCompartmentsNow(this.#ledger, this.#boards);
-      const choice = chooseCompartment(free, { size: req.size, accessibleOnly: unit.accessible, exclude: new Set(tried) });
+      const choice: AllocationResult = attempt === 0 && shared ? { ok: true, compartment: shared } : chooseCompartment(free, { size, accessibleOnly: unit.accessible, exclude: new Set(tried) });
       if (!choice.ok) {
         if (tried.length > 0) break;
         const now = this.#now();
@@ -149,10 +179,12 @@ export class Deposits {
       }
       const compartment = choice.compartment;
       tried.push(compartment.id);
+      // A shared door that does not open: a compartment of that size or bigger of the parcel's own.
+      if (compartment === shared) size = shared.size;
       const now = this.#now();
       const parcelId = uuidv7(now);
       const { outcome } = await this.#doors.open(
-        { compartment, purpose: 'deposit', parcelId, actor },
+        { compartment, purpose: 'deposit', parcelId, actor, ...(compartment === shared ? { detail: { shared: true } } : {}) },
         {
           prepare: () =>
             this.#ledger.parcels.reserve({
@@ -163,8 +195,8 @@ export class Deposits {
         },
       );
       if (outcome === 'confirmed_open') {
-        this.#log.info({ compartmentId: compartment.id, parcelId, unit: unit.id, courier: req.courier.id, tracking: req.tracking }, 'deposit door open');
-        return { ok: true, parcelId, compartmentId: compartment.id, size: compartment.size };
+        this.#log.info({ compartmentId: compartment.id, parcelId, unit: unit.id, courier: req.courier.id, tracking: req.tracking, shared: compartment === shared }, 'deposit door open');
+        return { ok: true, parcelId, compartmentId: compartment.id, size: compartment.size, shared: compartment === shared };
       }
       this.#log.warn({ compartmentId: compartment.id, outcome }, 'door did not open; compartment taken out of service, trying another');
     }
@@ -182,9 +214,11 @@ export class Deposits {
     if (!parcel || parcel.state !== 'reserved') return { ok: false, reason: 'doors_failed', tried: [] };
     const unit = this.#ledger.people.unit(parcel.unit);
     const oldOp = this.#ledger.doorOperations.activeFor(parcel.compartmentId).find((o) => o.parcelId === parcelId);
-    const bigger = COMPARTMENT_SIZES[COMPARTMENT_SIZES.indexOf(parcel.size) + 1];
+    // A shared compartment with no room left: a compartment of its own, of that size or bigger.
+    const shared = this.#ledger.parcels.allIn(parcel.compartmentId).some((p) => p.id !== parcelId);
+    const bigger = shared ? parcel.size : COMPARTMENT_SIZES[COMPARTMENT_SIZES.indexOf(parcel.size) + 1];
     const free = this.#boards.answering(this.#ledger.compartments.free());
-    const choice: AllocationResult = bigger ? chooseCompartment(free, { size: bigger, accessibleOnly: unit?.accessible ?? false }) : { ok: false, fullSizes: [] };
+    const choice: AllocationResult = bigger ? chooseCompartment(free, { size: bigger, accessibleOnly: unit?.accessible ?? false, exclude: new Set([parcel.compartmentId]) }) : { ok: false, fullSizes: [] };
     const now = this.#now();
     if (!choice.ok) {
       this.#ledger.transaction(() => {
@@ -211,6 +245,76 @@ export class Deposits {
     if (outcome === 'confirmed_open') return { ok: true, parcelId, compartmentId: target.id, size: target.size };
     this.#log.warn({ compartmentId: target.id, outcome }, 'bigger door did not open; compartment taken out of service');
     return { ok: false, reason: 'doors_failed', tried: [target.id] };
+  }
+
+  /**
+   * The courier says the deposit door did not open, though the board confirmed the unlock (a latch
+   * that released and a door that stuck): that compartment goes out of service with a fault, as a
+   * door the board reports jammed does, and the parcel moves to another compartment of its size
+   * (or bigger), whose door opens. The first door's operation ends as abandoned; should that door
+   * be open after all, it is remembered as released, so its close is quiet (no forced door).
+   * Nothing else free: the reservation is released and the courier keeps the parcel.
+   */
+  async anotherDoor(parcelId: string, courier: Courier): Promise<DepositResult> {
+    const actor = `courier:${courier.id}`;
+    const parcel = this.#ledger.parcels.get(parcelId);
+    if (!parcel || parcel.state !== 'reserved') return { ok: false, reason: 'doors_failed', tried: [] };
+    const stuck = parcel.compartmentId;
+    const unit = this.#ledger.people.unit(parcel.unit);
+    const oldOp = this.#ledger.doorOperations.activeFor(stuck).find((o) => o.parcelId === parcelId);
+    const reason = 'the courier reported that the door did not open';
+    const markStuck = (at: number): void => {
+      if (oldOp) this.#doors.release(oldOp, at, 'door did not open (courier)');
+      this.#ledger.compartments.setOutOfService(stuck, reason);
+      this.#ledger.audit.record({ at, actor, action: 'deposit.door_did_not_open', compartmentId: stuck, parcelId, detail: { operation: oldOp?.id ?? null } });
+      this.#ledger.outbox.append('compartment.fault', at, { compartmentId: stuck, reason, outcome: 'reported_by_courier', parcelId });
+    };
+    const free = this.#boards.answering(this.#ledger.compartments.free());
+    const choice = chooseCompartment(free, { size: parcel.size, accessibleOnly: unit?.accessible ?? false, exclude: new Set([stuck]) });
+    const now = this.#now();
+    if (!choice.ok) {
+      this.#ledger.transaction(() => {
+        markStuck(now);
+        this.#ledger.parcels.end(parcelId, 'reserved', 'cancelled', now);
+        const data = { unit: parcel.unit, size: parcel.size, fullSizes: choice.fullSizes, courierId: courier.id, carrier: parcel.carrier };
+        this.#ledger.audit.record({ at: now, actor, action: 'deposit.refused_full', compartmentId: stuck, parcelId, detail: data });
+        this.#ledger.outbox.append('deposit.refused', now, { ...data, reason: 'full' });
+      });
+      this.#log.warn({ compartmentId: stuck, parcelId }, 'courier says the door did not open; compartment out of service and no other free, courier keeps the parcel');
+      return { ok: false, reason: 'full', fullSizes: choice.fullSizes };
+    }
+    const target = choice.compartment;
+    const { outcome } = await this.#doors.open(
+      { compartment: target, purpose: 'deposit', parcelId, actor, detail: { reason: `door of ${stuck} did not open` } },
+      {
+        prepare: () => {
+          markStuck(now);
+          this.#ledger.parcels.moveReserved(parcelId, target.id, target.size);
+        },
+        failed: (result, at) => this.#failed(target.id, parcelId, `door did not open for a deposit (${result})`, result, at),
+      },
+    );
+    this.#log.warn({ from: stuck, to: target.id, outcome }, 'courier says the door did not open; compartment out of service, another opened');
+    if (outcome === 'confirmed_open') return { ok: true, parcelId, compartmentId: target.id, size: target.size };
+    return { ok: false, reason: 'doors_failed', tried: [target.id] };
+  }
+
+  /**
+   * A courier logged in while no compartment at all is free: every parcel they brought is refused
+   * (`deposit.refused`, reason `full_at_login`), recorded once per login so overflow counts see it.
+   */
+  refuseFullAtLogin(courier: Courier): void {
+    const now = this.#now();
+    this.#ledger.transaction(() => {
+      this.#ledger.audit.record({ at: now, actor: `courier:${courier.id}`, action: 'deposit.refused_full_at_login', detail: { courierId: courier.id, carrier: courier.carrier } });
+      this.#ledger.outbox.append('deposit.refused', now, { reason: 'full_at_login', courierId: courier.id, carrier: courier.carrier });
+    });
+    this.#log.info({ courier: courier.id }, 'courier logged in to a full locker: deposit refused');
+  }
+
+  /** The compartment `shareWith` names, if it may still be shared by a parcel for this unit. */
+  #sharedTarget(unit: string, shareWith: string): Compartment | null {
+    return this.shareableFor(unit, shareWith);
   }
 
   /** A deposit door that did not open: the reservation ends, the compartment is out of service. Inside the failure's transaction. */

@@ -217,7 +217,8 @@ export class DoorOperator {
       this.#log.warn({ compartmentId: compartment.id }, 'door forced open before the restart is still open');
       return;
     }
-    // No intent in the ledger: nobody asked for this door. Written at once; it is an alarm.
+    // No intent in the ledger: nobody asked for this door. Written at once; it is an alarm. The
+    // event names one parcel (the oldest, when several share the compartment: all for one unit).
     const parcel = this.#ledger.parcels.activeIn(compartment.id);
     this.#ledger.transaction(() => {
       markReported(this.#ledger.meta, compartment.id, 'forced', at);

@@ -159,6 +159,20 @@ export class LockerService {
     return this.#deposits.biggerDoor(parcelId, courier);
   }
 
+  /** The compartment a new parcel for `unit` may join ("add to A11"), if any (./deposits.ts). */
+  shareableFor(unit: string): string | null {
+    return this.#deposits.shareableFor(unit)?.id ?? null;
+  }
+
+  /** The courier says the deposit door did not open: it is marked faulty and another opens. */
+  anotherDoor(parcelId: string, courier: Courier): Promise<DepositResult> {
+    return this.#deposits.anotherDoor(parcelId, courier);
+  }
+
+  refuseFullAtLogin(courier: Courier): void {
+    this.#deposits.refuseFullAtLogin(courier);
+  }
+
   // --- pickups and holds -----------------------------------------------------------------
 
   pickup(credential: string | { qrToken: string }): Promise<PickupResult> {

@@ -7,9 +7,18 @@ import type { Holds } from './holds.js';
 import type { LockerBus } from './locker-events.js';
 import type { RefusalRecorder } from './refusals.js';
 
+/** One door per compartment: `parcelIds` are every parcel for the code behind it (several when it is shared). */
+export interface PickupDoor {
+  compartmentId: string;
+  /** The parcel the door operation names (the oldest in the compartment). */
+  parcelId: string;
+  parcelIds: string[];
+  outcome: UnlockOutcome;
+}
+
 export type PickupResult =
   /** `holdEnded`: parcels for this code whose hold ended and stopped the code (left shut; the resident contacts the office). */
-  | { ok: true; doors: { compartmentId: string; parcelId: string; outcome: UnlockOutcome }[]; holdEnded?: number }
+  | { ok: true; doors: PickupDoor[]; holdEnded?: number }
   | { ok: false; reason: 'wrong_code' | 'nothing_waiting' }
   /** The code is right but the hold of every parcel it covers ended and stopped it (`holds.atEnd`): the resident contacts the office. Not a wrong code. */
   | { ok: false; reason: 'hold_ended' }
@@ -56,47 +65,65 @@ export class Pickups {
     let waiting = this.#ledger.parcels.waitingForCode(record.id);
     if (this.#holds.settle(waiting)) waiting = this.#ledger.parcels.waitingForCode(record.id);
     // A hold that ended may have stopped the code for its parcel (./holds.ts): the parcel stays shut.
+    // (One sharing a compartment with a parcel still held is taken with it: the door opens for both.)
     const stopped = waiting.filter((p) => this.#holds.codeStopped(p));
     if (stopped.length > 0) {
       this.#refusals.record(actor, 'pickup.hold_ended', { via, parcels: stopped.map((p) => p.id) });
       waiting = waiting.filter((p) => !this.#holds.codeStopped(p));
       if (waiting.length === 0) return { ok: false, reason: 'hold_ended' };
     }
-    const parcels = waiting.filter((p) => !this.#doors.busy(p.compartmentId));
-    if (parcels.length === 0) return waiting.length > 0 ? { ok: false, reason: 'doors_open', compartments: waiting.map((p) => p.compartmentId) } : { ok: false, reason: 'nothing_waiting' };
+    // One door operation per compartment, not per parcel: a shared compartment opens once, and its
+    // close completes every parcel of this code inside (#completed). The operation names the oldest.
+    const byCompartment = new Map<string, string[]>();
+    for (const p of waiting) byCompartment.set(p.compartmentId, [...(byCompartment.get(p.compartmentId) ?? []), p.id]);
+    const compartments = [...byCompartment.keys()];
+    const free = compartments.filter((id) => !this.#doors.busy(id));
+    if (free.length === 0) return waiting.length > 0 ? { ok: false, reason: 'doors_open', compartments } : { ok: false, reason: 'nothing_waiting' };
     const pending = this.#doors.intend(
-      parcels.map((p) => ({ compartment: this.#ledger.compartments.get(p.compartmentId)!, purpose: 'pickup', parcelId: p.id, actor, credential: via })),
+      free.map((id) => ({ compartment: this.#ledger.compartments.get(id)!, purpose: 'pickup', parcelId: byCompartment.get(id)![0]!, actor, credential: via })),
     );
-    const doors: { compartmentId: string; parcelId: string; outcome: UnlockOutcome }[] = [];
+    const doors: PickupDoor[] = [];
     for (const door of pending) {
       const { compartment, parcelId } = door.request;
       const outcome = await this.#doors.fire(door, {
         failed: (result, at) => this.#ledger.outbox.append('compartment.fault', at, { compartmentId: compartment.id, reason: `door did not open for a pickup (${result})`, outcome: result, parcelId: parcelId! }),
       });
-      doors.push({ compartmentId: compartment.id, parcelId: parcelId!, outcome });
+      doors.push({ compartmentId: compartment.id, parcelId: parcelId!, parcelIds: byCompartment.get(compartment.id)!, outcome });
       if (outcome !== 'confirmed_open') this.#log.warn({ compartmentId: compartment.id, outcome, parcelId }, 'pickup door did not open; the parcel stays and the code stays valid');
     }
     return { ok: true, doors, ...(stopped.length > 0 ? { holdEnded: stopped.length } : {}) };
   }
 
-  /** The pickup door shut: the parcel is collected; the code is used once nothing waits on it. Inside the close's transaction. */
+  /**
+   * The pickup door shut: every parcel of the operation's code in that compartment is collected
+   * (one, or several sharing it); the code is used once nothing waits on it. The operation names
+   * one parcel: the others are found from the ledger at the close (that code's parcels still
+   * waiting in that compartment), so a close seen after a restart completes them all alike. Nothing
+   * can join the compartment meanwhile: a deposit never shares a compartment whose door is busy.
+   * Inside the close's transaction.
+   */
   #completed({ op, compartment, at, openedAt }: ClosedDoor): () => void {
-    const parcel = op.parcelId ? this.#ledger.parcels.get(op.parcelId) : undefined;
-    if (!parcel || parcel.codeId === null) throw new Error(`pickup operation ${op.id} has no deposited parcel: the ledger is inconsistent`);
-    const codeId = parcel.codeId;
-    this.#ledger.parcels.end(parcel.id, 'deposited', 'picked_up', at);
+    const named = op.parcelId ? this.#ledger.parcels.get(op.parcelId) : undefined;
+    if (!named || named.codeId === null) throw new Error(`pickup operation ${op.id} has no deposited parcel: the ledger is inconsistent`);
+    const codeId = named.codeId;
+    const parcels = this.#ledger.parcels.waitingForCode(codeId).filter((p) => p.compartmentId === compartment.id);
+    for (const parcel of parcels) {
+      this.#ledger.parcels.end(parcel.id, 'deposited', 'picked_up', at);
+      this.#ledger.audit.record({ at, actor: op.actor, action: 'parcel.picked_up', compartmentId: compartment.id, parcelId: parcel.id, detail: { operation: op.id, openedAt, via: op.credential } });
+      this.#ledger.outbox.append('parcel.picked_up', at, {
+        parcelId: parcel.id,
+        compartmentId: compartment.id,
+        unit: parcel.unit,
+        codeId,
+        waitedSeconds: parcel.depositedAt ? Math.round((at - parcel.depositedAt) / 1000) : null,
+      });
+    }
     if (this.#ledger.parcels.waitingForCode(codeId).length === 0) this.#ledger.codes.end(codeId, 'used', at);
-    this.#ledger.audit.record({ at, actor: op.actor, action: 'parcel.picked_up', compartmentId: compartment.id, parcelId: parcel.id, detail: { operation: op.id, openedAt, via: op.credential } });
-    this.#ledger.outbox.append('parcel.picked_up', at, {
-      parcelId: parcel.id,
-      compartmentId: compartment.id,
-      unit: parcel.unit,
-      codeId,
-      waitedSeconds: parcel.depositedAt ? Math.round((at - parcel.depositedAt) / 1000) : null,
-    });
     return () => {
-      this.#log.info({ compartmentId: compartment.id, parcelId: parcel.id, unit: parcel.unit }, 'parcel picked up');
-      this.#bus.tell('pickedUp', { parcelId: parcel.id, compartmentId: compartment.id });
+      for (const parcel of parcels) {
+        this.#log.info({ compartmentId: compartment.id, parcelId: parcel.id, unit: parcel.unit, shared: parcels.length > 1 }, 'parcel picked up');
+        this.#bus.tell('pickedUp', { parcelId: parcel.id, compartmentId: compartment.id });
+      }
     };
   }
 }

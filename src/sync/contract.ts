@@ -76,18 +76,19 @@ export const EVENT_DATA = {
     example: { unit: '101', codeId: 7, code: '90817263', previousCodeId: 3, parcelIds: ['01935c1e-7c2a-7000-8000-000000000001'], commandId: 'cmd-44' },
   },
   'deposit.refused': {
-    summary: 'The courier kept the parcel. `reason` says why: `full`, no free compartment of a fitting size (property managers size lockers by these); `duplicate`, a parcel with the same tracking number is still in the locker (`parcelId`, in `compartmentId`), refused at the scan before any door opened, reported once per parcel inside.',
+    summary: 'The courier kept the parcel. `reason` says why: `full`, no free compartment of a fitting size (property managers size lockers by these); `duplicate`, a parcel with the same tracking number is still in the locker (`parcelId`, in `compartmentId`), refused at the scan before any door opened, reported once per parcel inside; `full_at_login`, a courier logged in while no compartment at all was free (no unit or size yet: every parcel they brought was refused), once per login. Overflow counts are `full` plus `full_at_login`.',
     schema: {
       oneOf: [
         obj({ unit: unitId, size: { enum: ['S', 'M', 'L', 'XL', 'auto'] }, fullSizes: { type: 'array', items: size }, courierId: id(), carrier: nullable(id()), reason: { const: 'full' } }),
         obj({ reason: { const: 'duplicate' }, tracking: id(64), courierId: id(), carrier: nullable(id()), parcelId: uuid, compartmentId }),
+        obj({ reason: { const: 'full_at_login' }, courierId: id(), carrier: nullable(id()) }),
       ],
     },
     example: { unit: '101', size: 'XL', fullSizes: ['XL'], courierId: 'ups-demo', carrier: 'UPS', reason: 'full' },
   },
   'compartment.fault': {
-    summary: 'A door did not open when commanded. For a deposit the compartment is taken out of service.',
-    schema: obj({ compartmentId, reason: str({ maxLength: 200 }), outcome: { enum: ['unconfirmed', 'no_response'] }, parcelId: uuid }, ['compartmentId', 'reason', 'outcome']),
+    summary: 'A door did not open when commanded. For a deposit the compartment is taken out of service. `outcome` is what the lock board answered, or `reported_by_courier` when the board confirmed the unlock but the courier pressed "the door did not open" at the kiosk (another compartment was opened for the parcel).',
+    schema: obj({ compartmentId, reason: str({ maxLength: 200 }), outcome: { enum: ['unconfirmed', 'no_response', 'reported_by_courier'] }, parcelId: uuid }, ['compartmentId', 'reason', 'outcome']),
     example: { compartmentId: 'A01', reason: 'door did not open for a deposit (no_response)', outcome: 'no_response' },
   },
   'compartment.needs_inspection': {
@@ -242,20 +243,21 @@ export const STATUS: MessageSpec = {
   example: { state: 'online', kioskId: 'demo-locker', version: '0.1.0', bootCount: 12, bootedAt: '2026-11-25T15:00:00.000Z', at: '2026-11-25T15:00:01.000Z' },
 };
 
-const sizeCounts = obj({ total: int(0), free: int(0), occupied: int(0), outOfService: int(0) });
+// `occupied` counts compartments, `parcels` the parcels in them (a shared compartment holds several).
+const sizeCounts = obj({ total: int(0), free: int(0), occupied: int(0), outOfService: int(0), parcels: int(0) });
 
 export const INVENTORY: MessageSpec = {
-  summary: 'Retained; published on change. Occupancy per size and per compartment. A compartment holding a resident\'s return is `occupied` like one holding a delivery; `returns` says how many of the occupied ones hold returns waiting for their carrier, per size and per carrier.',
+  summary: 'Retained; published on change. Occupancy per size and per compartment. Compartments (`occupied`) and parcels (`parcels`) are counted apart: a compartment of a size in `allocation.shareCompartments` may hold several parcels for one unit. A compartment holding a resident\'s return is `occupied` like one holding a delivery; `returns` says how many of the occupied ones hold returns waiting for their carrier, per size and per carrier.',
   schema: obj({
     at: isoTime,
     sizes: obj({ S: sizeCounts, M: sizeCounts, L: sizeCounts, XL: sizeCounts }),
     compartments: {
       type: 'array',
-      items: obj({ id: compartmentId, size, accessible: { type: 'boolean' }, state: { enum: ['free', 'occupied', 'out_of_service'] } }),
+      items: obj({ id: compartmentId, size, accessible: { type: 'boolean' }, state: { enum: ['free', 'occupied', 'out_of_service'] }, parcels: int(0) }),
     },
     returns: obj({ waiting: int(0), bySize: obj({ S: int(0), M: int(0), L: int(0), XL: int(0) }), byCarrier: { type: 'object', additionalProperties: int(0) } }),
   }),
-  example: { at: '2026-11-25T15:00:00.000Z', sizes: { S: { total: 1, free: 0, occupied: 1, outOfService: 0 }, M: { total: 0, free: 0, occupied: 0, outOfService: 0 }, L: { total: 0, free: 0, occupied: 0, outOfService: 0 }, XL: { total: 0, free: 0, occupied: 0, outOfService: 0 } }, compartments: [{ id: 'A01', size: 'S', accessible: false, state: 'occupied' }], returns: { waiting: 1, bySize: { S: 1, M: 0, L: 0, XL: 0 }, byCarrier: { UPS: 1 } } },
+  example: { at: '2026-11-25T15:00:00.000Z', sizes: { S: { total: 1, free: 0, occupied: 1, outOfService: 0, parcels: 1 }, M: { total: 0, free: 0, occupied: 0, outOfService: 0, parcels: 0 }, L: { total: 1, free: 0, occupied: 1, outOfService: 0, parcels: 2 }, XL: { total: 0, free: 0, occupied: 0, outOfService: 0, parcels: 0 } }, compartments: [{ id: 'A01', size: 'S', accessible: false, state: 'occupied', parcels: 1 }, { id: 'A11', size: 'L', accessible: false, state: 'occupied', parcels: 2 }], returns: { waiting: 1, bySize: { S: 1, M: 0, L: 0, XL: 0 }, byCarrier: { UPS: 1 } } },
 };
 
 export const TELEMETRY: MessageSpec = {

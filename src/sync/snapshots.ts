@@ -10,11 +10,13 @@ export function inventorySnapshot(ledger: Ledger, offlineBoards: readonly string
     size: c.size,
     accessible: c.accessible,
     state: c.parcelId ? ('occupied' as const) : c.outOfService || offline.has(c.board) ? ('out_of_service' as const) : ('free' as const),
+    // A shared compartment (allocation.shareCompartments) holds several: parcels and compartments are counted apart.
+    parcels: c.parcels,
   }));
   const sizes = Object.fromEntries(
     COMPARTMENT_SIZES.map((size) => {
       const of = compartments.filter((c) => c.size === size);
-      return [size, { total: of.length, free: of.filter((c) => c.state === 'free').length, occupied: of.filter((c) => c.state === 'occupied').length, outOfService: of.filter((c) => c.state === 'out_of_service').length }];
+      return [size, { total: of.length, free: of.filter((c) => c.state === 'free').length, occupied: of.filter((c) => c.state === 'occupied').length, outOfService: of.filter((c) => c.state === 'out_of_service').length, parcels: of.reduce((n, c) => n + c.parcels, 0) }];
     }),
   );
   return { at: new Date(now).toISOString(), sizes, compartments, returns: returnsWaiting(ledger) };

@@ -70,7 +70,7 @@ describe('lockerctl sim prints the screen model', () => {
     const opened = await ctl('sim', 'keys', '2#');
     const door = app.locker.openDoors()[0]!.compartmentId;
     expect(opened).toContain(`  [success] Door ${door} is open. Put the parcel in and close the door. Too small? Press * for a bigger one.\n`);
-    expect(opened).toContain(`  step: courier_door (en)\n  doors: ${door} open\n  keys: * = Too small: bigger door\n`);
+    expect(opened).toContain(`  step: courier_door (en)\n  doors: ${door} open\n  keys: * = Too small: bigger door, D = Door did not open\n`);
     const closed = await ctl('sim', 'door', door, 'close');
     expect(closed).toContain(`screen: Parcel stored in ${door}. Scan the next parcel, or press * to log out.\n  step: courier_scan (en)\n  doors: ${door} closed\n  keys: * = Log out\n`);
     expect(await ctl('sim', 'keys', '*')).toContain('screen: Logged out. Thank you.\n  step: goodbye (en)\n  keys: A = Español, B = Send a return\n(kiosk state: idle)\n');

@@ -56,6 +56,7 @@ describe('parseConfig: defaults', () => {
       kiosk: { sessionTimeoutMs: 60000, maxScanLength: 512, maxEntryLength: 32, language: 'en' },
       flood: { refusalWindowMs: 60000, logLinesPerMinute: 10, maxInputsPerSecond: 30, sustainedMs: 3000, mutedForMs: 60000, maxMutedForMs: 3600000 },
       doors: { leftOpenMs: 120000, maxAllocationAttempts: 3 },
+      allocation: { shareCompartments: ['L', 'XL'] },
       guessing: { freeFailures: 10, baseLockoutMs: 30000, maxLockoutMs: 60000, alarmFailuresPerHour: 10, alarmFailuresPerDay: 50, suspectedLockoutMs: 900000 },
       buses: [{ id: 'bus1', type: 'sim', autoCloseMs: 0, unlockDelayMs: 50, boards: [{ id: 'B1', locks: 4 }] }],
       scanners: [],
@@ -104,6 +105,7 @@ describe('parseConfig: schema problems, one exact sentence each', () => {
   const cases: Array<[string, (c: Record<string, any>) => void, string]> = [
     ['a value not in the list', (c) => (c.compartments[1].size = 'XXL'), 'compartments[1].size: "XXL" is not one of S, M, L, XL'],
     ['a number above its maximum', (c) => (c.codes = { length: 99 }), 'codes.length: 99 is above the maximum 12'],
+    ['a size that does not exist in allocation.shareCompartments', (c) => (c.allocation = { shareCompartments: ['L', 'XXL'] }), 'allocation.shareCompartments[1]: "XXL" is not one of S, M, L, XL'],
     ['a number below its minimum', (c) => (c.compartments[0].lock = 0), 'compartments[0].lock: 0 is below the minimum 1'],
     ['a fraction where a whole number is expected', (c) => (c.codes = { holdDays: 1.5 }), 'codes.holdDays: 1.5 is not a whole number'],
     ['a string where a number is expected', (c) => (c.doors = { leftOpenMs: '120000' }), 'doors.leftOpenMs: "120000" is not a whole number'],
@@ -129,7 +131,7 @@ describe('parseConfig: schema problems, one exact sentence each', () => {
     [
       'an unknown top-level key',
       (c) => (c.compartment = []),
-      'compartment: unknown key; did you mean "compartments"? (allowed: kioskId, log, ledger, control, mqtt, codes, holds, kiosk, flood, doors, guessing, buses, compartments, units, couriers, staff, scanners, keypads, gpio, screen, simulator)',
+      'compartment: unknown key; did you mean "compartments"? (allowed: kioskId, log, ledger, control, mqtt, codes, holds, kiosk, flood, doors, allocation, guessing, buses, compartments, units, couriers, staff, scanners, keypads, gpio, screen, simulator)',
     ],
     ['a missing key in a list entry', (c) => c.units.push({ accessible: true }), 'units[2]: missing required key "id"'],
     ['a missing top-level key', (c) => delete c.kioskId, '(top level): missing required key "kioskId"'],

@@ -156,7 +156,7 @@ describe.skipIf(skip)('the kiosk screen in Chromium', { timeout: 60_000 }, () =>
 
     // A label that will not scan is keyed on the page like on the keypad (a USPS number).
     await tap('9400111201080805483016#');
-    await expectPrompt('Key the unit number and press #. Press * to go back.');
+    await expectPrompt('USPS parcel. Key the unit number and press #. Press * to go back.');
     await tap('101#');
     await expectPrompt(/^Size: 1 = S/);
     // The size choices are big buttons too.

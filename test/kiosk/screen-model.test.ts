@@ -92,7 +92,7 @@ describe('the kiosk screen model', () => {
 
     await h.scan(TRACKING);
     s = last();
-    expect(s).toMatchObject({ step: 'courier_unit', prompt: { id: 'courier.keyUnit' } });
+    expect(s).toMatchObject({ step: 'courier_unit', prompt: { id: 'courier.keyUnitForCarrier', params: { carrier: 'UPS' } } });
     expect(s.choices).toEqual([{ key: '*', labelId: 'choice.back', label: 'Back' }]);
     await h.keys('999#');
     expect(last()).toMatchObject({ step: 'courier_unit', tone: 'error', prompt: { id: 'courier.unitUnknown' } });
@@ -133,7 +133,7 @@ describe('the kiosk screen model', () => {
     expect(opening[0]!.entryLength).toBe(1);
     expect(opening[1]!.choices).toEqual([]); // busy: nothing to choose while the lock fires
     expect(last().prompt.text).toBe(`Door ${door} is open. Put the parcel in and close the door. Too small? Press * for a bigger one.`);
-    expect(last().choices).toEqual([{ key: '*', labelId: 'choice.biggerDoor', label: 'Too small: bigger door' }]);
+    expect(last().choices).toEqual([{ key: '*', labelId: 'choice.biggerDoor', label: 'Too small: bigger door' }, { key: 'D', labelId: 'choice.doorDidNotOpen', label: 'Door did not open' }]);
 
     // Too small: a bigger door opens, both are on screen, the first one closes.
     await h.keys('*');

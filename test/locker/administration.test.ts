@@ -26,7 +26,7 @@ describe('changes upstream asks for, on the simulated locker', () => {
   it('an expected delivery fills in the unit when the courier scans it', async () => {
     admin.expectDelivery('1z999aa10123456784', '202', undefined, 'remote:t');
     await h.keys('111111#');
-    expect(await h.scan('1Z999AA10123456784')).toEqual(['Parcel for unit 202. Size: 1 = S, 2 = M, 3 = L, 4 = XL, or # for the smallest that fits. Press * to go back.']);
+    expect(await h.scan('1Z999AA10123456784')).toEqual(['UPS parcel for unit 202. Size: 1 = S, 2 = M, 3 = L, 4 = XL, or # for the smallest that fits. Press * to go back.']);
     await h.keys('#');
     expect(h.app.ledger.parcels.list()[0]).toMatchObject({ unit: '202', state: 'reserved' });
     expect(() => admin.expectDelivery('X1', '777', undefined, 'remote:t')).toThrow(Refusal);

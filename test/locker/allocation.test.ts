@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CompartmentSize } from '../../src/config/types.js';
 import type { Compartment } from '../../src/ledger/compartments.js';
-import { chooseCompartment } from '../../src/locker/allocation.js';
+import { chooseCompartment, chooseSharedCompartment, type OccupiedCompartment } from '../../src/locker/allocation.js';
 
 const c = (id: string, size: CompartmentSize, accessible = false, outOfService: string | null = null): Compartment => ({ id, size, board: 'B1', lock: 1, accessible, outOfService });
 
@@ -49,5 +49,35 @@ describe('chooseCompartment', () => {
 
   it('says every size is full on an empty locker', () => {
     expect(chooseCompartment([], { size: 'auto', accessibleOnly: false })).toEqual({ ok: false, fullSizes: ['S', 'M', 'L', 'XL'] });
+  });
+});
+
+describe('chooseSharedCompartment', () => {
+  const waiting = (unit = '101', codeId: number | null = 7) => ({ unit, state: 'deposited', direction: 'inbound', codeId });
+  const occ = (compartment: Compartment, parcels = [waiting()], more: Partial<OccupiedCompartment> = {}): OccupiedCompartment => ({ compartment, parcels, busy: false, answering: true, ...more });
+  const share = { unit: '101', liveCodeId: 7, sizes: ['L', 'XL'] as CompartmentSize[] };
+
+  it('offers the lowest-id compartment of a shareable size holding only this unit\'s waiting parcels', () => {
+    expect(chooseSharedCompartment([occ(c('L2', 'L')), occ(c('L1', 'L'), [waiting(), waiting()]), occ(c('XL1', 'XL'))], share)?.id).toBe('L1');
+  });
+
+  it('never offers a size that is not shareable', () => {
+    expect(chooseSharedCompartment([occ(c('M1', 'M')), occ(c('S1', 'S'))], share)).toBeNull();
+    expect(chooseSharedCompartment([occ(c('L1', 'L'))], { ...share, sizes: [] })).toBeNull();
+  });
+
+  it('never mixes units, codes, returns or a parcel still on its way in', () => {
+    expect(chooseSharedCompartment([occ(c('L1', 'L'), [waiting(), waiting('102')])], share)).toBeNull();
+    expect(chooseSharedCompartment([occ(c('L1', 'L'), [waiting('101', 3)])], share)).toBeNull();
+    expect(chooseSharedCompartment([occ(c('L1', 'L'), [{ ...waiting(), direction: 'outbound' }])], share)).toBeNull();
+    expect(chooseSharedCompartment([occ(c('L1', 'L'), [{ ...waiting(), state: 'reserved' }])], share)).toBeNull();
+    expect(chooseSharedCompartment([occ(c('L1', 'L'))], { ...share, liveCodeId: null })).toBeNull();
+  });
+
+  it('skips a compartment that is empty, out of service, busy or on a silent board', () => {
+    expect(chooseSharedCompartment([occ(c('L1', 'L'), [])], share)).toBeNull();
+    expect(chooseSharedCompartment([occ(c('L1', 'L', false, 'jammed'))], share)).toBeNull();
+    expect(chooseSharedCompartment([occ(c('L1', 'L'), [waiting()], { busy: true })], share)).toBeNull();
+    expect(chooseSharedCompartment([occ(c('L1', 'L'), [waiting()], { answering: false }), occ(c('XL1', 'XL'))], share)?.id).toBe('XL1');
   });
 });

@@ -89,7 +89,7 @@ describe('door events upstream', () => {
     expect(await h.keys('*')).toEqual(['Door A05 is open. Close door A01, put the parcel in A05 and close it.']);
     await h.door('A05', false);
     // A01 still stands open and is free: the next parcel may be given to it.
-    expect(await h.scan('1Z5R89390357567127')).toEqual(['Key the unit number and press #. Press * to go back.']);
+    expect(await h.scan('1Z5R89390357567127')).toEqual(['UPS parcel. Key the unit number and press #. Press * to go back.']);
     await h.keys('202#');
     expect(await h.keys('1#')).toEqual([expect.stringMatching(/^Door A01 is open/)]);
     await h.door('A01', false);

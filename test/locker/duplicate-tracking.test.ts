@@ -51,7 +51,7 @@ describe('a tracking number already in the locker', () => {
     expect(refusedEvents()).toHaveLength(1);
 
     // Another parcel goes in as usual in the same session.
-    expect(await h.scan('1Z5R89390357567127')).toEqual(['Key the unit number and press #. Press * to go back.']);
+    expect(await h.scan('1Z5R89390357567127')).toEqual(['UPS parcel. Key the unit number and press #. Press * to go back.']);
   });
 
   it('is refused when keyed, and while the first parcel is still only reserved', async () => {
@@ -74,6 +74,6 @@ describe('a tracking number already in the locker', () => {
     expect(await h.keys(`${h.latestCode()}#`)).toEqual([`Door ${first} is open. Take your parcel and close the door.`]);
     await h.door(first, false);
     await h.keys('111111#');
-    expect(await h.scan('1Z999AA10123456784')).toEqual(['Key the unit number and press #. Press * to go back.']);
+    expect(await h.scan('1Z999AA10123456784')).toEqual(['UPS parcel. Key the unit number and press #. Press * to go back.']);
   });
 });

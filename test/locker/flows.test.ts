@@ -22,7 +22,7 @@ describe('courier deposit and resident pickup on the simulated locker', () => {
 
   it('walks a parcel from courier login to resident pickup, with events, audit and no secret in the log', async () => {
     expect(await h.keys('111111#')).toEqual(['Hello UPS. Scan a parcel, or press * to log out.']);
-    expect(await h.scan('1Z999AA10123456784')).toEqual(['Key the unit number and press #. Press * to go back.']);
+    expect(await h.scan('1Z999AA10123456784')).toEqual(['UPS parcel. Key the unit number and press #. Press * to go back.']);
     expect(await h.keys('101#')).toEqual([expect.stringContaining('Size: 1 = S')]);
     expect(await h.keys('#')).toEqual(['Door A01 is open. Put the parcel in and close the door. Too small? Press * for a bigger one.']);
     expect(h.app.locker.openDoors().map((d) => d.compartmentId)).toEqual(['A01']);
@@ -253,7 +253,7 @@ describe('bad input at the kiosk gets a refusal and changes nothing but the audi
     expect(await h.scan('1Z999AA10123456785')).toEqual(['That label did not read correctly. Scan again or key it in.']);
     expect(h.app.kiosk.state).toBe('courier_scan');
     // USPS IMpb: 420 + ZIP + GS + the tracking number, which is what gets stored.
-    expect(await h.scan('420221539\u001d9101026837331000039521')).toEqual(['Key the unit number and press #. Press * to go back.']);
+    expect(await h.scan('420221539\u001d9101026837331000039521')).toEqual(['USPS parcel. Key the unit number and press #. Press * to go back.']);
     await h.keys('101#');
     await h.keys('#');
     await h.door('A01', false);
@@ -266,7 +266,7 @@ describe('bad input at the kiosk gets a refusal and changes nothing but the audi
     await h.keys('111111#');
     // A USPS IMpb number with one digit wrong, then right.
     expect(await h.keys('9101026837331000039522#')).toEqual(['That tracking number does not check out. Key it again.']);
-    expect(await h.keys('9101026837331000039521#')).toEqual(['Key the unit number and press #. Press * to go back.']);
+    expect(await h.keys('9101026837331000039521#')).toEqual(['USPS parcel. Key the unit number and press #. Press * to go back.']);
     await h.keys('101#');
     await h.keys('#');
     await h.door('A01', false);

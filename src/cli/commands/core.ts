@@ -6,7 +6,7 @@ import { describeThrottle, type ThrottleView } from './throttle.js';
 interface Status {
   kioskId: string; version: string; uptimeSeconds: number; bootCount: number; simulated: boolean;
   kiosk: { state: string; display: string | null };
-  compartments: Record<string, { total: number; free: number; occupied: number; outOfService: number }>;
+  compartments: Record<string, { total: number; free: number; occupied: number; outOfService: number; parcels?: number }>;
   openDoors: { compartmentId: string; since: string }[];
   boards: { board: string; online: boolean; detail: string; errors: number }[];
   outbox: { unsent: number; oldestUnsentAt: number | null };
@@ -33,7 +33,7 @@ export const coreCommands: CliCommand[] = [
         `upstream: ${!s.upstream ? 'n/a' : !s.upstream.enabled ? 'disabled in the config' : s.upstream.connected ? 'connected' : 'offline (events wait in the outbox)'}; outbox: ${s.outbox.unsent} unsent${s.outbox.oldestUnsentAt ? `, oldest ${new Date(s.outbox.oldestUnsentAt).toISOString()}` : ''}`,
         ...(s.throttle ? describeThrottle(s.throttle).map((l) => `keypad throttle, ${l}`) : [s.guessingWaitMs > 0 ? `keypad throttled for ${Math.ceil(s.guessingWaitMs / 1000)} s after wrong entries` : 'keypad: not throttled']),
         '',
-        table(sizes, ['size', 'total', 'free', 'occupied', 'outOfService']).trimEnd(),
+        table(sizes, ['size', 'total', 'free', 'occupied', 'outOfService', 'parcels']).trimEnd(),
         ...(s.returns ? [`returns waiting for their carrier (counted as occupied): ${s.returns.waiting}${s.returns.waiting > 0 ? ` (${Object.entries(s.returns.byCarrier).map(([c, n]) => `${c} ${n}`).join(', ')})` : ''}`] : []),
         '',
         table(s.boards, ['board', 'online', 'errors', 'detail']),
@@ -71,7 +71,7 @@ export const coreCommands: CliCommand[] = [
     usage: 'compartments',
     summary: 'every compartment, its parcel and its door',
     request: (args) => (expectArgs(args, 0, 'compartments'), { command: 'compartments', args: {} }),
-    format: (result) => table(result as Record<string, unknown>[], ['id', 'size', 'board', 'lock', 'accessible', 'doorOpen', 'parcelId', 'outOfService']),
+    format: (result) => table(result as Record<string, unknown>[], ['id', 'size', 'board', 'lock', 'accessible', 'doorOpen', 'parcels', 'parcelId', 'outOfService']),
   },
   {
     words: ['parcels'],
