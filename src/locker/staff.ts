@@ -138,7 +138,8 @@ export class Staff {
   /** The waiting parcel in a compartment (what staff recall when they key one). */
   waitingIn(compartmentId: string): Parcel | undefined {
     const p = this.#ledger.parcels.activeIn(compartmentId);
-    return p?.state === 'deposited' ? p : undefined;
+    // A resident's return waits for its carrier's courier, not for a recall.
+    return p?.state === 'deposited' && p.direction === 'inbound' ? p : undefined;
   }
 
   /**
