@@ -94,6 +94,11 @@ describe.skipIf(skip)('the kiosk screen in Chromium', { timeout: 60_000 }, () =>
       return Array.from(document.querySelectorAll('#keypad button, #choices button, .tools button')).filter((b) => b.getBoundingClientRect().bottom > limit).length;
     });
     expect(overflow, `${name}: buttons under the footer`).toBe(0);
+    // Every choice's label is whole inside its button (a long word is not cut off at the edge).
+    const clipped = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('#choices .choice')).filter((b) => b.scrollWidth > b.clientWidth + 1).map((b) => b.textContent),
+    );
+    expect(clipped, `${name}: choice labels cut off`).toEqual([]);
     const png = await page.screenshot();
     writeFileSync(join(ARTIFACTS, `${name}.png`), png);
     const v = pngVariance(png);
@@ -194,6 +199,56 @@ describe.skipIf(skip)('the kiosk screen in Chromium', { timeout: 60_000 }, () =>
     expect((await ctl('sim', 'door', door, 'close')).code).toBe(0);
     await expectPrompt('Thank you. All your parcels are collected.');
     await noSecretInDom();
+  });
+
+  it('walks staff mode, a resident\'s return and its collection by touch: long menus fit, the doors are highlighted', async () => {
+    const STAFF_PIN = '9999';
+    secrets = [PIN, STAFF_PIN];
+    await tap(`${STAFF_PIN}#`);
+    await expectPrompt(/^Staff menu, Demo staff\. 1 = open a compartment, 2 = recall parcels \(0 past their hold\)/);
+    await shot('5-staff-menu');
+    // 1: open a compartment, keyed by its number in the list (1 = A01), for a reason from the list.
+    await tap('1#');
+    await expectPrompt(/^Key the compartment/);
+    await tap('1#');
+    await expectPrompt(/^Why open A01\? 1 = parcel stuck, 2 = cleaning/);
+    await shot('6-staff-open-reason');
+    await tap('2#');
+    await expectPrompt('Door A01 is open. Close it when you are done.');
+    expect(await highlighted()).toEqual(['A01:open']);
+    expect((await ctl('sim', 'door', 'A01', 'close')).code).toBe(0);
+    await expectPrompt(/^Staff menu, Demo staff\./); // "Door A01 is shut.", then the menu again
+    await tap('*');
+    await expectPrompt('Staff logged out. Thank you.');
+    await noSecretInDom();
+
+    // A resident's return: "send a return" is a button of the welcome screen (key B).
+    await page.click('#choices [data-choice-key="B"]');
+    await expectPrompt(/^Send a return: scan the barcode of the return label/);
+    // The label is scanned (the page has no scanner, and a 1Z number has letters the keypad lacks).
+    expect((await ctl('sim', 'scan', '1Z999AA11000000005')).code).toBe(0);
+    await expectPrompt(/^UPS return\. Key your unit number/);
+    await tap('101#');
+    await expectPrompt(/^Size: 1 = S/);
+    await tap('#');
+    await expectPrompt(/^Door (\w+) is open\. Put the return in and close the door\./);
+    const returnDoor = /^Door (\w+)/.exec((await prompt())!)![1]!;
+    expect(await highlighted()).toEqual([`${returnDoor}:open`]);
+    await shot('7-return-door-open');
+    expect((await ctl('sim', 'door', returnDoor, 'close')).code).toBe(0);
+    await expectPrompt(`Thank you. Your return is in ${returnDoor}; UPS will collect it.`);
+
+    // The UPS courier is told at login, and collects it with the "collect returns" button (key C).
+    await tap(`${PIN}#`);
+    await expectPrompt('Hello UPS. Returns waiting for UPS: 1; press C to collect them. Scan a parcel, or press * to log out.');
+    await page.click('#choices [data-choice-key="C"]');
+    await expectPrompt(/^Door (\w+) is open: take the return 1Z999AA11000000005, press # to confirm/);
+    expect(await highlighted()).toEqual([`${returnDoor}:open`]);
+    await tap('#');
+    expect((await ctl('sim', 'door', returnDoor, 'close')).code).toBe(0);
+    await expectPrompt('Returns collected: 1. Scan a parcel, or press * to log out.');
+    await tap('*');
+    await expectPrompt('Logged out. Thank you.');
   });
 
   it('switches the language with the language button, for the session', async () => {

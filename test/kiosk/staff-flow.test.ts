@@ -74,7 +74,7 @@ describe('staff mode at the kiosk on the simulated locker', () => {
     expect(await h.keys(`${PIN}#`)).toEqual([menu(2)]);
     expect(audit('staff.logged_in')).toEqual([expect.objectContaining({ actor: 'staff:staff-demo', detail: { credential: 'pin' } })]);
     expect(h.app.kiosk.lastScreen.choices.map((c) => [c.key, c.label])).toEqual([
-      ['1', 'Open a compartment'], ['2', 'Recall parcels'], ['3', 'Audit walk'], ['4', 'In / out of service'], ['5', 'Reset keypad throttle'], ['*', 'Log out'],
+      ['1', 'Open a door'], ['2', 'Recall parcels'], ['3', 'Audit walk'], ['4', 'In / out of service'], ['5', 'Reset keypad throttle'], ['*', 'Log out'],
     ]);
 
     // 5: reset the guessing throttle, as staff.

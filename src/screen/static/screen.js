@@ -233,6 +233,7 @@ function drawChoices(choices) {
     key.textContent = c.key;
     key.setAttribute('aria-hidden', 'true');
     const label = document.createElement('span');
+    label.className = 'choice-label';
     label.textContent = c.label;
     b.append(key, label);
     box.append(b);
