@@ -81,6 +81,8 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
   /** A door operation of this session is under way: its doors' unlocks are shown as they happen. */
   #busy: DoorPurpose | null = null;
   readonly #flows: readonly KioskFlow[];
+  /** How the courier of the open courier session logged in (the deposit's door operation keeps it). */
+  #courierCredential: 'pin' | 'badge' = 'pin';
   /** What a flow of ./flows/ may use of this session. */
   readonly #context: KioskFlowContext;
   /** When the open session times out, while one is open. */
@@ -542,6 +544,7 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
       return typeof credential === 'string' ? this.#say('login.wrongCodeOrPin', { digits: this.deps.config.codes.length }, 'error') : this.#say('login.unknownBadge', {}, 'error');
     }
     this.deps.log.info({ courier: result.courier.id, carrier: result.courier.carrier }, 'courier logged in');
+    this.#courierCredential = typeof credential === 'string' ? 'pin' : 'badge';
     this.#to({ name: 'courier_scan', courier: result.courier });
     // A full locker says so at once, before the courier scans a whole trolley of parcels.
     if (this.deps.locker.freeCompartments() === 0) {
@@ -567,7 +570,7 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
   /** `carrier` is the one the label names, when it names one; otherwise the courier's own. */
   async #deposit(courier: Courier, tracking: string, carrier: string | null, unit: string, size: CompartmentSize | 'auto', shareWith?: string): Promise<void> {
     this.#doors.clear();
-    const result = await this.#doorsOf('deposit', () => this.deps.locker.deposit({ courier, unit, size, tracking, carrier: carrier ?? courier.carrier, ...(shareWith !== undefined ? { shareWith } : {}) }));
+    const result = await this.#doorsOf('deposit', () => this.deps.locker.deposit({ courier, unit, size, tracking, carrier: carrier ?? courier.carrier, credential: this.#courierCredential, ...(shareWith !== undefined ? { shareWith } : {}) }));
     if (result.ok) {
       // Doors that failed before this one are staff's business, not the courier's.
       this.#doors = new Map([[result.compartmentId, 'open']]);

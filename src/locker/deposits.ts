@@ -24,6 +24,8 @@ export interface DepositRequest {
    * gets a compartment of its own of that size or bigger, as for any deposit.
    */
   shareWith?: string;
+  /** How the courier logged in (PIN or badge), kept with the door operation for the proof of delivery. */
+  credential?: 'pin' | 'badge';
 }
 
 export type DepositResult =
@@ -184,7 +186,7 @@ export class Deposits {
       const now = this.#now();
       const parcelId = uuidv7(now);
       const { outcome } = await this.#doors.open(
-        { compartment, purpose: 'deposit', parcelId, actor, ...(compartment === shared ? { detail: { shared: true } } : {}) },
+        { compartment, purpose: 'deposit', parcelId, actor, ...(req.credential ? { credential: req.credential } : {}), ...(compartment === shared ? { detail: { shared: true } } : {}) },
         {
           prepare: () =>
             this.#ledger.parcels.reserve({
@@ -233,7 +235,7 @@ export class Deposits {
     }
     const target = choice.compartment;
     const { outcome } = await this.#doors.open(
-      { compartment: target, purpose: 'deposit', parcelId, actor, detail: { reason: `did not fit ${parcel.compartmentId}` } },
+      { compartment: target, purpose: 'deposit', parcelId, actor, ...(oldOp?.credential ? { credential: oldOp.credential } : {}), detail: { reason: `did not fit ${parcel.compartmentId}` } },
       {
         prepare: () => {
           if (oldOp) this.#doors.release(oldOp, now, 'parcel too big');
@@ -285,7 +287,7 @@ export class Deposits {
     }
     const target = choice.compartment;
     const { outcome } = await this.#doors.open(
-      { compartment: target, purpose: 'deposit', parcelId, actor, detail: { reason: `door of ${stuck} did not open` } },
+      { compartment: target, purpose: 'deposit', parcelId, actor, ...(oldOp?.credential ? { credential: oldOp.credential } : {}), detail: { reason: `door of ${stuck} did not open` } },
       {
         prepare: () => {
           markStuck(now);

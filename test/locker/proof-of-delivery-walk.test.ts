@@ -82,9 +82,8 @@ describe('proof of delivery, from the kiosk to the manager\'s export', () => {
     // Keyed at the keypad.
     expect(r.pickup!.via).toBe('code');
     expect(r.doorMovements.map((m) => (m.kind === 'event' ? m.action : m.purpose))).toEqual(['deposit', 'door.forced_open', 'door.closed', 'pickup']);
-    // Each door operation says which credential asked for it, where the flow records one (the
-    // deposit does not: the courier's login row does).
-    expect(r.doorMovements.filter((m) => m.kind === 'operation').map((m) => m.kind === 'operation' && m.credential)).toEqual([null, 'code']);
+    // Each door operation says which credential asked for it: the courier's keyed PIN, the resident's code.
+    expect(r.doorMovements.filter((m) => m.kind === 'operation').map((m) => m.kind === 'operation' && m.credential)).toEqual(['pin', 'code']);
   });
 
   it('export writes one CSV row per parcel, the door movements in one column, and never a code', async () => {
