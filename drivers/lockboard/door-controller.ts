@@ -85,8 +85,11 @@ interface Board {
   mismatchedSinceReply: number;
   pendingRead: Promise<StatusReading | null> | null;
   lockChains: Map<number, Promise<unknown>>;
-  /** First reading taken during start(): its open doors are reported once start() has returned. */
-  initialPending: boolean;
+  /**
+   * Locks start()'s first reading found open, reported just after start() returns. A lock whose
+   * state changes before that is reported as the change only (once, not again as "found open").
+   */
+  initialOpen: Set<number>;
 }
 
 /** Thrown for a board or lock this bus does not have: a wiring or config mistake. */
@@ -143,7 +146,7 @@ export class LockBoardController extends EventEmitter implements DoorHardware {
         openSeenAt: new Array(spec.locks).fill(-Infinity), items: new Array(spec.locks).fill(undefined),
         counters: { polls: 0, replies: 0, timeouts: 0, mismatched: 0, refused: 0, notEchoed: 0, unlocks: 0, unlockResends: 0 },
         statsAtLastReply: { checksumErrors: 0, discardedBytes: 0 }, mismatchedSinceReply: 0,
-        pendingRead: null, lockChains: new Map(), initialPending: false,
+        pendingRead: null, lockChains: new Map(), initialOpen: new Set(),
       });
     }
     this.bus.on('down', (reason) => {
@@ -439,13 +442,15 @@ export class LockBoardController extends EventEmitter implements DoorHardware {
     if (item !== undefined) b.items[i] = item;
     const itemNow = b.items[i];
     if (before === undefined && this.#starting) {
-      b.initialPending = true;
+      if (open) b.initialOpen.add(lock);
       return;
     }
     const report = before === undefined
       ? open
       : before !== open || (open && item !== undefined && item !== itemBefore);
     if (!report) return;
+    // Reported as the change it is: not again as "found open" by the report that follows start().
+    b.initialOpen.delete(lock);
     const change: DoorChange = {
       board: b.spec.id, lock, open, ...(itemNow !== undefined ? { itemPresent: itemNow } : {}), at: new Date(),
     };
@@ -456,9 +461,9 @@ export class LockBoardController extends EventEmitter implements DoorHardware {
   #reportInitial(): void {
     if (!this.#running) return;
     for (const b of this.#boards.values()) {
-      if (!b.initialPending) continue;
-      b.initialPending = false;
-      for (let lock = 1; lock <= b.spec.locks; lock++) {
+      const locks = [...b.initialOpen].sort((x, y) => x - y);
+      b.initialOpen.clear();
+      for (const lock of locks) {
         if (b.open[lock - 1] !== true) continue;
         const item = b.items[lock - 1];
         this.#emitSafe('door', { board: b.spec.id, lock, open: true, ...(item !== undefined ? { itemPresent: item } : {}), at: new Date() });

@@ -355,6 +355,16 @@ describe('door events from the status poll', () => {
     expect(r.sim.counters.noiseBytes).toBeGreaterThan(0);
   });
 
+  it('a door opened right after start() returns is reported once, not again as found open at start', async () => {
+    const r = await rig({ start: false });
+    await r.ctl.start();
+    // Before start()'s deferred report of the doors it found open has run.
+    r.sim.forceDoor(0, 1);
+    expect(await until(() => r.doors.length >= 1)).toBe(true);
+    await sleep(100);
+    expect(r.doors.map((d) => `${d.board}/${d.lock}:${d.open}`)).toEqual(['B1/1:true']);
+  });
+
   it('a listener that throws does not stop the poll', async () => {
     const r = await rig();
     r.ctl.on('door', () => {

@@ -115,11 +115,8 @@ export function resetMockPorts(): void {
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/**
- * Polls `cond` every 5 ms until it holds or `timeoutMs` passes; returns whether it held. A bound on
- * waiting, not a latency assertion: 5 s, since a loaded two-core CI machine has missed 2 s here.
- */
-export async function until(cond: () => boolean, timeoutMs = 5000): Promise<boolean> {
+/** Polls `cond` every 5 ms until it holds or `timeoutMs` passes; returns whether it held. */
+export async function until(cond: () => boolean, timeoutMs = 2000): Promise<boolean> {
   const end = Date.now() + timeoutMs;
   while (!cond()) {
     if (Date.now() > end) return false;
