@@ -43,6 +43,17 @@ export function freeCompartmentsNow(ledger: Ledger, boards: BoardStatus): Compar
 }
 
 /**
+ * A door that did not open for a parcel on its way in (a deposit or a resident's return): the
+ * reservation ends, the compartment goes out of service, upstream hears of the fault. Inside the
+ * failure's transaction (DoorOperator.fire's `failed`).
+ */
+export function endFailedReservation(ledger: Ledger, compartmentId: string, parcelId: string, reason: string, outcome: string, at: number): void {
+  ledger.parcels.end(parcelId, 'reserved', 'cancelled', at);
+  ledger.compartments.setOutOfService(compartmentId, reason);
+  ledger.outbox.append('compartment.fault', at, { compartmentId, reason, outcome, parcelId });
+}
+
+/**
  * Couriers' deposits: a compartment is reserved and its door opened; the parcel is deposited, and
  * the resident's code issued, when that door shuts.
  */
@@ -193,7 +204,7 @@ export class Deposits {
               id: parcelId, unit: unit.id, size: compartment.size, compartmentId: compartment.id,
               carrier: req.carrier, tracking: req.tracking, courierId: req.courier.id, reservedAt: now,
             }),
-          failed: (result, at) => this.#failed(compartment.id, parcelId, `door did not open for a deposit (${result})`, result, at),
+          failed: (result, at) => endFailedReservation(this.#ledger, compartment.id, parcelId, `door did not open for a deposit (${result})`, result, at),
         },
       );
       if (outcome === 'confirmed_open') {
@@ -219,7 +230,7 @@ export class Deposits {
     // A shared compartment with no room left: a compartment of its own, of that size or bigger.
     const shared = this.#ledger.parcels.allIn(parcel.compartmentId).some((p) => p.id !== parcelId);
     const bigger = shared ? parcel.size : COMPARTMENT_SIZES[COMPARTMENT_SIZES.indexOf(parcel.size) + 1];
-    const free = this.#boards.answering(this.#ledger.compartments.free());
+    const free = freeCompartmentsNow(this.#ledger, this.#boards);
     const choice: AllocationResult = bigger ? chooseCompartment(free, { size: bigger, accessibleOnly: unit?.accessible ?? false, exclude: new Set([parcel.compartmentId]) }) : { ok: false, fullSizes: [] };
     const now = this.#now();
     if (!choice.ok) {
@@ -241,7 +252,7 @@ export class Deposits {
           if (oldOp) this.#doors.release(oldOp, now, 'parcel too big');
           this.#ledger.parcels.moveReserved(parcelId, target.id, target.size);
         },
-        failed: (result, at) => this.#failed(target.id, parcelId, `door did not open for a deposit (${result})`, result, at),
+        failed: (result, at) => endFailedReservation(this.#ledger, target.id, parcelId, `door did not open for a deposit (${result})`, result, at),
       },
     );
     if (outcome === 'confirmed_open') return { ok: true, parcelId, compartmentId: target.id, size: target.size };
@@ -271,7 +282,7 @@ export class Deposits {
       this.#ledger.audit.record({ at, actor, action: 'deposit.door_did_not_open', compartmentId: stuck, parcelId, detail: { operation: oldOp?.id ?? null } });
       this.#ledger.outbox.append('compartment.fault', at, { compartmentId: stuck, reason, outcome: 'reported_by_courier', parcelId });
     };
-    const free = this.#boards.answering(this.#ledger.compartments.free());
+    const free = freeCompartmentsNow(this.#ledger, this.#boards);
     const choice = chooseCompartment(free, { size: parcel.size, accessibleOnly: unit?.accessible ?? false, exclude: new Set([stuck]) });
     const now = this.#now();
     if (!choice.ok) {
@@ -293,7 +304,7 @@ export class Deposits {
           markStuck(now);
           this.#ledger.parcels.moveReserved(parcelId, target.id, target.size);
         },
-        failed: (result, at) => this.#failed(target.id, parcelId, `door did not open for a deposit (${result})`, result, at),
+        failed: (result, at) => endFailedReservation(this.#ledger, target.id, parcelId, `door did not open for a deposit (${result})`, result, at),
       },
     );
     this.#log.warn({ from: stuck, to: target.id, outcome }, 'courier says the door did not open; compartment out of service, another opened');
@@ -319,12 +330,6 @@ export class Deposits {
     return this.shareableFor(unit, shareWith);
   }
 
-  /** A deposit door that did not open: the reservation ends, the compartment is out of service. Inside the failure's transaction. */
-  #failed(compartmentId: string, parcelId: string, reason: string, outcome: string, at: number): void {
-    this.#ledger.parcels.end(parcelId, 'reserved', 'cancelled', at);
-    this.#ledger.compartments.setOutOfService(compartmentId, reason);
-    this.#ledger.outbox.append('compartment.fault', at, { compartmentId, reason, outcome });
-  }
 
   /** The deposit door shut: the parcel is in, and its unit's code covers it. Inside the close's transaction. */
   #completed({ op, compartment, at, openedAt }: ClosedDoor): () => void {

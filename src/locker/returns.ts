@@ -9,7 +9,7 @@ import { uuidv7 } from '../ledger/uuidv7.js';
 import type { Logger } from '../log.js';
 import { chooseCompartment } from './allocation.js';
 import type { BoardStatus } from './board-status.js';
-import { freeCompartmentsNow } from './deposits.js';
+import { endFailedReservation, freeCompartmentsNow } from './deposits.js';
 import type { ClosedDoor, DoorOperator } from './door-operator.js';
 import type { RefusalRecorder } from './refusals.js';
 
@@ -182,12 +182,7 @@ export class Returns {
         { compartment, purpose: 'return_deposit', parcelId, actor, detail: { tracking: req.label.tracking, carrier: check.carrier } },
         {
           prepare: () => this.#ledger.parcels.reserveReturn({ id: parcelId, unit: unit.id, size: compartment.size, compartmentId: compartment.id, carrier: check.carrier, tracking: req.label.tracking, reservedAt: now }),
-          failed: (result, at) => {
-            const reason = `door did not open for a return (${result})`;
-            this.#ledger.parcels.end(parcelId, 'reserved', 'cancelled', at);
-            this.#ledger.compartments.setOutOfService(compartment.id, reason);
-            this.#ledger.outbox.append('compartment.fault', at, { compartmentId: compartment.id, reason, outcome: result, parcelId });
-          },
+          failed: (result, at) => endFailedReservation(this.#ledger, compartment.id, parcelId, `door did not open for a return (${result})`, result, at),
         },
       );
       if (outcome === 'confirmed_open') {
