@@ -97,7 +97,6 @@ export class ParcelStore {
   readonly #returnsInside;
   readonly #inboundWithTracking;
   readonly #collectReturn;
-  readonly #expiredWaiting;
   readonly #depositedIn;
   readonly #holding;
   readonly #markReminded;
@@ -130,7 +129,6 @@ export class ParcelStore {
     this.#move = db.prepare<[string, string, string]>(`UPDATE parcels SET compartment_id = ?, size = ? WHERE id = ? AND state = 'reserved'`);
     this.#holdDue = db.prepare<[number, number]>(`SELECT * FROM parcels WHERE state = 'deposited' AND expiry_reported_at IS NULL AND expires_at <= ? ORDER BY expires_at LIMIT ?`);
     // Staff recall (src/locker/staff.ts): past their hold, whether or not reported yet.
-    this.#expiredWaiting = db.prepare<[number, number]>(`SELECT * FROM parcels WHERE state = 'deposited' AND expires_at <= ? ORDER BY expires_at, id LIMIT ?`);
     this.#depositedIn = db.prepare(`SELECT * FROM parcels INDEXED BY parcels_active_compartment WHERE state IN ('reserved','deposited') ORDER BY compartment_id, id`);
     this.#markExpiryReported = db.prepare<[number, string]>(`UPDATE parcels SET expiry_reported_at = ? WHERE id = ? AND expiry_reported_at IS NULL`);
     // Paged by id: at most one page of the parcels inside (bounded by the compartments) in memory.
@@ -192,10 +190,6 @@ export class ParcelStore {
     return (this.#holdDue.all(now, limit) as Row[]).map(fromRow);
   }
 
-  /** Waiting parcels whose hold ended by `now` (`expires_at <= now`), longest expired first: what staff recall. */
-  expiredWaiting(now: number, limit = 1000): Parcel[] {
-    return (this.#expiredWaiting.all(now, limit) as Row[]).map(fromRow);
-  }
 
   /** Every parcel inside the locker (reserved or deposited), by compartment: the audit walk's list. */
   allInside(): Parcel[] {

@@ -169,7 +169,7 @@ export class Staff {
         return this.#refuse(staff, 'staff.recall_refused', { ok: false as const, reason: 'not_waiting' as const, parcelId }, parcel?.compartmentId, parcelId);
       }
       if (parcel.codeId !== null && this.#ledger.parcels.waitingForCode(parcel.codeId).length === 0) this.#ledger.codes.end(parcel.codeId, 'revoked', at);
-      const expired = this.#isExpired(parcel, at);
+      const expired = this.#isExpired(parcel);
       const expiresAt = parcel.expiresAt === null ? null : new Date(parcel.expiresAt).toISOString();
       this.#ledger.audit.record({ at, actor: actorOf(staff), action: disposition === 'recalled' ? 'parcel.recalled' : 'parcel.returned', compartmentId: parcel.compartmentId, parcelId, detail: { disposition, expired } });
       this.#ledger.outbox.append('parcel.recalled', at, { parcelId, compartmentId: parcel.compartmentId, unit: parcel.unit, staffId: staff.id, disposition, expiresAt, expired });
@@ -274,7 +274,7 @@ export class Staff {
 
   // --- internals ---------------------------------------------------------------------------
 
-  #isExpired(parcel: Parcel, _now = this.#now()): boolean {
+  #isExpired(parcel: Parcel): boolean {
     return parcel.expiredAt !== null;
   }
 
