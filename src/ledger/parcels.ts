@@ -132,7 +132,10 @@ export class ParcelStore {
     this.#depositedIn = db.prepare(`SELECT * FROM parcels INDEXED BY parcels_active_compartment WHERE state IN ('reserved','deposited') ORDER BY compartment_id, id`);
     this.#markExpiryReported = db.prepare<[number, string]>(`UPDATE parcels SET expiry_reported_at = ? WHERE id = ? AND expiry_reported_at IS NULL`);
     // Paged by id: at most one page of the parcels inside (bounded by the compartments) in memory.
-    this.#holding = db.prepare<[string, number]>(`SELECT * FROM parcels WHERE state = 'deposited' AND expiry_reported_at IS NULL AND expires_at IS NOT NULL AND id > ? ORDER BY id LIMIT ?`);
+    // INDEXED BY: left to itself SQLite walks the primary key, every parcel ever, to honour the
+    // ORDER BY (0.3 s warm, 1.8 s more at a cold start on a million parcels; bench:ledger). The
+    // partial index holds only the parcels waiting, which the sort then orders.
+    this.#holding = db.prepare<[string, number]>(`SELECT * FROM parcels INDEXED BY parcels_hold_due WHERE state = 'deposited' AND expiry_reported_at IS NULL AND expires_at IS NOT NULL AND id > ? ORDER BY id LIMIT ?`);
     this.#markReminded = db.prepare<[number, string, number]>(`UPDATE parcels SET reminded_through = ? WHERE id = ? AND state = 'deposited' AND expiry_reported_at IS NULL AND coalesce(reminded_through, -1) < ?`);
     this.#holdEnded = db.prepare<[number]>(`SELECT * FROM parcels WHERE state = 'deposited' AND expiry_reported_at IS NOT NULL ORDER BY expires_at LIMIT ?`);
     // Paged by id (UUIDv7: time order) through the primary key; never an OFFSET, which rereads every page before.
