@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { resolveConfigPath } from '../config/paths.js';
 import { ControlClientError, request } from '../control/client.js';
+import { EXIT_STATUS } from '../control/protocol.js';
 import { UsageError, type CliCommand, type EventSink, type Flags } from './command.js';
 import { COMMANDS } from './commands/index.js';
 
@@ -146,7 +147,7 @@ export async function run(argv: readonly string[], out: (s: string) => void, err
     }
     if (e instanceof ControlClientError || e instanceof ConfigError) {
       err(`lockerctl: ${e.message}\n`);
-      return e instanceof ConfigError ? 78 : 1;
+      return e instanceof ConfigError ? EXIT_STATUS.config : EXIT_STATUS[e.kind];
     }
     throw e;
   }

@@ -1,9 +1,15 @@
 import { createConnection } from 'node:net';
-import type { ControlResponse } from './protocol.js';
+import { isErrorKind, type ControlResponse, type ErrorKind } from './protocol.js';
 
-/** Thrown by lockerctl's client with a message for the technician. */
+/** Thrown by lockerctl's client with a message for the technician; `kind` decides the exit status. */
 export class ControlClientError extends Error {
   override name = 'ControlClientError';
+  constructor(
+    message: string,
+    readonly kind: ErrorKind = 'refused',
+  ) {
+    super(message);
+  }
 }
 
 /** Prints one streamed event as it comes: text as it is, anything else as a JSON line. */
@@ -39,20 +45,22 @@ export function request(socketPath: string, command: string, args: Record<string
     };
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new ControlClientError(`lockerd did not answer "${command}" within ${timeoutMs / 1000} s`));
+      reject(new ControlClientError(`lockerd did not answer "${command}" within ${timeoutMs / 1000} s`, 'unavailable'));
     }, timeoutMs);
     socket.setEncoding('utf8');
     socket.on('connect', () => socket.write(`${JSON.stringify({ id: 1, command, args })}\n`));
     socket.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       settle();
+      if (err.code === 'EACCES') {
+        reject(new ControlClientError(`permission denied on ${socketPath}: you are not in the lockerd group (sudo usermod -aG lockerd $USER, then log in again) or use sudo`, 'permission'));
+        return;
+      }
       const why =
         err.code === 'ENOENT' || err.code === 'ECONNREFUSED'
           ? `lockerd is not running (no control socket at ${socketPath}); start it with npm start or systemctl start lockerd`
-          : err.code === 'EACCES'
-            ? `permission denied on ${socketPath}; add yourself to the lockerd group or use sudo`
-            : `cannot reach lockerd at ${socketPath}: ${err.message}`;
-      reject(new ControlClientError(why));
+          : `cannot reach lockerd at ${socketPath}: ${err.message}`;
+      reject(new ControlClientError(why, 'unavailable'));
     });
     socket.on('data', (chunk: string) => {
       buffer += chunk;
@@ -70,7 +78,7 @@ export function request(socketPath: string, command: string, args: Record<string
         settle();
         socket.end();
         if (response.ok) resolve(response.result);
-        else reject(new ControlClientError(response.error));
+        else reject(new ControlClientError(response.error, isErrorKind(response.code) ? response.code : 'refused'));
         return;
       }
     });
@@ -81,7 +89,7 @@ export function request(socketPath: string, command: string, args: Record<string
       // answer it is an error: a promise left pending would hang lockerctl forever. (Settling an
       // already settled promise does nothing, so a normal answer followed by close is unaffected.)
       if (events > 0) resolve({ stopped: true, events });
-      else reject(new ControlClientError(`lockerd closed the connection before answering "${command}"; did it stop or crash? See its log`));
+      else reject(new ControlClientError(`lockerd closed the connection before answering "${command}"; did it stop or crash? See its log`, 'unavailable'));
     });
   });
 }

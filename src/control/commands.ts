@@ -46,15 +46,15 @@ const MAX_SIM_SCREENS = 32;
 
 function str(args: Record<string, unknown>, name: string, max = 1024): string {
   const v = args[name];
-  if (typeof v !== 'string' || v.length === 0) throw new CommandError(`missing argument "${name}"`);
-  if (v.length > max) throw new CommandError(`argument "${name}" is longer than ${max} characters`);
+  if (typeof v !== 'string' || v.length === 0) throw new CommandError(`missing argument "${name}"`, 'usage');
+  if (v.length > max) throw new CommandError(`argument "${name}" is longer than ${max} characters`, 'usage');
   return v;
 }
 
 function limit(args: Record<string, unknown>, fallback: number): number {
   const v = args.limit;
   if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 10_000) throw new CommandError('"limit" must be a whole number from 1 to 10000');
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 10_000) throw new CommandError('"limit" must be a whole number from 1 to 10000', 'usage');
   return v;
 }
 
@@ -63,11 +63,11 @@ function scanRange(args: Record<string, unknown>): BusScanRange | undefined {
   if (args.from === undefined && args.to === undefined) return undefined;
   const end = (name: 'from' | 'to'): number => {
     const v = args[name];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_BOARD_ADDRESS) throw new CommandError(`"${name}" must be a bus address from 0 to ${MAX_BOARD_ADDRESS}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_BOARD_ADDRESS) throw new CommandError(`"${name}" must be a bus address from 0 to ${MAX_BOARD_ADDRESS}`, 'usage');
     return v;
   };
   const range = { from: end('from'), to: end('to') };
-  if (range.from > range.to) throw new CommandError(`the scan range ${range.from}-${range.to} is backwards; give the lower address first`);
+  if (range.from > range.to) throw new CommandError(`the scan range ${range.from}-${range.to} is backwards; give the lower address first`, 'usage');
   return range;
 }
 
@@ -75,7 +75,7 @@ function scanRange(args: Record<string, unknown>): BusScanRange | undefined {
 function afterSeq(args: Record<string, unknown>): number | undefined {
   const v = args.after;
   if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) throw new CommandError('"after" must be an outbox seq: a whole number of at least 1');
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) throw new CommandError('"after" must be an outbox seq: a whole number of at least 1', 'usage');
   return v;
 }
 
@@ -101,7 +101,7 @@ export function controlCommands(ctx: ControlContext): Map<string, CommandHandler
   };
 
   const requireSimBoards = (): SimLockBoards => {
-    if (!ctx.sim.boards) throw new CommandError('this locker has no simulated lock boards: "sim door" needs a config with a bus of type "sim" (use the lock-board simulator\'s own controls for an RS-485 bus)');
+    if (!ctx.sim.boards) throw new CommandError('this locker has no simulated lock boards: "sim door" needs a config with a bus of type "sim" (use the lock-board simulator\'s own controls for an RS-485 bus)', 'unavailable');
     return ctx.sim.boards;
   };
 
@@ -175,7 +175,7 @@ export function controlCommands(ctx: ControlContext): Map<string, CommandHandler
   handlers.set('parcels', (args) => {
     const state = args.state;
     if (state !== undefined && !PARCEL_STATES.includes(state as ParcelState)) {
-      throw new CommandError(`unknown parcel state "${String(state)}" (one of ${PARCEL_STATES.join(', ')})`);
+      throw new CommandError(`unknown parcel state "${String(state)}" (one of ${PARCEL_STATES.join(', ')})`, 'usage');
     }
     // The parcels whose hold ended: still inside, so their ledger state stays `deposited` (src/locker/holds.ts).
     if (state === 'expired') {
@@ -234,17 +234,17 @@ export function controlCommands(ctx: ControlContext): Map<string, CommandHandler
     const reason = str(args, 'reason', 200);
     const result = await locker.openForTechnician(id, reason, actor);
     if (!result.ok) {
-      throw new CommandError(result.reason === 'unknown_compartment' ? `unknown compartment "${id}"; see lockerctl compartments` : `a door operation on ${id} is under way; wait for the door to close`);
+      throw new CommandError(result.reason === 'unknown_compartment' ? `unknown compartment "${id}"; see lockerctl compartments` : `a door operation on ${id} is under way; wait for the door to close`, result.reason === 'unknown_compartment' ? 'not_found' : 'refused');
     }
     return { compartment: id, outcome: result.outcome };
   });
 
   handlers.set('compartment.service', (args, { actor }) => {
     const id = str(args, 'compartment', 64);
-    if (typeof args.inService !== 'boolean') throw new CommandError('"inService" must be true (back in service) or false (out of service)');
+    if (typeof args.inService !== 'boolean') throw new CommandError('"inService" must be true (back in service) or false (out of service)', 'usage');
     const reason = args.reason === undefined ? null : str(args, 'reason', 200);
-    if (!args.inService && reason === null) throw new CommandError('taking a compartment out of service needs a reason (it goes into the audit trail and upstream)');
-    if (!ledger.compartments.get(id)) throw new CommandError(`unknown compartment "${id}"; see lockerctl compartments`);
+    if (!args.inService && reason === null) throw new CommandError('taking a compartment out of service needs a reason (it goes into the audit trail and upstream)', 'usage');
+    if (!ledger.compartments.get(id)) throw new CommandError(`unknown compartment "${id}"; see lockerctl compartments`, 'not_found');
     try {
       ctx.admin.setService(id, args.inService, reason, actor, null);
     } catch (err) {
@@ -256,7 +256,7 @@ export function controlCommands(ctx: ControlContext): Map<string, CommandHandler
 
   handlers.set('ledger.backup', async (args, { actor }) => {
     const path = str(args, 'path', 4096);
-    if (!isAbsolute(path)) throw new CommandError(`"${path}" is not an absolute path (the daemon's working directory is not yours)`);
+    if (!isAbsolute(path)) throw new CommandError(`"${path}" is not an absolute path (the daemon's working directory is not yours)`, 'usage');
     if (existsSync(path)) throw new CommandError(`${path} exists; give a new file name (a backup never overwrites)`);
     if (!existsSync(dirname(path))) throw new CommandError(`the directory ${dirname(path)} does not exist`);
     const started = Date.now();
@@ -265,7 +265,7 @@ export function controlCommands(ctx: ControlContext): Map<string, CommandHandler
       ({ bytes } = await ledger.backupTo(path));
     } catch (err) {
       const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-      throw new CommandError(`cannot write ${path} (${why}); the lockerd user must be able to write to ${dirname(path)}`);
+      throw new CommandError(`cannot write ${path} (${why}); the lockerd user must be able to write to ${dirname(path)}`, 'permission');
     }
     ledger.transaction(() => ledger.audit.record({ at: Date.now(), actor, action: 'ledger.backed_up', detail: { path, bytes } }));
     return { path, bytes, seconds: (Date.now() - started) / 1000 };
@@ -324,9 +324,9 @@ export function controlCommands(ctx: ControlContext): Map<string, CommandHandler
     const boards = requireSimBoards();
     const id = str(args, 'compartment', 64);
     const action = str(args, 'action', 16);
-    if (action !== 'open' && action !== 'close') throw new CommandError(`door action must be "open" or "close", not "${action}"`);
+    if (action !== 'open' && action !== 'close') throw new CommandError(`door action must be "open" or "close", not "${action}"`, 'usage');
     const compartment = ledger.compartments.get(id);
-    if (!compartment) throw new CommandError(`unknown compartment "${id}"; see lockerctl compartments`);
+    if (!compartment) throw new CommandError(`unknown compartment "${id}"; see lockerctl compartments`, 'not_found');
     let changed = false;
     audit(actor, 'sim.door_set', { door: action === 'open' ? 'open' : 'closed' }, id);
     const result = await withDisplays(() => {

@@ -180,13 +180,13 @@ export function inputCommands(ctx: InputControlContext): Map<string, CommandHand
 
   handlers.set('input.test', (args, { signal, actor }) => {
     const kind = args.kind;
-    if (kind !== 'scanner' && kind !== 'keypad') throw new CommandError('"kind" must be "scanner" or "keypad"');
+    if (kind !== 'scanner' && kind !== 'keypad') throw new CommandError('"kind" must be "scanner" or "keypad"', 'usage');
     const raw = args.raw === true;
     const json = args.json === true;
     const minutes = args.minutes === undefined ? DEFAULT_TEST_MINUTES : args.minutes;
-    if (typeof minutes !== 'number' || !Number.isInteger(minutes) || minutes < 1 || minutes > 120) throw new CommandError('"minutes" must be a whole number from 1 to 120');
+    if (typeof minutes !== 'number' || !Number.isInteger(minutes) || minutes < 1 || minutes > 120) throw new CommandError('"minutes" must be a whole number from 1 to 120', 'usage');
     const wanted = args.device;
-    if (wanted !== undefined && (typeof wanted !== 'string' || wanted.length > 64)) throw new CommandError('"device" must be a device name');
+    if (wanted !== undefined && (typeof wanted !== 'string' || wanted.length > 64)) throw new CommandError('"device" must be a device name', 'usage');
     const devices = router.devices.filter((d) => kindOf(d) === kind && (wanted === undefined || d.name === wanted));
     if (devices.length === 0) {
       const known = router.devices.filter((d) => kindOf(d) === kind).map((d) => d.name);
@@ -264,9 +264,9 @@ export function inputCommands(ctx: InputControlContext): Map<string, CommandHand
 
   handlers.set('gpio.pulse', async (args, { actor }) => {
     const name = args.name;
-    if (typeof name !== 'string' || name.length === 0 || name.length > 32) throw new CommandError('missing argument "name" (an output: buzzer, lights.ok, lights.error, lights.busy)');
+    if (typeof name !== 'string' || name.length === 0 || name.length > 32) throw new CommandError('missing argument "name" (an output: buzzer, lights.ok, lights.error, lights.busy)', 'usage');
     const ms = args.ms === undefined ? 200 : args.ms;
-    if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 1 || ms > MAX_PULSE_MS) throw new CommandError(`"ms" must be a whole number from 1 to ${MAX_PULSE_MS}`);
+    if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 1 || ms > MAX_PULSE_MS) throw new CommandError(`"ms" must be a whole number from 1 to ${MAX_PULSE_MS}`, 'usage');
     if (!gpio.outputNames().includes(name as never)) {
       throw new CommandError(`no GPIO output named "${name}" (configured: ${gpio.outputNames().join(', ') || 'none; see gpio.buzzer and gpio.lights in the config'})`);
     }

@@ -19,19 +19,19 @@ export interface ExportSummary {
 
 export function parcelIdArg(args: Record<string, unknown>): string {
   const v = args.id;
-  if (typeof v !== 'string' || v.length === 0) throw new CommandError('missing argument "id": the parcel id (see lockerctl parcels)');
+  if (typeof v !== 'string' || v.length === 0) throw new CommandError('missing argument "id": the parcel id (see lockerctl parcels)', 'usage');
   const id = v.length <= 64 ? parcelIdOf(v) : null;
   // The text is not echoed: a mistyped id may be a resident's code.
-  if (id === null) throw new CommandError(`"id" is not a parcel id (${v.length} characters); a parcel id is a UUID such as 01935c1e-7c2a-7000-8000-000000000001 (see lockerctl parcels)`);
+  if (id === null) throw new CommandError(`"id" is not a parcel id (${v.length} characters); a parcel id is a UUID such as 01935c1e-7c2a-7000-8000-000000000001 (see lockerctl parcels)`, 'usage');
   return id;
 }
 
 function sinceArg(args: Record<string, unknown>, now: number): number | null {
   const v = args.since;
   if (v === undefined || v === null) return null;
-  if (typeof v !== 'string' || v.length > 40) throw new CommandError(`"since" must be ${DATE_FORMS}`);
+  if (typeof v !== 'string' || v.length > 40) throw new CommandError(`"since" must be ${DATE_FORMS}`, 'usage');
   const ms = parseExportDate(v);
-  if (ms === null) throw new CommandError(`"since" must be ${DATE_FORMS}, not "${v}"`);
+  if (ms === null) throw new CommandError(`"since" must be ${DATE_FORMS}, not "${v}"`, 'usage');
   if (ms > now) throw new CommandError(`"since" ${new Date(ms).toISOString()} is later than the locker's clock (${new Date(now).toISOString()}): nothing to export`);
   return ms;
 }
@@ -49,7 +49,7 @@ export function parcelCommands(ctx: { ledger: Ledger; now?: () => number; sliceM
   handlers.set('parcel.show', (args) => {
     const id = parcelIdArg(args);
     const record = new ProofOfDeliveryReader(ctx.ledger).forParcel(id, now());
-    if (!record) throw new CommandError(`no parcel ${id} in this locker's ledger; see lockerctl parcels`);
+    if (!record) throw new CommandError(`no parcel ${id} in this locker's ledger; see lockerctl parcels`, 'not_found');
     return record;
   });
 

@@ -11,7 +11,35 @@ export interface ControlRequest {
 export type ControlResponse =
   | { id: number; ok: true; result: unknown }
   | { id: number; ok: true; event: unknown }
-  | { id: number | null; ok: false; error: string };
+  | { id: number | null; ok: false; error: string; code: ErrorKind };
+
+/**
+ * What kind of failure an error answer is, so lockerctl exits with the same status whether it
+ * or the daemon found the problem (sysexits.h where one fits). The daemon never sends an exit
+ * status itself: the kind is the contract, `EXIT_STATUS` its one translation.
+ */
+export const EXIT_STATUS = {
+  /** Refused by the locker's rules (a door is mid-operation, nothing to reset, ...). */
+  refused: 1,
+  /** The request is malformed: a missing or mistyped argument, an unknown command (EX_USAGE). */
+  usage: 64,
+  /** The request names something this locker does not have: a compartment, a parcel (EX_DATAERR). */
+  not_found: 65,
+  /** The daemon cannot be reached, or a part it needs is off or busy (EX_UNAVAILABLE). */
+  unavailable: 69,
+  /** A fault inside the daemon; its log says more (EX_SOFTWARE). */
+  internal: 70,
+  /** The operating system refused: a file or socket permission (EX_NOPERM). */
+  permission: 77,
+  /** The configuration cannot be used (EX_CONFIG). */
+  config: 78,
+} as const;
+
+export type ErrorKind = keyof typeof EXIT_STATUS;
+
+export function isErrorKind(value: unknown): value is ErrorKind {
+  return typeof value === 'string' && Object.hasOwn(EXIT_STATUS, value);
+}
 
 /**
  * Streaming: a handler may return an AsyncIterable. The server then writes one
@@ -28,9 +56,18 @@ export function isAsyncIterable(value: unknown): value is AsyncIterable<unknown>
 /** Longest request line accepted; anything longer is refused and the connection closed. */
 export const MAX_REQUEST_BYTES = 64 * 1024;
 
-/** A refusal meant for the person at lockerctl: the message is shown as it is. */
+/**
+ * A refusal meant for the person at lockerctl: the message is shown as it is, `kind` decides
+ * the exit status (a bad argument is `usage`, an unknown compartment `not_found`).
+ */
 export class CommandError extends Error {
   override name = 'CommandError';
+  constructor(
+    message: string,
+    readonly kind: ErrorKind = 'refused',
+  ) {
+    super(message);
+  }
 }
 
 export function parseRequest(line: string): ControlRequest | { error: string } {

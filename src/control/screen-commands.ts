@@ -15,7 +15,7 @@ export function screenCommands(ctx: { config: LockerdConfig; screen: ScreenServe
   const handlers = new Map<string, CommandHandler>();
   handlers.set('screen.url', (): ScreenUrl => {
     const s = ctx.screen;
-    if (!s) throw new CommandError('the screen page is off (screen.enabled is false in the config); set it to true and restart lockerd');
+    if (!s) throw new CommandError('the screen page is off (screen.enabled is false in the config); set it to true and restart lockerd', 'unavailable');
     return { url: s.url, listening: s.listening, clients: s.clients, droppedClients: s.droppedClients };
   });
   return handlers;

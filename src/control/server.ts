@@ -112,7 +112,7 @@ export class ControlServer {
     socket.on('data', (chunk: string) => {
       buffer += chunk;
       if (buffer.length > MAX_REQUEST_BYTES && !buffer.includes('\n')) {
-        this.#send(socket, { id: null, ok: false, error: `request longer than ${MAX_REQUEST_BYTES} bytes refused` });
+        this.#send(socket, { id: null, ok: false, error: `request longer than ${MAX_REQUEST_BYTES} bytes refused`, code: 'usage' });
         socket.end();
         buffer = '';
         return;
@@ -129,17 +129,17 @@ export class ControlServer {
 
   async #answer(socket: Socket, line: string): Promise<void> {
     if (line.length > MAX_REQUEST_BYTES) {
-      this.#send(socket, { id: null, ok: false, error: `request longer than ${MAX_REQUEST_BYTES} bytes refused` });
+      this.#send(socket, { id: null, ok: false, error: `request longer than ${MAX_REQUEST_BYTES} bytes refused`, code: 'usage' });
       return;
     }
     const req = parseRequest(line);
     if ('error' in req) {
-      this.#send(socket, { id: null, ok: false, error: req.error });
+      this.#send(socket, { id: null, ok: false, error: req.error, code: 'usage' });
       return;
     }
     const handler = this.handlers.get(req.command);
     if (!handler) {
-      this.#send(socket, { id: req.id, ok: false, error: `unknown command "${req.command}" (known: ${[...this.handlers.keys()].join(', ')})` });
+      this.#send(socket, { id: req.id, ok: false, error: `unknown command "${req.command}" (known: ${[...this.handlers.keys()].join(', ')})`, code: 'usage' });
       return;
     }
     try {
@@ -149,10 +149,10 @@ export class ControlServer {
       else this.#send(socket, { id: req.id, ok: true, result });
     } catch (err) {
       if (err instanceof CommandError) {
-        this.#send(socket, { id: req.id, ok: false, error: err.message });
+        this.#send(socket, { id: req.id, ok: false, error: err.message, code: err.kind });
       } else {
         this.log.error({ err, command: req.command }, 'control command failed');
-        this.#send(socket, { id: req.id, ok: false, error: `internal error in "${req.command}"; see the daemon log` });
+        this.#send(socket, { id: req.id, ok: false, error: `internal error in "${req.command}"; see the daemon log`, code: 'internal' });
       }
     }
   }

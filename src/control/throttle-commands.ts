@@ -12,8 +12,8 @@ export function throttleCommands(ctx: { locker: LockerService }): Map<string, Co
 
   handlers.set('throttle.reset', (args, { actor }) => {
     const reason = typeof args.reason === 'string' ? args.reason.trim() : '';
-    if (reason === '') throw new CommandError('a throttle reset needs a reason (it goes into the audit trail and upstream)');
-    if (reason.length > MAX_REASON) throw new CommandError(`the reason is longer than ${MAX_REASON} characters`);
+    if (reason === '') throw new CommandError('a throttle reset needs a reason (it goes into the audit trail and upstream)', 'usage');
+    if (reason.length > MAX_REASON) throw new CommandError(`the reason is longer than ${MAX_REASON} characters`, 'usage');
     const result = ctx.locker.resetThrottle(reason, actor);
     if (!result) throw new CommandError('the keypad throttle holds no failures and no alarm: nothing to reset');
     return result;

@@ -48,12 +48,12 @@ describe('lockerctl command line', () => {
     for (const words of ['status', 'sim door', 'lock open', 'bus scan', 'mqtt check', 'doors', 'throttle reset']) expect(usage()).toContain(words);
   });
 
-  it('exits 64 with the usage on a usage error, and 1 when no daemon answers', async () => {
+  it('exits 64 with the usage on a usage error, and 69 (EX_UNAVAILABLE) when no daemon answers', async () => {
     const err: string[] = [];
     expect(await run(['nope'], () => {}, (s) => err.push(s))).toBe(64);
     expect(err.join('')).toMatch(/^lockerctl: unknown command "nope"/);
     const err2: string[] = [];
-    expect(await run(['--socket', '/nonexistent/lockerd.sock', 'status'], () => {}, (s) => err2.push(s))).toBe(1);
+    expect(await run(['--socket', '/nonexistent/lockerd.sock', 'status'], () => {}, (s) => err2.push(s))).toBe(69);
     expect(err2.join('')).toMatch(/lockerd is not running/);
   });
 });

@@ -99,7 +99,7 @@ describe('lockerctl parcels show and export: refusals from the daemon', () => {
   };
 
   it('a parcel the ledger does not hold is named, and so is a wrong format or a --json that does not apply', async () => {
-    expect(await ctl('parcels', 'show', ID)).toEqual({ code: 1, out: '', err: `lockerctl: no parcel ${ID} in this locker's ledger; see lockerctl parcels\n` });
+    expect(await ctl('parcels', 'show', ID)).toEqual({ code: 65, out: '', err: `lockerctl: no parcel ${ID} in this locker's ledger; see lockerctl parcels\n` });
     const xml = await ctl('export', '--format', 'xml');
     expect(xml.code).toBe(64);
     expect(xml.err).toBe('lockerctl: export needs --format csv or --format json, not "xml"\n');

@@ -60,7 +60,7 @@ describe('credentials at the control socket and in the log', () => {
     // A technician pastes a QR text where a reason or a compartment goes: it is hidden there too.
     expect((await ctl('compartment', 'service', 'A05', 'out', '--reason', `resident showed ${qr}`)).code).toBe(0);
     const refused = await ctl('lock', 'open', qr, '--reason', 'test');
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(65);
     expect(refused.out).toMatch(/unknown compartment "LKP1\/\[hidden\]"/);
 
     for (const words of READ_COMMANDS) {

@@ -66,7 +66,7 @@ describe('the control socket', () => {
   });
 
   it('refuses malformed requests without calling any handler', async () => {
-    expect(await raw(path, 'not json\n')).toEqual([JSON.stringify({ id: null, ok: false, error: 'request is not valid JSON' })]);
+    expect(await raw(path, 'not json\n')).toEqual([JSON.stringify({ id: null, ok: false, error: 'request is not valid JSON', code: 'usage' })]);
     expect(JSON.parse((await raw(path, '[1,2]\n'))[0]!).error).toBe('request must be a JSON object');
     expect(JSON.parse((await raw(path, '{"command":"echo"}\n'))[0]!).error).toBe('request needs an integer "id"');
     expect(JSON.parse((await raw(path, '{"id":1,"command":"echo","args":[1]}\n'))[0]!).error).toBe('"args" must be an object');
