@@ -258,7 +258,7 @@ describe('the built daemon, driven with lockerctl', () => {
     expect(await daemon.stop()).toBe(0);
     expect(daemon.output).toContain('lockerd stopped');
     const r = await ctl('status');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(69);
     expect(r.stderr).toMatch(/lockerd is not running/);
     // Restart on the same ledger: the history is there.
     daemon = Daemon.spawn(configPath);
