@@ -94,3 +94,60 @@ export function readWal(path: string): WalSummary {
     closeSync(fd);
   }
 }
+
+export interface WalCommits {
+  pageSize: number;
+  /** The header's salts: they change when SQLite restarts the WAL from its start after a checkpoint. */
+  salt: string;
+  /** Each valid commit's frames, in order: the page number each frame holds (a page may repeat). */
+  commits: number[][];
+}
+
+/**
+ * The committed transactions of the WAL at `path`, frame by frame, for the SD card benchmark:
+ * what each commit wrote. Validated like `readWal`; an uncommitted tail is left out.
+ */
+export function readWalCommits(path: string): WalCommits {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { pageSize: 0, salt: '', commits: [] };
+    throw err;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const none = { pageSize: 0, salt: '', commits: [] };
+    if (size < WAL_HEADER_BYTES) return none;
+    const header = Buffer.alloc(WAL_HEADER_BYTES);
+    readSync(fd, header, 0, WAL_HEADER_BYTES, 0);
+    const magic = header.readUInt32BE(0);
+    if (magic !== MAGIC_LE && magic !== MAGIC_BE) return none;
+    const bigEndian = magic === MAGIC_BE;
+    const pageSize = header.readUInt32BE(8);
+    if (header.readUInt32BE(4) !== WAL_VERSION || !validPageSize(pageSize)) return none;
+    let sum = checksum(header, 0, 24, bigEndian, [0, 0]);
+    if (sum[0] !== header.readUInt32BE(24) || sum[1] !== header.readUInt32BE(28)) return none;
+    const salt1 = header.readUInt32BE(16);
+    const salt2 = header.readUInt32BE(20);
+    const frame = Buffer.alloc(FRAME_HEADER_BYTES + pageSize);
+    const commits: number[][] = [];
+    let pending: number[] = [];
+    for (let offset = WAL_HEADER_BYTES; offset + frame.length <= size; offset += frame.length) {
+      if (readSync(fd, frame, 0, frame.length, offset) < frame.length) break;
+      const page = frame.readUInt32BE(0);
+      if (page === 0 || frame.readUInt32BE(8) !== salt1 || frame.readUInt32BE(12) !== salt2) break;
+      sum = checksum(frame, 0, 8, bigEndian, sum);
+      sum = checksum(frame, FRAME_HEADER_BYTES, frame.length, bigEndian, sum);
+      if (sum[0] !== frame.readUInt32BE(16) || sum[1] !== frame.readUInt32BE(20)) break;
+      pending.push(page);
+      if (frame.readUInt32BE(4) !== 0) {
+        commits.push(pending);
+        pending = [];
+      }
+    }
+    return { pageSize, salt: `${salt1}:${salt2}`, commits };
+  } finally {
+    closeSync(fd);
+  }
+}
