@@ -1,5 +1,6 @@
 import type { EventType } from '../sync/contract.js';
 import type { Db } from './database.js';
+import { META_SET } from './meta.js';
 import { uuidv7 } from './uuidv7.js';
 
 /** An unsent row as the publisher needs it: the event envelope, already serialised. */
@@ -100,7 +101,7 @@ export class Outbox {
     // Acknowledged by the broker only, long enough ago: erased anyway, so a lost upstream cannot keep codes on the card.
     this.#eraseExpiredCodes = db.prepare<[number]>(`UPDATE outbox SET ${ERASE_CODE} WHERE code_acked_at < ? AND ${HOLDS_CODE}`);
     this.#getMeta = db.prepare<[string]>('SELECT value FROM meta WHERE key = ?');
-    this.#setMeta = db.prepare<[string, string]>('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+    this.#setMeta = db.prepare<[string, string]>(META_SET);
     this.#ackedSeq = Number((this.#getMeta.get(ACKED_SEQ) as { value: string } | undefined)?.value ?? '0');
   }
 
@@ -252,13 +253,17 @@ export class Outbox {
     const cutoff = now - o.unconfirmedGraceMs;
     // The watermark as it stood `unconfirmedGraceMs` ago: everything up to it was PUBACKed at least that long ago.
     const settled = marks.filter((m) => m[0] <= cutoff).at(-1)?.[1] ?? 0;
-    if (marks.length > 0 && now - marks.at(-1)![0] < MARK_EVERY_MS) marks.pop();
-    marks.push([now, this.#ackedSeq]);
+    // A watermark that has not moved since the last mark needs no new one: that mark already says
+    // it stood there by then. So an idle kiosk's hourly round writes nothing.
+    if (marks.at(-1)?.[1] !== this.#ackedSeq) {
+      if (marks.length > 0 && now - marks.at(-1)![0] < MARK_EVERY_MS) marks.pop();
+      marks.push([now, this.#ackedSeq]);
+    }
     // Keep the marks younger than the grace and the newest older one: the next round's `settled`.
     let first = 0;
     while (first + 1 < marks.length && marks[first + 1]![0] <= cutoff) first++;
     marks = marks.slice(first);
-    this.#setMeta.run(ACK_MARKS, JSON.stringify(marks));
+    this.#setMeta.run(ACK_MARKS, JSON.stringify(marks)); // unchanged: no write (META_SET)
     return this.#prune.run(this.#ackedSeq, now - o.retentionMs, this.confirmedSeq, settled).changes;
   }
 }

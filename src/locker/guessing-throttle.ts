@@ -134,7 +134,10 @@ export class GuessingThrottle {
     const t = this.#clock.now();
     const state = this.#read();
     if (state.clock !== null && t - state.clock < CHECKPOINT_MS) return;
-    if (GUESS_KINDS.every((k) => state[k].failures.length === 0 && state[k].suspectedSince === null)) return;
+    // Failures older than a day of seen time no longer count: once none is left to decay (and no
+    // alarm stands) the clock need not be saved, so an idle kiosk stops writing a day after the
+    // last wrong code instead of every 5 minutes for ever.
+    if (GUESS_KINDS.every((k) => { const a = assessBudget(state[k], t, this.#policy); return a.failuresLastDay === 0 && !a.suspected; })) return;
     this.#ledger.transaction(() => this.#write({ ...state, clock: t }));
   }
 
