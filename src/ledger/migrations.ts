@@ -288,6 +288,32 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_parcel ON audit (parcel_id) WHERE parcel_id IS NOT NULL;
     `,
   },
+  {
+    version: 8,
+    description: 'the outbox without a unique index on event ids: one page fewer written per event',
+    sql: `
+      -- Nothing looks an event up by its id (upstream acknowledges and replays by seq), and ids are
+      -- UUIDv7s minted by this process, so the UNIQUE constraint's index only cost the SD card one
+      -- more page per event. SQLite cannot drop a constraint's index: the table is rebuilt.
+      CREATE TABLE outbox_new (
+        seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+        id            TEXT NOT NULL,
+        type          TEXT NOT NULL,
+        at            INTEGER NOT NULL,
+        payload       TEXT NOT NULL,
+        code_acked_at INTEGER
+      );
+      INSERT INTO outbox_new (seq, id, type, at, payload, code_acked_at)
+        SELECT seq, id, type, at, payload, code_acked_at FROM outbox;
+      -- AUTOINCREMENT's counter carries over: the newest events may have been pruned, and a seq
+      -- is never reused (RENAME renames its sqlite_sequence row too).
+      DELETE FROM sqlite_sequence WHERE name = 'outbox_new';
+      INSERT INTO sqlite_sequence (name, seq) SELECT 'outbox_new', seq FROM sqlite_sequence WHERE name = 'outbox';
+      DROP TABLE outbox;
+      ALTER TABLE outbox_new RENAME TO outbox;
+      CREATE INDEX outbox_codes_held ON outbox (code_acked_at) WHERE code_acked_at IS NOT NULL;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
