@@ -34,11 +34,12 @@
  * includes what checkpoints write), BENCH_SD_IDLE_S (default 60), BENCH_SD_SETTLE_S (default 15: V8's
  * memory reducer gives back the start's garbage about 10 s after the start), BENCH_SD_NODE_FLAGS
  * (default: those of `npm start`),
- * BENCH_SD_DETAIL=1 prints which b-trees each commit touched (dbstat), BENCH_SD_MAX_RATIO (default
+ * BENCH_SD_DAEMON (another build's dist/src/main.js, for a before/after), BENCH_SD_BROKER=0 (no
+ * broker even if Mosquitto is installed), BENCH_SD_DETAIL=1 prints which b-trees each commit touched (dbstat), BENCH_SD_MAX_RATIO (default
  * 1.5) and BENCH_SD_MAX_RSS_MB (default 64) set the exit status.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,8 +61,19 @@ function startFlags(): string[] {
   return start.split(/\s+/).filter((w) => w.startsWith('--'));
 }
 const COURIER_PIN = '111111';
+const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto', '/usr/local/sbin/mosquitto'].find((p) => existsSync(p));
+/** Upstream on: a local Mosquitto acknowledges every event (PUBACK), as a connected locker's broker does. BENCH_SD_BROKER=0: none. */
+const WITH_BROKER = process.env.BENCH_SD_BROKER !== '0' && MOSQUITTO !== undefined;
+
+function startBroker(dir: string, port: number): ChildProcess {
+  const conf = join(dir, 'mosquitto.conf');
+  writeFileSync(conf, [...(process.getuid?.() === 0 ? ['user root'] : []), 'allow_anonymous true', `listener ${port} 127.0.0.1`, 'persistence false', ''].join('\n'));
+  return spawn(MOSQUITTO!, ['-c', conf], { stdio: 'ignore' });
+}
 
 const root = packageRoot();
+/** BENCH_SD_DAEMON: another build's dist/src/main.js, to measure it the same way (before/after). */
+const DAEMON = process.env.BENCH_SD_DAEMON ?? join(root, 'dist', 'src', 'main.js');
 const NODE_FLAGS = (process.env.BENCH_SD_NODE_FLAGS?.split(/\s+/).filter(Boolean)) ?? startFlags();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (line = ''): void => void process.stdout.write(`${line}\n`);
@@ -133,14 +145,16 @@ async function main(): Promise<void> {
   raw.ledger = { path: ledgerPath, keyFile: join(dir, 'lockerd.key') };
   raw.control = { socketPath };
   raw.screen = { ...(raw.screen as object), port: await freePort(), host: '127.0.0.1' };
-  raw.mqtt = { url: `mqtt://127.0.0.1:${await freePort()}` };
+  const brokerPort = await freePort();
+  raw.mqtt = { url: `mqtt://127.0.0.1:${brokerPort}` };
+  const broker = WITH_BROKER ? startBroker(dir, brokerPort) : undefined;
   const configPath = join(dir, 'config.json');
   writeFileSync(configPath, JSON.stringify(raw));
 
   let child: ChildProcess | undefined;
   let output = '';
   try {
-    child = spawn(process.execPath, [...NODE_FLAGS, join(root, 'dist', 'src', 'main.js'), '--config', configPath], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, [...NODE_FLAGS, DAEMON, '--config', configPath], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.setEncoding('utf8').on('data', (s: string) => (output += s));
     child.stderr!.setEncoding('utf8').on('data', (s: string) => (output += s));
     const started = Date.now();
@@ -168,6 +182,18 @@ async function main(): Promise<void> {
       return r;
     };
     const units = raw.units.map((u) => u.id);
+    const acked = reader.prepare(`SELECT value FROM meta WHERE key = 'outbox_acked_seq'`);
+    const newest = reader.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'outbox'`);
+    /** With the broker: waits until it acknowledged every event, so those commits count where they belong. */
+    const allAcknowledged = async (): Promise<void> => {
+      if (!WITH_BROKER) return;
+      const until = Date.now() + 15_000;
+      while (Number((acked.get() as { value: string } | undefined)?.value ?? 0) < (newest.get() as { seq: number }).seq) {
+        if (Date.now() > until) throw new Error(`the broker did not acknowledge the events within 15 s:\n${output.slice(-2000)}`);
+        await sleep(50);
+        wal.look();
+      }
+    };
 
     const lifecycle = async (i: number): Promise<void> => {
       const unit = units[i % units.length]!;
@@ -189,6 +215,7 @@ async function main(): Promise<void> {
 
     // One lifecycle first, unmeasured: the first deposit also fills pages a new ledger has not yet used.
     await lifecycle(0);
+    await allAcknowledged();
     await sleep(200);
     wal.look();
     wal.commits.length = 0;
@@ -199,6 +226,7 @@ async function main(): Promise<void> {
       await lifecycle(i);
       lifecycleMs.push(performance.now() - t0);
     }
+    await allAcknowledged();
     // Let the last commit's writes land (they are counted when dirtied; this is only a margin).
     await sleep(200);
     const written = writeBytes(pid) - before;
@@ -239,7 +267,7 @@ async function main(): Promise<void> {
     await sleep(SETTLE_S * 1000);
     const rssAfter = rssBytes(pid);
 
-    // Idle: the kiosk waits, upstream keeps trying its absent broker.
+    // Idle: the kiosk waits; upstream stays connected (telemetry, keepalives), or keeps trying its absent broker.
     const idleBefore = writeBytes(pid);
     const walIdle = new WalWatch(`${ledgerPath}-wal`);
     await sleep(IDLE_S * 1000);
@@ -247,7 +275,7 @@ async function main(): Promise<void> {
     walIdle.look();
     const idlePerHour = (idleWritten * 3600) / IDLE_S;
 
-    log(`bench:sd  the built daemon on config/default.json (node ${NODE_FLAGS.join(' ')}), upstream enabled with no broker, screen served`);
+    log(`bench:sd  the built daemon on config/default.json (node ${NODE_FLAGS.join(' ')}), ${WITH_BROKER ? 'upstream on (a local Mosquitto acknowledges every event)' : 'upstream enabled with no broker (BENCH_SD_BROKER=0 or no mosquitto)'}, screen served`);
     log(`          ${LIFECYCLES} deposit+pickup lifecycles through the control socket (${requests} sim requests in all, one warm-up lifecycle before)\n`);
     log(`   commits per lifecycle            ${(commits.length / LIFECYCLES).toFixed(1)} (${commits.length} in all, WAL restarts after a checkpoint meanwhile: ${wal.restarts}), of which the simulator's own audit rows ${((commits.length - kioskCommits) / LIFECYCLES).toFixed(1)}`);
     log(`   lifecycle wall time p50          ${median(lifecycleMs).toFixed(0)} ms (${requests / (LIFECYCLES + 1)} control requests each)`);
@@ -272,6 +300,7 @@ async function main(): Promise<void> {
       child.kill('SIGTERM');
       await new Promise((r) => child!.once('exit', r));
     }
+    broker?.kill('SIGTERM');
     if (process.env.BENCH_SD_KEEP === '1') log(`   kept ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
   }
