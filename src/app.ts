@@ -13,6 +13,7 @@ import { selfTestCommand } from './control/selftest.js';
 import { upstreamCommands } from './control/upstream-commands.js';
 import { throttleCommands } from './control/throttle-commands.js';
 import { parcelCommands } from './control/parcel-commands.js';
+import { simNoticeCommands } from './control/sim-notice-commands.js';
 import { screenCommands } from './control/screen-commands.js';
 import { KioskSignalsUnit } from './kiosk/signals.js';
 import { KioskSession } from './kiosk/session.js';
@@ -129,6 +130,7 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
       ...throttleCommands({ locker }),
       ...screenCommands({ config, screen }),
       ...parcelCommands({ ledger, now }),
+      ...simNoticeCommands({ config, ledger, now }),
       selfTestCommand({ config, ledger, locker, sync, now, boards: () => doors.health(), inputs: () => router.devices.map(healthOf) }),
     ]);
     const control = options.controlSocket ? new ControlServer(config.control.socketPath, commands, componentLogger(log, 'control'), config.control.group) : undefined;

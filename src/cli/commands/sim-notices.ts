@@ -1,0 +1,28 @@
+import type { SimNotices } from '../../control/sim-notice-commands.js';
+import { expectArgs, type CliCommand } from '../command.js';
+
+/** A code as a notice prints it: groups of four, easier to read back (the keypad takes the digits alone). */
+function grouped(code: string): string {
+  return code.replace(/(\d{4})(?=\d)/g, '$1 ');
+}
+
+/** What the demo would have texted each resident with a parcel waiting (simulated lockers only). */
+export const simNoticeCliCommands: CliCommand[] = [
+  {
+    words: ['sim', 'notices'],
+    usage: 'sim notices',
+    summary: "simulated locker: the notice each resident with a parcel waiting would have got (code, QR); audited",
+    request: (args) => (expectArgs(args, 0, 'sim notices'), { command: 'sim.notices', args: {} }),
+    format: (result) => {
+      const { notices, note } = result as SimNotices;
+      if (notices.length === 0) return 'no parcel is waiting for a resident\n';
+      const lines = notices.map((n) => {
+        const what = [n.carrier, n.tracking].filter((x) => x !== null).join(' ');
+        const head = `to unit ${n.unit}: parcel in ${n.compartmentId}${what ? ` (${what})` : ''}`;
+        if (n.code === null) return `${head}, code no longer held (code id ${n.codeId})\n`;
+        return `${head}, code ${grouped(n.code)}${n.pickupQr ? `, QR ${n.pickupQr}` : ''}\n  key it: npx lockerctl sim keys ${n.code}#\n`;
+      });
+      return lines.join('') + (note ? `(${note})\n` : '');
+    },
+  },
+];
