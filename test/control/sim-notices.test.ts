@@ -87,8 +87,8 @@ describe('sim notices on the simulated locker', () => {
     await deposit('1Z5R89390357567127', '102');
     const r = (await request(socket, 'sim.notices')) as { notices: { unit: string; code: string; codeId: number }[] };
     expect(r.notices.map((n) => n.unit)).toEqual(['102', '102']);
-    expect(r.notices[0].code).toMatch(/^\d{8}$/);
-    expect(r.notices[1].code).toBe(r.notices[0].code);
+    expect(r.notices[0]!.code).toMatch(/^\d{8}$/);
+    expect(r.notices[1]!.code).toBe(r.notices[0]!.code);
   });
 
   it('shows a code upstream confirmed (events.ack) as no longer held, and says why', async () => {
@@ -98,7 +98,7 @@ describe('sim notices on the simulated locker', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^to unit 102: parcel in \w+ \(UPS 1Z999AA10123456784\), code no longer held \(code id \d+\)\n/);
     expect(r.out).toContain('(a code is no longer in the outbox: upstream confirmed its event (events.ack)');
-    expect(r.out).not.toContain(notices[0].code);
+    expect(r.out).not.toContain(notices[0]!.code);
   });
 
   it('takes no arguments', async () => {
