@@ -65,8 +65,8 @@ describe('sim notices on the simulated locker', () => {
     const m = /^to unit 101: parcel in (\w+) \(UPS 1Z999AA10123456784\), code (\d{4} \d{4}), QR (LKP1\/demo-locker\/\S+)\n {2}key it: npx lockerctl sim keys (\d{8})#\n$/.exec(r.out);
     expect(m, r.out).not.toBeNull();
     expect(m![1]).toBe(a);
-    expect(m![2].replace(' ', '')).toBe(m![4]);
-    const code = m![4];
+    expect(m![2]!.replace(' ', '')).toBe(m![4]);
+    const code = m![4]!;
 
     const audit = app.ledger.audit.recent(5).find((row) => row.action === 'sim.notices_revealed')!;
     const deposited = app.ledger.outbox.history({ limit: 20 }).find((e) => e.type === 'parcel.deposited')!;
