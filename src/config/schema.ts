@@ -243,10 +243,10 @@ export const KEYPAD_SCHEMAS: Schema[] = [
     properties: {
       type: { const: 'gpio-matrix' },
       name: inputName,
-      rows: { type: 'array', minItems: 1, maxItems: 8, items: gpioLine, title: 'Row lines (inputs, with pull-ups).' },
-      columns: { type: 'array', minItems: 1, maxItems: 8, items: gpioLine, title: 'Column lines (outputs).' },
+      rows: { type: 'array', minItems: 1, maxItems: 8, items: gpioLine, title: 'Row lines (inputs, with pull-ups): GPIO line numbers.' },
+      columns: { type: 'array', minItems: 1, maxItems: 8, items: gpioLine, title: 'Column lines (outputs): GPIO line numbers.' },
       layout: {
-        title: 'Which key sits where; a 4x4 keypad is `["123A","456B","789C","*0#D"]`.',
+        title: 'Which key sits where: one string per row, one key per column, keys `0-9 * # A B C D`; a 4x4 keypad is `["123A","456B","789C","*0#D"]`.',
         type: 'array',
         minItems: 1,
         maxItems: 8,
@@ -323,7 +323,7 @@ const screenSchema: Schema = {
       ...text('^(?=.{1,253}$)[A-Za-z0-9.:-]+$', 'an IP address or host name to listen on (default 127.0.0.1; anything but loopback lets other machines use the page)'),
       default: '127.0.0.1',
     },
-    port: int(0, 65_535, { default: 8480, description: 'the TCP port; 0 picks a free one (tests: lockerctl screen url tells which)', title: 'The TCP port. A port that is taken is logged and retried; the kiosk works without its screen meanwhile.' }),
+    port: int(0, 65_535, { default: 8480, description: 'the TCP port; 0 picks a free one (tests: lockerctl screen url tells which)', title: 'The TCP port (0: any free port; `lockerctl screen url` tells which). A port that is taken is logged and retried; the kiosk works without its screen meanwhile.' }),
     name: { ...text('^[^\\u0000-\\u001f\\u007f]{1,64}$', '1 to 64 printable characters'), default: 'Parcel locker', title: 'The locker\'s name on the screen.' },
     support: { ...text('^[^\\u0000-\\u001f\\u007f]{1,128}$', 'who to call, 1 to 128 printable characters (e.g. "Front desk 555-0100")'), title: 'Who to call, shown at the bottom of the screen (e.g. `"Front desk 555-0100"`).' },
     layout: {
@@ -552,7 +552,7 @@ export const configSchema: Schema = {
       },
     },
     compartments: {
-      title: 'The doors.',
+      title: 'The doors. At least 1 (cross-checks).',
       // An empty list is allowed here and reported by the cross-checks, with a clearer sentence.
       type: 'array',
       maxItems: 512,
