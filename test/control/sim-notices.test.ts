@@ -9,6 +9,8 @@ import { request } from '../../src/control/client.js';
 import { simNoticeCommands } from '../../src/control/sim-notice-commands.js';
 import { parseConfig } from '../../src/config/load.js';
 import { captureLogger, tempDir, testConfig, testConfigJson } from '../helpers/fixtures.js';
+import { Broker, brokerAvailable } from '../helpers/mosquitto.js';
+import { waitFor } from '../helpers/socat.js';
 
 describe('sim notices on the simulated locker', () => {
   let app: App;
@@ -128,4 +130,34 @@ describe('sim notices on a locker with real lock boards', () => {
       cleanup();
     }
   });
+});
+
+// The README's warning, checked: a broker that acknowledges the events (PUBACK) marks them sent
+// but leaves the code in the outbox, so the demo can still show it; only events.ack erases it.
+describe.skipIf(!brokerAvailable())('sim notices with a broker that acknowledges the events', () => {
+  it('still shows the code once the broker took the parcel.deposited event', async () => {
+    const { dir, cleanup } = tempDir();
+    const broker = await Broker.start({ dir });
+    const config = testConfig(dir, { mqtt: { enabled: true, url: broker.url } });
+    const app = createApp(config, captureLogger().log, { controlSocket: true });
+    try {
+      await app.start();
+      const socket = config.control.socketPath;
+      for (const [command, args] of [
+        ['sim.keys', { keys: '111111#' }], ['sim.scan', { text: '1Z999AA10123456784' }], ['sim.keys', { keys: '101#' }], ['sim.keys', { keys: '#' }],
+        ['sim.door', { compartment: 'A01', action: 'close' }], ['sim.keys', { keys: '*' }],
+      ] as const) await request(socket, command, args);
+      const deposited = app.ledger.outbox.history({ limit: 10 }).find((e) => e.type === 'parcel.deposited')!;
+      await waitFor(() => app.ledger.outbox.ackedSeq >= deposited.seq, 10_000, 'the broker to acknowledge parcel.deposited');
+      const unsent = (await request(socket, 'outbox', { unsentOnly: true })) as { events: { type: string }[] };
+      expect(unsent.events.map((e) => e.type)).not.toContain('parcel.deposited');
+      const { notices } = (await request(socket, 'sim.notices')) as { notices: { unit: string; code: string | null }[] };
+      expect(notices).toHaveLength(1);
+      expect(notices[0]!.code).toMatch(/^\d{8}$/);
+    } finally {
+      await app.stop();
+      await broker.stop();
+      cleanup();
+    }
+  }, 30_000);
 });
