@@ -61,10 +61,11 @@ async function main(): Promise<void> {
     env: serviceManager,
     onError: (error, message) => log.error({ error, message }, 'cannot send a message to systemd (NOTIFY_SOCKET)'),
   });
-  if (serviceManager.socket !== null && !notifier.working) {
-    const support = notifySupport();
-    // Said once at start; `lockerctl selftest` says it again.
-    log.error({ reason: support.available ? 'unknown' : support.reason }, `cannot tell systemd that lockerd is ready or alive: under Type=notify systemd stops it at its start timeout; fix: ${SDNOTIFY_FIX}`);
+  const support = notifySupport();
+  if (!support.available) {
+    // Said once at start, under systemd or not (the same build fails once installed); `lockerctl selftest` says it again.
+    const consequence = serviceManager.socket !== null ? 'systemd (Type=notify) stops lockerd at its start timeout' : 'run as lockerd.service (Type=notify), systemd would stop it at its start timeout';
+    log.error({ reason: support.reason }, `cannot tell systemd that lockerd is ready or alive: ${consequence}; fix: ${SDNOTIFY_FIX}`);
   }
   notifier.status('starting: opening the ledger');
   // Opening may migrate a large ledger: the watchdog's period starts from this ping.

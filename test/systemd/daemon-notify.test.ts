@@ -3,10 +3,12 @@
  * sets them, the datagrams received on a real Unix datagram socket (python3, notify-socket.ts).
  */
 import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
+import { cpSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Daemon, lockerctl } from '../helpers/daemon.js';
-import { tempDir, testConfigJson, writeConfig } from '../helpers/fixtures.js';
+import { ROOT, tempDir, testConfigJson, writeConfig } from '../helpers/fixtures.js';
 import { waitFor } from '../helpers/socat.js';
 import { NotifySocket, skipWithoutPython } from './notify-socket.js';
 
@@ -104,4 +106,43 @@ describe.skipIf(skip)('lockerd run as a Type=notify service', () => {
     expect(stopping.text).toBe('STOPPING=1\nSTATUS=stopping (SIGTERM): finishing door operations, closing the ledger');
     expect(receiver.messages.slice(stopping.index + 1).map((m) => m.text)).toEqual([]);
   });
+});
+
+describe.skipIf(skip)('lockerd under systemd without the sdnotify addon', () => {
+  let dir: string;
+  let cleanup: () => void;
+
+  beforeAll(() => ({ dir, cleanup } = tempDir()));
+  afterAll(() => cleanup?.());
+
+  it('still serves, says at error level that systemd will stop it, and selftest fails with the fix', async () => {
+    // An installed copy of lockerd whose build/ lacks the addon (peercred kept: only sdnotify is missing).
+    const app = join(dir, 'lockerd');
+    mkdirSync(join(app, 'build', 'Release'), { recursive: true });
+    for (const part of ['dist', 'config', 'package.json']) cpSync(join(ROOT, part), join(app, part), { recursive: true });
+    cpSync(join(ROOT, 'build', 'Release', 'peercred.node'), join(app, 'build', 'Release', 'peercred.node'));
+    symlinkSync(join(ROOT, 'node_modules'), join(app, 'node_modules'));
+    const configPath = writeConfig(dir, testConfigJson(dir));
+    const receiver = await NotifySocket.open(join(dir, 'notify.sock'));
+    const child = spawn(process.execPath, [join(app, 'dist', 'src', 'main.js'), '--config', configPath], {
+      env: { ...process.env, NOTIFY_SOCKET: receiver.path, WATCHDOG_USEC },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout!.setEncoding('utf8').on('data', (s: string) => (output += s));
+    child.stderr!.setEncoding('utf8').on('data', (s: string) => (output += s));
+    const exited = new Promise((r) => child.once('exit', r));
+    try {
+      await waitFor(() => output.includes('"msg":"lockerd ready"') || child.exitCode !== null, 20_000, 'lockerd ready');
+      expect(output).toMatch(/"level":50,.*sdnotify\.node is missing.*"msg":"cannot tell systemd that lockerd is ready or alive: systemd \(Type=notify\) stops lockerd at its start timeout; fix: npm run build:native/);
+      const r = await lockerctl(['--config', configPath, '--json', 'selftest']);
+      const check = (JSON.parse(r.stdout) as { checks: { check: string; verdict: string; detail: string }[] }).checks.find((c) => c.check === 'systemd notify');
+      expect(check).toMatchObject({ verdict: 'fail', detail: expect.stringContaining('fix: npm run build:native') });
+      expect(receiver.messages).toEqual([]);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+      await receiver.close();
+    }
+  }, 40_000);
 });
