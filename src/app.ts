@@ -54,6 +54,8 @@ export interface AppOptions {
   now?: () => number;
   /** The guessing throttle's monotonic clock (default performance.now()); tests give each simulated boot its own. */
   monotonic?: () => number;
+  /** Whether systemd listens for sd_notify ($NOTIFY_SOCKET set): `lockerctl selftest` says so. */
+  underSystemd?: boolean;
 }
 
 export function version(): string {
@@ -131,7 +133,7 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
       ...screenCommands({ config, screen }),
       ...parcelCommands({ ledger, now }),
       ...simNoticeCommands({ config, ledger, now }),
-      selfTestCommand({ config, ledger, locker, sync, now, boards: () => doors.health(), inputs: () => router.devices.map(healthOf) }),
+      selfTestCommand({ config, ledger, locker, sync, now, boards: () => doors.health(), inputs: () => router.devices.map(healthOf), serviceManager: { underSystemd: options.underSystemd ?? false } }),
     ]);
     const control = options.controlSocket ? new ControlServer(config.control.socketPath, commands, componentLogger(log, 'control'), config.control.group) : undefined;
 
