@@ -54,7 +54,6 @@ DEVICE_GROUPS=(dialout plugdev gpio)
 RUNTIME_PACKAGES=(libusb-1.0-0 gpiod sqlite3 ca-certificates)
 # npm ci builds peercred from source, and better-sqlite3 when no prebuilt binary fits.
 BUILD_PACKAGES=(build-essential python3)
-read -r -a NPM_CI_FLAGS <<<"${LOCKERD_NPM_CI_FLAGS:-}"
 
 # ---- Checks: every refusal happens here, before anything is changed ---------------------------
 check_root
@@ -209,7 +208,7 @@ step_app() {
     run cp -R "$SELF_DIR/." "$new/"
   fi
   # The dependencies without the dev tools; the native addons build for this CPU and this Node.
-  run env -C "$new" npm ci --omit=dev --no-audit --no-fund "${NPM_CI_FLAGS[@]}"
+  run env -C "$new" "$NPM" ci --omit=dev --no-audit --no-fund "${NPM_CI_FLAGS[@]}"
   # The daemon cannot rewrite its own code: root owns it, nobody else writes to it.
   run chmod -R go-w "$new"
   run mv "$new" "$APP"

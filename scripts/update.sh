@@ -44,7 +44,6 @@ APP=$(at /opt/lockerd)
 CONFIG=$(at /etc/lockerd/config.json)
 # The service manager: systemctl; tests give a stand-in (the service is the boundary they replace).
 SYSTEMCTL=${LOCKERD_SYSTEMCTL:-systemctl}
-read -r -a NPM_CI_FLAGS <<<"${LOCKERD_NPM_CI_FLAGS:-}"
 
 # ---- Checks: every refusal happens here, before anything is changed ---------------------------
 check_root
@@ -124,7 +123,7 @@ NEXT=$APP.next
 if [ -e "$NEXT" ]; then run rm -rf "$NEXT"; fi
 run install -d -m 0755 "$NEXT"
 run tar -xzf "$FROM" -C "$NEXT" --strip-components=1 --no-same-owner
-run env -C "$NEXT" npm ci --omit=dev --no-audit --no-fund "${NPM_CI_FLAGS[@]}"
+run env -C "$NEXT" "$NPM" ci --omit=dev --no-audit --no-fund "${NPM_CI_FLAGS[@]}"
 run chmod -R go-w "$NEXT"
 
 # ---- 2. Stop, and copy the stopped ledger: nothing written after the copy is lost -------------

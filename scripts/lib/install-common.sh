@@ -13,6 +13,9 @@ CHANGES=0
 NODE=${LOCKERD_NODE:-/usr/bin/node}
 NODE_MIN=20.19
 OS_RELEASE=${LOCKERD_OS_RELEASE:-/etc/os-release}
+# npm ci's flags and npm itself: a site with a primed cache adds --offline; the tests use both.
+NPM=${LOCKERD_NPM:-npm}
+read -r -a NPM_CI_FLAGS <<<"${LOCKERD_NPM_CI_FLAGS:-}"
 SHADOW_PREFIX=()
 SYSTEMCTL_ROOT=()
 WORK=''
