@@ -98,7 +98,7 @@ if staging; then echo "install.sh: staging root $ROOT"; fi
 if [ "$SRC_KIND" = checkout ]; then
   version=$(sed -n -E 's/^  "version": "([^"]+)".*/\1/p' "$SELF_DIR/package.json")
   # Not counted as a change: it writes in the checkout only.
-  printf '+ (cd %q && npm run package)\n' "$SELF_DIR"
+  printf '+ (cd %s && npm run package)\n' "$(quote "$SELF_DIR")"
   if [ "$DRY_RUN" = 0 ]; then (cd "$SELF_DIR" && npm run package >&2); fi
   FROM=$SELF_DIR/dist/lockerd-$version.tar.gz
   if [ "$DRY_RUN" = 0 ]; then

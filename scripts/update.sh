@@ -180,6 +180,10 @@ fi
 if [ "$restored" = 1 ]; then
   run rm -f "$LEDGER_AT-wal" "$LEDGER_AT-shm"
   for f in "${LEDGER_FILES[@]}"; do run cp -p "$BACKUP/$(basename "$f")" "$f"; done
+elif [ ${#LEDGER_FILES[@]} -eq 0 ]; then
+  # There was none: one the failed start created has the new schema; set aside, not deleted.
+  mapfile -t now < <(ledger_files "$LEDGER_AT")
+  for f in "${now[@]}"; do run mv "$f" "$f.failed-start"; done
 fi
 if [ -x "$APP/scripts/install.sh" ]; then
   INSTALL_ARGS=(--serial-console keep)

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INSTALL, isRoot, makeRelease, NPM_OFFLINE, REPO, runScript, stagingRoot, steps, tempDir } from './staging.js';
+import { INSTALL, isRoot, makeRelease, NPM_OFFLINE, REPO, runScript, stagingRoot, steps, tempDir, VERSION } from './staging.js';
 
 const BOOKWORM = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\nID=debian\n';
 const UBUNTU = 'PRETTY_NAME="Ubuntu 24.04.1 LTS"\nNAME="Ubuntu"\nVERSION_ID="24.04"\nVERSION_CODENAME=noble\nID=ubuntu\nID_LIKE=debian\n';
@@ -30,9 +30,9 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-function file(path: string): string {
-  writeFileSync(path.split('=')[0]!, path.split('=').slice(1).join('='));
-  return path.split('=')[0]!;
+function file(path: string, content: string, mode = 0o644): string {
+  writeFileSync(path, content, { mode });
+  return path;
 }
 
 function modeOf(path: string): string {
@@ -84,10 +84,18 @@ describe('install.sh --dry-run on this machine', () => {
     expect(['/etc/lockerd', '/opt/lockerd', '/etc/systemd/system/lockerd.service'].map(existsSync)).toEqual(before);
   });
 
+  it('from a checkout, packages it first and installs that', () => {
+    const r = runScript(INSTALL, ['--dry-run'], {}, isRoot ? 'nobody' : undefined);
+    expect(r.status).toBe(0);
+    expect(steps(r.stdout)[0]).toBe(`+ (cd ${REPO} && npm run package)`);
+    if (!existsSync('/opt/lockerd')) {
+      expect(steps(r.stdout)).toContain(`+ tar -xzf ${REPO}/dist/lockerd-${VERSION}.tar.gz -C /opt/lockerd.new --strip-components=1 --no-same-owner`);
+    }
+  });
+
   it('offers NodeSource on Debian 12 when /usr/bin/node is too old, with --install-node', () => {
-    const oldNode = file(`${join(work, 'node18')}=#!/bin/sh\necho 18.19.0\n`);
-    spawnSync('chmod', ['755', oldNode]);
-    const osRelease = file(`${join(work, 'bookworm')}=${BOOKWORM}`);
+    const oldNode = file(join(work, 'node18'), '#!/bin/sh\necho 18.19.0\n', 0o755);
+    const osRelease = file(join(work, 'bookworm'), BOOKWORM);
     const refused = runScript(INSTALL, ['--dry-run', '--from', tarball], { LOCKERD_NODE: oldNode, LOCKERD_OS_RELEASE: osRelease });
     expect(refused.status).toBe(69);
     expect(refused.stdout).toBe('');
@@ -114,9 +122,10 @@ describe('install.sh refuses, with one line, changing nothing', () => {
   ];
   it.each(refusals)('%s', (_name, args, env, status, message) => {
     const root = stagingRoot();
-    dirs.push(root);
+    dirs.push(root, `${root}.os-release`);
     const before = readdirSync(root, { recursive: true }).sort();
-    const osRelease = env.os === undefined ? {} : { LOCKERD_OS_RELEASE: env.os ? file(`${join(root, '..', `${_name.replace(/\W/g, '')}-os-release`)}=${env.os}`) : join(root, 'missing') };
+    // The os-release beside the staging root, not in it: the root must stay as it was.
+    const osRelease: Record<string, string> = env.os === undefined ? {} : { LOCKERD_OS_RELEASE: env.os ? file(`${root}.os-release`, env.os) : join(root, 'missing') };
     const r = runScript(INSTALL, ['--root', root, ...(args.length ? args : ['--from', tarball])], osRelease);
     expect(r.stderr).toMatch(message);
     expect(r.stdout).toBe('');
