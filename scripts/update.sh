@@ -97,7 +97,7 @@ service_is_active() {
 # or "failed", one that hangs does not answer status.
 wait_until_answering() {
   local deadline=$((SECONDS + TIMEOUT)) state
-  printf '+ %s\n' "$(quote wait up to "${TIMEOUT}s" for: systemctl is-active lockerd '&&' lockerctl status)"
+  printf '+ # wait up to %ss: systemctl is-active lockerd, then lockerctl status answering\n' "$TIMEOUT"
   [ "$DRY_RUN" = 0 ] || return 0
   if staging && [ -z "${LOCKERD_SYSTEMCTL:-}" ]; then return 0; fi
   while [ "$SECONDS" -lt "$deadline" ]; do
@@ -112,7 +112,7 @@ wait_until_answering() {
   return 1
 }
 
-# The files beside the ledger (its WAL, the key) the copy must include.
+# The ledger's files: the database, and its WAL and shared memory when they exist.
 ledger_files() {
   local f
   for f in "$1" "$1-wal" "$1-shm"; do if [ -e "$f" ]; then printf '%s\n' "$f"; fi; done
