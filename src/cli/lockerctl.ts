@@ -8,10 +8,9 @@ import { EXIT_STATUS, type ErrorKind } from '../control/protocol.js';
 import { SocketPathError } from '../config/socket-path.js';
 import { commandName, UsageError, type CliCommand, type EventSink } from './command.js';
 import { COMMANDS } from './commands/index.js';
-import { commandHelp, groupHelp, overview } from './help.js';
 import { packageVersion } from './package-info.js';
 import { parseCommandLine as parseWith, type ParsedCommandLine } from './parse.js';
-import { startProgress, type Progress } from './progress.js';
+import type { Progress } from './progress.js';
 import { socketPath, type SocketLookup } from './socket.js';
 
 /** Parses a command line against every command (or the ones given). */
@@ -20,7 +19,9 @@ export function parseCommandLine(argv: readonly string[], commands: readonly Cli
 }
 
 /** The overview `lockerctl --help` prints. */
-export function usage(commands: readonly CliCommand[] = COMMANDS): string {
+export async function usage(commands: readonly CliCommand[] = COMMANDS): Promise<string> {
+  // The help texts load only when asked for: every other invocation starts faster without them.
+  const { overview } = await import('./help.js');
   return overview(commands, packageVersion());
 }
 
@@ -70,7 +71,8 @@ export async function run(argv: readonly string[], out: (s: string) => void, err
   }
   const command = parsed.command;
   if (parsed.help || !command) {
-    out(command ? commandHelp(command, COMMANDS) : parsed.helpGroup ? groupHelp(parsed.helpGroup, COMMANDS) : usage());
+    const { commandHelp, groupHelp } = await import('./help.js');
+    out(command ? commandHelp(command, COMMANDS) : parsed.helpGroup ? groupHelp(parsed.helpGroup, COMMANDS) : await usage());
     return 0;
   }
   const { flags, rest } = parsed;
@@ -89,6 +91,7 @@ export async function run(argv: readonly string[], out: (s: string) => void, err
     sink = command.sink?.(flags, out);
     const tty = options.stderrIsTTY ?? process.stderr.isTTY === true;
     if (command.progress && (command.progress.when?.(flags) ?? true) && (tty || !json)) {
+      const { startProgress } = await import('./progress.js');
       progress = startProgress({ write: err, tty, label: command.progress.label, ...(command.progress.unit ? { unit: command.progress.unit } : {}) });
     }
     // A write that fails (disk full) must not throw out of the socket's data handler: kept, reported below.

@@ -12,12 +12,12 @@ import { packageRoot } from './package-info.js';
 
 export interface SocketLookup {
   env: NodeJS.ProcessEnv;
-  /** The package's directory (where config/default.json is). */
-  root: string;
+  /** The package's directory (where config/default.json is); asked only when needed. */
+  root(): string;
   exists(path: string): boolean;
 }
 
-const defaults = (): SocketLookup => ({ env: process.env, root: packageRoot(), exists: existsSync });
+const defaults = (): SocketLookup => ({ env: process.env, root: packageRoot, exists: existsSync });
 
 export async function socketPath(flags: Flags, lookup: SocketLookup = defaults()): Promise<string> {
   if (typeof flags['--socket'] === 'string') return resolve(flags['--socket']);
@@ -26,7 +26,8 @@ export async function socketPath(flags: Flags, lookup: SocketLookup = defaults()
   const config = typeof flags['--config'] === 'string' ? flags['--config'] : lookup.env.LOCKERD_CONFIG || undefined;
   // A relative socketPath is the daemon's working directory's: the one lockerctl runs in, as today.
   if (config !== undefined) return resolve(await readSocketPath(config));
-  if (lookup.exists(INSTALLED_SOCKET_PATH) || lookup.root === '/opt/lockerd' || lookup.root.startsWith('/opt/lockerd/')) return INSTALLED_SOCKET_PATH;
+  const root = lookup.root();
+  if (lookup.exists(INSTALLED_SOCKET_PATH) || root === '/opt/lockerd' || root.startsWith('/opt/lockerd/')) return INSTALLED_SOCKET_PATH;
   // `npm start` runs the demo daemon in the package's directory.
-  return resolve(lookup.root, await readSocketPath(join(lookup.root, 'config', 'default.json')));
+  return resolve(root, await readSocketPath(join(root, 'config', 'default.json')));
 }

@@ -51,8 +51,8 @@ describe('lockerctl command line', () => {
     );
   });
 
-  it('lists every command in its overview, and each command shows its synopsis in its own help', () => {
-    for (const words of ['status', 'sim door', 'lock open', 'bus scan', 'mqtt check', 'doors', 'throttle reset']) expect(usage()).toContain(words);
+  it('lists every command in its overview, and each command shows its synopsis in its own help', async () => {
+    for (const words of ['status', 'sim door', 'lock open', 'bus scan', 'mqtt check', 'doors', 'throttle reset']) expect(await usage()).toContain(words);
     for (const c of COMMANDS) expect(commandHelp(c, COMMANDS)).toContain(`usage: lockerctl ${c.usage}`);
   });
 

@@ -13,7 +13,7 @@ describe('lockerctl socket lookup', () => {
   const { dir, cleanup } = tempDir();
   afterAll(cleanup);
   const config = writeConfig(dir, { control: { socketPath: '/srv/locker/control.sock' } });
-  const dev = (env: NodeJS.ProcessEnv = {}, exists: string[] = []): SocketLookup => ({ env, root: ROOT, exists: (p) => exists.includes(p) });
+  const dev = (env: NodeJS.ProcessEnv = {}, exists: string[] = []): SocketLookup => ({ env, root: () => ROOT, exists: (p) => exists.includes(p) });
 
   it('takes --socket first, then $LOCKERD_SOCKET, then the config named by --config or $LOCKERD_CONFIG', async () => {
     const env = { LOCKERD_SOCKET: '/tmp/env.sock', LOCKERD_CONFIG: config };
@@ -27,7 +27,7 @@ describe('lockerctl socket lookup', () => {
 
   it("uses the installed service's socket when lockerd is installed, else the demo config's", async () => {
     expect(await socketPath({}, dev({}, [INSTALLED_SOCKET_PATH]))).toBe('/run/lockerd/lockerd.sock');
-    expect(await socketPath({}, { env: {}, root: '/opt/lockerd', exists: () => false })).toBe('/run/lockerd/lockerd.sock');
+    expect(await socketPath({}, { env: {}, root: () => '/opt/lockerd', exists: () => false })).toBe('/run/lockerd/lockerd.sock');
     // The demo daemon runs in the package's directory (npm start): its relative path is from there.
     expect(await socketPath({}, dev())).toBe(join(ROOT, 'var', 'lockerd.sock'));
   });
