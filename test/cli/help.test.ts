@@ -73,6 +73,12 @@ describe('lockerctl help', () => {
     expect(JSON.parse((await ctl('--json', '--version')).out)).toEqual({ version });
   });
 
+  it('docs/lockerctl.md lists every command and every exit status', () => {
+    const doc = readFileSync(join(ROOT, 'docs', 'lockerctl.md'), 'utf8');
+    for (const c of COMMANDS) expect(doc, commandName(c)).toContain(`| \`${c.usage.replace(/\|/g, '\\|')}\` |`);
+    for (const status of [0, 1, 2, 64, 65, 69, 70, 77, 78]) expect(doc).toMatch(new RegExp(`^\\| ${status} \\|`, 'm'));
+  });
+
   it('answers help from the installed script too, without a daemon or a config', async () => {
     const r = await lockerctl(['sim', 'door', '--help'], { LOCKERD_CONFIG: '/nonexistent/config.json' });
     expect(r).toMatchObject({ code: 0, stderr: '' });
