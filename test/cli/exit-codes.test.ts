@@ -4,8 +4,8 @@
  * error) and with --json (`{"error", "code"}` on stderr, stdout left empty); a stream under
  * --json is one JSON object per line, its result the last.
  */
-import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, cpSync, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,9 +85,22 @@ describe('lockerctl exit statuses and --json errors, against the built daemon', 
     const server: Server = createServer((c) => c.end());
     await new Promise<void>((r) => server.listen(path, r));
     chmodSync(path, asRoot ? 0o600 : 0o000);
+    // "nobody" may not be able to read the checkout (a clone under /root): it runs a copy of the
+    // built CLI from a directory anyone can read.
+    let script = LOCKERCTL;
+    if (asRoot) {
+      const copy = join(dir, 'lockerctl-copy');
+      mkdirSync(copy, { mode: 0o755 });
+      cpSync(join(ROOT, 'package.json'), join(copy, 'package.json'));
+      cpSync(join(ROOT, 'scripts', 'lockerctl.mjs'), join(copy, 'scripts', 'lockerctl.mjs'));
+      cpSync(join(ROOT, 'dist', 'src'), join(copy, 'dist', 'src'), { recursive: true });
+      cpSync(join(ROOT, 'config', 'default.json'), join(copy, 'config', 'default.json'));
+      execFileSync('chmod', ['-R', 'a+rX', copy]);
+      script = join(copy, 'scripts', 'lockerctl.mjs');
+    }
     try {
       const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, [LOCKERCTL, '--socket', path, 'status'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], ...(asRoot ? { uid: 65534, gid: 65534 } : {}) });
+        const child = spawn(process.execPath, [script, '--socket', path, 'status'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], ...(asRoot ? { uid: 65534, gid: 65534 } : {}) });
         let stderr = '';
         child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
         child.on('close', (code) => resolve({ code, stderr }));
