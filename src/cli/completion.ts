@@ -47,7 +47,7 @@ export function bashCompletion(commands: readonly CliCommand[]): string {
 _lockerctl() {
   local cur=\${COMP_WORDS[COMP_CWORD]} prev=\${COMP_WORDS[COMP_CWORD-1]}
   case "$prev" in
-${[...valueFlags.values()].map((f) => caseOf(plain(f.name), f.complete === 'file' ? 'COMPREPLY=($(compgen -f -- "$cur")); return' : Array.isArray(f.complete) ? `COMPREPLY=($(compgen -W '${f.complete.map(plain).join(' ')}' -- "$cur")); return` : 'COMPREPLY=(); return')).join('\n')}
+${[...valueFlags.values()].map((f) => caseOf(plain(f.name), f.complete === 'file' ? 'compopt -o filenames 2>/dev/null; mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return' : Array.isArray(f.complete) ? `mapfile -t COMPREPLY < <(compgen -W '${f.complete.map(plain).join(' ')}' -- "$cur"); return` : 'COMPREPLY=(); return')).join('\n')}
   esac
   # The words typed so far, without options and their values.
   local path="" i w
@@ -66,7 +66,7 @@ ${[...valueFlags.keys()].map((n) => `      ${plain(n)}) ((i++)) ;;`).join('\n')}
 ${byLength.map((c) => caseOf(`${pattern(commandName(c))}|${pattern(commandName(c))}' '*`, `opts='${flags(c).map((f) => plain(f.name)).join(' ')}'`)).join('\n')}
       *) opts='${GLOBAL_FLAGS.map((f) => plain(f.name)).join(' ')}' ;;
     esac
-    COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+    mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
     return
   fi
   local words=""
@@ -74,7 +74,7 @@ ${byLength.map((c) => caseOf(`${pattern(commandName(c))}|${pattern(commandName(c
 ${[...next.entries()].sort(([a], [b]) => b.split(' ').length - a.split(' ').length).map(([path, words]) => caseOf(pattern(path), `words='${[...words].join(' ')}'`)).join('\n')}
     help) words='${[...new Set(commands.map((c) => plain(c.words[0]!)))].join(' ')}' ;;
   esac
-  COMPREPLY=($(compgen -W "$words" -- "$cur"))
+  mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")
 }
 complete -F _lockerctl lockerctl
 `;

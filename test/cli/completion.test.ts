@@ -2,7 +2,7 @@
  * `lockerctl completion bash`: the script is loaded in a real bash, its function called with
  * COMP_WORDS/COMP_CWORD as bash's completion would, and the candidates checked.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/lockerctl.js';
 
@@ -49,5 +49,14 @@ describe('lockerctl bash completion', () => {
     expect(text).toContain('complete -F _lockerctl lockerctl');
     expect(text).toContain('source <(lockerctl completion bash)');
     expect(execFileSync('bash', ['-n', '-c', text], { encoding: 'utf8' })).toBe('');
+  });
+
+  // Under CI=true shellcheck must be there (.ci/run installs it); elsewhere the test says it is missing.
+  const shellcheck = spawnSync('shellcheck', ['--version']).status === 0;
+  it.runIf(shellcheck || process.env.CI === 'true')('is shellcheck clean', async () => {
+    const r = spawnSync('shellcheck', ['--shell=bash', '-'], { input: await completion(), encoding: 'utf8' });
+    expect(r.error).toBeUndefined();
+    expect(r.stdout).toBe('');
+    expect(r.status).toBe(0);
   });
 });
