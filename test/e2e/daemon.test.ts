@@ -216,7 +216,7 @@ describe('the built daemon, driven with lockerctl', () => {
     expect(badKeys.stderr).toContain('not on the keypad: "x"');
     const badCommand = await ctl('frobnicate');
     expect(badCommand.code).toBe(64);
-    expect(badCommand.stderr).toContain('unknown command "frobnicate"');
+    expect(badCommand.stderr).toBe("lockerctl: unknown command 'frobnicate'\nsee 'lockerctl --help'\n");
     const badState = await ctl('parcels', '--state', 'lost');
     expect(badState.stderr).toContain('unknown parcel state "lost"');
     const tooHigh = await ctl('bus', 'scan', '--addresses', '1-300');

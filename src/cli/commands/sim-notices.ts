@@ -11,7 +11,11 @@ export const simNoticeCliCommands: CliCommand[] = [
   {
     words: ['sim', 'notices'],
     usage: 'sim notices',
-    summary: "simulated locker: the notice each resident with a parcel waiting would have got (code, QR); audited",
+    summary: 'the text each waiting resident would have got (code, QR); audited',
+    group: 'simulator',
+    description:
+      'For each parcel waiting on a simulated locker, the notice upstream would have texted its resident: the compartment, the carrier, the retrieval code and the pickup QR, and the keys to type as that resident. Each call writes an audit row, like every reveal of a code. Refused on a locker with real lock boards.',
+    examples: ['sim notices'],
     request: (args) => (expectArgs(args, 0, 'sim notices'), { command: 'sim.notices', args: {} }),
     format: (result) => {
       const { notices, note } = result as SimNotices;
