@@ -272,6 +272,13 @@ EOF
 export LOCKERD_SOCKET="${LOCKERD_SOCKET:-/run/lockerd/lockerd.sock}"
 exec /usr/bin/node /opt/lockerd/scripts/lockerctl.mjs "$@"
 EOF
+  # Bash completion, loaded by bash-completion the first time lockerctl is completed: it asks the
+  # installed lockerctl for its script, so it always matches the installed commands.
+  write_file "$(at /usr/share/bash-completion/completions/lockerctl)" 644 <<'EOF'
+# Written by lockerd's install.sh: the completion of the installed lockerctl.
+# shellcheck shell=bash
+source <(/usr/local/bin/lockerctl completion bash)
+EOF
 
   if [ "$tmpfiles_changed" = 1 ] || ! tmpfiles_in_place "$(at /usr/lib/tmpfiles.d/lockerd.conf)"; then
     run systemd-tmpfiles "${SYSTEMCTL_ROOT[@]}" --create "$(at /usr/lib/tmpfiles.d/lockerd.conf)"

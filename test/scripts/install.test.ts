@@ -210,7 +210,12 @@ describe.skipIf(!isRoot)('install.sh into a staging root', () => {
 
   it('the installed lockerctl runs without any dev tool', () => {
     const r = spawnSync(process.execPath, [at('opt/lockerd/scripts/lockerctl.mjs'), '--help'], { encoding: 'utf8' });
-    expect(r.stdout).toMatch(/^lockerctl: /);
+    expect(r.stdout).toMatch(/^lockerctl \d+\.\d+\.\d+: /);
+    // Its bash completion, sourced by bash-completion, asks that lockerctl for the script.
+    expect(readFileSync(at('usr/share/bash-completion/completions/lockerctl'), 'utf8')).toContain('source <(/usr/local/bin/lockerctl completion bash)');
+    const completion = spawnSync(process.execPath, [at('opt/lockerd/scripts/lockerctl.mjs'), 'completion', 'bash'], { encoding: 'utf8' });
+    expect(completion.status).toBe(0);
+    expect(completion.stdout).toContain('complete -F');
     expect(r.status).toBe(0);
   });
 
