@@ -17,7 +17,11 @@ export function compartmentReadCommands(ctx: LedgerContext): Map<string, Command
   ]);
 }
 
-/** `compartment.service`: out of service (with a reason) or back in; audited and sent upstream. */
+/**
+ * `compartment.service`: out of service (with a reason) or back in. Asking for the state it is
+ * already in succeeds and writes nothing (`unchanged: true`, and `note` says so), so a script may
+ * repeat it; an existing out-of-service keeps its reason.
+ */
 export function compartmentServiceCommands(ctx: DaemonContext): Map<string, CommandHandler> {
   return new Map<string, CommandHandler>([
     [
@@ -28,7 +32,13 @@ export function compartmentServiceCommands(ctx: DaemonContext): Map<string, Comm
         const inService = args.inService;
         const reason = args.reason === undefined ? null : str(args, 'reason', 200);
         if (!inService && reason === null) throw new CommandError('taking a compartment out of service needs a reason (it goes into the audit trail and upstream)', 'usage');
-        compartmentArg(ctx.ledger, args);
+        const compartment = compartmentArg(ctx.ledger, args);
+        if (inService && compartment.outOfService === null) {
+          return { compartment: id, inService, reason: null, unchanged: true, note: `${id} was already in service` };
+        }
+        if (!inService && compartment.outOfService !== null) {
+          return { compartment: id, inService, reason: compartment.outOfService, unchanged: true, note: `${id} was already out of service: ${compartment.outOfService}` };
+        }
         try {
           ctx.daemon.admin.setService(id, inService, reason, actor, null);
         } catch (err) {
