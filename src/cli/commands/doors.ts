@@ -52,7 +52,8 @@ export const doorCommands: CliCommand[] = [
       return { command: 'compartment.service', args: { compartment: args[0], inService: args[1] === 'in', ...(typeof reason === 'string' ? { reason } : {}) } };
     },
     format: (result) => {
-      const r = result as { compartment: string; inService: boolean; reason: string | null };
+      const r = result as { compartment: string; inService: boolean; reason: string | null; unchanged?: boolean; note?: string };
+      if (r.unchanged) return `${r.note}\n`;
       return r.inService ? `compartment ${r.compartment} is back in service\n` : `compartment ${r.compartment} is out of service: ${r.reason}\n`;
     },
   },
