@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { resolveConfigPath } from '../config/paths.js';
-import { ControlClientError, request } from '../control/client.js';
-import { EXIT_STATUS } from '../control/protocol.js';
+import { ControlClientError, request, type StreamOptions } from '../control/client.js';
+import { READ_ONLY_COMMANDS } from '../control/offline-commands.js';
+import { CommandError, EXIT_STATUS } from '../control/protocol.js';
 import { UsageError, type CliCommand, type EventSink, type Flags } from './command.js';
 import { COMMANDS } from './commands/index.js';
 
@@ -94,6 +95,34 @@ function socketPath(flags: Flags): string {
   return resolve(loadConfig(resolveConfigPath(argv, process.env)).control.socketPath);
 }
 
+/**
+ * The request, or with the daemon stopped and a read-only command, its answer from the ledger
+ * itself (src/control/offline.ts, loaded only then), said on stderr. If the config cannot be
+ * loaded the daemon's absence is the error.
+ */
+async function requestOrOffline(flags: Flags, req: { command: string; args: Record<string, unknown> }, err: (s: string) => void, stream?: StreamOptions): Promise<unknown> {
+  try {
+    return await request(socketPath(flags), req.command, req.args, undefined, stream);
+  } catch (e) {
+    if (!(e instanceof ControlClientError) || !e.unreachable || !READ_ONLY_COMMANDS.has(req.command)) throw e;
+    let config;
+    try {
+      config = loadConfig(resolveConfigPath(typeof flags['--config'] === 'string' ? ['--config', flags['--config']] : [], process.env));
+    } catch {
+      throw e;
+    }
+    const { answerOffline } = await import('../control/offline.js');
+    try {
+      const result = await answerOffline(config, req.command, req.args, { onEvent: stream?.onEvent });
+      err('lockerd is not running: answered from the ledger (read-only)\n');
+      return result;
+    } catch (offline) {
+      if (offline instanceof CommandError) throw new ControlClientError(`${offline.message} (${e.message})`, offline.kind);
+      throw new ControlClientError(`${e.message}; reading the ledger instead failed: ${offline instanceof Error ? offline.message : String(offline)}`, 'internal');
+    }
+  }
+}
+
 /** Runs one lockerctl invocation; returns the exit code. */
 export async function run(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
   let parsed: ParsedCommandLine;
@@ -116,11 +145,10 @@ export async function run(argv: readonly string[], out: (s: string) => void, err
   let sink: EventSink | undefined;
   try {
     if (command.sink) {
-      const path = socketPath(parsed.flags);
       sink = command.sink(parsed.flags, out);
       // A write that fails (disk full) must not throw out of the socket's data handler: kept, reported below.
       let writeError: unknown;
-      const result = await request(path, req!.command, req!.args, undefined, {
+      const result = await requestOrOffline(parsed.flags, req!, err, {
         onEvent: (e) => {
           if (writeError !== undefined) return;
           try {
@@ -136,7 +164,7 @@ export async function run(argv: readonly string[], out: (s: string) => void, err
       err(closed.message);
       return closed.exitCode;
     }
-    const result = command.local ? await command.local(parsed.rest, parsed.flags) : await request(socketPath(parsed.flags), req!.command, req!.args);
+    const result = command.local ? await command.local(parsed.rest, parsed.flags) : await requestOrOffline(parsed.flags, req!, err);
     out(parsed.flags['--json'] === true ? `${JSON.stringify(result, null, 2)}\n` : command.format(result));
     return command.exitCode?.(result) ?? 0;
   } catch (e) {
