@@ -14,6 +14,9 @@ interface Status {
   guessingWaitMs: number;
   throttle?: ThrottleView;
   returns?: { waiting: number; byCarrier: Record<string, number> };
+  /** false when lockerctl answered from the ledger, the daemon being stopped; `unknown` says what that leaves out. */
+  running?: false;
+  unknown?: string;
 }
 
 /** The core commands: the locker's state, and driving the simulated keypad, scanner and doors. */
@@ -26,6 +29,19 @@ export const coreCommands: CliCommand[] = [
     format: (result) => {
       const s = result as Status;
       const sizes = Object.entries(s.compartments).map(([size, c]) => ({ size, ...c }));
+      const returns = s.returns ? [`returns waiting for their carrier (counted as occupied): ${s.returns.waiting}${s.returns.waiting > 0 ? ` (${Object.entries(s.returns.byCarrier).map(([c, n]) => `${c} ${n}`).join(', ')})` : ''}`] : [];
+      // Answered from the ledger with the daemon stopped: only what the ledger knows.
+      if (s.running === false) {
+        return [
+          `locker ${s.kioskId}  lockerd NOT RUNNING  last boot #${s.bootCount}${s.simulated ? '  (simulated hardware)' : ''}`,
+          `${s.unknown}`,
+          `outbox: ${s.outbox.unsent} unsent${s.outbox.oldestUnsentAt ? `, oldest ${new Date(s.outbox.oldestUnsentAt).toISOString()}` : ''}`,
+          '',
+          table(sizes, ['size', 'total', 'free', 'occupied', 'outOfService', 'parcels']).trimEnd(),
+          ...returns,
+          '',
+        ].join('\n');
+      }
       return [
         `locker ${s.kioskId}  lockerd ${s.version}  up ${s.uptimeSeconds}s  boot #${s.bootCount}${s.simulated ? '  (simulated hardware)' : ''}`,
         `kiosk: ${s.kiosk.state}${s.kiosk.display ? ` — "${s.kiosk.display}"` : ''}`,
@@ -34,7 +50,7 @@ export const coreCommands: CliCommand[] = [
         ...(s.throttle ? describeThrottle(s.throttle).map((l) => `keypad throttle, ${l}`) : [s.guessingWaitMs > 0 ? `keypad throttled for ${Math.ceil(s.guessingWaitMs / 1000)} s after wrong entries` : 'keypad: not throttled']),
         '',
         table(sizes, ['size', 'total', 'free', 'occupied', 'outOfService', 'parcels']).trimEnd(),
-        ...(s.returns ? [`returns waiting for their carrier (counted as occupied): ${s.returns.waiting}${s.returns.waiting > 0 ? ` (${Object.entries(s.returns.byCarrier).map(([c, n]) => `${c} ${n}`).join(', ')})` : ''}`] : []),
+        ...returns,
         '',
         table(s.boards, ['board', 'online', 'errors', 'detail']),
       ].join('\n');
