@@ -100,9 +100,9 @@ function socketPath(flags: Flags): string {
  * itself (src/control/offline.ts, loaded only then), said on stderr. If the config cannot be
  * loaded the daemon's absence is the error.
  */
-async function requestOrOffline(flags: Flags, req: { command: string; args: Record<string, unknown> }, err: (s: string) => void, stream?: StreamOptions): Promise<unknown> {
+async function requestOrOffline(path: string, flags: Flags, req: { command: string; args: Record<string, unknown> }, err: (s: string) => void, stream?: StreamOptions): Promise<unknown> {
   try {
-    return await request(socketPath(flags), req.command, req.args, undefined, stream);
+    return await request(path, req.command, req.args, undefined, stream);
   } catch (e) {
     if (!(e instanceof ControlClientError) || !e.unreachable || !READ_ONLY_COMMANDS.has(req.command)) throw e;
     let config;
@@ -145,10 +145,11 @@ export async function run(argv: readonly string[], out: (s: string) => void, err
   let sink: EventSink | undefined;
   try {
     if (command.sink) {
+      const path = socketPath(parsed.flags);
       sink = command.sink(parsed.flags, out);
       // A write that fails (disk full) must not throw out of the socket's data handler: kept, reported below.
       let writeError: unknown;
-      const result = await requestOrOffline(parsed.flags, req!, err, {
+      const result = await requestOrOffline(path, parsed.flags, req!, err, {
         onEvent: (e) => {
           if (writeError !== undefined) return;
           try {
@@ -164,7 +165,7 @@ export async function run(argv: readonly string[], out: (s: string) => void, err
       err(closed.message);
       return closed.exitCode;
     }
-    const result = command.local ? await command.local(parsed.rest, parsed.flags) : await requestOrOffline(parsed.flags, req!, err);
+    const result = command.local ? await command.local(parsed.rest, parsed.flags) : await requestOrOffline(socketPath(parsed.flags), parsed.flags, req!, err);
     out(parsed.flags['--json'] === true ? `${JSON.stringify(result, null, 2)}\n` : command.format(result));
     return command.exitCode?.(result) ?? 0;
   } catch (e) {
