@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/lockerctl.js';
 import { request } from '../../src/control/client.js';
+import { readOnlyCommands } from '../../src/control/commands/index.js';
 import { answerOffline, READ_ONLY_COMMANDS } from '../../src/control/offline.js';
 import type { LockerdConfig } from '../../src/config/types.js';
 import { LockerHarness } from '../helpers/locker-harness.js';
@@ -87,6 +88,8 @@ describe('answers from the ledger with the daemon stopped', () => {
   });
 
   it('refuses what needs the daemon, and bad arguments as the daemon does', async () => {
+    // lockerctl's list of what it may answer offline is the registry's, no more, no less.
+    expect([...readOnlyCommands({ config, ledger: h!.app.ledger, now: Date.now, expiredParcels: () => [] }).keys()].sort()).toEqual([...READ_ONLY_COMMANDS].sort());
     await stop();
     for (const command of ['lock.open', 'compartment.service', 'sim.keys', 'selftest', 'ledger.backup', 'frobnicate']) {
       expect(READ_ONLY_COMMANDS.has(command)).toBe(false);

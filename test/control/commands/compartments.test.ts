@@ -4,10 +4,10 @@
  * out-of-service keeps its reason. Driven through lockerctl's run() and the real socket.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type App } from '../../src/app.js';
-import { run } from '../../src/cli/lockerctl.js';
-import { request } from '../../src/control/client.js';
-import { captureLogger, tempDir, testConfig } from '../helpers/fixtures.js';
+import { createApp, type App } from '../../../src/app.js';
+import { run } from '../../../src/cli/lockerctl.js';
+import { request } from '../../../src/control/client.js';
+import { captureLogger, tempDir, testConfig } from '../../helpers/fixtures.js';
 
 describe('compartment service, asked twice', () => {
   let app: App;

@@ -4,10 +4,10 @@
  * is recorded. (The default config asks for them: test/e2e/daemon.test.ts drives them.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type App } from '../../src/app.js';
-import { run } from '../../src/cli/lockerctl.js';
-import { request } from '../../src/control/client.js';
-import { captureLogger, tempDir, testConfig } from '../helpers/fixtures.js';
+import { createApp, type App } from '../../../src/app.js';
+import { run } from '../../../src/cli/lockerctl.js';
+import { request } from '../../../src/control/client.js';
+import { captureLogger, tempDir, testConfig } from '../../helpers/fixtures.js';
 
 describe('a locker without simulated inputs', () => {
   let app: App;
