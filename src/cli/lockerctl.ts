@@ -98,7 +98,7 @@ function socketPath(flags: Flags): string {
 /**
  * The request, or with the daemon stopped and a read-only command, its answer from the ledger
  * itself (src/control/offline.ts, loaded only then), said on stderr. If the config cannot be
- * loaded the daemon's absence is the error.
+ * loaded, or names another socket, the daemon's absence is the error.
  */
 async function requestOrOffline(path: string, flags: Flags, req: { command: string; args: Record<string, unknown> }, err: (s: string) => void, stream?: StreamOptions): Promise<unknown> {
   try {
@@ -111,6 +111,8 @@ async function requestOrOffline(path: string, flags: Flags, req: { command: stri
     } catch {
       throw e;
     }
+    // Only the ledger of the daemon that was asked: a --socket of another locker's config is not this one.
+    if (resolve(config.control.socketPath) !== path) throw e;
     const { answerOffline } = await import('../control/offline.js');
     try {
       const result = await answerOffline(config, req.command, req.args, { onEvent: stream?.onEvent });

@@ -133,5 +133,9 @@ describe('answers from the ledger with the daemon stopped', () => {
     const doors = await ctl('doors');
     expect(doors.code).toBe(69);
     expect(doors.err).toMatch(/^lockerctl: lockerd is not running/);
+    // A socket the config does not name is another daemon's: its ledger is not this one.
+    const other = await ctl('--socket', join(dir, 'other.sock'), 'status');
+    expect(other.code).toBe(69);
+    expect(other.err).toMatch(/^lockerctl: lockerd is not running \(no control socket at /);
   });
 });
