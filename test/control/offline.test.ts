@@ -14,6 +14,8 @@ import { readOnlyCommands } from '../../src/control/commands/index.js';
 import { answerOffline, READ_ONLY_COMMANDS } from '../../src/control/offline.js';
 import type { LockerdConfig } from '../../src/config/types.js';
 import { LockerHarness } from '../helpers/locker-harness.js';
+import { prng } from '../helpers/prng.js';
+import { CommandError, isErrorKind } from '../../src/control/protocol.js';
 import { captureLogger, tempDir, testConfig, testConfigJson, writeConfig } from '../helpers/fixtures.js';
 
 const hashes = (dir: string): Record<string, string> =>
@@ -97,6 +99,28 @@ describe('answers from the ledger with the daemon stopped', () => {
     }
     await expect(answerOffline(config, 'parcels', { state: 'lost' })).rejects.toMatchObject({ kind: 'usage' });
     await expect(answerOffline(config, 'parcel.show', { id: '01935c1e-7c2a-7000-8000-000000000001' })).rejects.toMatchObject({ kind: 'not_found' });
+  });
+
+  it('answers random arguments with a result or a refusal of a valid kind, never a crash', async () => {
+    await stop();
+    const before = hashes(dir);
+    const r = prng(0x0ff1);
+    const names = ['state', 'limit', 'after', 'unsentOnly', 'revealCodes', 'id', 'since', 'extra'];
+    const values: unknown[] = [null, true, false, 0, -1, 1, 5, 1e9, 1.5, '', 'deposited', 'expired', 'lost', '2026-11-01', '💥', 'x'.repeat(5000), [], {}, '01935c1e-7c2a-7000-8000-000000000001'];
+    const commands = [...READ_ONLY_COMMANDS, 'lock.open', 'frobnicate'];
+    const problems: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      const command = commands[r.int(commands.length)]!;
+      const args: Record<string, unknown> = {};
+      for (let n = r.int(3); n > 0; n--) args[names[r.int(names.length)]!] = values[r.int(values.length)];
+      try {
+        await answerOffline(config, command, args, { onEvent: () => undefined });
+      } catch (err) {
+        if (!(err instanceof CommandError) || !isErrorKind(err.kind) || err.kind === 'internal') problems.push(`${command} ${JSON.stringify(args).slice(0, 100)}: ${String(err)}`);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(hashes(dir)).toEqual(before);
   });
 
   it('reads a live or crashed ledger through its -shm without writing to it; without one, commits in the WAL are refused, not skipped', async () => {
