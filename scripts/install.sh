@@ -265,11 +265,13 @@ EOF
   done
 
   # lockerctl for technicians (members of group lockerd), on the installed daemon's socket: it
-  # needs no config, so it never reads the file with the courier PINs.
+  # needs no config while the daemon runs, so it never reads the file with the courier PINs then.
   write_file "$(at /usr/local/bin/lockerctl)" 755 <<'EOF'
 #!/bin/sh
 # Written by lockerd's install.sh: lockerctl of the installed lockerd (/opt/lockerd).
 export LOCKERD_SOCKET="${LOCKERD_SOCKET:-/run/lockerd/lockerd.sock}"
+# Read only when the daemon is stopped, to answer read-only commands from the ledger (needs sudo).
+export LOCKERD_CONFIG="${LOCKERD_CONFIG:-/etc/lockerd/config.json}"
 exec /usr/bin/node /opt/lockerd/scripts/lockerctl.mjs "$@"
 EOF
   # Bash completion, loaded by bash-completion the first time lockerctl is completed: it asks the

@@ -104,7 +104,8 @@ wait_until_answering() {
     state=$("$SYSTEMCTL" is-active lockerd.service 2>/dev/null || true)
     case "$state" in
       failed | inactive) echo "update.sh: lockerd is $state after its start" >&2; return 1 ;;
-      active) if LOCKERD_SOCKET=$SOCKET "$NODE" "$APP/scripts/lockerctl.mjs" --json status >/dev/null 2>&1; then return 0; fi ;;
+      # "running": true: the daemon itself answered (a stopped one's status comes from the ledger).
+      active) if LOCKERD_SOCKET=$SOCKET "$NODE" "$APP/scripts/lockerctl.mjs" --json status 2>/dev/null | grep -q '"running": true'; then return 0; fi ;;
     esac
     sleep 1
   done

@@ -4,17 +4,10 @@ import type { DoorHardware, InputDevice } from '../drivers/contracts.js';
 import { SimInput } from '../drivers/sim/input.js';
 import { packageRoot } from './config/paths.js';
 import type { LockerdConfig } from './config/types.js';
-import { controlCommands, type SimHardware } from './control/commands.js';
+import { controlCommands } from './control/commands/index.js';
 import { ControlServer } from './control/server.js';
-import { buildHardware } from './hardware/index.js';
+import { buildHardware, type SimHardware } from './hardware/index.js';
 import { InputRouter } from './hardware/inputs.js';
-import { healthOf, inputCommands } from './control/input-commands.js';
-import { selfTestCommand } from './control/selftest.js';
-import { upstreamCommands } from './control/upstream-commands.js';
-import { throttleCommands } from './control/throttle-commands.js';
-import { parcelCommands } from './control/parcel-commands.js';
-import { simNoticeCommands } from './control/sim-notice-commands.js';
-import { screenCommands } from './control/screen-commands.js';
 import { KioskSignalsUnit } from './kiosk/signals.js';
 import { KioskSession } from './kiosk/session.js';
 import { ReturnsFlow } from './kiosk/flows/returns.js';
@@ -125,16 +118,10 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
           refuse: (reason) => locker.recordRefusal('screen', 'screen.key_refused', { reason }),
         })
       : undefined;
-    const commands = new Map([
-      ...controlCommands({ config, ledger, locker, admin, kiosk, doors, sim, sync, startedAt, version: version() }),
-      ...inputCommands({ config, ledger, router, gpio: kioskGpio }),
-      ...upstreamCommands({ config }),
-      ...throttleCommands({ locker }),
-      ...screenCommands({ config, screen }),
-      ...parcelCommands({ ledger, now }),
-      ...simNoticeCommands({ config, ledger, now }),
-      selfTestCommand({ config, ledger, locker, sync, now, boards: () => doors.health(), inputs: () => router.devices.map(healthOf), serviceManager: { underSystemd: options.underSystemd ?? false } }),
-    ]);
+    const commands = controlCommands({
+      config, ledger, now, expiredParcels: (limit) => locker.expiredParcels(limit),
+      daemon: { locker, admin, kiosk, doors, sim, sync, router, gpio: kioskGpio, screen, startedAt, version: version(), underSystemd: options.underSystemd ?? false },
+    });
     const control = options.controlSocket ? new ControlServer(config.control.socketPath, commands, componentLogger(log, 'control'), config.control.group) : undefined;
 
     return {

@@ -19,11 +19,6 @@ export interface CliCommand {
   examples?: string[];
   /** Its options (the global ones, --json --socket --config --help, come on their own). */
   flags?: FlagSpec[];
-  /**
-   * It only reads (the locker's state, the ledger): when the daemon is stopped it may be answered
-   * from the ledger read-only instead (src/control/offline.ts).
-   */
-  readOnly?: boolean;
   /** Its answer is a stream of events: with --json, one object per line and `{"result": ...}` last. */
   streams?: boolean;
   /**

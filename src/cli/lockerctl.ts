@@ -3,8 +3,10 @@
  * answer or the refusal shown. Exit statuses are EXIT_STATUS's (src/control/protocol.ts) by the
  * error's kind, whoever found it; a command may add its own for an answer (selftest: 2).
  */
-import { ControlClientError, request } from '../control/client.js';
-import { EXIT_STATUS, type ErrorKind } from '../control/protocol.js';
+import { resolve } from 'node:path';
+import { ControlClientError, request, type StreamOptions } from '../control/client.js';
+import { READ_ONLY_COMMANDS } from '../control/offline-commands.js';
+import { CommandError, EXIT_STATUS, type ErrorKind } from '../control/protocol.js';
 import { SocketPathError } from '../config/socket-path.js';
 import { commandName, UsageError, type CliCommand, type EventSink } from './command.js';
 import { COMMANDS } from './commands/index.js';
@@ -36,6 +38,38 @@ export interface RunOptions {
 function wantsJson(argv: readonly string[]): boolean {
   const end = argv.indexOf('--');
   return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+/**
+ * The request, or with the daemon stopped and a read-only command, its answer from the ledger
+ * itself (src/control/offline.ts, loaded only then), said on stderr. The config is read only then
+ * (--config, $LOCKERD_CONFIG, else the demo's); if it cannot be loaded, or names another socket,
+ * the daemon's absence is the error.
+ */
+async function requestOrOffline(path: string, configFlag: string | undefined, req: { command: string; args: Record<string, unknown> }, err: (s: string) => void, stream: StreamOptions): Promise<unknown> {
+  try {
+    return await request(path, req.command, req.args, undefined, stream);
+  } catch (e) {
+    if (!(e instanceof ControlClientError) || !e.unreachable || !READ_ONLY_COMMANDS.has(req.command)) throw e;
+    const [{ loadConfig }, { resolveConfigPath }] = await Promise.all([import('../config/load.js'), import('../config/paths.js')]);
+    let config;
+    try {
+      config = loadConfig(resolveConfigPath(configFlag !== undefined ? ['--config', configFlag] : [], process.env));
+    } catch {
+      throw e;
+    }
+    // Only the ledger of the daemon that was asked: a --socket of another locker's config is not this one.
+    if (resolve(config.control.socketPath) !== path) throw e;
+    const { answerOffline } = await import('../control/offline.js');
+    try {
+      const result = await answerOffline(config, req.command, req.args, { onEvent: stream.onEvent });
+      err('lockerd is not running: answered from the ledger (read-only)\n');
+      return result;
+    } catch (offline) {
+      if (offline instanceof CommandError) throw new ControlClientError(`${offline.message} (${e.message})`, offline.kind);
+      throw new ControlClientError(`${e.message}; reading the ledger instead failed: ${offline instanceof Error ? offline.message : String(offline)}`, 'internal');
+    }
+  }
 }
 
 /** Runs one lockerctl invocation; returns the exit code. */
@@ -110,8 +144,8 @@ export async function run(argv: readonly string[], out: (s: string) => void, err
       }
     };
     // The one place a request goes to the daemon and its refusal comes back (ControlClientError,
-    // `kind: 'unavailable'` when the daemon is down: where a readOnly command may be answered offline).
-    const result = await request(path, req.command, req.args, undefined, { onEvent });
+    // `kind: 'unavailable'` when the daemon is down: a read-only command is then answered offline).
+    const result = await requestOrOffline(path, typeof flags['--config'] === 'string' ? flags['--config'] : undefined, req, err, { onEvent });
     progress?.stop();
     if (writeError !== undefined) throw new ControlClientError(`could not write the output: ${writeError instanceof Error ? writeError.message : String(writeError)}`);
     if (sink) {

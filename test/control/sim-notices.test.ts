@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
 import { run } from '../../src/cli/lockerctl.js';
 import { request } from '../../src/control/client.js';
-import { simNoticeCommands } from '../../src/control/sim-notice-commands.js';
+import { simNoticeCommands } from '../../src/control/commands/sim-notices.js';
 import { parseConfig } from '../../src/config/load.js';
 import { captureLogger, tempDir, testConfig, testConfigJson } from '../helpers/fixtures.js';
 import { Broker, brokerAvailable } from '../helpers/mosquitto.js';

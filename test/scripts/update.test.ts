@@ -48,7 +48,7 @@ case "$1" in
     else
       node -e '
         const net = require("node:net");
-        net.createServer((c) => c.on("data", (d) => { for (const l of String(d).split("\\n").filter(Boolean)) c.write(JSON.stringify({ id: JSON.parse(l).id, ok: true, result: { kioskId: "stand-in" } }) + "\\n"); }))
+        net.createServer((c) => c.on("data", (d) => { for (const l of String(d).split("\\n").filter(Boolean)) c.write(JSON.stringify({ id: JSON.parse(l).id, ok: true, result: { kioskId: "stand-in", running: true } }) + "\\n"); }))
           .listen(process.argv[1]);
       ' "$FAKE_SOCKET" >/dev/null 2>&1 &
       echo $! >"$FAKE_DIR/pid"

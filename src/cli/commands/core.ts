@@ -14,6 +14,9 @@ interface Status {
   guessingWaitMs: number;
   throttle?: ThrottleView;
   returns?: { waiting: number; byCarrier: Record<string, number> };
+  /** false when lockerctl answered from the ledger, the daemon being stopped; `unknown` says what that leaves out. */
+  running?: false;
+  unknown?: string;
 }
 
 /** The core commands: the locker's state, and driving the simulated keypad, scanner and doors. */
@@ -23,13 +26,25 @@ export const coreCommands: CliCommand[] = [
     usage: 'status',
     summary: 'the locker at a glance',
     group: 'locker',
-    readOnly: true,
     description: "The locker at a glance: its id, version, uptime and boot count, the kiosk's state and display, open doors, the upstream link and the outbox, the keypad throttle, compartments per size (free, occupied, out of service) and each lock board's health.",
     examples: ['status', '--json status | jq .compartments'],
     request: (args) => (expectArgs(args, 0, 'status'), { command: 'status', args: {} }),
     format: (result) => {
       const s = result as Status;
       const sizes = Object.entries(s.compartments).map(([size, c]) => ({ size, ...c }));
+      const returns = s.returns ? [`returns waiting for their carrier (counted as occupied): ${s.returns.waiting}${s.returns.waiting > 0 ? ` (${Object.entries(s.returns.byCarrier).map(([c, n]) => `${c} ${n}`).join(', ')})` : ''}`] : [];
+      // Answered from the ledger with the daemon stopped: only what the ledger knows.
+      if (s.running === false) {
+        return [
+          `locker ${s.kioskId}  lockerd NOT RUNNING  last boot #${s.bootCount}${s.simulated ? '  (simulated hardware)' : ''}`,
+          `${s.unknown}`,
+          `outbox: ${s.outbox.unsent} unsent${s.outbox.oldestUnsentAt ? `, oldest ${new Date(s.outbox.oldestUnsentAt).toISOString()}` : ''}`,
+          '',
+          table(sizes, ['size', 'total', 'free', 'occupied', 'outOfService', 'parcels']).trimEnd(),
+          ...returns,
+          '',
+        ].join('\n');
+      }
       return [
         `locker ${s.kioskId}  lockerd ${s.version}  up ${s.uptimeSeconds}s  boot #${s.bootCount}${s.simulated ? '  (simulated hardware)' : ''}`,
         `kiosk: ${s.kiosk.state}${s.kiosk.display ? ` — "${s.kiosk.display}"` : ''}`,
@@ -38,7 +53,7 @@ export const coreCommands: CliCommand[] = [
         ...(s.throttle ? describeThrottle(s.throttle).map((l) => `keypad throttle, ${l}`) : [s.guessingWaitMs > 0 ? `keypad throttled for ${Math.ceil(s.guessingWaitMs / 1000)} s after wrong entries` : 'keypad: not throttled']),
         '',
         table(sizes, ['size', 'total', 'free', 'occupied', 'outOfService', 'parcels']).trimEnd(),
-        ...(s.returns ? [`returns waiting for their carrier (counted as occupied): ${s.returns.waiting}${s.returns.waiting > 0 ? ` (${Object.entries(s.returns.byCarrier).map(([c, n]) => `${c} ${n}`).join(', ')})` : ''}`] : []),
+        ...returns,
         '',
         table(s.boards, ['board', 'online', 'errors', 'detail']),
       ].join('\n');
@@ -82,7 +97,6 @@ export const coreCommands: CliCommand[] = [
     usage: 'compartments',
     summary: 'every compartment, its parcel and its door',
     group: 'locker',
-    readOnly: true,
     description: 'Every compartment: its size, board and lock, whether it is accessible, its door, how many parcels it holds and which, and whether it is out of service.',
     examples: ['compartments', '--json compartments | jq \'.[] | select(.doorOpen)\''],
     request: (args) => (expectArgs(args, 0, 'compartments'), { command: 'compartments', args: {} }),
@@ -93,7 +107,6 @@ export const coreCommands: CliCommand[] = [
     usage: 'parcels [--state S] [--limit N]',
     summary: 'parcels, newest first; --state expired: those whose hold ended (still inside), oldest first, with how long past the hold',
     group: 'locker',
-    readOnly: true,
     description: "Parcels in the ledger, newest first. --state keeps one state (deposited, picked_up, expired, ...); --state expired lists the parcels whose hold has ended but that are still inside, oldest first, with how long past the hold and whether their code was stopped. Codes are never shown.",
     examples: ['parcels --limit 20', 'parcels --state expired'],
     flags: [{ name: '--state', value: true, arg: 'S', help: 'only parcels in state S (deposited, picked_up, expired, ...)' }, { name: '--limit', value: true, arg: 'N', help: 'at most N rows' }],
@@ -112,7 +125,6 @@ export const coreCommands: CliCommand[] = [
     usage: 'outbox [--unsent] [--limit N] [--after SEQ] [--reveal-codes]',
     summary: 'events for upstream, newest first; --after SEQ lists those older than SEQ (the next page); credentials hidden unless --reveal-codes (audited)',
     group: 'locker',
-    readOnly: true,
     description: "The events waiting for or sent upstream, newest first, with the link's state and how far the broker acknowledged. --after SEQ pages to older events. Retrieval codes and other credentials are hidden unless --reveal-codes is given, which is audited.",
     examples: ['outbox --unsent', 'outbox --limit 50 --after 1200'],
     flags: [{ name: '--unsent', value: false, help: 'only the events not yet acknowledged by the broker' }, { name: '--limit', value: true, arg: 'N', help: 'at most N rows' }, { name: '--after', value: true, arg: 'SEQ', help: 'the events older than SEQ (the next page)' }, { name: '--reveal-codes', value: false, help: 'show retrieval codes and credentials (audited)' }],
@@ -142,7 +154,6 @@ export const coreCommands: CliCommand[] = [
     usage: 'audit [--limit N]',
     summary: 'the latest audit rows',
     group: 'locker',
-    readOnly: true,
     description: 'The latest rows of the audit trail, newest first: who did what (kiosk users, technicians by Unix user, the daemon) to which compartment, and the detail.',
     examples: ['audit --limit 50'],
     flags: [{ name: '--limit', value: true, arg: 'N', help: 'at most N rows' }],

@@ -16,7 +16,6 @@ export const doorCommands: CliCommand[] = [
     usage: 'doors',
     summary: 'live state of every door and sensor, and board health',
     group: 'locker',
-    readOnly: true,
     description: "Every door's live state as its board reports it (lock, door sensor, item sensor, open since), its parcel and whether it is out of service; then each board's health, error counters and detail.",
     examples: ['doors'],
     request: (args) => (expectArgs(args, 0, 'doors'), { command: 'doors', args: {} }),
@@ -62,7 +61,8 @@ export const doorCommands: CliCommand[] = [
       return { command: 'compartment.service', args: { compartment: args[0], inService: args[1] === 'in', ...(typeof reason === 'string' ? { reason } : {}) } };
     },
     format: (result) => {
-      const r = result as { compartment: string; inService: boolean; reason: string | null };
+      const r = result as { compartment: string; inService: boolean; reason: string | null; unchanged?: boolean; note?: string };
+      if (r.unchanged) return `${r.note}\n`;
       return r.inService ? `compartment ${r.compartment} is back in service\n` : `compartment ${r.compartment} is out of service: ${r.reason}\n`;
     },
   },

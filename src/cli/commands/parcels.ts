@@ -65,7 +65,6 @@ export const parcelCliCommands: CliCommand[] = [
     usage: 'parcels show ID',
     summary: "one parcel's proof of delivery: courier, deposit and pickup (with which credential), every door movement meanwhile",
     group: 'locker',
-    readOnly: true,
     description: "One parcel's proof of delivery: the courier and the deposit, the pickup and with which credential, and every door movement of its compartment meanwhile. ID is the parcel's UUID from lockerctl parcels.",
     examples: ['parcels show 01935c1e-7c2a-7000-8000-000000000001'],
     request: (args) => {
@@ -82,7 +81,6 @@ export const parcelCliCommands: CliCommand[] = [
     usage: EXPORT_USAGE,
     summary: 'the proof of delivery of every parcel reserved since DATE (default: all), oldest first, to stdout or a new FILE; never a code',
     group: 'locker',
-    readOnly: true,
     streams: true,
     progress: { label: 'exporting', unit: 'parcels', when: (flags) => flags['--out'] !== undefined },
     description: 'The proof of delivery of every parcel reserved since DATE (default: all), oldest first, as CSV or one JSON record per line, to stdout or to a new FILE (mode 600, never over an existing one). Never a code. The summary goes to stderr.',

@@ -1,4 +1,4 @@
-import type { ScreenUrl } from '../../control/screen-commands.js';
+import type { ScreenUrl } from '../../control/commands/screen.js';
 import { expectArgs, type CliCommand } from '../command.js';
 
 /** The kiosk screen's page. */

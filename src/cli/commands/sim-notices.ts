@@ -1,4 +1,4 @@
-import type { SimNotices } from '../../control/sim-notice-commands.js';
+import type { SimNotices } from '../../control/commands/sim-notices.js';
 import { expectArgs, type CliCommand } from '../command.js';
 
 /** A code as a notice prints it: groups of four, easier to read back (the keypad takes the digits alone). */

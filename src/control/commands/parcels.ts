@@ -1,8 +1,13 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { Ledger } from '../ledger/ledger.js';
-import { DATE_FORMS, parcelIdOf, parseExportDate, ProofOfDeliveryReader, type ProofOfDelivery } from '../locker/proof-of-delivery.js';
-import { CommandError } from './protocol.js';
-import type { CommandHandler } from './server.js';
+import type { ParcelState } from '../../ledger/parcels.js';
+import { formatDuration } from '../../locker/hold-policy.js';
+import { DATE_FORMS, parcelIdOf, parseExportDate, ProofOfDeliveryReader, type ProofOfDelivery } from '../../locker/proof-of-delivery.js';
+import { CommandError } from '../protocol.js';
+import type { CommandHandler } from '../server.js';
+import { limit } from './args.js';
+import type { LedgerContext } from './context.js';
+
+const PARCEL_STATES: readonly ParcelState[] = ['reserved', 'deposited', 'picked_up', 'cancelled', 'expired', 'returned', 'recalled', 'collected'];
 
 /**
  * How long an export may hold the event loop at a time (ms): the kiosk shares it, and a resident's
@@ -32,8 +37,45 @@ function sinceArg(args: Record<string, unknown>, now: number): number | null {
   if (typeof v !== 'string' || v.length > 40) throw new CommandError(`"since" must be ${DATE_FORMS}`, 'usage');
   const ms = parseExportDate(v);
   if (ms === null) throw new CommandError(`"since" must be ${DATE_FORMS}, not "${v}"`, 'usage');
-  if (ms > now) throw new CommandError(`"since" ${new Date(ms).toISOString()} is later than the locker's clock (${new Date(now).toISOString()}): nothing to export`);
+  if (ms > now) throw new CommandError(`"since" ${new Date(ms).toISOString()} is later than the locker's clock (${new Date(now).toISOString()}): nothing to export`, 'refused');
   return ms;
+}
+
+/** `parcels`: a list, newest first; `state: "expired"` lists those whose hold ended, oldest first. A read. */
+export function parcelListCommands(ctx: Pick<LedgerContext, 'ledger' | 'expiredParcels'>): Map<string, CommandHandler> {
+  const handlers = new Map<string, CommandHandler>();
+  handlers.set('parcels', (args) => {
+    const state = args.state;
+    if (state !== undefined && !PARCEL_STATES.includes(state as ParcelState)) {
+      throw new CommandError(`unknown parcel state "${String(state)}" (one of ${PARCEL_STATES.join(', ')})`, 'usage');
+    }
+    // The parcels whose hold ended: still inside, so their ledger state stays `deposited` (src/locker/holds.ts).
+    if (state === 'expired') {
+      return ctx.expiredParcels(limit(args, 100)).map((p) => ({
+        id: p.parcelId,
+        state: 'expired',
+        unit: p.unit,
+        compartmentId: p.compartmentId,
+        size: p.size,
+        carrier: p.carrier,
+        tracking: p.tracking,
+        depositedAt: p.depositedAt && new Date(p.depositedAt).toISOString(),
+        expiresAt: new Date(p.expiresAt).toISOString(),
+        expiredAt: new Date(p.expiredAt).toISOString(),
+        overdueSeconds: Math.floor(p.overdueMs / 1000),
+        overdue: formatDuration(p.overdueMs),
+        codeStopped: p.codeStopped,
+      }));
+    }
+    return ctx.ledger.parcels.list({ state: state as ParcelState | undefined, limit: limit(args, 100) }).map((p) => ({
+      ...p,
+      reservedAt: new Date(p.reservedAt).toISOString(),
+      depositedAt: p.depositedAt && new Date(p.depositedAt).toISOString(),
+      expiresAt: p.expiresAt && new Date(p.expiresAt).toISOString(),
+      endedAt: p.endedAt && new Date(p.endedAt).toISOString(),
+    }));
+  });
+  return handlers;
 }
 
 /**
@@ -41,7 +83,7 @@ function sinceArg(args: Record<string, unknown>, now: number): number | null {
  * first, one record per event; the final result is an ExportSummary). Both are reads: nothing is
  * audited, and the control server hides any credential as in every answer.
  */
-export function parcelCommands(ctx: { ledger: Ledger; now?: () => number; sliceMs?: number }): Map<string, CommandHandler> {
+export function parcelCommands(ctx: { ledger: LedgerContext['ledger']; now?: () => number; sliceMs?: number }): Map<string, CommandHandler> {
   const now = ctx.now ?? Date.now;
   const sliceMs = ctx.sliceMs ?? EXPORT_SLICE_MS;
   const handlers = new Map<string, CommandHandler>();

@@ -3,9 +3,9 @@
  * through history with `--after SEQ`: the events listed after SEQ, i.e. older than it.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/lockerctl.js';
-import { captureLogger, tempDir, testConfig } from '../helpers/fixtures.js';
-import { LockerHarness } from '../helpers/locker-harness.js';
+import { run } from '../../../src/cli/lockerctl.js';
+import { captureLogger, tempDir, testConfig } from '../../helpers/fixtures.js';
+import { LockerHarness } from '../../helpers/locker-harness.js';
 
 interface Page {
   events: { seq: number; sent: boolean }[];

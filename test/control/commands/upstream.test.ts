@@ -1,9 +1,9 @@
 /** The daemon's `mqtt.check`: its own settings, one check at a time, failures as refusals. */
 import { describe, expect, it } from 'vitest';
-import type { LockerdConfig } from '../../src/config/types.js';
-import { upstreamCommands } from '../../src/control/upstream-commands.js';
-import type { LinkCheck } from '../../src/sync/check.js';
-import { tempDir, testConfig } from '../helpers/fixtures.js';
+import type { LockerdConfig } from '../../../src/config/types.js';
+import { upstreamCommands } from '../../../src/control/commands/upstream.js';
+import type { LinkCheck } from '../../../src/sync/check.js';
+import { tempDir, testConfig } from '../../helpers/fixtures.js';
 
 describe('mqtt.check in the daemon', () => {
   it('checks with the config the daemon runs with, one check at a time', async () => {

@@ -1,7 +1,7 @@
-import type { LockerdConfig } from '../config/types.js';
-import type { ScreenServer } from '../screen/server.js';
-import { CommandError } from './protocol.js';
-import type { CommandHandler } from './server.js';
+import type { LockerdConfig } from '../../config/types.js';
+import type { ScreenServer } from '../../screen/server.js';
+import { CommandError } from '../protocol.js';
+import type { CommandHandler } from '../server.js';
 
 export interface ScreenUrl {
   url: string;

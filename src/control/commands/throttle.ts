@@ -1,6 +1,6 @@
-import type { LockerService } from '../locker/locker-service.js';
-import { CommandError } from './protocol.js';
-import type { CommandHandler } from './server.js';
+import type { LockerService } from '../../locker/locker-service.js';
+import { CommandError } from '../protocol.js';
+import type { CommandHandler } from '../server.js';
 
 const MAX_REASON = 200;
 
@@ -15,7 +15,7 @@ export function throttleCommands(ctx: { locker: LockerService }): Map<string, Co
     if (reason === '') throw new CommandError('a throttle reset needs a reason (it goes into the audit trail and upstream)', 'usage');
     if (reason.length > MAX_REASON) throw new CommandError(`the reason is longer than ${MAX_REASON} characters`, 'usage');
     const result = ctx.locker.resetThrottle(reason, actor);
-    if (!result) throw new CommandError('the keypad throttle holds no failures and no alarm: nothing to reset');
+    if (!result) throw new CommandError('the keypad throttle holds no failures and no alarm: nothing to reset', 'refused');
     return result;
   });
 

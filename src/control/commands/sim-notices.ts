@@ -1,9 +1,9 @@
-import type { LockerdConfig } from '../config/types.js';
-import type { Ledger } from '../ledger/ledger.js';
-import { TYPES_CARRYING_CODES } from '../ledger/outbox.js';
-import { reveal } from '../secrets/redact.js';
-import { CommandError } from './protocol.js';
-import type { CommandHandler } from './server.js';
+import type { LockerdConfig } from '../../config/types.js';
+import type { Ledger } from '../../ledger/ledger.js';
+import { TYPES_CARRYING_CODES } from '../../ledger/outbox.js';
+import { reveal } from '../../secrets/redact.js';
+import { CommandError } from '../protocol.js';
+import type { CommandHandler } from '../server.js';
 
 /**
  * One notice the demo would have texted a resident: a parcel still waiting, and the code (and
