@@ -50,9 +50,13 @@ describe('lockerctl exit statuses and --json errors, against the built daemon', 
     const unknown = await ctl('lock', 'open', 'Z99', '--reason', 'test');
     expect(unknown).toEqual({ code: EXIT_STATUS.not_found, stdout: '', stderr: 'lockerctl: unknown compartment "Z99"; see lockerctl compartments\n' });
     expect(JSON.parse((await ctl('--json', 'lock', 'open', 'Z99', '--reason', 'test')).stderr)).toEqual({ error: 'unknown compartment "Z99"; see lockerctl compartments', code: 'not_found' });
-    const refused = await ctl('--json', 'gpio', 'pulse', 'buzzer');
+    const noSuchOutput = await ctl('--json', 'gpio', 'pulse', 'buzzer');
+    expect(noSuchOutput.code).toBe(EXIT_STATUS.not_found);
+    expect(JSON.parse(noSuchOutput.stderr)).toMatchObject({ code: 'not_found', error: expect.stringContaining('no GPIO output named "buzzer"') });
+    // A rule of the locker: a throttle holding nothing has nothing to reset.
+    const refused = await ctl('--json', 'throttle', 'reset', '--reason', 'test');
     expect(refused.code).toBe(EXIT_STATUS.refused);
-    expect(JSON.parse(refused.stderr)).toMatchObject({ code: 'refused', error: expect.stringContaining('no GPIO output named "buzzer"') });
+    expect(JSON.parse(refused.stderr)).toMatchObject({ code: 'refused', error: expect.stringContaining('nothing to reset') });
     const ok = await ctl('--json', 'status');
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout).kioskId).toBe('demo-locker');
