@@ -14,6 +14,8 @@ import { upstreamCommands } from './control/upstream-commands.js';
 import { throttleCommands } from './control/throttle-commands.js';
 import { parcelCommands } from './control/parcel-commands.js';
 import { screenCommands } from './control/screen-commands.js';
+import { reportCommands } from './control/report-commands.js';
+import { DailyReportUnit } from './reports/daily.js';
 import { KioskSignalsUnit } from './kiosk/signals.js';
 import { KioskSession } from './kiosk/session.js';
 import { ReturnsFlow } from './kiosk/flows/returns.js';
@@ -129,8 +131,10 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
       ...throttleCommands({ locker }),
       ...screenCommands({ config, screen }),
       ...parcelCommands({ ledger, now }),
+      ...reportCommands({ ledger, kioskId: config.kioskId, now }),
       selfTestCommand({ config, ledger, locker, sync, now, boards: () => doors.health(), inputs: () => router.devices.map(healthOf) }),
     ]);
+    const dailyReport = new DailyReportUnit({ ledger, kioskId: config.kioskId, now, log: componentLogger(log, 'sync') });
     const control = options.controlSocket ? new ControlServer(config.control.socketPath, commands, componentLogger(log, 'control'), config.control.group) : undefined;
 
     return {
@@ -146,8 +150,10 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
         await screen?.start();
         await sync.start();
         upstreamNotice.start();
+        dailyReport.start();
       },
       async stop() {
+        dailyReport.stop();
         upstreamNotice.stop();
         await screen?.stop();
         await control?.stop();

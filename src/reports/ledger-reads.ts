@@ -1,0 +1,87 @@
+/**
+ * The report's reads from the ledger: plain scans, no index of their own (every index costs
+ * SD-card writes on each parcel; a report runs rarely and may scan). Read-only.
+ *
+ * What is durable: parcels (never deleted) and the audit trail (append-only, triggers forbid
+ * UPDATE and DELETE). The outbox is pruned once upstream has the events, so refusals and door
+ * incidents are read from the audit trail, never from the outbox.
+ */
+import type { CompartmentSize } from '../config/types.js';
+import type { Ledger } from '../ledger/ledger.js';
+import { NOT_IN_CONFIG } from '../locker/apply-config.js';
+
+export interface ParcelSpan {
+  compartmentId: string;
+  size: CompartmentSize;
+  state: string;
+  direction: 'inbound' | 'outbound';
+  carrier: string | null;
+  depositedAt: number;
+  endedAt: number | null;
+}
+
+/** An audit row the report counts: a refusal for want of room, or a door that needed attention. */
+export interface AuditIncident {
+  at: number;
+  action: string;
+  compartmentId: string | null;
+  detail: Record<string, unknown> | null;
+}
+
+export interface CompartmentRow {
+  id: string;
+  size: CompartmentSize;
+  outOfService: string | null;
+}
+
+/** Audit actions of couriers turned away for want of a free compartment (src/locker/deposits.ts). */
+export const OVERFLOW_ACTIONS = ['deposit.refused_full', 'deposit.refused_too_big', 'deposit.refused_full_at_login'] as const;
+/** Audit actions of doors that needed attention (src/locker/door-operator.ts, deposits.ts). */
+export const DOOR_ACTIONS = ['door.unlock_failed', 'deposit.door_did_not_open', 'door.forced_open', 'door.left_open'] as const;
+
+const inList = (xs: readonly string[]): string => xs.map((x) => `'${x}'`).join(',');
+
+export class ReportReads {
+  readonly #parcels;
+  readonly #incidents;
+  readonly #compartments;
+  readonly #since;
+
+  constructor(ledger: Ledger) {
+    const db = ledger.db;
+    // Every parcel that was in a compartment at some time in [from, to): deposited before `to`
+    // and not gone before `from`.
+    this.#parcels = db.prepare<[{ from: number; to: number }]>(
+      `SELECT compartment_id AS compartmentId, size, state, direction, carrier, deposited_at AS depositedAt, ended_at AS endedAt FROM parcels
+        WHERE deposited_at IS NOT NULL AND deposited_at < @to AND (ended_at IS NULL OR ended_at >= @from)`,
+    );
+    this.#incidents = db.prepare<[{ from: number; to: number }]>(
+      `SELECT at, action, compartment_id AS compartmentId, detail FROM audit
+        WHERE action IN (${inList([...OVERFLOW_ACTIONS, ...DOOR_ACTIONS])}) AND at >= @from AND at < @to ORDER BY at, id`,
+    );
+    this.#compartments = db.prepare('SELECT id, size, out_of_service AS outOfService FROM compartments ORDER BY id');
+    // The first row ever written: applyConfig's, at the ledger's first start.
+    this.#since = db.prepare('SELECT at FROM audit ORDER BY id LIMIT 1').pluck();
+  }
+
+  parcels(from: number, to: number): ParcelSpan[] {
+    return this.#parcels.all({ from, to }) as ParcelSpan[];
+  }
+
+  incidents(from: number, to: number): AuditIncident[] {
+    return (this.#incidents.all({ from, to }) as { at: number; action: string; compartmentId: string | null; detail: string | null }[]).map((r) => ({
+      ...r,
+      detail: r.detail ? (JSON.parse(r.detail) as Record<string, unknown>) : null,
+    }));
+  }
+
+  /** The compartments the config has (those dropped from it are left out: they hold nothing new). */
+  compartments(): CompartmentRow[] {
+    return (this.#compartments.all() as CompartmentRow[]).filter((c) => c.outOfService !== NOT_IN_CONFIG);
+  }
+
+  /** When the ledger's history begins, or null for an empty one. */
+  ledgerSince(): number | null {
+    return (this.#since.get() as number | undefined) ?? null;
+  }
+}
