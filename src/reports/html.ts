@@ -107,7 +107,7 @@ ${card(t.waitingNow.toLocaleString('en-US'), 'parcels in the locker now')}
 <h2>Is the locker the right size?</h2>
 <p class="summary">${esc(r.sizing.summary)}</p>
 <ul class="sizes">${r.sizing.sizes.map((s) => `<li class="${s.verdict}">${esc(sizeSentence(s, Math.round(r.sizing.headroom * 100)))}</li>`).join('')}</ul>
-<p class="note">Installers recommend keeping about ${pct(r.sizing.headroom)} of each size free at the busiest time, because couriers arrive in bursts. "Needed" counts the busiest moment plus the couriers turned away on the worst day.</p>
+<p class="note">Installers recommend keeping about ${pct(r.sizing.headroom)} of each size free at the busiest time, because couriers arrive in bursts. "Needed" counts the busiest moment plus the couriers turned away on the worst day. A parcel goes to a bigger compartment when its size is full, so a shortage of small compartments fills the bigger ones too: add the smallest short size first, then look again after a few weeks.</p>
 <table><thead><tr><th>Size</th><th class="n">Installed</th><th class="n">Most in use at once</th><th class="n">Turned away</th><th class="n">Needed</th><th class="n">Change</th></tr></thead><tbody>${sizeRows}</tbody></table>
 </section>
 

@@ -52,12 +52,12 @@ export class ReportReads {
     // Every parcel that was in a compartment at some time in [from, to): deposited before `to`
     // and not gone before `from`.
     this.#parcels = db.prepare<[{ from: number; to: number }]>(
-      `SELECT compartment_id AS compartmentId, size, state, direction, carrier, deposited_at AS depositedAt, ended_at AS endedAt FROM parcels
+      `SELECT compartment_id, size, state, direction, carrier, deposited_at, ended_at FROM parcels
         WHERE deposited_at IS NOT NULL AND deposited_at < @to AND (ended_at IS NULL OR ended_at >= @from)`,
-    );
+    ).raw(); // arrays: better-sqlite3 builds a row object at twice the cost of this file doing it
     this.#incidents = db.prepare<[{ from: number; to: number }]>(
       `SELECT at, action, compartment_id AS compartmentId, detail FROM audit
-        WHERE action IN (${inList([...OVERFLOW_ACTIONS, ...DOOR_ACTIONS])}) AND at >= @from AND at < @to ORDER BY at, id`,
+        WHERE at >= @from AND at < @to AND action IN (${inList([...OVERFLOW_ACTIONS, ...DOOR_ACTIONS])}) ORDER BY at, id`,
     );
     this.#compartments = db.prepare('SELECT id, size, out_of_service AS outOfService FROM compartments ORDER BY id');
     // The first row ever written: applyConfig's, at the ledger's first start.
@@ -65,7 +65,8 @@ export class ReportReads {
   }
 
   parcels(from: number, to: number): ParcelSpan[] {
-    return this.#parcels.all({ from, to }) as ParcelSpan[];
+    type Row = [string, CompartmentSize, string, 'inbound' | 'outbound', string | null, number, number | null];
+    return (this.#parcels.all({ from, to }) as Row[]).map((r) => ({ compartmentId: r[0], size: r[1], state: r[2], direction: r[3], carrier: r[4], depositedAt: r[5], endedAt: r[6] }));
   }
 
   incidents(from: number, to: number): AuditIncident[] {

@@ -59,7 +59,7 @@ export const reportCliCommands: CliCommand[] = [
   {
     words: ['report'],
     usage: USAGE,
-    summary: `deliveries, pickups, waiting times, occupancy, couriers turned away, doors, and whether the locker is big enough, over the last N days (default ${DEFAULT_REPORT_DAYS}); --html FILE writes a page with charts`,
+    summary: `what the locker did in the last N days (default ${DEFAULT_REPORT_DAYS}) and whether it is big enough; --html FILE: a page with charts`,
     flags: [{ name: '--days', value: true }, { name: '--html', value: true }],
     request: (args, flags) => {
       expectArgs(args, 0, USAGE);
