@@ -1,5 +1,5 @@
 import type { Ledger } from '../ledger/ledger.js';
-import { buildReport, DEFAULT_REPORT_DAYS, MAX_REPORT_DAYS, periodOfDays } from '../reports/build.js';
+import { buildReportSliced, DEFAULT_REPORT_DAYS, MAX_REPORT_DAYS, periodOfDays } from '../reports/build.js';
 import { Calendar } from '../reports/calendar.js';
 import { CommandError } from './protocol.js';
 import type { CommandHandler } from './server.js';
@@ -16,16 +16,17 @@ export function reportDaysArg(args: Record<string, unknown>): number {
 
 /**
  * `report`: the Report (src/reports/report.ts) of the last `days` local days, today included,
- * computed from the ledger. A read: nothing is audited.
+ * computed from the ledger a slice per turn of the event loop (the kiosk shares it). A read:
+ * nothing is audited.
  */
 export function reportCommands(ctx: { ledger: Ledger; kioskId: string; now?: () => number; calendar?: Calendar }): Map<string, CommandHandler> {
   const now = ctx.now ?? Date.now;
   const calendar = ctx.calendar ?? new Calendar();
   return new Map<string, CommandHandler>([
-    ['report', (args) => {
+    ['report', (args, { signal }) => {
       const days = reportDaysArg(args);
       const at = now();
-      return buildReport(ctx.ledger, { period: periodOfDays(days, at, calendar), calendar, kioskId: ctx.kioskId, now: at });
+      return buildReportSliced(ctx.ledger, { period: periodOfDays(days, at, calendar), calendar, kioskId: ctx.kioskId, now: at }, signal);
     }],
   ]);
 }

@@ -2,6 +2,7 @@
  * Builds a Report: the ledger's reads (ledger-reads.ts) over one period, aggregated here. The
  * aggregation (`assembleReport`) is pure: rows in, Report out.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { COMPARTMENT_SIZES, type CompartmentSize } from '../config/types.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { Calendar, MS_PER_HOUR } from './calendar.js';
@@ -37,16 +38,39 @@ export interface ReportOptions {
   now: number;
 }
 
+/** The whole Report at once (the daily event, tests, the benchmark). */
 export function buildReport(ledger: Ledger, o: ReportOptions): Report {
   const reads = new ReportReads(ledger);
   const { from, to } = o.period;
   return assembleReport({
     ...o,
-    parcels: reads.parcels(from, to),
-    incidents: reads.incidents(from, to),
+    parcels: [...reads.parcelSlices(from, to)].flat(),
+    incidents: [...reads.incidentSlices(from, to)].flat(),
     compartments: reads.compartments(),
     ledgerSince: reads.ledgerSince(),
   });
+}
+
+/**
+ * The same, read a slice per turn of the event loop: the kiosk shares the loop, and a year's
+ * report reads every parcel and audit row (see bench:report for the longest turn it takes).
+ */
+export async function buildReportSliced(ledger: Ledger, o: ReportOptions, signal?: AbortSignal): Promise<Report> {
+  const reads = new ReportReads(ledger);
+  const { from, to } = o.period;
+  const parcels: ParcelSpan[] = [];
+  const incidents: AuditIncident[] = [];
+  for (const slice of reads.parcelSlices(from, to)) {
+    parcels.push(...slice);
+    await nextTurn();
+    signal?.throwIfAborted();
+  }
+  for (const slice of reads.incidentSlices(from, to)) {
+    incidents.push(...slice);
+    await nextTurn();
+    signal?.throwIfAborted();
+  }
+  return assembleReport({ ...o, parcels, incidents, compartments: reads.compartments(), ledgerSince: reads.ledgerSince() });
 }
 
 export interface ReportInput extends ReportOptions {
@@ -140,7 +164,7 @@ export function assembleReport(input: ReportInput): Report {
       else if (i.action === 'deposit.door_did_not_open') d.jammed++;
       else if (i.action === 'door.forced_open') d.forced++;
       else d.leftOpen++;
-      d.lastAt = iso(i.at);
+      if (i.at > Date.parse(d.lastAt)) d.lastAt = iso(i.at);
       doorIncidents++;
       continue;
     }

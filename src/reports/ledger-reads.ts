@@ -41,9 +41,24 @@ export const DOOR_ACTIONS = ['door.unlock_failed', 'deposit.door_did_not_open', 
 
 const inList = (xs: readonly string[]): string => xs.map((x) => `'${x}'`).join(',');
 
+type ParcelRow = [string, CompartmentSize, string, 'inbound' | 'outbound', string | null, number, number | null];
+type IncidentRow = { at: number; action: string; compartmentId: string | null; detail: string | null };
+
+/** Rows looked at per slice: a slice is one short statement, so the caller may yield between them. */
+export const PARCELS_PER_SLICE = 2_000;
+export const AUDIT_ROWS_PER_SLICE = 10_000;
+
+/**
+ * Reads in slices by primary key (parcel ids, audit row ids), each slice a statement of its own
+ * that has finished before the next begins: a caller on the kiosk's event loop yields between them
+ * (better-sqlite3 allows no other statement on the connection while one is being iterated).
+ */
 export class ReportReads {
-  readonly #parcels;
+  readonly #parcelBound;
+  readonly #parcelsRange;
+  readonly #parcelsTail;
   readonly #incidents;
+  readonly #maxAuditId;
   readonly #compartments;
   readonly #since;
 
@@ -51,29 +66,40 @@ export class ReportReads {
     const db = ledger.db;
     // Every parcel that was in a compartment at some time in [from, to): deposited before `to`
     // and not gone before `from`.
-    this.#parcels = db.prepare<[{ from: number; to: number }]>(
-      `SELECT compartment_id, size, state, direction, carrier, deposited_at, ended_at FROM parcels
-        WHERE deposited_at IS NOT NULL AND deposited_at < @to AND (ended_at IS NULL OR ended_at >= @from)`,
-    ).raw(); // arrays: better-sqlite3 builds a row object at twice the cost of this file doing it
-    this.#incidents = db.prepare<[{ from: number; to: number }]>(
+    const inPeriod = 'deposited_at IS NOT NULL AND deposited_at < @to AND (ended_at IS NULL OR ended_at >= @from)';
+    const columns = 'compartment_id, size, state, direction, carrier, deposited_at, ended_at';
+    this.#parcelBound = db.prepare<[{ after: string; skip: number }]>('SELECT id FROM parcels WHERE id > @after ORDER BY id LIMIT 1 OFFSET @skip').pluck();
+    // Arrays (raw): better-sqlite3 builds a row object at twice the cost of doing it here.
+    this.#parcelsRange = db.prepare<[{ from: number; to: number; after: string; upTo: string }]>(`SELECT ${columns} FROM parcels WHERE id > @after AND id <= @upTo AND ${inPeriod}`).raw();
+    this.#parcelsTail = db.prepare<[{ from: number; to: number; after: string }]>(`SELECT ${columns} FROM parcels WHERE id > @after AND ${inPeriod}`).raw();
+    this.#incidents = db.prepare<[{ from: number; to: number; lo: number; hi: number }]>(
       `SELECT at, action, compartment_id AS compartmentId, detail FROM audit
-        WHERE at >= @from AND at < @to AND action IN (${inList([...OVERFLOW_ACTIONS, ...DOOR_ACTIONS])}) ORDER BY at, id`,
+        WHERE id > @lo AND id <= @hi AND at >= @from AND at < @to AND action IN (${inList([...OVERFLOW_ACTIONS, ...DOOR_ACTIONS])}) ORDER BY id`,
     );
+    this.#maxAuditId = db.prepare('SELECT max(id) FROM audit').pluck();
     this.#compartments = db.prepare('SELECT id, size, out_of_service AS outOfService FROM compartments ORDER BY id');
     // The first row ever written: applyConfig's, at the ledger's first start.
     this.#since = db.prepare('SELECT at FROM audit ORDER BY id LIMIT 1').pluck();
   }
 
-  parcels(from: number, to: number): ParcelSpan[] {
-    type Row = [string, CompartmentSize, string, 'inbound' | 'outbound', string | null, number, number | null];
-    return (this.#parcels.all({ from, to }) as Row[]).map((r) => ({ compartmentId: r[0], size: r[1], state: r[2], direction: r[3], carrier: r[4], depositedAt: r[5], endedAt: r[6] }));
+  /** The parcels in a compartment at some time in [from, to), a slice at a time (in id order). */
+  *parcelSlices(from: number, to: number, perSlice = PARCELS_PER_SLICE): Generator<ParcelSpan[]> {
+    let after = '';
+    for (;;) {
+      const upTo = this.#parcelBound.get({ after, skip: perSlice - 1 }) as string | undefined;
+      const rows = (upTo === undefined ? this.#parcelsTail.all({ from, to, after }) : this.#parcelsRange.all({ from, to, after, upTo })) as ParcelRow[];
+      yield rows.map((r) => ({ compartmentId: r[0], size: r[1], state: r[2], direction: r[3], carrier: r[4], depositedAt: r[5], endedAt: r[6] }));
+      if (upTo === undefined) return;
+      after = upTo;
+    }
   }
 
-  incidents(from: number, to: number): AuditIncident[] {
-    return (this.#incidents.all({ from, to }) as { at: number; action: string; compartmentId: string | null; detail: string | null }[]).map((r) => ({
-      ...r,
-      detail: r.detail ? (JSON.parse(r.detail) as Record<string, unknown>) : null,
-    }));
+  /** Refusals for want of room and door incidents in [from, to), a slice of the trail at a time (in id order). */
+  *incidentSlices(from: number, to: number, perSlice = AUDIT_ROWS_PER_SLICE): Generator<AuditIncident[]> {
+    const max = (this.#maxAuditId.get() as number | null) ?? 0;
+    for (let lo = 0; lo < max; lo += perSlice) {
+      yield (this.#incidents.all({ from, to, lo, hi: lo + perSlice }) as IncidentRow[]).map((r) => ({ ...r, detail: r.detail ? (JSON.parse(r.detail) as Record<string, unknown>) : null }));
+    }
   }
 
   /** The compartments the config has (those dropped from it are left out: they hold nothing new). */

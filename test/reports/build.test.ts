@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LockerdConfig } from '../../src/config/types.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { applyConfig } from '../../src/locker/apply-config.js';
-import { buildReport, periodOfDays, refusedSize } from '../../src/reports/build.js';
+import { buildReport, buildReportSliced, periodOfDays, refusedSize } from '../../src/reports/build.js';
+import { ReportReads } from '../../src/reports/ledger-reads.js';
 import { Calendar } from '../../src/reports/calendar.js';
 import { compartmentsNeeded, sizeSizing } from '../../src/reports/sizing.js';
 import { tempDir, testConfig } from '../helpers/fixtures.js';
@@ -60,6 +61,19 @@ describe('the report builder', () => {
   });
 
   const report = () => buildReport(ledger, { period: periodOfDays(3, NOW, utc), calendar: utc, kioskId: 'demo-locker', now: NOW });
+
+  it('reads the same in slices as at once, and the daemon\'s sliced build gives the same Report', async () => {
+    const reads = new ReportReads(ledger);
+    const { from, to } = periodOfDays(3, NOW, utc);
+    const whole = [...reads.parcelSlices(from, to, 1_000_000)];
+    const sliced = [...reads.parcelSlices(from, to, 3)];
+    expect(whole).toHaveLength(1);
+    expect(sliced.length).toBeGreaterThan(3);
+    expect(sliced.flat()).toEqual(whole.flat());
+    expect([...reads.incidentSlices(from, to, 2)].flat()).toEqual([...reads.incidentSlices(from, to, 1_000_000)].flat());
+    expect([...reads.incidentSlices(from, to, 2)].flat()).toHaveLength(8);
+    expect(await buildReportSliced(ledger, { period: { from, to }, calendar: utc, kioskId: 'demo-locker', now: NOW })).toEqual(report());
+  });
 
   it('covers the last N local days, today included', () => {
     const r = report();
