@@ -6,7 +6,7 @@
  * Run with `npm run bench:report`. Target: under 2 s. See docs/reports.md.
  */
 import { chmodSync, copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config/load.js';
 import { packageRoot } from '../src/config/paths.js';
@@ -52,6 +52,11 @@ async function main(): Promise<void> {
 
     const floor = timed(RUNS, () => ledger.db.prepare('SELECT count(*) FROM parcels').pluck().get());
     log(`floor: SELECT count(*) FROM parcels (a full scan)   p50 ${fmtMs(percentile(floor, 50))}, p95 ${fmtMs(percentile(floor, 95))} over ${RUNS} runs`);
+    // count(*) only counts the cells of each page; these read a column of every row, as the report must.
+    const rows = timed(RUNS, () => ledger.db.prepare('SELECT sum(deposited_at) FROM parcels').pluck().get());
+    const auditRows = timed(RUNS, () => ledger.db.prepare('SELECT sum(at) FROM audit').pluck().get());
+    log(`       SELECT sum(deposited_at) FROM parcels         p50 ${fmtMs(percentile(rows, 50))}; SELECT sum(at) FROM audit p50 ${fmtMs(percentile(auditRows, 50))}`);
+    log(`       (load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores)`);
     let worst = 0;
     for (const days of [30, 365]) {
       let deliveries = 0;
@@ -60,7 +65,7 @@ async function main(): Promise<void> {
       });
       const p95 = percentile(times, 95);
       worst = Math.max(worst, p95);
-      log(`report --days ${String(days).padEnd(3)} (${deliveries.toLocaleString('en-US')} deliveries)   p50 ${fmtMs(percentile(times, 50))}, p95 ${fmtMs(p95)} over ${RUNS} runs, ${(percentile(times, 50) / percentile(floor, 50)).toFixed(1)}x the floor   target < ${fmtMs(TARGET_MS)}`);
+      log(`report --days ${String(days).padEnd(3)} (${deliveries.toLocaleString('en-US')} deliveries)   p50 ${fmtMs(percentile(times, 50))}, p95 ${fmtMs(p95)} over ${RUNS} runs, ${(percentile(times, 50) / (percentile(rows, 50) + percentile(auditRows, 50))).toFixed(1)}x both row scans   target < ${fmtMs(TARGET_MS)}`);
     }
     // What the daemon does: a slice per turn of the event loop; the kiosk waits at most the longest turn.
     for (const days of [30, 365]) {

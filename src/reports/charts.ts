@@ -3,7 +3,7 @@
  * file that prints and mails as it is. Each returns an `<svg data-chart="...">`. Pure.
  */
 import { COMPARTMENT_SIZES } from '../config/types.js';
-import { duration, esc, hourLabel, localShortDate, shortDate, WEEKDAYS } from './format.js';
+import { carrierName, duration, esc, hourLabel, localShortDate, shortDate, WEEKDAYS } from './format.js';
 import type { DayCounts, DwellPercentiles, OccupancySample, SizeMap, SizeSizing } from './report.js';
 
 export const COLOURS = { deliveries: '#2563eb', pickups: '#14b8a6', overflow: '#dc2626', capacity: '#111827', headroom: '#d97706', grid: '#e5e7eb', axis: '#6b7280', occupancy: '#7c3aed' };
@@ -145,7 +145,7 @@ export function dwellChart(all: DwellPercentiles, bySize: SizeMap<DwellPercentil
 
 /** Deliveries per carrier, most first (at most `limit` bars; the rest together). */
 export function carrierChart(carriers: readonly { carrier: string | null; deliveries: number }[], limit = 8): string {
-  const shown = carriers.slice(0, limit).map((c) => ({ label: c.carrier ?? 'no carrier', n: c.deliveries }));
+  const shown = carriers.slice(0, limit).map((c) => ({ label: carrierName(c.carrier), n: c.deliveries }));
   const rest = carriers.slice(limit).reduce((s, c) => s + c.deliveries, 0);
   if (rest > 0) shown.push({ label: `${carriers.length - limit} others`, n: rest });
   const W = 470, L = 130, R = 50, rowH = 24, H = Math.max(1, shown.length) * rowH + 10;

@@ -39,3 +39,6 @@ export function shortDate(date: string): string {
 export const carrierName = (c: string | null): string => c ?? 'no carrier';
 
 export const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+
+/** A share 0..1 as a whole percentage: `83%`. */
+export const percent = (share: number): string => `${Math.round(share * 100)}%`;

@@ -5,7 +5,7 @@
  */
 import { COMPARTMENT_SIZES } from '../config/types.js';
 import { carrierChart, dailyChart, dwellChart, heatMap, occupancyChart, overflowChart } from './charts.js';
-import { duration, esc, hourLabel, localDate, plural, WEEKDAYS } from './format.js';
+import { duration, esc, hourLabel, localDate, percent as pct, plural, WEEKDAYS } from './format.js';
 import type { DoorAttention, Report, SizeSizing } from './report.js';
 import { sizeSentence } from './sizing.js';
 
@@ -45,7 +45,6 @@ footer{color:#6b7280;font-size:12px;margin-top:24px}
 @media print{body{background:#fff}section,.card{break-inside:avoid}}
 `;
 
-const pct = (share: number): string => `${Math.round(share * 100)}%`;
 
 function card(value: string, label: string, alert = false): string {
   return `<div class="card${alert ? ' alert' : ''}"><b>${esc(value)}</b><span>${esc(label)}</span></div>`;

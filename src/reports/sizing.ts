@@ -4,6 +4,7 @@
  * why are in docs/reports.md ("Sizing").
  */
 import type { CompartmentSize } from '../config/types.js';
+import { percent as pct, plural } from './format.js';
 import type { SizeSizing, SizingVerdict } from './report.js';
 
 /** Installers keep about a fifth of each size free at the peak: couriers arrive in bursts. */
@@ -39,8 +40,6 @@ export function sizeSizing(load: SizeLoad, headroomPercent = HEADROOM_PERCENT): 
   return { ...load, peakShare: load.capacity > 0 ? load.highWater / load.capacity : 0, peakDemand, needed, add, verdict };
 }
 
-const pct = (share: number): string => `${Math.round(share * 100)}%`;
-const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 /** One sentence per size, for the page and the terminal. */
 export function sizeSentence(s: SizeSizing, headroomPercent = HEADROOM_PERCENT): string {
