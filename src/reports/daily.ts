@@ -7,7 +7,7 @@
  */
 import type { Ledger } from '../ledger/ledger.js';
 import type { Logger } from '../log.js';
-import { buildReport, periodOfDay } from './build.js';
+import { buildReportSliced, periodOfDay } from './build.js';
 import { Calendar } from './calendar.js';
 import type { Report, SizeMap } from './report.js';
 
@@ -103,21 +103,39 @@ export class DailyReportUnit {
     this.#timer.unref();
   }
 
+  /** Stops looking; a check under way stops at its next slice (the ledger may close next). */
   stop(): void {
     clearInterval(this.#timer);
     this.#timer = undefined;
+    this.#stop.abort();
   }
+
+  readonly #stop = new AbortController();
+
+  #running: Promise<string[]> | undefined;
 
   #check(): void {
-    try {
-      this.reportDue();
-    } catch (err) {
-      this.#d.log.error({ err }, 'could not write the daily report event; will try again in a few minutes');
-    }
+    if (this.#running) return;
+    this.#running = this.reportDue()
+      .catch((err: unknown) => {
+        if (this.#stop.signal.aborted) return [];
+        this.#d.log.error({ err }, 'could not write the daily report event; will try again in a few minutes');
+        return [];
+      })
+      .finally(() => (this.#running = undefined));
   }
 
-  /** Writes the events due now; returns their dates. */
-  reportDue(): string[] {
+  /** The check under way, if any (tests wait for it). */
+  get running(): Promise<string[]> | undefined {
+    return this.#running;
+  }
+
+  /**
+   * Writes the events due now; returns their dates. Each day's figures are read a slice per turn
+   * of the event loop (the kiosk shares it); the event and the day's mark are then written in one
+   * transaction, which first checks the day was not sent meanwhile.
+   */
+  async reportDue(): Promise<string[]> {
     const { ledger } = this.#d;
     const now = this.#d.now();
     const lastOf = (): number | null => Calendar.dayOfDate(ledger.meta.get(LAST_REPORTED_DAY) ?? '');
@@ -129,11 +147,11 @@ export class DailyReportUnit {
     const sent: string[] = [];
     for (const day of due) {
       const date = Calendar.dateOf(day);
+      const report = await buildReportSliced(ledger, { period: periodOfDay(day, this.#cal), calendar: this.#cal, kioskId: this.#d.kioskId, now }, this.#stop.signal);
       ledger.transaction(() => {
         // Asked again inside the transaction: nothing else may have sent it meanwhile.
         const current = lastOf();
         if (current !== null && current >= day) return;
-        const report = buildReport(ledger, { period: periodOfDay(day, this.#cal), calendar: this.#cal, kioskId: this.#d.kioskId, now });
         ledger.outbox.append('report.daily', now, { ...dailySummary(report, date) });
         ledger.meta.set(LAST_REPORTED_DAY, date);
         sent.push(date);

@@ -37,9 +37,9 @@ describe('the daily report event', () => {
     cleanup();
   });
 
-  it('sends the previous day once, after midnight, and not for days before the ledger existed', () => {
+  it('sends the previous day once, after midnight, and not for days before the ledger existed', async () => {
     at('2026-11-28T20:00:00Z');
-    expect(unit().reportDue()).toEqual([]); // yesterday, the 27th, the ledger did not exist
+    expect(await unit().reportDue()).toEqual([]); // yesterday, the 27th, the ledger did not exist
     deliver(ledger, { compartmentId: 'A01', size: 'S', carrier: 'UPS', at: '2026-11-28T09:00:00Z', pickedUpAt: '2026-11-28T10:00:00Z' });
     deliver(ledger, { compartmentId: 'A02', size: 'S', carrier: 'UPS', at: '2026-11-28T09:20:00Z', pickedUpAt: '2026-11-28T19:20:00Z' });
     deliver(ledger, { compartmentId: 'A05', size: 'M', carrier: 'DHL', at: '2026-11-28T14:00:00Z' });
@@ -48,7 +48,7 @@ describe('the daily report event', () => {
     deliver(ledger, { compartmentId: 'A03', size: 'S', carrier: 'UPS', at: '2026-11-29T00:01:00Z' }); // the next day
 
     at('2026-11-29T00:05:00Z');
-    expect(unit().reportDue()).toEqual(['2026-11-28']);
+    expect(await unit().reportDue()).toEqual(['2026-11-28']);
     const [e] = events();
     expect(e!.at).toBe(clock);
     expect(e!.data).toEqual({
@@ -63,41 +63,50 @@ describe('the daily report event', () => {
     });
     expect(checkEvent({ id: e!.id, seq: e!.seq, type: e!.type, at: new Date(e!.at).toISOString(), kioskId: 'demo-locker', data: e!.data })).toBeNull();
     expect(ledger.meta.get(LAST_REPORTED_DAY)).toBe('2026-11-28');
-    expect(unit().reportDue()).toEqual([]);
+    expect(await unit().reportDue()).toEqual([]);
   });
 
-  it('never sends a day twice: not after a restart, not when the clock goes back', () => {
+  it('never sends a day twice: not after a restart, not when the clock goes back', async () => {
     at('2026-11-29T00:05:00Z');
-    expect(unit().reportDue()).toEqual(['2026-11-28']);
+    expect(await unit().reportDue()).toEqual(['2026-11-28']);
     ledger.close();
     ledger = open(); // a restart
     at('2026-11-29T03:00:00Z');
-    expect(unit().reportDue()).toEqual([]);
+    expect(await unit().reportDue()).toEqual([]);
     at('2026-11-28T23:00:00Z'); // the clock went back over midnight
-    expect(unit().reportDue()).toEqual([]);
+    expect(await unit().reportDue()).toEqual([]);
     at('2026-11-29T00:30:00Z');
-    expect(unit().reportDue()).toEqual([]);
+    expect(await unit().reportDue()).toEqual([]);
     expect(events().map((e) => e.data.date)).toEqual(['2026-11-28']);
   });
 
-  it('catches up the days missed while the daemon was down, at most a week', () => {
+  it('catches up the days missed while the daemon was down, at most a week', async () => {
     at('2026-11-29T00:05:00Z');
-    unit().reportDue();
+    await unit().reportDue();
     at('2026-12-02T06:00:00Z');
-    expect(unit().reportDue()).toEqual(['2026-11-29', '2026-11-30', '2026-12-01']);
+    expect(await unit().reportDue()).toEqual(['2026-11-29', '2026-11-30', '2026-12-01']);
     at('2026-12-20T06:00:00Z');
-    expect(unit().reportDue()).toEqual(['2026-12-13', '2026-12-14', '2026-12-15', '2026-12-16', '2026-12-17', '2026-12-18', '2026-12-19']);
+    expect(await unit().reportDue()).toEqual(['2026-12-13', '2026-12-14', '2026-12-15', '2026-12-16', '2026-12-17', '2026-12-18', '2026-12-19']);
     const dates = events().map((e) => e.data.date);
     expect(new Set(dates).size).toBe(dates.length);
+  });
+
+  it('sends a day once when two checks overlap', async () => {
+    at('2026-11-29T00:05:00Z');
+    const [a, b] = await Promise.all([unit().reportDue(), unit().reportDue()]);
+    expect([...a, ...b]).toEqual(['2026-11-28']);
+    expect(events()).toHaveLength(1);
   });
 
   it('looks by itself once started, and stops', async () => {
     at('2026-11-29T00:05:00Z');
     const u = new DailyReportUnit({ ledger, kioskId: 'demo-locker', now: () => clock, log: captureLogger().log, calendar: utc, checkEveryMs: 10 });
     u.start();
+    await u.running;
     expect(events()).toHaveLength(1); // at start
     at('2026-11-30T00:05:00Z');
     await new Promise((r) => setTimeout(r, 50));
+    await u.running;
     u.stop();
     expect(events().map((e) => e.data.date)).toEqual(['2026-11-28', '2026-11-29']);
     at('2026-12-01T00:05:00Z');
