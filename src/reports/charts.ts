@@ -15,18 +15,27 @@ function svg(name: string, width: number, height: number, label: string, body: s
   return `<svg data-chart="${name}" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-label="${esc(label)}" xmlns="http://www.w3.org/2000/svg"><g ${FONT}>${body}</g></svg>`;
 }
 
-/** A "nice" axis top at or above `max`: 1, 2, 5 times a power of ten. */
+/** A "nice" axis top at or above `max`: 1, 1.5, 2, 3, 4, 5, 6 or 8 times a power of ten. */
 export function niceMax(max: number): number {
   if (max <= 0) return 1;
   const p = 10 ** Math.floor(Math.log10(max));
-  return [1, 2, 5, 10].map((m) => m * p).find((v) => v >= max)!;
+  return [1, 1.5, 2, 3, 4, 5, 6, 8, 10].map((m) => m * p).find((v) => v >= max)!;
 }
 
-function yAxis(x0: number, x1: number, y: (v: number) => number, top: number, ticks = 4): string {
+/** How many steps divide `top` into round whole numbers (a leading 1, 2 or 5); 1 when none do. */
+function stepsFor(top: number): number {
+  for (const n of [4, 5, 3, 2]) {
+    const step = top / n;
+    if (Number.isInteger(step) && /^[125]0*$/.test(String(step))) return n;
+  }
+  return 1;
+}
+
+function yAxis(x0: number, x1: number, y: (v: number) => number, top: number): string {
   let out = '';
+  const ticks = stepsFor(top);
   for (let i = 0; i <= ticks; i++) {
     const v = (top / ticks) * i;
-    if (!Number.isInteger(v)) continue;
     out += `<line x1="${x0}" x2="${x1}" y1="${n(y(v))}" y2="${n(y(v))}" stroke="${COLOURS.grid}"/>`;
     out += `<text x="${x0 - 6}" y="${n(y(v) + 4)}" text-anchor="end">${v}</text>`;
   }
@@ -93,7 +102,7 @@ export function occupancyChart(samples: readonly OccupancySample[], sizing: Size
   const top = Math.max(1, sizing.capacity, ...samples.map((s) => s.sizes[size]));
   const x = (i: number): number => L + ((W - L - R) * i) / Math.max(1, samples.length);
   const y = (v: number): number => T + (H - T - B) * (1 - v / top);
-  let body = yAxis(L, W - R, y, top, Math.min(4, top));
+  let body = yAxis(L, W - R, y, top);
   // A step line: each sample holds for its whole interval.
   let d = '';
   samples.forEach((s, i) => {

@@ -77,7 +77,7 @@ export function renderReportHtml(r: Report): string {
   const range = `${localDate(r.period.from, tz)} to ${localDate(r.period.to, tz, true)}`;
 
   const occupancy = sized.map((s) => occupancyChart(r.occupancy.samples, s, r.sizing.headroom, tz)).join('');
-  const step = r.occupancy.stepMinutes >= 60 ? `${r.occupancy.stepMinutes / 60} h` : `${r.occupancy.stepMinutes} min`;
+  const step = r.occupancy.stepMinutes === 60 ? 'hour' : `${r.occupancy.stepMinutes / 60} hours`;
   const doors = r.doors.length === 0
     ? '<p>No door needed attention in the period.</p>'
     : `<table><thead><tr><th>Compartment</th><th>What happened</th><th>Last time</th><th>Now</th></tr></thead><tbody>${r.doors.map((d) => doorRow(d, tz)).join('')}</tbody></table>`;
@@ -124,7 +124,7 @@ ${heatMap(r.peakHours.deposits)}
 
 <section>
 <h2>Compartments in use</h2>
-<p class="note">The shaded line is the most compartments of each size in use at once in every ${esc(step)};<span class="key" style="border-color:#111827"></span>installed<span class="key" style="border-color:#d97706;border-top-style:dashed"></span>${pct(1 - r.sizing.headroom)}: above it, less than the recommended headroom is free.</p>
+<p class="note">The shaded line is the most compartments of each size in use at once in each ${esc(step)};<span class="key" style="border-color:#111827"></span>installed<span class="key" style="border-color:#d97706;border-top-style:dashed"></span>${pct(1 - r.sizing.headroom)}: above it, less than the recommended headroom is free.</p>
 <div class="pair">${occupancy || '<p>No compartments installed.</p>'}</div>
 </section>
 
