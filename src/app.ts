@@ -8,6 +8,7 @@ import { controlCommands } from './control/commands/index.js';
 import { ControlServer } from './control/server.js';
 import { buildHardware, type SimHardware } from './hardware/index.js';
 import { InputRouter } from './hardware/inputs.js';
+import { DailyReportUnit } from './reports/daily.js';
 import { KioskSignalsUnit } from './kiosk/signals.js';
 import { KioskSession } from './kiosk/session.js';
 import { ReturnsFlow } from './kiosk/flows/returns.js';
@@ -122,6 +123,7 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
       config, ledger, now, expiredParcels: (limit) => locker.expiredParcels(limit),
       daemon: { locker, admin, kiosk, doors, sim, sync, router, gpio: kioskGpio, screen, startedAt, version: version(), underSystemd: options.underSystemd ?? false },
     });
+    const dailyReport = new DailyReportUnit({ ledger, kioskId: config.kioskId, now, log: componentLogger(log, 'reports') });
     const control = options.controlSocket ? new ControlServer(config.control.socketPath, commands, componentLogger(log, 'control'), config.control.group) : undefined;
 
     return {
@@ -137,8 +139,10 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
         await screen?.start();
         await sync.start();
         upstreamNotice.start();
+        dailyReport.start();
       },
       async stop() {
+        dailyReport.stop();
         upstreamNotice.stop();
         await screen?.stop();
         await control?.stop();

@@ -45,6 +45,7 @@ describe('answers from the ledger with the daemon stopped', () => {
       parcels: await request(socket, 'parcels'),
       audit: await request(socket, 'audit'),
       outbox: await request(socket, 'outbox'),
+      report: await request(socket, 'report', { days: 7 }),
     };
   });
 
@@ -78,6 +79,12 @@ describe('answers from the ledger with the daemon stopped', () => {
     const exported: unknown[] = [];
     expect(await answerOffline(config, 'parcels.export', {}, { onEvent: (e) => exported.push(e) })).toMatchObject({ parcels: 1 });
     expect(exported).toHaveLength(1);
+    // The property manager's report too: the same figures (the period ends when it is asked for).
+    type Figures = { totals: { deliveries: number }; days: unknown; carriers: unknown; dwell: unknown; sizing: unknown };
+    const figures = ({ totals, days, carriers, dwell, sizing }: Figures) => ({ totals, days, carriers, dwell, sizing });
+    const offlineReport = (await answerOffline(config, 'report', { days: 7 })) as Figures;
+    expect(figures(offlineReport)).toEqual(figures(live.report as Figures));
+    expect(offlineReport.totals.deliveries).toBe(1);
     expect(hashes(dir)).toEqual(before);
   });
 

@@ -15,6 +15,7 @@ import { inputCommands, inputHealth } from './input.js';
 import { ledgerCommands } from './ledger.js';
 import { outboxCommands } from './outbox.js';
 import { parcelCommands, parcelListCommands } from './parcels.js';
+import { reportCommands } from './report.js';
 import { screenCommands } from './screen.js';
 import { simCommands } from './sim.js';
 import { simNoticeCommands } from './sim-notices.js';
@@ -33,6 +34,7 @@ export function readOnlyCommands(ctx: LedgerContext): Map<string, CommandHandler
     ...parcelCommands(ctx),
     ...outboxCommands(ctx),
     ...auditCommands(ctx),
+    ...reportCommands(ctx),
   ]);
 }
 
