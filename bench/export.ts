@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadConfig } from '../src/config/load.js';
 import { packageRoot } from '../src/config/paths.js';
-import { EXPORT_SLICE_MS, parcelCommands } from '../src/control/parcel-commands.js';
+import { EXPORT_SLICE_MS, parcelCommands } from '../src/control/commands/parcels.js';
 import { ControlServer } from '../src/control/server.js';
 import { Ledger } from '../src/ledger/ledger.js';
 import { ProofOfDeliveryReader } from '../src/locker/proof-of-delivery.js';

@@ -4,16 +4,11 @@ import type { DoorHardware, InputDevice } from '../drivers/contracts.js';
 import { SimInput } from '../drivers/sim/input.js';
 import { packageRoot } from './config/paths.js';
 import type { LockerdConfig } from './config/types.js';
-import { controlCommands, type SimHardware } from './control/commands.js';
+import { controlCommands } from './control/commands/index.js';
 import { ControlServer } from './control/server.js';
-import { buildHardware } from './hardware/index.js';
+import { buildHardware, type SimHardware } from './hardware/index.js';
 import { InputRouter } from './hardware/inputs.js';
-import { healthOf, inputCommands } from './control/input-commands.js';
-import { selfTestCommand } from './control/selftest.js';
-import { upstreamCommands } from './control/upstream-commands.js';
-import { throttleCommands } from './control/throttle-commands.js';
-import { parcelCommands } from './control/parcel-commands.js';
-import { screenCommands } from './control/screen-commands.js';
+import { DailyReportUnit } from './reports/daily.js';
 import { KioskSignalsUnit } from './kiosk/signals.js';
 import { KioskSession } from './kiosk/session.js';
 import { ReturnsFlow } from './kiosk/flows/returns.js';
@@ -53,6 +48,8 @@ export interface AppOptions {
   now?: () => number;
   /** The guessing throttle's monotonic clock (default performance.now()); tests give each simulated boot its own. */
   monotonic?: () => number;
+  /** Whether systemd listens for sd_notify ($NOTIFY_SOCKET set): `lockerctl selftest` says so. */
+  underSystemd?: boolean;
 }
 
 export function version(): string {
@@ -122,15 +119,11 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
           refuse: (reason) => locker.recordRefusal('screen', 'screen.key_refused', { reason }),
         })
       : undefined;
-    const commands = new Map([
-      ...controlCommands({ config, ledger, locker, admin, kiosk, doors, sim, sync, startedAt, version: version() }),
-      ...inputCommands({ config, ledger, router, gpio: kioskGpio }),
-      ...upstreamCommands({ config }),
-      ...throttleCommands({ locker }),
-      ...screenCommands({ config, screen }),
-      ...parcelCommands({ ledger, now }),
-      selfTestCommand({ config, ledger, locker, sync, now, boards: () => doors.health(), inputs: () => router.devices.map(healthOf) }),
-    ]);
+    const commands = controlCommands({
+      config, ledger, now, expiredParcels: (limit) => locker.expiredParcels(limit),
+      daemon: { locker, admin, kiosk, doors, sim, sync, router, gpio: kioskGpio, screen, startedAt, version: version(), underSystemd: options.underSystemd ?? false },
+    });
+    const dailyReport = new DailyReportUnit({ ledger, kioskId: config.kioskId, now, log: componentLogger(log, 'reports') });
     const control = options.controlSocket ? new ControlServer(config.control.socketPath, commands, componentLogger(log, 'control'), config.control.group) : undefined;
 
     return {
@@ -146,8 +139,10 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
         await screen?.start();
         await sync.start();
         upstreamNotice.start();
+        dailyReport.start();
       },
       async stop() {
+        dailyReport.stop();
         upstreamNotice.stop();
         await screen?.stop();
         await control?.stop();

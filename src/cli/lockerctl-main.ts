@@ -13,6 +13,6 @@ run(process.argv.slice(2), (s) => process.stdout.write(s), (s) => process.stderr
   },
   (err: unknown) => {
     process.stderr.write(`lockerctl: unexpected error: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
+    process.exitCode = 70; // EX_SOFTWARE: a fault in lockerctl itself
   },
 );

@@ -7,6 +7,8 @@ export class ControlClientError extends Error {
   constructor(
     message: string,
     readonly kind: ErrorKind = 'refused',
+    /** Nothing listens on the socket (ENOENT, ECONNREFUSED): the daemon is stopped, not slow. */
+    readonly unreachable = false,
   ) {
     super(message);
   }
@@ -56,11 +58,9 @@ export function request(socketPath: string, command: string, args: Record<string
         reject(new ControlClientError(`permission denied on ${socketPath}: you are not in the lockerd group (sudo usermod -aG lockerd $USER, then log in again) or use sudo`, 'permission'));
         return;
       }
-      const why =
-        err.code === 'ENOENT' || err.code === 'ECONNREFUSED'
-          ? `lockerd is not running (no control socket at ${socketPath}); start it with npm start or systemctl start lockerd`
-          : `cannot reach lockerd at ${socketPath}: ${err.message}`;
-      reject(new ControlClientError(why, 'unavailable'));
+      const stopped = err.code === 'ENOENT' || err.code === 'ECONNREFUSED';
+      const why = stopped ? `lockerd is not running (no control socket at ${socketPath}); start it with npm start or systemctl start lockerd` : `cannot reach lockerd at ${socketPath}: ${err.message}`;
+      reject(new ControlClientError(why, 'unavailable', stopped));
     });
     socket.on('data', (chunk: string) => {
       buffer += chunk;

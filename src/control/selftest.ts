@@ -16,6 +16,7 @@ import { ledgerFileModes, tooOpen } from '../ledger/ledger-files.js';
 import type { LockerService } from '../locker/locker-service.js';
 import { linkFindings, type LinkFinding } from '../sync/deployment.js';
 import type { SyncService } from '../sync/sync-service.js';
+import { notifySupport, SDNOTIFY_FIX, type NotifySupport } from '../systemd/notify.js';
 import { kernelPeerIdentity, PEERCRED_FIX, UNKNOWN_TECHNICIAN, type PeerCredentialsSupport, type PeerIdentity } from './peer.js';
 import type { CommandHandler } from './server.js';
 
@@ -148,6 +149,8 @@ export interface SelfTestContext {
   now: () => number;
   /** How the control socket tells technicians apart (default: the kernel's, see peer.ts). */
   peers?: PeerIdentity;
+  /** Whether systemd listens for sd_notify ($NOTIFY_SOCKET set), and whether the addon can send. */
+  serviceManager?: { underSystemd: boolean; support?: NotifySupport };
 }
 
 /**
@@ -219,7 +222,11 @@ export function selfTestCommand(ctx: SelfTestContext): [string, CommandHandler] 
       guessingWaitMs: ctx.locker.guessingWaitMs(),
       guessingSuspected: Object.entries(ctx.locker.throttleStatus()).filter(([, b]) => b.suspected).map(([k]) => k),
     };
-    const checks = [...judge(facts), technicianIdentityCheck((ctx.peers ?? kernelPeerIdentity).support())];
+    const checks = [
+      ...judge(facts),
+      technicianIdentityCheck((ctx.peers ?? kernelPeerIdentity).support()),
+      serviceNotifyCheck(ctx.serviceManager?.underSystemd ?? false, ctx.serviceManager?.support ?? notifySupport()),
+    ];
     return { ok: checks.every((c) => c.verdict !== 'fail'), checks };
   }];
 }
@@ -235,4 +242,19 @@ export function technicianIdentityCheck(support: PeerCredentialsSupport): Check 
     verdict: 'warn',
     detail: `cannot read who connects to the control socket (${support.reason}): technicians are audited as ${UNKNOWN_TECHNICIAN}; fix: ${PEERCRED_FIX}`,
   };
+}
+
+/**
+ * Whether lockerd can tell systemd it is ready and alive (src/systemd/notify.ts). lockerd.service
+ * is Type=notify: without the addon READY=1 never arrives and systemd stops the daemon at its
+ * start timeout, so under systemd that is a failure; elsewhere (a terminal) a warning.
+ */
+export function serviceNotifyCheck(underSystemd: boolean, support: NotifySupport): Check {
+  if (support.available) {
+    return { check: 'systemd notify', verdict: 'ok', detail: underSystemd ? 'READY=1, STATUS= and watchdog pings reach systemd' : 'not run by systemd (no NOTIFY_SOCKET); the sd_notify addon is built' };
+  }
+  if (underSystemd) {
+    return { check: 'systemd notify', verdict: 'fail', detail: `cannot send READY=1 or watchdog pings (${support.reason}): systemd stops lockerd at its start timeout; fix: ${SDNOTIFY_FIX}` };
+  }
+  return { check: 'systemd notify', verdict: 'warn', detail: `the sd_notify addon does not load (${support.reason}): as lockerd.service (Type=notify) lockerd would be stopped at start; fix: ${SDNOTIFY_FIX}` };
 }

@@ -1,10 +1,18 @@
 import type { DoorHardware, InputDevice } from '../../drivers/contracts.js';
 import type { LockerdConfig } from '../config/types.js';
-import type { SimHardware } from '../control/commands.js';
 import { componentLogger, type Logger } from '../log.js';
 import { buildDoors } from './doors.js';
 import { buildInputs, buildKioskGpio } from './inputs.js';
 import type { KioskGpio } from '../../drivers/gpio/kiosk-io.js';
+import type { SimInput } from '../../drivers/sim/input.js';
+import type { SimLockBoards } from '../../drivers/sim/lock-boards.js';
+
+/** What the config asks to simulate: the keypad and scanner with `simulator.keypad|scanner`, lock boards with a sim bus. */
+export interface SimHardware {
+  boards?: SimLockBoards;
+  keypad?: SimInput;
+  scanner?: SimInput;
+}
 
 export interface Hardware {
   doors: DoorHardware;

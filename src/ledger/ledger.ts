@@ -13,7 +13,7 @@ import { Outbox } from './outbox.js';
 import { ParcelStore } from './parcels.js';
 import { PeopleStore } from './people.js';
 import { StaffStore } from './staff.js';
-import { loadSecretKey, SecretKeyError, type SecretHasher } from './secret.js';
+import { loadSecretKey, SecretHasher, SecretKeyError } from './secret.js';
 
 export interface LedgerOptions {
   path: string;
@@ -45,6 +45,7 @@ export class Ledger extends EventEmitter<{ committed: [] }> {
     readonly db: Db,
     readonly hasher: SecretHasher,
     readonly path: string,
+    readOnly = false,
   ) {
     super();
     this.compartments = new CompartmentStore(db);
@@ -58,7 +59,7 @@ export class Ledger extends EventEmitter<{ committed: [] }> {
     this.outbox = new Outbox(db);
     this.commands = new CommandStore(db);
     this.expectedDeliveries = new ExpectedDeliveryStore(db);
-    this.bootCount = this.transaction(() => {
+    this.bootCount = readOnly ? Number(this.meta.get('boot_count') ?? '0') : this.transaction(() => {
       const n = Number(this.meta.get('boot_count') ?? '0') + 1;
       this.meta.set('boot_count', String(n));
       return n;
@@ -84,6 +85,16 @@ export class Ledger extends EventEmitter<{ committed: [] }> {
       db.close();
       throw err;
     }
+  }
+
+  /**
+   * The ledger of a stopped daemon, for reading only (`lockerctl` answers read-only commands from
+   * it): `db` must be a read-only connection (see src/control/offline.ts), so nothing can write or
+   * checkpoint. The boot count is read, not counted; there is no key, so nothing can be hashed.
+   */
+  static readOnly(db: Db, path: string): Ledger {
+    if (!db.readonly) throw new Error('Ledger.readOnly needs a read-only connection');
+    return new Ledger(db, new KeylessHasher(), path, true);
   }
 
   /**
@@ -131,6 +142,17 @@ export class Ledger extends EventEmitter<{ committed: [] }> {
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+}
+
+/** A read-only ledger's hasher: without the key file no code or PIN can be checked, and none should be. */
+class KeylessHasher extends SecretHasher {
+  constructor() {
+    super(Buffer.alloc(32));
+  }
+
+  override hash(): Buffer {
+    throw new Error('this ledger was opened for reading without its key: nothing can be hashed');
   }
 }
 

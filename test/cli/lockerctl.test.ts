@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/cli/command.js';
+import { COMMANDS } from '../../src/cli/commands/index.js';
+import { commandHelp } from '../../src/cli/help.js';
 import { parseCommandLine, run, usage } from '../../src/cli/lockerctl.js';
 
 describe('lockerctl command line', () => {
@@ -18,16 +19,22 @@ describe('lockerctl command line', () => {
   });
 
   it('refuses what it does not understand, saying what', () => {
-    expect(() => parseCommandLine(['frobnicate'])).toThrow(new UsageError('unknown command "frobnicate"'));
+    expect(() => parseCommandLine(['frobnicate'])).toThrow(/^unknown command 'frobnicate'$/);
     expect(() => parseCommandLine(['status', '--bogus'])).toThrow('unknown option --bogus');
-    expect(() => parseCommandLine(['status', '--reason', 'x'])).toThrow('option --reason does not apply to "status"');
+    expect(() => parseCommandLine(['status', '--reason', 'x'])).toThrow("option --reason does not apply to 'status'");
     const p = parseCommandLine(['lock', 'open', 'A03']);
     expect(() => p.command!.request!(p.rest, p.flags)).toThrow(/needs --reason/);
     const q = parseCommandLine(['parcels', '--limit', '0']);
     expect(() => q.command!.request!(q.rest, q.flags)).toThrow('--limit must be a whole number of at least 1');
-    for (const bad of ['x', '1-', '-4', '1-2-3', '1..4']) {
+    for (const bad of ['x', '1-', '1-2-3', '1..4']) {
       const s = parseCommandLine(['bus', 'scan', '--addresses', bad]);
       expect(() => s.command!.request!(s.rest, s.flags)).toThrow('--addresses takes one address or a range, e.g. --addresses 5 or --addresses 1-16');
+    }
+    // A value that starts with a dash is taken for an option unless it is a number or written with "=".
+    expect(() => parseCommandLine(['bus', 'scan', '--addresses', '--json'])).toThrow('--addresses needs a value, e.g. --addresses N|FROM-TO (for one starting with "-" write --addresses=...)');
+    for (const neg of [['--addresses', '-4'], ['--addresses=-4']]) {
+      const p = parseCommandLine(['bus', 'scan', ...neg]);
+      expect(() => p.command!.request!(p.rest, p.flags)).toThrow('--addresses takes one address or a range');
     }
   });
 
@@ -44,16 +51,17 @@ describe('lockerctl command line', () => {
     );
   });
 
-  it('lists every command in its usage text', () => {
-    for (const words of ['status', 'sim door', 'lock open', 'bus scan', 'mqtt check', 'doors', 'throttle reset']) expect(usage()).toContain(words);
+  it('lists every command in its overview, and each command shows its synopsis in its own help', async () => {
+    for (const words of ['status', 'sim door', 'lock open', 'bus scan', 'mqtt check', 'doors', 'throttle reset']) expect(await usage()).toContain(words);
+    for (const c of COMMANDS) expect(commandHelp(c, COMMANDS)).toContain(`usage: lockerctl ${c.usage}`);
   });
 
-  it('exits 64 with the usage on a usage error, and 69 (EX_UNAVAILABLE) when no daemon answers', async () => {
+  it('exits 64 with one line and where to read more on a usage error, and 69 (EX_UNAVAILABLE) when no daemon answers', async () => {
     const err: string[] = [];
     expect(await run(['nope'], () => {}, (s) => err.push(s))).toBe(64);
-    expect(err.join('')).toMatch(/^lockerctl: unknown command "nope"/);
+    expect(err.join('')).toBe("lockerctl: unknown command 'nope'\nsee 'lockerctl --help'\n");
     const err2: string[] = [];
     expect(await run(['--socket', '/nonexistent/lockerd.sock', 'status'], () => {}, (s) => err2.push(s))).toBe(69);
-    expect(err2.join('')).toMatch(/lockerd is not running/);
+    expect(err2.join('')).toMatch(/^lockerctl: lockerd is not running \(no control socket at \/nonexistent\/lockerd.sock\); start it with npm start or systemctl start lockerd\n$/);
   });
 });

@@ -8,7 +8,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/command.js';
-import { parseCommandLine, run, usage } from '../../src/cli/lockerctl.js';
+import { commandHelp } from '../../src/cli/help.js';
+import { parseCommandLine, run } from '../../src/cli/lockerctl.js';
 import { csvField, csvHeader } from '../../src/cli/proof-format.js';
 import { request } from '../../src/control/client.js';
 import { captureLogger, tempDir, testConfig } from '../helpers/fixtures.js';
@@ -29,7 +30,10 @@ describe('lockerctl parcels show and export: the command line', () => {
     expect(req('export', '--format', 'csv', '--since', '2026-11-01T09:00+01:00', '--out', 'x.csv')).toEqual({ command: 'parcels.export', args: { since: '2026-11-01T08:00:00.000Z' } });
     // `parcels` alone still lists parcels.
     expect(req('parcels', '--limit', '3')).toEqual({ command: 'parcels', args: { limit: 3 } });
-    for (const words of ['parcels show ID', 'export --format csv|json']) expect(usage()).toContain(words);
+    for (const words of ['parcels show ID', 'export --format csv|json']) {
+      const p = parseCommandLine([...words.split(' ').slice(0, words.startsWith('parcels') ? 2 : 1), '--help']);
+      expect(commandHelp(p.command!, [p.command!])).toContain(`usage: lockerctl ${words}`);
+    }
   });
 
   it('refuses an id that is not a parcel id without repeating it (it may be a code), and a date that is not a date', () => {
@@ -102,9 +106,9 @@ describe('lockerctl parcels show and export: refusals from the daemon', () => {
     expect(await ctl('parcels', 'show', ID)).toEqual({ code: 65, out: '', err: `lockerctl: no parcel ${ID} in this locker's ledger; see lockerctl parcels\n` });
     const xml = await ctl('export', '--format', 'xml');
     expect(xml.code).toBe(64);
-    expect(xml.err).toBe('lockerctl: export needs --format csv or --format json, not "xml"\n');
-    expect((await ctl('export')).err).toBe('lockerctl: export needs --format csv or --format json\n');
-    expect((await ctl('--json', 'export', '--format', 'json')).err).toBe('lockerctl: export writes JSON with --format json (one record per line); drop --json\n');
+    expect(xml.err).toBe('lockerctl: export needs --format csv or --format json, not "xml"\nsee \'lockerctl export --help\'\n');
+    expect((await ctl('export')).err).toBe('lockerctl: export needs --format csv or --format json\nsee \'lockerctl export --help\'\n');
+    expect((await ctl('--json', 'export', '--format', 'json')).err).toBe('{"error":"export writes JSON with --format json (one record per line); drop --json","code":"usage"}\n');
   });
 
   it('refuses an export from a date later than the locker\'s clock, and leaves no file', async () => {
@@ -117,7 +121,7 @@ describe('lockerctl parcels show and export: refusals from the daemon', () => {
     writeFileSync(file, 'keep me');
     const again = await ctl('export', '--format', 'csv', '--out', file);
     expect(again.code).toBe(64);
-    expect(again.err).toBe(`lockerctl: ${file} exists; give a new file name (an export never overwrites)\n`);
+    expect(again.err).toBe(`lockerctl: ${file} exists; give a new file name (an export never overwrites)\nsee 'lockerctl export --help'\n`);
   });
 
   it('the daemon checks its own arguments too: whatever a script sends, a specific refusal', async () => {

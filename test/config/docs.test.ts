@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, expect } from 'vitest';
+import { CONFIGURATION_DOC, keyRows, renderConfigDocs } from '../../src/config/config-docs.js';
 import { packageRoot } from '../../src/config/paths.js';
 import { configSchema } from '../../src/config/schema.js';
 
 type Node = { properties?: Record<string, Node>; items?: Node; oneOf?: Node[]; default?: unknown };
 
-/** Every key the schema accepts, written as in the docs: `buses[].boards[].id`. */
+/** Every key the schema accepts, written as in the docs: `buses[].boards[].id`. Walked here, not by the generator. */
 function keyPaths(node: Node, prefix: string, out: Array<{ path: string; node: Node }>): void {
   for (const [key, child] of Object.entries(node.properties ?? {})) {
     const path = prefix ? `${prefix}.${key}` : key;
@@ -17,15 +18,21 @@ function keyPaths(node: Node, prefix: string, out: Array<{ path: string; node: N
   for (const branch of node.oneOf ?? []) keyPaths(branch, prefix, out);
 }
 
-describe('the configuration reference in README.md', () => {
-  const doc = readFileSync(join(packageRoot(), 'README.md'), 'utf8');
+describe('the configuration reference, docs/configuration.md', () => {
+  const doc = readFileSync(join(packageRoot(), CONFIGURATION_DOC), 'utf8');
   const keys: Array<{ path: string; node: Node }> = [];
   keyPaths(configSchema as Node, '', keys);
 
-  it('documents every key of the schema', () => {
+  it('is the text generated from the schema (run npm run docs:config after changing the schema or the template)', () => {
+    expect(doc).toBe(renderConfigDocs());
+  });
+
+  it('documents every key of the schema, each with what it means', () => {
     expect(keys.length).toBeGreaterThan(40);
     const missing = keys.filter(({ path }) => !doc.includes(`| \`${path}\` |`)).map(({ path }) => path);
     expect(missing).toEqual([]);
+    const unexplained = [...keyRows().values()].filter((r) => r.meaning.trim().length < 3).map((r) => r.path);
+    expect(unexplained).toEqual([]);
   });
 
   it('states each scalar default as the schema has it', () => {
@@ -34,6 +41,10 @@ describe('the configuration reference in README.md', () => {
       .filter(({ path, node }) => !rowOf(doc, path).includes(`| \`${JSON.stringify(node.default)}\` |`))
       .map(({ path }) => path);
     expect(wrong).toEqual([]);
+  });
+
+  it('refuses a template that leaves a key out, naming it', () => {
+    expect(() => renderConfigDocs(configSchema, '{{table top}}\n')).toThrow(/has no table for log\.level, /);
   });
 });
 

@@ -123,7 +123,8 @@ describe.skipIf(skip)('the built daemon with a serial scanner and a serial keypa
     } finally {
       child.kill('SIGKILL');
     }
-    expect(JSON.parse(out.slice(out.lastIndexOf('{\n')))).toMatchObject({ stopped: true, events: 2 });
+    // With --json a stream is one object per line, its result the last one.
+    expect(JSON.parse(out.trimEnd().split('\n').at(-1)!)).toEqual({ result: expect.objectContaining({ stopped: true, events: 2 }) });
     // The daemon noticed the client leaving: the scanner feeds the kiosk again.
     const deadline = Date.now() + 5000;
     while (!(await json('audit', '--limit', '5')).some((a: { action: string }) => a.action === 'input.test_ended')) {

@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { hasInputDiagnostics } from '../../drivers/scanner/device-base.js';
 import { createApp, type App } from '../../src/app.js';
-import { inputCommands } from '../../src/control/input-commands.js';
+import { inputCommands } from '../../src/control/commands/input.js';
 import { validators } from '../../src/sync/validate.js';
 import { captureLogger, tempDir, testConfig } from '../helpers/fixtures.js';
 import { LockerHarness } from '../helpers/locker-harness.js';
@@ -126,7 +126,7 @@ describe.skipIf(skip)('a serial scanner flooding the kiosk', () => {
     expect(app.ledger.audit.recent(1000).filter((a) => a.action === 'input.muted')).toHaveLength(1);
     expect(msgs(logs.lines).filter((m) => m.includes('is flooding the kiosk'))).toHaveLength(1);
     // lockerctl inputs says so.
-    const inputs = inputCommands({ config: app.config, ledger: app.ledger, router: app.router, gpio: undefined as never }).get('inputs')!;
+    const inputs = inputCommands({ config: app.config, ledger: app.ledger, router: app.router, sim: app.sim, now: Date.now }).get('inputs')!;
     const listed = (await inputs({}, { signal: new AbortController().signal, actor: 'technician:test' })) as { name: string; muted: boolean }[];
     expect(listed.find((d) => d.name === 'scanner-1')!.muted).toBe(true);
     // Only what came before the mute reached the kiosk: one refusal row for it.

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { LockerdConfig } from '../../src/config/types.js';
-import { throttleCommands } from '../../src/control/throttle-commands.js';
+import { throttleCommands } from '../../src/control/commands/throttle.js';
 import { worstCaseGuessesPerDay } from '../../src/locker/guessing.js';
 import { CHECKPOINT_MS, GUESSING_STATE_KEY } from '../../src/locker/guessing-throttle.js';
 import { Ledger } from '../../src/ledger/ledger.js';

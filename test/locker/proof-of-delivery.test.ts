@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../src/ledger/audit.js';
 import type { DoorOperation } from '../../src/ledger/door-operations.js';
 import type { Parcel } from '../../src/ledger/parcels.js';
-import { parcelCommands } from '../../src/control/parcel-commands.js';
+import { parcelCommands } from '../../src/control/commands/parcels.js';
 import { LockerAdministration } from '../../src/locker/administration.js';
 import { buildProofOfDelivery, parcelIdOf, parseExportDate, ProofOfDeliveryReader, type ProofOfDelivery } from '../../src/locker/proof-of-delivery.js';
 import { captureLogger, tempDir, testConfig } from '../helpers/fixtures.js';

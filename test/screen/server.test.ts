@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Key, KioskInput } from '../../drivers/contracts.js';
 import { createApp, type App } from '../../src/app.js';
-import { screenCommands } from '../../src/control/screen-commands.js';
+import { screenCommands } from '../../src/control/commands/screen.js';
 import type { ScreenState } from '../../src/kiosk/screen.js';
 import { ScreenInput } from '../../src/screen/input.js';
 import { ScreenServer, type ScreenSource } from '../../src/screen/server.js';

@@ -14,6 +14,9 @@ interface Status {
   guessingWaitMs: number;
   throttle?: ThrottleView;
   returns?: { waiting: number; byCarrier: Record<string, number> };
+  /** false when lockerctl answered from the ledger, the daemon being stopped; `unknown` says what that leaves out. */
+  running?: false;
+  unknown?: string;
 }
 
 /** The core commands: the locker's state, and driving the simulated keypad, scanner and doors. */
@@ -22,10 +25,26 @@ export const coreCommands: CliCommand[] = [
     words: ['status'],
     usage: 'status',
     summary: 'the locker at a glance',
+    group: 'locker',
+    description: "The locker at a glance: its id, version, uptime and boot count, the kiosk's state and display, open doors, the upstream link and the outbox, the keypad throttle, compartments per size (free, occupied, out of service) and each lock board's health.",
+    examples: ['status', '--json status | jq .compartments'],
     request: (args) => (expectArgs(args, 0, 'status'), { command: 'status', args: {} }),
     format: (result) => {
       const s = result as Status;
       const sizes = Object.entries(s.compartments).map(([size, c]) => ({ size, ...c }));
+      const returns = s.returns ? [`returns waiting for their carrier (counted as occupied): ${s.returns.waiting}${s.returns.waiting > 0 ? ` (${Object.entries(s.returns.byCarrier).map(([c, n]) => `${c} ${n}`).join(', ')})` : ''}`] : [];
+      // Answered from the ledger with the daemon stopped: only what the ledger knows.
+      if (s.running === false) {
+        return [
+          `locker ${s.kioskId}  lockerd NOT RUNNING  last boot #${s.bootCount}${s.simulated ? '  (simulated hardware)' : ''}`,
+          `${s.unknown}`,
+          `outbox: ${s.outbox.unsent} unsent${s.outbox.oldestUnsentAt ? `, oldest ${new Date(s.outbox.oldestUnsentAt).toISOString()}` : ''}`,
+          '',
+          table(sizes, ['size', 'total', 'free', 'occupied', 'outOfService', 'parcels']).trimEnd(),
+          ...returns,
+          '',
+        ].join('\n');
+      }
       return [
         `locker ${s.kioskId}  lockerd ${s.version}  up ${s.uptimeSeconds}s  boot #${s.bootCount}${s.simulated ? '  (simulated hardware)' : ''}`,
         `kiosk: ${s.kiosk.state}${s.kiosk.display ? ` — "${s.kiosk.display}"` : ''}`,
@@ -34,7 +53,7 @@ export const coreCommands: CliCommand[] = [
         ...(s.throttle ? describeThrottle(s.throttle).map((l) => `keypad throttle, ${l}`) : [s.guessingWaitMs > 0 ? `keypad throttled for ${Math.ceil(s.guessingWaitMs / 1000)} s after wrong entries` : 'keypad: not throttled']),
         '',
         table(sizes, ['size', 'total', 'free', 'occupied', 'outOfService', 'parcels']).trimEnd(),
-        ...(s.returns ? [`returns waiting for their carrier (counted as occupied): ${s.returns.waiting}${s.returns.waiting > 0 ? ` (${Object.entries(s.returns.byCarrier).map(([c, n]) => `${c} ${n}`).join(', ')})` : ''}`] : []),
+        ...returns,
         '',
         table(s.boards, ['board', 'online', 'errors', 'detail']),
       ].join('\n');
@@ -44,6 +63,9 @@ export const coreCommands: CliCommand[] = [
     words: ['selftest'],
     usage: 'selftest',
     summary: 'check ledger, key file, disk, clock, boards, inputs, upstream, doors and compartments; exit 2 if a check fails',
+    group: 'technician',
+    description: 'Checks the ledger, the key file, the disk, the clock, each lock board, the scanners and keypads, the upstream link, the doors and the compartments, one line each (PASS, WARN or FAIL with the detail). Exits 2 when a check fails, so a script or the installer can stop on it.',
+    examples: ['selftest', 'selftest || echo "fix the FAIL lines first"'],
     request: (args) => (expectArgs(args, 0, 'selftest'), { command: 'selftest', args: {} }),
     format: (result) => {
       const r = result as { ok: boolean; checks: { check: string; verdict: string; detail: string }[] };
@@ -57,6 +79,10 @@ export const coreCommands: CliCommand[] = [
     words: ['ledger', 'backup'],
     usage: 'ledger backup FILE',
     summary: 'a consistent copy of the live ledger in a new FILE (mode 600, written by the lockerd user); audited',
+    group: 'technician',
+    progress: { label: 'copying the ledger' },
+    description: "Writes a consistent copy of the live ledger (SQLite's online backup, while lockerd keeps running) to FILE, which must not exist yet; the daemon writes it as the lockerd user, mode 600, and audits the backup. Keep lockerd.key with it: the codes in the copy are useless without it.",
+    examples: ['ledger backup /var/backups/lockerd-$(date +%F).db'],
     request: (args) => {
       expectArgs(args, 1, 'ledger backup FILE');
       return { command: 'ledger.backup', args: { path: resolve(args[0]!) } };
@@ -70,6 +96,9 @@ export const coreCommands: CliCommand[] = [
     words: ['compartments'],
     usage: 'compartments',
     summary: 'every compartment, its parcel and its door',
+    group: 'locker',
+    description: 'Every compartment: its size, board and lock, whether it is accessible, its door, how many parcels it holds and which, and whether it is out of service.',
+    examples: ['compartments', '--json compartments | jq \'.[] | select(.doorOpen)\''],
     request: (args) => (expectArgs(args, 0, 'compartments'), { command: 'compartments', args: {} }),
     format: (result) => table(result as Record<string, unknown>[], ['id', 'size', 'board', 'lock', 'accessible', 'doorOpen', 'parcels', 'parcelId', 'outOfService']),
   },
@@ -77,7 +106,10 @@ export const coreCommands: CliCommand[] = [
     words: ['parcels'],
     usage: 'parcels [--state S] [--limit N]',
     summary: 'parcels, newest first; --state expired: those whose hold ended (still inside), oldest first, with how long past the hold',
-    flags: [{ name: '--state', value: true }, { name: '--limit', value: true }],
+    group: 'locker',
+    description: "Parcels in the ledger, newest first. --state keeps one state (deposited, picked_up, expired, ...); --state expired lists the parcels whose hold has ended but that are still inside, oldest first, with how long past the hold and whether their code was stopped. Codes are never shown.",
+    examples: ['parcels --limit 20', 'parcels --state expired'],
+    flags: [{ name: '--state', value: true, arg: 'S', help: 'only parcels in state S (deposited, picked_up, expired, ...)' }, { name: '--limit', value: true, arg: 'N', help: 'at most N rows' }],
     request: (args, flags) => {
       expectArgs(args, 0, 'parcels [--state S] [--limit N]');
       return { command: 'parcels', args: { ...(typeof flags['--state'] === 'string' ? { state: flags['--state'] } : {}), ...limitFlag(flags) } };
@@ -92,7 +124,10 @@ export const coreCommands: CliCommand[] = [
     words: ['outbox'],
     usage: 'outbox [--unsent] [--limit N] [--after SEQ] [--reveal-codes]',
     summary: 'events for upstream, newest first; --after SEQ lists those older than SEQ (the next page); credentials hidden unless --reveal-codes (audited)',
-    flags: [{ name: '--unsent', value: false }, { name: '--limit', value: true }, { name: '--after', value: true }, { name: '--reveal-codes', value: false }],
+    group: 'locker',
+    description: "The events waiting for or sent upstream, newest first, with the link's state and how far the broker acknowledged. --after SEQ pages to older events. Retrieval codes and other credentials are hidden unless --reveal-codes is given, which is audited.",
+    examples: ['outbox --unsent', 'outbox --limit 50 --after 1200'],
+    flags: [{ name: '--unsent', value: false, help: 'only the events not yet acknowledged by the broker' }, { name: '--limit', value: true, arg: 'N', help: 'at most N rows' }, { name: '--after', value: true, arg: 'SEQ', help: 'the events older than SEQ (the next page)' }, { name: '--reveal-codes', value: false, help: 'show retrieval codes and credentials (audited)' }],
     request: (args, flags) => {
       expectArgs(args, 0, 'outbox [--unsent] [--limit N] [--after SEQ] [--reveal-codes]');
       return { command: 'outbox', args: { revealCodes: flags['--reveal-codes'] === true, unsentOnly: flags['--unsent'] === true, ...limitFlag(flags), ...afterFlag(flags) } };
@@ -118,7 +153,10 @@ export const coreCommands: CliCommand[] = [
     words: ['audit'],
     usage: 'audit [--limit N]',
     summary: 'the latest audit rows',
-    flags: [{ name: '--limit', value: true }],
+    group: 'locker',
+    description: 'The latest rows of the audit trail, newest first: who did what (kiosk users, technicians by Unix user, the daemon) to which compartment, and the detail.',
+    examples: ['audit --limit 50'],
+    flags: [{ name: '--limit', value: true, arg: 'N', help: 'at most N rows' }],
     request: (args, flags) => (expectArgs(args, 0, 'audit [--limit N]'), { command: 'audit', args: limitFlag(flags) }),
     format: (result) =>
       table((result as Record<string, unknown>[]).map((a) => ({ ...a, detail: a.detail ? JSON.stringify(a.detail) : null })), ['id', 'at', 'actor', 'action', 'compartmentId', 'detail']),
@@ -127,6 +165,9 @@ export const coreCommands: CliCommand[] = [
     words: ['sim', 'scan'],
     usage: 'sim scan TEXT',
     summary: 'the simulated scanner reads TEXT',
+    group: 'simulator',
+    description: "The simulated scanner reads TEXT (the words are joined with spaces), as a courier's scan at the kiosk would; prints what the kiosk then shows. Needs simulator.scanner: true in the config (demo and test lockers only).",
+    examples: ['sim scan 1Z999AA10123456784'],
     request: (args) => {
       if (args.length === 0) throw new UsageError('usage: lockerctl sim scan TEXT');
       return { command: 'sim.scan', args: { text: args.join(' ') } };
@@ -137,6 +178,9 @@ export const coreCommands: CliCommand[] = [
     words: ['sim', 'keys'],
     usage: 'sim keys KEYS',
     summary: 'the simulated keypad presses KEYS (0-9 * # A-D), e.g. 111111#',
+    group: 'simulator',
+    description: "The simulated keypad presses KEYS, one by one (0-9, *, # and A-D), as a person at the kiosk would; prints what the kiosk then shows. Needs simulator.keypad: true in the config (demo and test lockers only).",
+    examples: ['sim keys 111111#', 'sim keys "*"'],
     request: (args) => (expectArgs(args, 1, 'sim keys KEYS'), { command: 'sim.keys', args: { keys: args[0] } }),
     format: (result) => displays(result as Parameters<typeof displays>[0]),
   },
@@ -144,6 +188,9 @@ export const coreCommands: CliCommand[] = [
     words: ['sim', 'door'],
     usage: 'sim door COMPARTMENT open|close',
     summary: 'a person opens or shuts a simulated door',
+    group: 'simulator',
+    description: "A person opens or shuts the door of COMPARTMENT on the simulated lock board (a closed door cannot be opened while its lock holds it); prints what the kiosk then shows. Simulated buses only.",
+    examples: ['sim door A03 close'],
     request: (args) => (expectArgs(args, 2, 'sim door COMPARTMENT open|close'), { command: 'sim.door', args: { compartment: args[0], action: args[1] } }),
     format: (result) => {
       const d = result as { compartment: string; door: string; changed: boolean };

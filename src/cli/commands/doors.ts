@@ -15,6 +15,9 @@ export const doorCommands: CliCommand[] = [
     words: ['doors'],
     usage: 'doors',
     summary: 'live state of every door and sensor, and board health',
+    group: 'locker',
+    description: "Every door's live state as its board reports it (lock, door sensor, item sensor, open since), its parcel and whether it is out of service; then each board's health, error counters and detail.",
+    examples: ['doors'],
     request: (args) => (expectArgs(args, 0, 'doors'), { command: 'doors', args: {} }),
     format: (result) => {
       const r = result as { doors: Record<string, unknown>[]; boards: { board: string; online: boolean; errors: number; detail: string; counters?: Record<string, number> }[] };
@@ -26,7 +29,10 @@ export const doorCommands: CliCommand[] = [
     words: ['lock', 'open'],
     usage: 'lock open COMPARTMENT --reason TEXT',
     summary: 'pulse one lock (audited with the reason)',
-    flags: [{ name: '--reason', value: true }],
+    group: 'technician',
+    description: "Pulses the lock of COMPARTMENT and reports whether the latch then reads open. The reason goes into the audit trail with your Unix user. The parcel inside (if any) stays on record as in the compartment.",
+    examples: ['lock open A03 --reason "resident locked out, checked ID"'],
+    flags: [{ name: '--reason', value: true, arg: 'TEXT', help: 'why, for the audit trail' }],
     request: (args, flags) => {
       expectArgs(args, 1, 'lock open COMPARTMENT --reason TEXT');
       if (typeof flags['--reason'] !== 'string' || flags['--reason'].trim() === '') throw new UsageError('lock open needs --reason TEXT (it goes into the audit trail)');
@@ -42,7 +48,10 @@ export const doorCommands: CliCommand[] = [
     words: ['compartment', 'service'],
     usage: 'compartment service COMPARTMENT out|in [--reason TEXT]',
     summary: 'take a compartment out of service (--reason needed; audited, sent upstream) or put it back',
-    flags: [{ name: '--reason', value: true }],
+    group: 'technician',
+    description: "Takes COMPARTMENT out of service (no new parcels go in; one inside can still be picked up) with a reason, audited and sent upstream, or puts it back in service. Doing what is already the case succeeds and says so.",
+    examples: ['compartment service A02 out --reason "hinge broken"', 'compartment service A02 in'],
+    flags: [{ name: '--reason', value: true, arg: 'TEXT', help: 'why, for the audit trail' }],
     request: (args, flags) => {
       const usage = 'compartment service COMPARTMENT out|in [--reason TEXT]';
       expectArgs(args, 2, usage);
@@ -52,7 +61,8 @@ export const doorCommands: CliCommand[] = [
       return { command: 'compartment.service', args: { compartment: args[0], inService: args[1] === 'in', ...(typeof reason === 'string' ? { reason } : {}) } };
     },
     format: (result) => {
-      const r = result as { compartment: string; inService: boolean; reason: string | null };
+      const r = result as { compartment: string; inService: boolean; reason: string | null; unchanged?: boolean; note?: string };
+      if (r.unchanged) return `${r.note}\n`;
       return r.inService ? `compartment ${r.compartment} is back in service\n` : `compartment ${r.compartment} is out of service: ${r.reason}\n`;
     },
   },
@@ -60,7 +70,11 @@ export const doorCommands: CliCommand[] = [
     words: ['bus', 'scan'],
     usage: 'bus scan [--addresses N|FROM-TO]',
     summary: 'which board addresses answer on each bus (all, or only those given; polling pauses meanwhile)',
-    flags: [{ name: '--addresses', value: true }],
+    group: 'technician',
+    progress: { label: 'scanning the buses' },
+    description: 'Asks every board address (or only the given ones) on each lock-board bus whether a board answers, and with which protocol and how many locks: the way to find the addresses of newly wired boards. Polling pauses while it runs, which can take a while for all 247 addresses.',
+    examples: ['bus scan', 'bus scan --addresses 1-16'],
+    flags: [{ name: '--addresses', value: true, arg: 'N|FROM-TO', help: 'only this address or range' }],
     request: (args, flags) => {
       expectArgs(args, 0, 'bus scan [--addresses N|FROM-TO]');
       return { command: 'bus.scan', args: flags['--addresses'] === undefined ? {} : addressRange(flags['--addresses']) };

@@ -1,4 +1,4 @@
-import { parseScan, type ScanResult } from '../../barcode/index.js';
+import type { ScanResult } from '../../barcode/index.js';
 import { expectArgs, UsageError, type CliCommand, type Flags } from '../command.js';
 import { table } from '../format-table.js';
 
@@ -28,7 +28,7 @@ function testRequest(kind: 'scanner' | 'keypad') {
   };
 }
 
-const TEST_FLAGS = [{ name: '--device', value: true }, { name: '--raw', value: false }, { name: '--minutes', value: true }];
+const TEST_FLAGS = [{ name: '--device', value: true, arg: 'NAME', help: 'only this device (see lockerctl inputs)' }, { name: '--raw', value: false, help: 'show the bytes too' }, { name: '--minutes', value: true, arg: 'N', help: 'stop after N minutes (1-120)' }];
 
 function streamEnd(result: unknown): string {
   const r = result as { stopped?: boolean; events?: number };
@@ -49,6 +49,9 @@ export const inputCliCommands: CliCommand[] = [
     words: ['inputs'],
     usage: 'inputs',
     summary: 'scanners and keypads: type, online, muted for flooding, detail, counters',
+    group: 'devices',
+    description: 'The scanners and keypads the daemon runs: their type, whether they are online, whether one is muted for flooding the kiosk, the detail and their counters.',
+    examples: ['inputs'],
     request: (args) => (expectArgs(args, 0, 'inputs'), { command: 'inputs', args: {} }),
     format: (result) =>
       table(
@@ -60,6 +63,10 @@ export const inputCliCommands: CliCommand[] = [
     words: ['scanner', 'test'],
     usage: 'scanner test [--device NAME] [--raw] [--minutes N]',
     summary: 'live decoded scans until Ctrl-C (--raw: bytes too); the kiosk ignores the scanner meanwhile',
+    group: 'devices',
+    streams: true,
+    description: 'Shows each scan as the scanner sends it, decoded (with --raw, its bytes too), until Ctrl-C or --minutes N; the kiosk ignores that scanner meanwhile. With --json, one JSON object per scan and the summary last.',
+    examples: ['scanner test --raw', '--json scanner test --minutes 5'],
     flags: TEST_FLAGS,
     request: testRequest('scanner'),
     format: streamEnd,
@@ -68,6 +75,10 @@ export const inputCliCommands: CliCommand[] = [
     words: ['keypad', 'test'],
     usage: 'keypad test [--device NAME] [--raw] [--minutes N]',
     summary: 'live keys until Ctrl-C (--raw: bytes too); the kiosk ignores the keypad meanwhile',
+    group: 'devices',
+    streams: true,
+    description: 'Shows each key as the keypad sends it (with --raw, its bytes too), until Ctrl-C or --minutes N; the kiosk ignores that keypad meanwhile. With --json, one JSON object per key and the summary last.',
+    examples: ['keypad test', 'keypad test --device front --raw'],
     flags: TEST_FLAGS,
     request: testRequest('keypad'),
     format: streamEnd,
@@ -76,10 +87,15 @@ export const inputCliCommands: CliCommand[] = [
     words: ['barcode', 'parse'],
     usage: 'barcode parse TEXT [--max-length N]',
     summary: 'classify a barcode locally, no daemon needed (\\x1d in TEXT is GS)',
-    flags: [{ name: '--max-length', value: true }],
-    local: (args, flags) => {
+    group: 'tools',
+    description: "Classifies TEXT as lockerd would a scan, without the daemon: a carrier's tracking number (and whether its check digit holds), a pickup QR, a staff badge or unknown. Quote TEXT; write a GS separator as \\x1d.",
+    examples: ['barcode parse 1Z999AA10123456784', "barcode parse '[)>\\x1e01\\x1d...'"],
+    flags: [{ name: '--max-length', value: true, arg: 'N', help: 'the longest scan accepted (1-4096)' }],
+    local: async (args, flags) => {
       if (args.length !== 1) throw new UsageError('usage: lockerctl barcode parse TEXT (quote it; write GS as \\x1d)');
       const maxLength = positiveInt(flags, '--max-length', 4096);
+      // The carriers' tables load only for this command.
+      const { parseScan } = await import('../../barcode/index.js');
       return parseScan(unescapeScan(args[0]!), maxLength !== undefined ? { maxLength } : undefined);
     },
     format: (result) => describeScanResult(result as ScanResult),
@@ -88,6 +104,9 @@ export const inputCliCommands: CliCommand[] = [
     words: ['gpio'],
     usage: 'gpio',
     summary: 'the cabinet GPIO lines (tamper, power-fail, buzzer, lights) and their state',
+    group: 'devices',
+    description: 'The cabinet GPIO lines (tamper, power-fail, buzzer, lights): their line, direction, polarity and whether each is active now.',
+    examples: ['gpio'],
     request: (args) => (expectArgs(args, 0, 'gpio'), { command: 'gpio.status', args: {} }),
     format: (result) => {
       const r = result as { configured: boolean; backend: string | null; error?: string; lines: Record<string, unknown>[] };
@@ -99,7 +118,10 @@ export const inputCliCommands: CliCommand[] = [
     words: ['gpio', 'pulse'],
     usage: 'gpio pulse OUTPUT [--ms N]',
     summary: 'drive an output (buzzer, lights.ok, lights.error, lights.busy) for N ms (default 200)',
-    flags: [{ name: '--ms', value: true }],
+    group: 'devices',
+    description: 'Drives an output (buzzer, lights.ok, lights.error, lights.busy) for N ms (default 200, at most 5000), to check its wiring.',
+    examples: ['gpio pulse buzzer --ms 500'],
+    flags: [{ name: '--ms', value: true, arg: 'N', help: 'how long, in ms (1-5000; default 200)' }],
     request: (args, flags) => {
       expectArgs(args, 1, 'gpio pulse OUTPUT [--ms N]');
       const ms = positiveInt(flags, '--ms', 5000);
@@ -114,6 +136,9 @@ export const inputCliCommands: CliCommand[] = [
     words: ['gpio', 'sim'],
     usage: 'gpio sim INPUT active|inactive',
     summary: 'simulated GPIO only: set the tamper or powerFail input',
+    group: 'simulator',
+    description: 'Sets the tamper or powerFail input of the simulated GPIO backend active or inactive, as the switch would; it counts after the debounce time. Simulated GPIO only.',
+    examples: ['gpio sim tamper active'],
     request: (args) => {
       expectArgs(args, 2, 'gpio sim INPUT active|inactive');
       if (args[1] !== 'active' && args[1] !== 'inactive') throw new UsageError('usage: lockerctl gpio sim INPUT active|inactive');

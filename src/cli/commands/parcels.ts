@@ -64,6 +64,9 @@ export const parcelCliCommands: CliCommand[] = [
     words: ['parcels', 'show'],
     usage: 'parcels show ID',
     summary: "one parcel's proof of delivery: courier, deposit and pickup (with which credential), every door movement meanwhile",
+    group: 'locker',
+    description: "One parcel's proof of delivery: the courier and the deposit, the pickup and with which credential, and every door movement of its compartment meanwhile. ID is the parcel's UUID from lockerctl parcels.",
+    examples: ['parcels show 01935c1e-7c2a-7000-8000-000000000001'],
     request: (args) => {
       expectArgs(args, 1, 'parcels show ID');
       const id = parcelIdOf(args[0]!);
@@ -77,7 +80,12 @@ export const parcelCliCommands: CliCommand[] = [
     words: ['export'],
     usage: EXPORT_USAGE,
     summary: 'the proof of delivery of every parcel reserved since DATE (default: all), oldest first, to stdout or a new FILE; never a code',
-    flags: [{ name: '--format', value: true }, { name: '--since', value: true }, { name: '--out', value: true }],
+    group: 'locker',
+    streams: true,
+    progress: { label: 'exporting', unit: 'parcels', when: (flags) => flags['--out'] !== undefined },
+    description: 'The proof of delivery of every parcel reserved since DATE (default: all), oldest first, as CSV or one JSON record per line, to stdout or to a new FILE (mode 600, never over an existing one). Never a code. The summary goes to stderr.',
+    examples: ['export --format csv --since 2026-11-01 --out november.csv', 'export --format json | jq .parcelId'],
+    flags: [{ name: '--format', value: true, arg: 'csv|json', help: 'CSV, or one JSON record per line', complete: ['csv', 'json'] }, { name: '--since', value: true, arg: 'DATE', help: 'parcels reserved from DATE (2026-11-01 or an ISO time)' }, { name: '--out', value: true, arg: 'FILE', help: 'write to this new FILE instead of stdout', complete: 'file' }],
     request: (args, flags) => {
       expectArgs(args, 0, EXPORT_USAGE);
       const since = flags['--since'];

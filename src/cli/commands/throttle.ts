@@ -19,6 +19,9 @@ export const throttleCliCommands: CliCommand[] = [
     words: ['throttle', 'status'],
     usage: 'throttle status',
     summary: 'the keypad guessing throttle: waits, wrong entries and the alarm, for codes and for PINs',
+    group: 'technician',
+    description: 'The keypad guessing throttle, for retrieval codes and for courier PINs: the wait before the next check, the wrong entries in the last hour and day, and whether guessing is suspected.',
+    examples: ['throttle status'],
     request: (args) => (expectArgs(args, 0, 'throttle status'), { command: 'throttle.status', args: {} }),
     format: (result) => `${describeThrottle(result as ThrottleView).join('\n')}\n`,
   },
@@ -26,7 +29,10 @@ export const throttleCliCommands: CliCommand[] = [
     words: ['throttle', 'reset'],
     usage: 'throttle reset --reason TEXT',
     summary: 'clear the guessing throttle and its alarm regime (audited, sent upstream; earlier alarms stay on record)',
-    flags: [{ name: '--reason', value: true }],
+    group: 'technician',
+    description: 'Clears the guessing throttle and its alarm regime for codes and PINs, audited and sent upstream with the reason; earlier alarms stay on record. Prints what it held.',
+    examples: ['throttle reset --reason "checked the camera: a child playing"'],
+    flags: [{ name: '--reason', value: true, arg: 'TEXT', help: 'why, for the audit trail' }],
     request: (args, flags) => {
       expectArgs(args, 0, 'throttle reset --reason TEXT');
       if (typeof flags['--reason'] !== 'string' || flags['--reason'].trim() === '') throw new UsageError('throttle reset needs --reason TEXT (it goes into the audit trail and upstream)');

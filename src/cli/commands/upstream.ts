@@ -7,6 +7,9 @@ export const upstreamCommands: CliCommand[] = [
     words: ['mqtt', 'check'],
     usage: 'mqtt check',
     summary: "connect with the daemon's MQTT settings, round-trip a message, show latency and TLS",
+    group: 'technician',
+    description: "Connects to the broker with the daemon's own MQTT settings, sends a message to itself and waits for it: the connect time, the round trip, the protocol version and the TLS session and certificate.",
+    examples: ['mqtt check'],
     // The daemon runs the check with the settings it runs with (src/control/upstream-commands.ts).
     request: (args) => (expectArgs(args, 0, 'mqtt check'), { command: 'mqtt.check', args: {} }),
     format: (result) => {

@@ -17,7 +17,9 @@ import type { SerialPortLike } from '../../../drivers/scanner/serial-link.js';
 import { SimInput } from '../../../drivers/sim/input.js';
 import { formatPickupPayload, randomToken } from '../../../src/barcode/index.js';
 import { request } from '../../../src/control/client.js';
-import { eventStream, inputCommands } from '../../../src/control/input-commands.js';
+import { inputCommands } from '../../../src/control/commands/input.js';
+import { eventStream } from '../../../src/control/stream.js';
+import { gpioCommands } from '../../../src/control/commands/gpio.js';
 import { ControlServer, type CommandHandler } from '../../../src/control/server.js';
 import { InputRouter } from '../../../src/hardware/inputs.js';
 import { Ledger } from '../../../src/ledger/ledger.js';
@@ -163,7 +165,7 @@ describe('scanner and keypad tests over the control socket', () => {
     delivered = [];
     const router = new InputRouter([simKeypad, simScanner, serial], (i) => delivered.push(i));
     const gpio = new KioskGpio({ backend: async () => new SimGpio(), config: {}, log: SILENT_LOG });
-    server = new ControlServer(path, inputCommands({ config, ledger, router, gpio }), captureLogger().log);
+    server = new ControlServer(path, new Map([...inputCommands({ config, ledger, router, sim: { keypad: simKeypad, scanner: simScanner }, now: Date.now }), ...gpioCommands({ ledger, gpio, now: Date.now })]), captureLogger().log);
     await server.start();
   });
 
