@@ -8,13 +8,6 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/fixtures.js';
 
-/**
- * Written on other branches of issue 12 and linked from the README's "Where next" table: until
- * those branches are merged, a link to one of these is allowed while the file is missing. Once it
- * exists it is checked like any other (anchors included).
- */
-const WRITTEN_BY_ANOTHER_BRANCH = ['docs/install.md', 'docs/lockerctl.md', 'docs/systemd.md', 'docs/reports.md', 'docs/sd-card.md'];
-
 const docs = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
 
 /** Markdown outside fenced code blocks and inline code, where a link is a link. */
@@ -76,7 +69,7 @@ describe('links in README.md and docs/*.md', () => {
           continue;
         }
         if (!existsSync(target)) {
-          if (!WRITTEN_BY_ANOTHER_BRANCH.includes(inRepo.split(sep).join('/'))) broken.push(`${link}: no such file`);
+          broken.push(`${link}: no such file`);
           continue;
         }
         if (anchor !== undefined && anchor !== '' && statSync(target).isFile() && target.endsWith('.md')) {
