@@ -1,8 +1,10 @@
 import type { App } from './app.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import { resolveConfigPath } from './config/paths.js';
+import { packageVersion } from './cli/package-info.js';
+import { EXIT_USAGE, parseDaemonArgs } from './daemon-args.js';
 import { componentLogger, createLogger, stderrText } from './log.js';
-import { checkConfig, checkConfigRequest } from './systemd/check-config.js';
+import { checkConfig } from './systemd/check-config.js';
 import { ledgerWriteProbe } from './systemd/ledger-probe.js';
 import { Notifier, notifySupport, SDNOTIFY_FIX, serviceManagerEnv } from './systemd/notify.js';
 import { runningStatus } from './systemd/status.js';
@@ -28,7 +30,20 @@ function runningStatusOf(app: App): string {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  if (checkConfigRequest(argv).requested) {
+  const invocation = parseDaemonArgs(argv);
+  if (invocation.kind === 'help') {
+    process.stdout.write(invocation.text);
+    return;
+  }
+  if (invocation.kind === 'version') {
+    process.stdout.write(`lockerd ${packageVersion()}\n`);
+    return;
+  }
+  if (invocation.kind === 'usage-error') {
+    process.stderr.write(stderrText(`lockerd: ${invocation.message}; see lockerd --help\n`, PRIORITY_ERR));
+    process.exit(EXIT_USAGE);
+  }
+  if (invocation.kind === 'check-config') {
     const r = checkConfig(argv, process.env);
     process.stdout.write(r.stdout);
     process.stderr.write(stderrText(r.stderr, PRIORITY_ERR));
