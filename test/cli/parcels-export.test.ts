@@ -14,6 +14,7 @@ import { csvField, csvHeader } from '../../src/cli/proof-format.js';
 import { request } from '../../src/control/client.js';
 import { captureLogger, tempDir, testConfig } from '../helpers/fixtures.js';
 import { LockerHarness } from '../helpers/locker-harness.js';
+import { inProcessLockerctl } from '../helpers/lockerctl-run.js';
 
 const ID = '01935c1e-7c2a-7000-8000-000000000001';
 
@@ -95,12 +96,7 @@ describe('lockerctl parcels show and export: refusals from the daemon', () => {
     cleanup();
   });
 
-  const ctl = async (...args: string[]): Promise<{ code: number; out: string; err: string }> => {
-    let out = '';
-    let err = '';
-    const code = await run(['--socket', socket, ...args], (s) => (out += s), (s) => (err += s));
-    return { code, out, err };
-  };
+  const ctl = inProcessLockerctl(() => socket);
 
   it('a parcel the ledger does not hold is named, and so is a wrong format or a --json that does not apply', async () => {
     expect(await ctl('parcels', 'show', ID)).toEqual({ code: 65, out: '', err: `lockerctl: no parcel ${ID} in this locker's ledger; see lockerctl parcels\n` });

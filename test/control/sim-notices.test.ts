@@ -4,13 +4,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
-import { run } from '../../src/cli/lockerctl.js';
 import { request } from '../../src/control/client.js';
 import { simNoticeCommands } from '../../src/control/commands/sim-notices.js';
 import { parseConfig } from '../../src/config/load.js';
 import { captureLogger, tempDir, testConfig, testConfigJson } from '../helpers/fixtures.js';
 import { Broker, brokerAvailable } from '../helpers/mosquitto.js';
 import { waitFor } from '../helpers/socat.js';
+import { inProcessLockerctl } from '../helpers/lockerctl-run.js';
 
 describe('sim notices on the simulated locker', () => {
   let app: App;
@@ -34,12 +34,7 @@ describe('sim notices on the simulated locker', () => {
     cleanup();
   });
 
-  const ctl = async (...argv: string[]): Promise<{ code: number; out: string; err: string }> => {
-    let out = '';
-    let err = '';
-    const code = await run(['--socket', socket, ...argv], (s) => (out += s), (s) => (err += s));
-    return { code, out, err };
-  };
+  const ctl = inProcessLockerctl(() => socket);
 
   async function deposit(tracking: string, unit: string, size = '#'): Promise<string> {
     for (const step of [['keys', '111111#'], ['scan', tracking], ['keys', `${unit}#`], ['keys', size]]) {

@@ -8,10 +8,10 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/lockerctl.js';
 import type { ProofOfDelivery } from '../../src/locker/proof-of-delivery.js';
 import { captureLogger, tempDir, testConfig } from '../helpers/fixtures.js';
 import { LockerHarness } from '../helpers/locker-harness.js';
+import { inProcessLockerctl } from '../helpers/lockerctl-run.js';
 
 describe('proof of delivery, from the kiosk to the manager\'s export', () => {
   let h: LockerHarness;
@@ -21,12 +21,7 @@ describe('proof of delivery, from the kiosk to the manager\'s export', () => {
   let parcelId: string;
   const secrets: string[] = [];
 
-  const ctl = async (...args: string[]): Promise<{ code: number; out: string; err: string }> => {
-    let out = '';
-    let err = '';
-    const code = await run(['--socket', socket, ...args], (s) => (out += s), (s) => (err += s));
-    return { code, out, err };
-  };
+  const ctl = inProcessLockerctl(() => socket);
 
   /** The code and the QR token of the newest deposit, as upstream receives them. */
   const issued = (): string[] => {

@@ -6,11 +6,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/lockerctl.js';
 import { ControlClientError, request } from '../../src/control/client.js';
 import type { Report } from '../../src/reports/report.js';
 import { captureLogger, tempDir, testConfig } from '../helpers/fixtures.js';
 import { LockerHarness } from '../helpers/locker-harness.js';
+import { inProcessLockerctl } from '../helpers/lockerctl-run.js';
 
 describe('lockerctl report', { timeout: 60_000 }, () => {
   let dir: string;
@@ -39,12 +39,7 @@ describe('lockerctl report', { timeout: 60_000 }, () => {
     cleanup?.();
   });
 
-  const ctl = async (...args: string[]): Promise<{ code: number; out: string; err: string }> => {
-    let out = '';
-    let err = '';
-    const code = await run(['--socket', socket, ...args], (s) => (out += s), (s) => (err += s));
-    return { code, out, err };
-  };
+  const ctl = inProcessLockerctl(() => socket);
 
   it('reports what the locker did, as JSON', async () => {
     const r = await ctl('--json', 'report', '--days', '7');

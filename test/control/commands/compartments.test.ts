@@ -8,6 +8,7 @@ import { createApp, type App } from '../../../src/app.js';
 import { run } from '../../../src/cli/lockerctl.js';
 import { request } from '../../../src/control/client.js';
 import { captureLogger, tempDir, testConfig } from '../../helpers/fixtures.js';
+import { inProcessLockerctl } from '../../helpers/lockerctl-run.js';
 
 describe('compartment service, asked twice', () => {
   let app: App;
@@ -28,12 +29,7 @@ describe('compartment service, asked twice', () => {
     cleanup();
   });
 
-  const ctl = async (...argv: string[]): Promise<{ code: number; out: string; err: string }> => {
-    let out = '';
-    let err = '';
-    const code = await run(['--socket', socket, ...argv], (s) => (out += s), (s) => (err += s));
-    return { code, out, err };
-  };
+  const ctl = inProcessLockerctl(() => socket);
   /** What a change leaves behind: audit rows and outbox events. */
   const written = (): { audit: number; events: number } => ({ audit: app.ledger.audit.recent(10_000).length, events: app.ledger.outbox.list({ limit: 10_000 }).length });
 

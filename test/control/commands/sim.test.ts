@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../../src/app.js';
-import { run } from '../../../src/cli/lockerctl.js';
 import { request } from '../../../src/control/client.js';
 import { captureLogger, tempDir, testConfig } from '../../helpers/fixtures.js';
+import { inProcessLockerctl } from '../../helpers/lockerctl-run.js';
 
 describe('a locker without simulated inputs', () => {
   let app: App;
@@ -28,12 +28,7 @@ describe('a locker without simulated inputs', () => {
     cleanup();
   });
 
-  const ctl = async (...argv: string[]): Promise<{ code: number; out: string; err: string }> => {
-    let out = '';
-    let err = '';
-    const code = await run(['--socket', socket, ...argv], (s) => (out += s), (s) => (err += s));
-    return { code, out, err };
-  };
+  const ctl = inProcessLockerctl(() => socket);
 
   it('refuses sim keys and sim scan as unavailable (exit 69), naming the config key, and changes nothing', async () => {
     const auditBefore = app.ledger.audit.recent(1000).length;
