@@ -14,10 +14,8 @@
  * the daemon logs an error at start and `lockerctl selftest` warns with the fix.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
-import { join } from 'node:path';
-import { packageRoot } from '../config/paths.js';
+import { addonFile, loadAddonFunction } from '../native-addon.js';
 
 export interface PeerCredentials {
   pid: number;
@@ -36,7 +34,7 @@ export interface PeerIdentity {
 }
 
 /** Where node-gyp puts the addon, relative to the package root. */
-export const PEERCRED_ADDON = join('build', 'Release', 'peercred.node');
+export const PEERCRED_ADDON = addonFile('peercred');
 /** What a technician runs to build it (node-gyp comes with npm; it needs make, g++ and python3). */
 export const PEERCRED_FIX = 'npm run build:native in the lockerd directory (needs build-essential and python3), then restart lockerd';
 export const UNKNOWN_TECHNICIAN = 'technician:uid-unknown';
@@ -47,15 +45,8 @@ let loaded: { addon: Addon } | { error: string } | undefined;
 
 function load(): { addon: Addon } | { error: string } {
   if (!loaded) {
-    const path = join(packageRoot(), PEERCRED_ADDON);
-    try {
-      const addon = createRequire(import.meta.url)(path) as Partial<Addon>;
-      if (typeof addon.peercred !== 'function') throw new Error('it exports no peercred function');
-      loaded = { addon: addon as Addon };
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      loaded = { error: e.code === 'MODULE_NOT_FOUND' ? `${path} is missing` : `${path} does not load: ${e.message.split('\n')[0]}` };
-    }
+    const addon = loadAddonFunction<Addon['peercred']>(PEERCRED_ADDON, 'peercred');
+    loaded = 'fn' in addon ? { addon: { peercred: addon.fn } } : addon;
   }
   return loaded;
 }

@@ -7,12 +7,10 @@
  * Everything here does nothing when NOTIFY_SOCKET is unset (a terminal, a test, `npm start`).
  * The environment is given, not read from process.env, so tests say what the service manager set.
  */
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { packageRoot } from '../config/paths.js';
+import { addonFile, loadAddonFunction } from '../native-addon.js';
 
 /** Where node-gyp puts the addon, relative to the package root. */
-export const SDNOTIFY_ADDON = join('build', 'Release', 'sdnotify.node');
+export const SDNOTIFY_ADDON = addonFile('sdnotify');
 /** What a technician runs to build it (node-gyp comes with npm; it needs make, gcc and python3). */
 export const SDNOTIFY_FIX = 'npm run build:native in the lockerd directory (needs build-essential and python3), then restart lockerd';
 
@@ -26,15 +24,8 @@ let loaded: NotifySupport | undefined;
 /** The addon's notify(), loaded once (like peercred in src/control/peer.ts); why not, when it cannot load. */
 export function notifySupport(): NotifySupport {
   if (!loaded) {
-    const path = join(packageRoot(), SDNOTIFY_ADDON);
-    try {
-      const addon = createRequire(import.meta.url)(path) as { notify?: unknown };
-      if (typeof addon.notify !== 'function') throw new Error('it exports no notify function');
-      loaded = { available: true, send: addon.notify as SendDatagram };
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      loaded = { available: false, reason: e.code === 'MODULE_NOT_FOUND' ? `${path} is missing` : `${path} does not load: ${e.message.split('\n')[0]}` };
-    }
+    const addon = loadAddonFunction<SendDatagram>(SDNOTIFY_ADDON, 'notify');
+    loaded = 'fn' in addon ? { available: true, send: addon.fn } : { available: false, reason: addon.error };
   }
   return loaded;
 }
