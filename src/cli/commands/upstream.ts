@@ -10,7 +10,7 @@ export const upstreamCommands: CliCommand[] = [
     group: 'technician',
     description: "Connects to the broker with the daemon's own MQTT settings, sends a message to itself and waits for it: the connect time, the round trip, the protocol version and the TLS session and certificate.",
     examples: ['mqtt check'],
-    // The daemon runs the check with the settings it runs with (src/control/upstream-commands.ts).
+    // The daemon runs the check with the settings it runs with (src/control/commands/upstream.ts).
     request: (args) => (expectArgs(args, 0, 'mqtt check'), { command: 'mqtt.check', args: {} }),
     format: (result) => {
       const r = result as LinkCheck;
