@@ -41,58 +41,70 @@ function validPageSize(n: number): boolean {
 }
 
 /**
- * The committed content of the WAL at `path` (none if it is missing, empty, or its header is not
- * valid: SQLite then ignores it too). Frames after the first one whose salt or checksum does not
- * hold are left over from an earlier use of the file or torn by a power cut, and do not count.
+ * Walks the valid frames of the WAL at `path` in order, calling `frame` with the page each holds
+ * and its commit size (non-zero on a commit frame). Null when there is no valid WAL (missing,
+ * empty, a bad header: SQLite then ignores it too). Frames after the first one whose salt or
+ * checksum does not hold are left over from an earlier use of the file or torn by a power cut,
+ * and are not walked.
  */
-export function readWal(path: string): WalSummary {
+function walkFrames(path: string, frame: (page: number, commitSize: number, index: number) => void): { pageSize: number; salt: string } | null {
   let fd: number;
   try {
     fd = openSync(path, 'r');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return EMPTY;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
   try {
     const size = fstatSync(fd).size;
-    if (size < WAL_HEADER_BYTES) return EMPTY;
+    if (size < WAL_HEADER_BYTES) return null;
     const header = Buffer.alloc(WAL_HEADER_BYTES);
     readSync(fd, header, 0, WAL_HEADER_BYTES, 0);
     const magic = header.readUInt32BE(0);
-    if (magic !== MAGIC_LE && magic !== MAGIC_BE) return EMPTY;
+    if (magic !== MAGIC_LE && magic !== MAGIC_BE) return null;
     const bigEndian = magic === MAGIC_BE;
     const pageSize = header.readUInt32BE(8);
-    if (header.readUInt32BE(4) !== WAL_VERSION || !validPageSize(pageSize)) return EMPTY;
+    if (header.readUInt32BE(4) !== WAL_VERSION || !validPageSize(pageSize)) return null;
     let sum = checksum(header, 0, 24, bigEndian, [0, 0]);
-    if (sum[0] !== header.readUInt32BE(24) || sum[1] !== header.readUInt32BE(28)) return EMPTY;
+    if (sum[0] !== header.readUInt32BE(24) || sum[1] !== header.readUInt32BE(28)) return null;
     const salt1 = header.readUInt32BE(16);
     const salt2 = header.readUInt32BE(20);
 
-    const frame = Buffer.alloc(FRAME_HEADER_BYTES + pageSize);
-    const pending: number[] = [];
-    const pages = new Set<number>();
-    let committedFrames = 0;
-    let dbPages: number | null = null;
-    for (let offset = WAL_HEADER_BYTES, n = 0; offset + frame.length <= size; offset += frame.length, n++) {
-      if (readSync(fd, frame, 0, frame.length, offset) < frame.length) break;
-      const page = frame.readUInt32BE(0);
-      if (page === 0 || frame.readUInt32BE(8) !== salt1 || frame.readUInt32BE(12) !== salt2) break;
-      sum = checksum(frame, 0, 8, bigEndian, sum);
-      sum = checksum(frame, FRAME_HEADER_BYTES, frame.length, bigEndian, sum);
-      if (sum[0] !== frame.readUInt32BE(16) || sum[1] !== frame.readUInt32BE(20)) break;
-      pending.push(page);
-      const commitSize = frame.readUInt32BE(4);
-      if (commitSize !== 0) {
-        for (const p of pending) pages.add(p);
-        pending.length = 0;
-        committedFrames = n + 1;
-        dbPages = commitSize;
-      }
+    const buf = Buffer.alloc(FRAME_HEADER_BYTES + pageSize);
+    for (let offset = WAL_HEADER_BYTES, n = 0; offset + buf.length <= size; offset += buf.length, n++) {
+      if (readSync(fd, buf, 0, buf.length, offset) < buf.length) break;
+      const page = buf.readUInt32BE(0);
+      if (page === 0 || buf.readUInt32BE(8) !== salt1 || buf.readUInt32BE(12) !== salt2) break;
+      sum = checksum(buf, 0, 8, bigEndian, sum);
+      sum = checksum(buf, FRAME_HEADER_BYTES, buf.length, bigEndian, sum);
+      if (sum[0] !== buf.readUInt32BE(16) || sum[1] !== buf.readUInt32BE(20)) break;
+      frame(page, buf.readUInt32BE(4), n);
     }
-    return { pageSize, committedFrames, pages, dbPages };
+    return { pageSize, salt: `${salt1}:${salt2}` };
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * The committed content of the WAL at `path` (none if there is no valid one); an uncommitted tail
+ * does not count.
+ */
+export function readWal(path: string): WalSummary {
+  const pending: number[] = [];
+  const pages = new Set<number>();
+  let committedFrames = 0;
+  let dbPages: number | null = null;
+  const wal = walkFrames(path, (page, commitSize, n) => {
+    pending.push(page);
+    if (commitSize !== 0) {
+      for (const p of pending) pages.add(p);
+      pending.length = 0;
+      committedFrames = n + 1;
+      dbPages = commitSize;
+    }
+  });
+  return wal ? { pageSize: wal.pageSize, committedFrames, pages, dbPages } : EMPTY;
 }
 
 export interface WalCommits {
@@ -108,46 +120,14 @@ export interface WalCommits {
  * what each commit wrote. Validated like `readWal`; an uncommitted tail is left out.
  */
 export function readWalCommits(path: string): WalCommits {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { pageSize: 0, salt: '', commits: [] };
-    throw err;
-  }
-  try {
-    const size = fstatSync(fd).size;
-    const none = { pageSize: 0, salt: '', commits: [] };
-    if (size < WAL_HEADER_BYTES) return none;
-    const header = Buffer.alloc(WAL_HEADER_BYTES);
-    readSync(fd, header, 0, WAL_HEADER_BYTES, 0);
-    const magic = header.readUInt32BE(0);
-    if (magic !== MAGIC_LE && magic !== MAGIC_BE) return none;
-    const bigEndian = magic === MAGIC_BE;
-    const pageSize = header.readUInt32BE(8);
-    if (header.readUInt32BE(4) !== WAL_VERSION || !validPageSize(pageSize)) return none;
-    let sum = checksum(header, 0, 24, bigEndian, [0, 0]);
-    if (sum[0] !== header.readUInt32BE(24) || sum[1] !== header.readUInt32BE(28)) return none;
-    const salt1 = header.readUInt32BE(16);
-    const salt2 = header.readUInt32BE(20);
-    const frame = Buffer.alloc(FRAME_HEADER_BYTES + pageSize);
-    const commits: number[][] = [];
-    let pending: number[] = [];
-    for (let offset = WAL_HEADER_BYTES; offset + frame.length <= size; offset += frame.length) {
-      if (readSync(fd, frame, 0, frame.length, offset) < frame.length) break;
-      const page = frame.readUInt32BE(0);
-      if (page === 0 || frame.readUInt32BE(8) !== salt1 || frame.readUInt32BE(12) !== salt2) break;
-      sum = checksum(frame, 0, 8, bigEndian, sum);
-      sum = checksum(frame, FRAME_HEADER_BYTES, frame.length, bigEndian, sum);
-      if (sum[0] !== frame.readUInt32BE(16) || sum[1] !== frame.readUInt32BE(20)) break;
-      pending.push(page);
-      if (frame.readUInt32BE(4) !== 0) {
-        commits.push(pending);
-        pending = [];
-      }
+  const commits: number[][] = [];
+  let pending: number[] = [];
+  const wal = walkFrames(path, (page, commitSize) => {
+    pending.push(page);
+    if (commitSize !== 0) {
+      commits.push(pending);
+      pending = [];
     }
-    return { pageSize, salt: `${salt1}:${salt2}`, commits };
-  } finally {
-    closeSync(fd);
-  }
+  });
+  return wal ? { ...wal, commits } : { pageSize: 0, salt: '', commits: [] };
 }
