@@ -1,26 +1,39 @@
 /**
  * The locker's local calendar: which day and hour a moment falls in, in one IANA time zone (the
- * system's by default, as a property manager reads the building's clock). Pure.
+ * system's by default, as a property manager reads the building's clock). Pure, but for the
+ * system zone's name, read when first asked for.
  *
- * Offsets come from Intl once per UTC hour and are cached: a report places hundreds of thousands
- * of moments, and every zone changes its offset only on a whole quarter hour at most.
+ * Offsets are cached per quarter hour: a report places hundreds of thousands of moments, and every
+ * zone changes its offset only on a whole quarter hour at most. The system's zone takes them from
+ * Date's local time, a named zone from Intl: Intl's first use maps about 6 MB of ICU tables into
+ * the daemon for good, and its daily report runs in the system's zone (./system-zone.ts).
  */
+import { systemTimeZone } from './system-zone.js';
+
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 /** Offsets change on quarter hours at most; caching per quarter hour is exact. */
 const SLOT = 15 * 60_000;
 
 export class Calendar {
-  readonly timeZone: string;
-  readonly #format: Intl.DateTimeFormat;
+  /** The zone's IANA name, read when first asked for. */
+  #timeZone: string | undefined;
+  /** Undefined for the system's zone. */
+  readonly #format: Intl.DateTimeFormat | undefined;
   readonly #offsets = new Map<number, number>();
 
-  /** Throws RangeError for a name Intl does not know. */
+  /** Without a name, the system's zone. Throws RangeError for a name Intl does not know. */
   constructor(timeZone?: string) {
+    if (timeZone === undefined) return;
     this.#format = new Intl.DateTimeFormat('en-US', {
       timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
     });
-    this.timeZone = this.#format.resolvedOptions().timeZone;
+    this.#timeZone = this.#format.resolvedOptions().timeZone;
+  }
+
+  get timeZone(): string {
+    this.#timeZone ??= systemTimeZone();
+    return this.#timeZone;
   }
 
   /** Local time minus UTC at `ms`, in ms. */
@@ -29,9 +42,13 @@ export class Calendar {
     let offset = this.#offsets.get(slot);
     if (offset === undefined) {
       const at = slot * SLOT;
-      const p: Record<string, number> = {};
-      for (const part of this.#format.formatToParts(at)) if (part.type !== 'literal') p[part.type] = Number(part.value);
-      offset = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) - at;
+      if (this.#format) {
+        const p: Record<string, number> = {};
+        for (const part of this.#format.formatToParts(at)) if (part.type !== 'literal') p[part.type] = Number(part.value);
+        offset = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) - at;
+      } else {
+        offset = 0 - new Date(at).getTimezoneOffset() * 60_000; // 0 - x: never -0 for UTC
+      }
       this.#offsets.set(slot, offset);
     }
     return offset;
