@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { DoorHardware, InputDevice } from '../drivers/contracts.js';
 import { SimInput } from '../drivers/sim/input.js';
-import { packageRoot } from './config/paths.js';
+import { packageVersion } from './config/paths.js';
 import type { LockerdConfig } from './config/types.js';
 import { controlCommands } from './control/commands/index.js';
 import { ControlServer } from './control/server.js';
@@ -52,13 +50,8 @@ export interface AppOptions {
   underSystemd?: boolean;
 }
 
-export function version(): string {
-  try {
-    return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
+/** lockerd's version (package.json). */
+export const version = packageVersion;
 
 /**
  * The kiosk's input path: every device's input through the router, which mutes a device that

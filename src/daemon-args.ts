@@ -10,7 +10,8 @@ export const EXIT_USAGE = 64; // EX_USAGE
 
 export type DaemonInvocation =
   | { kind: 'run' }
-  | { kind: 'check-config' }
+  /** `file`: the one given to --check-config, else the one a start would read. */
+  | { kind: 'check-config'; file: string | undefined }
   | { kind: 'help'; text: string }
   | { kind: 'version' }
   | { kind: 'usage-error'; message: string };
@@ -33,7 +34,7 @@ key cannot be used, 69 the control socket cannot be set up, 78 the
 configuration cannot be used (systemd does not restart after 65 or 78).
 `;
 
-/** What the command line asks for; the file names stay in argv for resolveConfigPath / checkConfig. */
+/** What the command line asks for; `--config FILE` stays in argv for resolveConfigPath. */
 export function parseDaemonArgs(argv: readonly string[]): DaemonInvocation {
   // `--check-config=FILE` as `--check-config FILE`: its file is a positional below.
   const args = argv.flatMap((a) => (a.startsWith('--check-config=') ? ['--check-config', a.slice('--check-config='.length)] : [a]));
@@ -59,7 +60,7 @@ export function parseDaemonArgs(argv: readonly string[]): DaemonInvocation {
   if (values.version) return { kind: 'version' };
   if (values['check-config']) {
     if (positionals.length > 1) return { kind: 'usage-error', message: `--check-config takes one file, not ${positionals.length}` };
-    return { kind: 'check-config' };
+    return { kind: 'check-config', file: positionals[0] || undefined };
   }
   if (positionals.length > 0) return { kind: 'usage-error', message: `unexpected argument "${positionals[0]!.slice(0, 80)}" (the config is given with --config FILE)` };
   return { kind: 'run' };

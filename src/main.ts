@@ -1,7 +1,7 @@
 import type { App } from './app.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import { resolveConfigPath } from './config/paths.js';
-import { packageVersion } from './cli/package-info.js';
+import { packageVersion } from './config/paths.js';
 import { EXIT_USAGE, parseDaemonArgs } from './daemon-args.js';
 import { componentLogger, createLogger, stderrText } from './log.js';
 import { checkConfig } from './systemd/check-config.js';
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     process.exit(EXIT_USAGE);
   }
   if (invocation.kind === 'check-config') {
-    const r = checkConfig(argv, process.env);
+    const r = checkConfig(invocation.file, argv, process.env);
     process.stdout.write(r.stdout);
     process.stderr.write(stderrText(r.stderr, PRIORITY_ERR));
     process.exit(r.code);

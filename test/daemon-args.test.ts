@@ -12,10 +12,14 @@ describe("lockerd's command line", () => {
     expect(parseDaemonArgs([])).toEqual({ kind: 'run' });
     expect(parseDaemonArgs(['--config', '/etc/lockerd/config.json'])).toEqual({ kind: 'run' });
     expect(parseDaemonArgs(['--config=/etc/lockerd/config.json'])).toEqual({ kind: 'run' });
-    expect(parseDaemonArgs(['--check-config'])).toEqual({ kind: 'check-config' });
-    expect(parseDaemonArgs(['--check-config', 'a.json'])).toEqual({ kind: 'check-config' });
-    expect(parseDaemonArgs(['--check-config=a.json'])).toEqual({ kind: 'check-config' });
-    expect(parseDaemonArgs(['--config', 'a.json', '--check-config'])).toEqual({ kind: 'check-config' });
+    expect(parseDaemonArgs(['--check-config'])).toEqual({ kind: 'check-config', file: undefined });
+    expect(parseDaemonArgs(['--check-config', '/etc/lockerd/config.json'])).toEqual({ kind: 'check-config', file: '/etc/lockerd/config.json' });
+    expect(parseDaemonArgs(['--check-config=a.json'])).toEqual({ kind: 'check-config', file: 'a.json' });
+    expect(parseDaemonArgs(['--check-config='])).toEqual({ kind: 'check-config', file: undefined });
+    // The file of --config, read by resolveConfigPath, as a start would.
+    expect(parseDaemonArgs(['--check-config', '--config', 'x'])).toEqual({ kind: 'check-config', file: undefined });
+    // After --, nothing is an option.
+    expect(parseDaemonArgs(['--', '--check-config'])).toMatchObject({ kind: 'usage-error' });
   });
 
   it('refuses what it does not know in one line, instead of starting on the demo config', () => {

@@ -10,7 +10,7 @@ import { CommandError, EXIT_STATUS, type ErrorKind } from '../control/protocol.j
 import { SocketPathError } from '../config/socket-path.js';
 import { commandName, UsageError, type CliCommand, type EventSink } from './command.js';
 import { COMMANDS } from './commands/index.js';
-import { packageVersion } from './package-info.js';
+import { packageVersion } from '../config/paths.js';
 import { parseCommandLine as parseWith, type ParsedCommandLine } from './parse.js';
 import type { Progress } from './progress.js';
 import { socketPath, type SocketLookup } from './socket.js';

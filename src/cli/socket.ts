@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { INSTALLED_SOCKET_PATH, readSocketPath } from '../config/socket-path.js';
 import type { Flags } from './command.js';
-import { packageRoot } from './package-info.js';
+import { packageRoot } from '../config/paths.js';
 
 export interface SocketLookup {
   env: NodeJS.ProcessEnv;

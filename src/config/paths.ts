@@ -6,7 +6,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError } from './load.js';
+// The error alone, not the loader: lockerctl finds the package through this module and must not load ajv.
+import { ConfigError } from './config-error.js';
 
 const PACKAGE_NAME = 'lockerd';
 
@@ -39,6 +40,16 @@ function readPackageName(manifest: string): unknown {
     return (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name;
   } catch {
     return undefined;
+  }
+}
+
+/** lockerd's version, from its package.json ('unknown' if that cannot be read). */
+export function packageVersion(): string {
+  try {
+    const v = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: unknown }).version;
+    return typeof v === 'string' ? v : 'unknown';
+  } catch {
+    return 'unknown';
   }
 }
 

@@ -8,29 +8,8 @@ import { ConfigError, loadConfig } from '../config/load.js';
 import { resolveConfigPath } from '../config/paths.js';
 import type { LockerdConfig } from '../config/types.js';
 
-export const CHECK_CONFIG_FLAG = '--check-config';
 const EXIT_OK = 0;
 const EXIT_CONFIG = 78; // EX_CONFIG, as the daemon exits on a bad config
-
-/**
- * Whether argv asks for the check, and which file: `--check-config FILE`, `--check-config=FILE`,
- * or `--check-config` alone (then --config / $LOCKERD_CONFIG / the built-in one, as the daemon).
- */
-export function checkConfigRequest(argv: readonly string[]): { requested: false } | { requested: true; file: string | undefined } {
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') break;
-    if (arg === CHECK_CONFIG_FLAG) {
-      const next = argv[i + 1];
-      return { requested: true, file: next !== undefined && next !== '' && !next.startsWith('-') ? next : undefined };
-    }
-    if (arg.startsWith(`${CHECK_CONFIG_FLAG}=`)) {
-      const file = arg.slice(CHECK_CONFIG_FLAG.length + 1);
-      return { requested: true, file: file === '' ? undefined : file };
-    }
-  }
-  return { requested: false };
-}
 
 /** One line a technician can read: what the file describes, nothing secret (no URL, no PIN). */
 export function configSummary(path: string, c: LockerdConfig): string {
@@ -46,10 +25,10 @@ export interface CheckConfigResult {
   stderr: string;
 }
 
-export function checkConfig(argv: readonly string[], env: NodeJS.ProcessEnv, load: (path: string) => LockerdConfig = loadConfig): CheckConfigResult {
-  const request = checkConfigRequest(argv);
+/** Checks `file`, or without one the file a start would read (--config in argv, $LOCKERD_CONFIG, the demo's). */
+export function checkConfig(file: string | undefined, argv: readonly string[], env: NodeJS.ProcessEnv, load: (path: string) => LockerdConfig = loadConfig): CheckConfigResult {
   try {
-    const path = request.requested && request.file !== undefined ? request.file : resolveConfigPath(argv, env);
+    const path = file ?? resolveConfigPath(argv, env);
     return { code: EXIT_OK, stdout: `${configSummary(path, load(path))}\n`, stderr: '' };
   } catch (err) {
     if (err instanceof ConfigError) return { code: EXIT_CONFIG, stdout: '', stderr: `lockerd: config check failed:\n${err.message}\n` };

@@ -2,7 +2,6 @@ import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkConfigRequest } from '../../src/systemd/check-config.js';
 import { DAEMON, assertBuilt } from '../helpers/daemon.js';
 import { ROOT, tempDir, testConfigJson, writeConfig } from '../helpers/fixtures.js';
 
@@ -60,12 +59,3 @@ describe('lockerd --check-config (ExecStartPre=)', () => {
   });
 });
 
-describe('checkConfigRequest', () => {
-  it('finds the flag and its file, stopping at --', () => {
-    expect(checkConfigRequest(['--check-config', '/etc/lockerd/config.json'])).toEqual({ requested: true, file: '/etc/lockerd/config.json' });
-    expect(checkConfigRequest(['--check-config', '--config', 'x'])).toEqual({ requested: true, file: undefined });
-    expect(checkConfigRequest(['--check-config='])).toEqual({ requested: true, file: undefined });
-    expect(checkConfigRequest(['--config', 'x'])).toEqual({ requested: false });
-    expect(checkConfigRequest(['--', '--check-config'])).toEqual({ requested: false });
-  });
-});
