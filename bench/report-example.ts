@@ -1,6 +1,6 @@
 /**
  * `npm run report:example`: docs/report-example.html and docs/report-example.png, the report of
- * a demo month (src/reports/demo-history.ts) on the default config's 28 compartments, as a
+ * a demo month (bench/report-history.ts) on the default config's 28 compartments, as a
  * property manager would get it from `lockerctl report --html`. The screenshot is Debian's
  * Chromium, headless. Fixed clock, time zone and seed: the same files every run.
  */
@@ -13,7 +13,7 @@ import { Ledger } from '../src/ledger/ledger.js';
 import { applyConfig } from '../src/locker/apply-config.js';
 import { buildReport, periodOfDays } from '../src/reports/build.js';
 import { Calendar, MS_PER_DAY } from '../src/reports/calendar.js';
-import { writeDemoHistory } from '../src/reports/demo-history.js';
+import { writeDemoHistory } from './report-history.js';
 import { renderReportHtml } from '../src/reports/html.js';
 import { launchChromium } from '../test/helpers/chromium.js';
 

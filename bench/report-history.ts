@@ -5,11 +5,11 @@
  * stores, in the order src/locker/ writes them; seeded, so the same arguments give the same ledger.
  * Not used by the daemon.
  */
-import { COMPARTMENT_SIZES, type CompartmentSize } from '../config/types.js';
-import type { Ledger } from '../ledger/ledger.js';
-import { uuidv7 } from '../ledger/uuidv7.js';
-import { mulberry32 } from '../../drivers/sim/prng.js';
-import { Calendar, MS_PER_HOUR } from './calendar.js';
+import { COMPARTMENT_SIZES, type CompartmentSize } from '../src/config/types.js';
+import type { Ledger } from '../src/ledger/ledger.js';
+import { uuidv7 } from '../src/ledger/uuidv7.js';
+import { mulberry32 } from '../drivers/sim/prng.js';
+import { Calendar, MS_PER_HOUR } from '../src/reports/calendar.js';
 
 const MINUTE = 60_000;
 
