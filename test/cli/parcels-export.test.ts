@@ -14,7 +14,7 @@ import { csvField, csvHeader } from '../../src/cli/proof-format.js';
 import { request } from '../../src/control/client.js';
 import { captureLogger, tempDir, testConfig } from '../helpers/fixtures.js';
 import { LockerHarness } from '../helpers/locker-harness.js';
-import { inProcessLockerctl } from '../helpers/lockerctl-run.js';
+import { inProcessLockerctl } from '../helpers/control-app.js';
 
 const ID = '01935c1e-7c2a-7000-8000-000000000001';
 

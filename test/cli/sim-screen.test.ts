@@ -3,34 +3,15 @@
  * its last screen state (the prompt, the keys that do something, the doors and their state, the
  * masked entry, the countdown). The JSON answer keeps `displays` and adds `screens`.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type App } from '../../src/app.js';
-import { run } from '../../src/cli/lockerctl.js';
-import { captureLogger, tempDir, testConfig } from '../helpers/fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { useControlApp } from '../helpers/control-app.js';
 
 describe('lockerctl sim prints the screen model', () => {
-  let app: App;
-  let cleanup: () => void;
-  let socket: string;
+  const t = useControlApp();
 
-  beforeAll(async () => {
-    let dir: string;
-    ({ dir, cleanup } = tempDir());
-    const config = testConfig(dir);
-    socket = config.control.socketPath;
-    app = createApp(config, captureLogger().log, { controlSocket: true });
-    await app.start();
-  });
-
-  afterAll(async () => {
-    await app.stop();
-    cleanup();
-  });
-
+  /** Its stdout, once it exited 0. */
   const ctl = async (...argv: string[]): Promise<string> => {
-    let out = '';
-    let err = '';
-    const code = await run(['--socket', socket, ...argv], (s) => (out += s), (s) => (err += s));
+    const { code, out, err } = await t.ctl(...argv);
     expect(code, err).toBe(0);
     return out;
   };
@@ -68,7 +49,7 @@ describe('lockerctl sim prints the screen model', () => {
     await ctl('sim', 'scan', '1Z999AA10123456784');
     expect(await ctl('sim', 'keys', '101#')).toContain('  keys: 1# = Small (S), 2# = Medium (M), 3# = Large (L), 4# = Extra large (XL), * = Back, # = Smallest that fits\n');
     const opened = await ctl('sim', 'keys', '2#');
-    const door = app.locker.openDoors()[0]!.compartmentId;
+    const door = t.app.locker.openDoors()[0]!.compartmentId;
     expect(opened).toContain(`  [success] Door ${door} is open. Put the parcel in and close the door. Too small? Press * for a bigger one.\n`);
     expect(opened).toContain(`  step: courier_door (en)\n  doors: ${door} open\n  keys: * = Too small: bigger door, D = Door did not open\n`);
     const closed = await ctl('sim', 'door', door, 'close');

@@ -10,7 +10,7 @@ import { parseConfig } from '../../src/config/load.js';
 import { captureLogger, tempDir, testConfig, testConfigJson } from '../helpers/fixtures.js';
 import { Broker, brokerAvailable } from '../helpers/mosquitto.js';
 import { waitFor } from '../helpers/socat.js';
-import { inProcessLockerctl } from '../helpers/lockerctl-run.js';
+import { inProcessLockerctl } from '../helpers/control-app.js';
 
 describe('sim notices on the simulated locker', () => {
   let app: App;

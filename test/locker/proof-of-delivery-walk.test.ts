@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProofOfDelivery } from '../../src/locker/proof-of-delivery.js';
 import { captureLogger, tempDir, testConfig } from '../helpers/fixtures.js';
 import { LockerHarness } from '../helpers/locker-harness.js';
-import { inProcessLockerctl } from '../helpers/lockerctl-run.js';
+import { inProcessLockerctl } from '../helpers/control-app.js';
 
 describe('proof of delivery, from the kiosk to the manager\'s export', () => {
   let h: LockerHarness;

@@ -10,7 +10,7 @@ import { ControlClientError, request } from '../../src/control/client.js';
 import type { Report } from '../../src/reports/report.js';
 import { captureLogger, tempDir, testConfig } from '../helpers/fixtures.js';
 import { LockerHarness } from '../helpers/locker-harness.js';
-import { inProcessLockerctl } from '../helpers/lockerctl-run.js';
+import { inProcessLockerctl } from '../helpers/control-app.js';
 
 describe('lockerctl report', { timeout: 60_000 }, () => {
   let dir: string;

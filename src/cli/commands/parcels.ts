@@ -1,7 +1,6 @@
-import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { DATE_FORMS, parcelIdOf, parseExportDate, type ProofOfDelivery } from '../../locker/proof-of-delivery.js';
 import { expectArgs, UsageError, type CliCommand, type EventSink, type Flags } from '../command.js';
+import { OutputFile } from '../output-file.js';
 import { csvHeader, csvRow, formatProof, jsonLine } from '../proof-format.js';
 
 const EXPORT_USAGE = 'export --format csv|json [--since DATE] [--out FILE]';
@@ -12,49 +11,29 @@ function exportSink(flags: Flags, out: (s: string) => void): EventSink {
   const format = flags['--format'];
   if (format !== 'csv' && format !== 'json') throw new UsageError(`export needs --format csv or --format json${typeof format === 'string' ? `, not "${format}"` : ''}`);
   const file = flags['--out'];
-  let fd: number | undefined;
-  let path: string | undefined;
-  if (typeof file === 'string') {
-    path = resolve(file);
-    try {
-      // Owner only: the records name units and residents' pickup times.
-      fd = openSync(path, 'wx', 0o600);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST') throw new UsageError(`${path} exists; give a new file name (an export never overwrites)`);
-      throw new UsageError(`cannot create ${path} (${code ?? (err as Error).message})`);
-    }
-  }
-  const write = (s: string): void => {
-    if (fd === undefined) out(s);
-    else writeSync(fd, s);
-  };
+  // Owner only: the records name units and residents' pickup times.
+  const target = typeof file === 'string' ? OutputFile.create(file, 0o600, 'an export') : undefined;
+  const path = target?.path;
+  const write = (s: string): void => (target ? target.write(s) : out(s));
   const line = format === 'csv' ? csvRow : jsonLine;
   let count = 0;
   if (format === 'csv') write(csvHeader());
-  const finish = (): void => {
-    if (fd !== undefined) closeSync(fd);
-    fd = undefined;
-  };
   return {
     event: (e) => {
       write(line(e as ProofOfDelivery));
       count++;
     },
     close: (result) => {
-      finish();
       const r = result as { stopped?: boolean; parcels?: number; since?: string | null; until?: string };
       if (r.stopped) {
-        if (path) unlinkSync(path);
+        target?.discard();
         return { message: `lockerctl: export stopped after ${count} parcels; ${path ? `${path} removed` : 'the output is incomplete'}\n`, exitCode: 1 };
       }
+      target?.close();
       const range = `reserved ${r.since ? `from ${r.since}` : 'since the ledger began'} to ${r.until ?? '?'}`;
       return { message: `${count} parcels (${range})${path ? ` written to ${path}` : ''}\n`, exitCode: 0 };
     },
-    abort: () => {
-      finish();
-      if (path) unlinkSync(path);
-    },
+    abort: () => target?.discard(),
   };
 }
 

@@ -1,9 +1,8 @@
-import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { DEFAULT_REPORT_DAYS, MAX_REPORT_DAYS } from '../../reports/build.js';
 import { renderReportHtml } from '../../reports/html.js';
 import type { Report } from '../../reports/report.js';
 import { formatReportText } from '../../reports/text.js';
+import { OutputFile } from '../output-file.js';
 import { expectArgs, UsageError, type CliCommand, type EventSink, type Flags } from '../command.js';
 
 const USAGE = 'report [--days N] [--html FILE]';
@@ -22,35 +21,17 @@ function daysFlag(flags: Flags): number {
  */
 function reportSink(flags: Flags, out: (s: string) => void): EventSink {
   const file = flags['--html'];
-  let fd: number | undefined;
-  let path: string | undefined;
-  if (typeof file === 'string') {
-    path = resolve(file);
-    try {
-      fd = openSync(path, 'wx', 0o644);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST') throw new UsageError(`${path} exists; give a new file name (a report never overwrites)`);
-      throw new UsageError(`cannot create ${path} (${code ?? (err as Error).message})`);
-    }
-  }
-  const finish = (): void => {
-    if (fd !== undefined) closeSync(fd);
-    fd = undefined;
-  };
+  const page = typeof file === 'string' ? OutputFile.create(file, 0o644, 'a report') : undefined;
   return {
     event: () => {},
     close: (result) => {
       const report = result as Report;
-      if (fd !== undefined) writeSync(fd, renderReportHtml(report));
-      finish();
-      out(flags['--json'] === true ? `${JSON.stringify(report, null, 2)}\n` : path ? '' : formatReportText(report));
-      return { message: path ? `report of ${report.period.days} days written to ${path}\n` : '', exitCode: 0 };
+      page?.write(renderReportHtml(report));
+      page?.close();
+      out(flags['--json'] === true ? `${JSON.stringify(report, null, 2)}\n` : page ? '' : formatReportText(report));
+      return { message: page ? `report of ${report.period.days} days written to ${page.path}\n` : '', exitCode: 0 };
     },
-    abort: () => {
-      finish();
-      if (path) unlinkSync(path);
-    },
+    abort: () => page?.discard(),
   };
 }
 

@@ -3,41 +3,22 @@
  * (exit 0), says so, and writes nothing (no audit row, no outbox event); an existing
  * out-of-service keeps its reason. Driven through lockerctl's run() and the real socket.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type App } from '../../../src/app.js';
-import { run } from '../../../src/cli/lockerctl.js';
+import { describe, expect, it } from 'vitest';
 import { request } from '../../../src/control/client.js';
-import { captureLogger, tempDir, testConfig } from '../../helpers/fixtures.js';
-import { inProcessLockerctl } from '../../helpers/lockerctl-run.js';
+import { useControlApp } from '../../helpers/control-app.js';
 
 describe('compartment service, asked twice', () => {
-  let app: App;
-  let cleanup: () => void;
-  let socket: string;
+  const t = useControlApp();
 
-  beforeAll(async () => {
-    let dir: string;
-    ({ dir, cleanup } = tempDir());
-    const config = testConfig(dir);
-    socket = config.control.socketPath;
-    app = createApp(config, captureLogger().log, { controlSocket: true });
-    await app.start();
-  });
-
-  afterAll(async () => {
-    await app.stop();
-    cleanup();
-  });
-
-  const ctl = inProcessLockerctl(() => socket);
+  const { ctl } = t;
   /** What a change leaves behind: audit rows and outbox events. */
-  const written = (): { audit: number; events: number } => ({ audit: app.ledger.audit.recent(10_000).length, events: app.ledger.outbox.list({ limit: 10_000 }).length });
+  const written = (): { audit: number; events: number } => ({ audit: t.app.ledger.audit.recent(10_000).length, events: t.app.ledger.outbox.list({ limit: 10_000 }).length });
 
   it('succeeds saying A02 was already in service, and writes nothing', async () => {
     const before = written();
     const again = await ctl('compartment', 'service', 'A02', 'in');
     expect(again).toEqual({ code: 0, out: 'A02 was already in service\n', err: '' });
-    expect(await request(socket, 'compartment.service', { compartment: 'A02', inService: true })).toEqual({ compartment: 'A02', inService: true, reason: null, unchanged: true, note: 'A02 was already in service' });
+    expect(await request(t.socket, 'compartment.service', { compartment: 'A02', inService: true })).toEqual({ compartment: 'A02', inService: true, reason: null, unchanged: true, note: 'A02 was already in service' });
     expect(written()).toEqual(before);
   });
 
@@ -48,12 +29,12 @@ describe('compartment service, asked twice', () => {
     const again = await ctl('compartment', 'service', 'A02', 'out', '--reason', 'door dented');
     expect(again).toEqual({ code: 0, out: 'A02 was already out of service: hinge broken\n', err: '' });
     expect(written()).toEqual(before);
-    expect(app.ledger.compartments.get('A02')!.outOfService).toBe('hinge broken');
+    expect(t.app.ledger.compartments.get('A02')!.outOfService).toBe('hinge broken');
 
     const back = await ctl('compartment', 'service', 'A02', 'in');
     expect(back).toEqual({ code: 0, out: 'compartment A02 is back in service\n', err: '' });
     expect(written()).toEqual({ audit: before.audit + 1, events: before.events + 1 });
-    expect(app.ledger.compartments.get('A02')!.outOfService).toBeNull();
+    expect(t.app.ledger.compartments.get('A02')!.outOfService).toBeNull();
   });
 
   it('still refuses an unknown compartment (65) and a missing reason (64), changing nothing', async () => {
