@@ -7,7 +7,10 @@ export class ConfigError extends Error {
   /** One sentence per problem, without the source prefix. Never contains a courier PIN. */
   readonly problems: string[];
 
-  constructor(source: string, problems: string[]) {
+  /** The OS error's code when the file could not be read at all (ENOENT, EACCES, ...). */
+  readonly errno: string | undefined;
+
+  constructor(source: string, problems: string[], errno?: string) {
     // The message goes to logs and terminals: keep it bounded; `problems` keeps them all.
     const shown = problems.slice(0, MAX_PROBLEMS_IN_MESSAGE).map((p) => `${source}: ${p}`);
     if (problems.length > MAX_PROBLEMS_IN_MESSAGE) {
@@ -17,5 +20,6 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
     this.source = source;
     this.problems = problems;
+    this.errno = errno;
   }
 }

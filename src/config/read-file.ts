@@ -37,7 +37,7 @@ export function readConfigText(path: string): string {
     }
   } catch (err) {
     if (err instanceof ConfigError) throw err;
-    throw new ConfigError(path, [`cannot read the configuration: ${osReason(err)}`]);
+    throw new ConfigError(path, [`cannot read the configuration: ${osReason(err)}`], (err as NodeJS.ErrnoException | undefined)?.code);
   } finally {
     if (fd !== undefined) closeSync(fd);
   }

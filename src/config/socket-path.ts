@@ -3,7 +3,8 @@
  * lockerctl needs only `control.socketPath`, and must not need the rest (the validator, or read
  * permission on files the full load touches). The daemon still validates the whole file itself.
  */
-import { readFileSync } from 'node:fs';
+import { ConfigError } from './config-error.js';
+import { readConfigText } from './read-file.js';
 
 /** Where the packaged service's control socket is (RuntimeDirectory=lockerd in the unit). */
 export const INSTALLED_SOCKET_PATH = '/run/lockerd/lockerd.sock';
@@ -26,12 +27,12 @@ export class SocketPathError extends Error {
 export async function readSocketPath(file: string): Promise<string> {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    // Bounded like the daemon's own read: `--config /dev/zero` is refused, not read for ever.
+    text = readConfigText(file);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const permission = code === 'EACCES' || code === 'EPERM';
-    const why = code === 'ENOENT' ? 'no such file' : permission ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
-    throw new SocketPathError(`cannot read the control socket path from ${file}: ${why}; give the socket with --socket PATH instead`, permission);
+    if (!(err instanceof ConfigError)) throw err;
+    const why = err.problems[0]!.replace(/^cannot read the configuration: /, '');
+    throw new SocketPathError(`cannot read the control socket path from ${file}: ${why}; give the socket with --socket PATH instead`, err.errno === 'EACCES' || err.errno === 'EPERM');
   }
   let config: unknown;
   try {

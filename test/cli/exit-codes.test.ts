@@ -76,7 +76,7 @@ describe('lockerctl exit statuses and --json errors, against the built daemon', 
     expect(bad.stderr).not.toContain('424242');
     const missing = await lockerctl(['--json', '--config', join(dir, 'none.json'), 'status']);
     expect(missing.code).toBe(EXIT_STATUS.config);
-    expect(JSON.parse(missing.stderr)).toEqual({ error: `cannot read the control socket path from ${join(dir, 'none.json')}: no such file; give the socket with --socket PATH instead`, code: 'config' });
+    expect(JSON.parse(missing.stderr)).toEqual({ error: `cannot read the control socket path from ${join(dir, 'none.json')}: no such file or directory (ENOENT); give the socket with --socket PATH instead`, code: 'config' });
   });
 
   it('77 and "you are not in the lockerd group" for a socket the user may not open', async () => {

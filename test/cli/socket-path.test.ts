@@ -40,5 +40,7 @@ describe('lockerctl socket lookup', () => {
     await expect(readSocketPath(broken)).rejects.toThrow(`${broken} is not valid JSON; check it with: lockerctl config check ${broken}`);
     await expect(readSocketPath(writeConfig(dir, { control: { socketPath: 7 } }, 'seven.json'))).rejects.toThrow('control.socketPath is not a path');
     await expect(readSocketPath(dir)).rejects.toMatchObject({ message: expect.stringContaining('it is a directory'), permission: false });
+    // A file without end is refused at the daemon's own size bound, not read until memory runs out.
+    await expect(readSocketPath('/dev/zero')).rejects.toMatchObject({ message: expect.stringContaining('larger than 8388608 bytes'), permission: false });
   });
 });
