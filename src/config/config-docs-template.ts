@@ -149,6 +149,21 @@ a bus to try them without hardware.
 
 {{table compartments[]}}
 
+### \`storage\`, \`rooms[]\` and \`desks[]\`
+
+Besides compartments behind their own doors, a station may serve a package room (one door, shelves
+inside) or a front desk (no door, storage places, staff only), and a locker bank may overflow into
+either (\`allocation.overflow\`). The flows and the choices behind them are in
+[storage kinds](storage.md). The top-level \`storage\` key (above) says what this station's kiosk serves.
+
+**\`rooms[]\`**
+
+{{table rooms[]}}
+
+**\`desks[]\`**
+
+{{table desks[]}}
+
 ### \`units[]\`
 
 {{table units[]}}

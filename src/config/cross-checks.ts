@@ -7,6 +7,7 @@ import { BADGE_PREFIX, parseBadge } from '../barcode/badge.js';
 import { expectedYearsToAHit, MIN_YEARS_TO_A_HIT, requiredCodeLength, worstCaseGuessesPerDay } from '../locker/guessing.js';
 import { holdConfigProblems } from '../locker/hold-policy.js';
 import { LOCKBOARD_LIMITS } from './schema.js';
+import { storageCrossCheck } from './storage-checks.js';
 import type { LockerdConfig } from './types.js';
 
 /**
@@ -88,9 +89,6 @@ export function crossCheck(config: LockerdConfig): string[] {
     });
   });
 
-  if (config.compartments.length === 0) {
-    problems.push('compartments: none are configured; the locker needs at least one compartment');
-  }
   const compartmentIds = new Map<string, number>();
   const lockUsers = new Map<string, number>();
   const knownBoards = [...boards.keys()].join(', ');
@@ -118,6 +116,7 @@ export function crossCheck(config: LockerdConfig): string[] {
     }
   });
 
+  problems.push(...storageCrossCheck(config, { boards, lockUsers }));
   problems.push(...checkScreenLayout(config));
 
   const unitIds = new Map<string, number>();

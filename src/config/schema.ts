@@ -17,6 +17,7 @@
 import { COMPARTMENT_SIZES, type LockBoardProtocol, type LogLevel } from './types.js';
 import { LANGUAGES } from '../kiosk/screen.js';
 import { DURATION_DESCRIPTION, DURATION_PATTERN } from '../locker/hold-policy.js';
+import { overflowSchema, storageSchemas } from './storage-schema.js';
 
 // Kept as plain objects (not JSONSchemaType) because the bus union is a discriminated oneOf,
 // which JSONSchemaType cannot express well.
@@ -521,6 +522,7 @@ export const configSchema: Schema = {
       additionalProperties: false,
       default: {},
       properties: {
+        overflow: overflowSchema,
         shareCompartments: { type: 'array', items: { enum: [...COMPARTMENT_SIZES] }, maxItems: 16, default: ['L', 'XL'], title: 'Sizes whose compartment may hold several parcels for the same unit. When the unit already has a parcel waiting in such a compartment, the size prompt offers `C` = "add to A11" ([several parcels in one compartment](walkthroughs.md#several-parcels-in-one-compartment)); the pickup opens it once and completes all of them. A repeat changes nothing; `[]` turns sharing off.' },
       },
     },
@@ -551,8 +553,9 @@ export const configSchema: Schema = {
         oneOf: BUS_SCHEMAS,
       },
     },
+    ...storageSchemas,
     compartments: {
-      title: 'The doors. At least 1 (cross-checks).',
+      title: 'The doors of the locker bank. At least 1 unless the station is a room or desk (cross-checks).',
       // An empty list is allowed here and reported by the cross-checks, with a clearer sentence.
       type: 'array',
       maxItems: 512,

@@ -117,6 +117,48 @@ export interface ScreenConfig {
   layout?: { columns: string[][] };
 }
 
+/** What a station's kiosk serves: a locker bank, a package room, or a front desk. */
+export type StorageKind = 'lockers' | 'room' | 'desk';
+
+/** A shelf of a package room or a storage place of a front desk. */
+export interface PlaceConfig {
+  /** As its label says; unique across compartments, rooms, desks, shelves and places. */
+  id: string;
+  /** Parcels it holds. */
+  capacity: number;
+  /** The biggest parcel it takes. */
+  size: CompartmentSize;
+}
+
+export interface RoomConfig {
+  id: string;
+  name?: string;
+  /** The room door's lock (a strike or magnetic lock on a lock or relay board), with its latch sensor. */
+  board: string;
+  lock: number;
+  shelves: PlaceConfig[];
+  /** `scan`: each parcel's label is scanned at the kiosk on the way out; `done`: the screen's "done" also marks them all. */
+  pickupConfirm: 'scan' | 'done';
+  /** Parcels of a resident let in and not scanned out within this are flagged for staff. */
+  scanOutWithinMs: number;
+  /** A courier's session ends after this long without a scan. */
+  sessionMs: number;
+}
+
+export interface DeskConfig {
+  id: string;
+  name?: string;
+  places: PlaceConfig[];
+  /** The statement a resident signs at pickup, stored word for word with the signature. */
+  statement: string;
+}
+
+export interface OverflowConfig {
+  /** A room or desk id. */
+  to: string;
+  sizes: CompartmentSize[];
+}
+
 export interface UnitConfig {
   /** Apartment or unit number as residents and couriers key it (digits only, e.g. "1204"). */
   id: string;
@@ -323,6 +365,8 @@ export interface LockerdConfig {
      * the unit's compartment at the size prompt ("add to A11") when it fits. Empty: one parcel per compartment.
      */
     shareCompartments: CompartmentSize[];
+    /** Rooms or desks that take parcels no compartment fits, in order, each for some sizes. */
+    overflow: OverflowConfig[];
   };
   /** Separate budgets for codes (and pickup QRs) and for PINs (and badges); see docs/security.md. */
   guessing: {
@@ -349,6 +393,10 @@ export interface LockerdConfig {
   screen: ScreenConfig;
   /** The simulated keypad and scanner `lockerctl sim keys|scan` drive; both off unless asked for (the demo config asks). */
   simulator: { keypad: boolean; scanner: boolean };
+  /** What this station's kiosk serves (docs/storage.md). */
+  storage: StorageKind;
+  rooms: RoomConfig[];
+  desks: DeskConfig[];
   compartments: CompartmentConfig[];
   units: UnitConfig[];
   couriers: CourierConfig[];

@@ -1,8 +1,15 @@
 import type { CompartmentSize } from '../config/types.js';
 import type { Db } from './database.js';
 
+/**
+ * A door of the ledger: a locker compartment, or a package room's door (./storage-areas.ts has the
+ * room's shelves). Desks have no door and are only in ./storage-areas.ts.
+ */
+export type DoorKind = 'locker' | 'room';
+
 export interface Compartment {
   id: string;
+  kind: DoorKind;
   size: CompartmentSize;
   board: string;
   lock: number;
@@ -13,6 +20,7 @@ export interface Compartment {
 
 interface Row {
   id: string;
+  kind: DoorKind;
   size: CompartmentSize;
   board: string;
   lock: number;
@@ -22,6 +30,7 @@ interface Row {
 
 const fromRow = (r: Row): Compartment => ({
   id: r.id,
+  kind: r.kind,
   size: r.size,
   board: r.board,
   lock: r.lock,
@@ -44,19 +53,22 @@ export class CompartmentStore {
   readonly #setOos;
   readonly #free;
   readonly #occupancy;
+  readonly #doors;
 
   constructor(db: Db) {
-    this.#all = db.prepare('SELECT * FROM compartments ORDER BY id');
-    this.#get = db.prepare<[string]>('SELECT * FROM compartments WHERE id = ?');
+    // Lockers only, unless the method says doors: every caller before rooms existed meant lockers.
+    this.#all = db.prepare("SELECT * FROM compartments WHERE kind = 'locker' ORDER BY id");
+    this.#doors = db.prepare("SELECT * FROM compartments WHERE kind IN ('locker','room') ORDER BY id");
+    this.#get = db.prepare<[string]>("SELECT * FROM compartments WHERE id = ? AND kind IN ('locker','room')");
     this.#byLock = db.prepare<[string, number]>('SELECT * FROM compartments WHERE board = ? AND lock = ?');
     this.#upsert = db.prepare<[string, string, string, number, number]>(
-      `INSERT INTO compartments (id, size, board, lock, accessible) VALUES (?, ?, ?, ?, ?)
+      `INSERT INTO compartments (id, kind, size, board, lock, accessible) VALUES (?, 'locker', ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET size = excluded.size, board = excluded.board, lock = excluded.lock, accessible = excluded.accessible`,
     );
     this.#setOos = db.prepare<[string | null, string]>('UPDATE compartments SET out_of_service = ? WHERE id = ?');
     this.#free = db.prepare(
       `SELECT c.* FROM compartments c
-       WHERE c.out_of_service IS NULL
+       WHERE c.kind = 'locker' AND c.out_of_service IS NULL
          AND NOT EXISTS (SELECT 1 FROM parcels p WHERE p.compartment_id = c.id AND p.state IN ('reserved','deposited'))
          AND NOT EXISTS (SELECT 1 FROM door_operations d WHERE d.compartment_id = c.id AND d.state IN ('intent','opened'))
        ORDER BY c.id`,
@@ -65,14 +77,22 @@ export class CompartmentStore {
       // One row per compartment, however many parcels share it.
       `SELECT c.*, min(p.id) AS parcel_id, count(p.id) AS parcels FROM compartments c
        LEFT JOIN parcels p ON p.compartment_id = c.id AND p.state IN ('reserved','deposited')
+       WHERE c.kind = 'locker'
        GROUP BY c.id ORDER BY c.id`,
     );
   }
 
+  /** The locker compartments. */
   all(): Compartment[] {
     return (this.#all.all() as Row[]).map(fromRow);
   }
 
+  /** Every door the boards drive: the lockers and the package rooms' doors. */
+  doors(): Compartment[] {
+    return (this.#doors.all() as Row[]).map(fromRow);
+  }
+
+  /** A locker or a room door. */
   get(id: string): Compartment | undefined {
     const r = this.#get.get(id) as Row | undefined;
     return r && fromRow(r);
@@ -83,7 +103,7 @@ export class CompartmentStore {
     return r && fromRow(r);
   }
 
-  upsert(c: Omit<Compartment, 'outOfService'>): void {
+  upsert(c: Omit<Compartment, 'outOfService' | 'kind'>): void {
     this.#upsert.run(c.id, c.size, c.board, c.lock, c.accessible ? 1 : 0);
   }
 
@@ -91,7 +111,7 @@ export class CompartmentStore {
     this.#setOos.run(reason, id);
   }
 
-  /** In service, empty, and no door operation under way. */
+  /** Lockers in service, empty, and no door operation under way. */
   free(): Compartment[] {
     return (this.#free.all() as Row[]).map(fromRow);
   }

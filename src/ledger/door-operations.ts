@@ -1,6 +1,8 @@
 import type { Db } from './database.js';
 
-export type DoorPurpose = 'deposit' | 'pickup' | 'technician' | 'remote' | 'staff' | 'recall' | 'audit' | 'return_deposit' | 'return_collect';
+export type DoorPurpose = 'deposit' | 'pickup' | 'technician' | 'remote' | 'staff' | 'recall' | 'audit' | 'return_deposit' | 'return_collect'
+  /** A package room's door: a courier's session (or an overflow parcel carried in), a resident let in to collect. */
+  | 'room_deposit' | 'room_pickup';
 /** How the person who asked for a door proved who they are (the proof of delivery shows it). */
 export type DoorCredential = 'code' | 'qr' | 'pin' | 'badge' | 'staff';
 export type DoorOperationState = 'intent' | 'opened' | 'closed' | 'failed' | 'abandoned';

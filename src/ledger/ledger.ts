@@ -13,6 +13,7 @@ import { Outbox } from './outbox.js';
 import { ParcelStore } from './parcels.js';
 import { PeopleStore } from './people.js';
 import { StaffStore } from './staff.js';
+import { StorageAreaStore } from './storage-areas.js';
 import { loadSecretKey, SecretHasher, SecretKeyError } from './secret.js';
 
 export interface LedgerOptions {
@@ -28,6 +29,8 @@ export interface LedgerOptions {
  */
 export class Ledger extends EventEmitter<{ committed: [] }> {
   readonly compartments: CompartmentStore;
+  /** Package rooms and front desks with their shelves and places. */
+  readonly storage: StorageAreaStore;
   readonly parcels: ParcelStore;
   readonly codes: CodeStore;
   readonly doorOperations: DoorOperationStore;
@@ -49,6 +52,7 @@ export class Ledger extends EventEmitter<{ committed: [] }> {
   ) {
     super();
     this.compartments = new CompartmentStore(db);
+    this.storage = new StorageAreaStore(db);
     this.parcels = new ParcelStore(db);
     this.codes = new CodeStore(db);
     this.doorOperations = new DoorOperationStore(db);

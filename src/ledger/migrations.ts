@@ -314,6 +314,104 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX outbox_codes_held ON outbox (code_acked_at) WHERE code_acked_at IS NOT NULL;
     `,
   },
+  {
+    version: 9,
+    description: 'storage kinds: package rooms and front desks with their shelves and places; room door operations; signatures and authorised collectors for the front desk',
+    rebuildsTables: true,
+    sql: `
+      -- A compartments row is a locker (its own door), a package room (one door, shelves inside) or
+      -- a front desk (no door: board and lock are NULL). Parcels, door operations and the audit
+      -- trail keep naming compartment ids, so a room or desk needs no second kind of reference.
+      CREATE TABLE compartments_new (
+        id          TEXT PRIMARY KEY,
+        kind        TEXT NOT NULL DEFAULT 'locker' CHECK (kind IN ('locker','room','desk')),
+        size        TEXT NOT NULL CHECK (size IN ('S','M','L','XL')),
+        board       TEXT,
+        lock        INTEGER CHECK (lock >= 1),
+        accessible  INTEGER NOT NULL DEFAULT 0 CHECK (accessible IN (0,1)),
+        out_of_service TEXT,
+        CHECK ((kind = 'desk') = (board IS NULL)),
+        CHECK ((board IS NULL) = (lock IS NULL)),
+        UNIQUE (board, lock)
+      ) WITHOUT ROWID;
+      INSERT INTO compartments_new (id, kind, size, board, lock, accessible, out_of_service)
+        SELECT id, 'locker', size, board, lock, accessible, out_of_service FROM compartments;
+      DROP TABLE compartments;
+      ALTER TABLE compartments_new RENAME TO compartments;
+
+      -- The shelves of a room and the storage places of a desk. A place dropped from the config
+      -- stays (inactive) while parcels or history name it.
+      CREATE TABLE places (
+        id          TEXT PRIMARY KEY,
+        area        TEXT NOT NULL REFERENCES compartments (id),
+        capacity    INTEGER NOT NULL CHECK (capacity >= 1),
+        size        TEXT NOT NULL CHECK (size IN ('S','M','L','XL')),
+        active      INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0,1))
+      ) WITHOUT ROWID;
+      CREATE INDEX places_area ON places (area);
+
+      -- What a resident signed at the front desk: a compact vector path of the strokes, its
+      -- SHA-256 over the record (who, when, which parcels, the statement), and the statement
+      -- word for word. Append-only, like the audit trail.
+      CREATE TABLE signatures (
+        id          INTEGER PRIMARY KEY,
+        at          INTEGER NOT NULL,
+        desk        TEXT NOT NULL,
+        staff_id    TEXT NOT NULL,
+        unit        TEXT NOT NULL,
+        collector   TEXT,
+        statement   TEXT NOT NULL,
+        parcels     TEXT NOT NULL,
+        path        TEXT NOT NULL,
+        sha256      TEXT NOT NULL
+      );
+      CREATE TRIGGER signatures_no_update BEFORE UPDATE ON signatures BEGIN SELECT RAISE(ABORT, 'signatures are append-only'); END;
+      CREATE TRIGGER signatures_no_delete BEFORE DELETE ON signatures BEGIN SELECT RAISE(ABORT, 'signatures are append-only'); END;
+
+      -- Someone a resident authorised (upstream command) to collect their parcels, by name.
+      CREATE TABLE pickup_authorisations (
+        id          TEXT PRIMARY KEY,
+        unit        TEXT NOT NULL,
+        collector   TEXT NOT NULL,
+        parcel_id   TEXT REFERENCES parcels (id),
+        created_at  INTEGER NOT NULL,
+        expires_at  INTEGER NOT NULL,
+        used_at     INTEGER,
+        revoked_at  INTEGER
+      ) WITHOUT ROWID;
+      CREATE INDEX pickup_authorisations_unit ON pickup_authorisations (unit) WHERE used_at IS NULL AND revoked_at IS NULL;
+
+      -- Parcels in a room or at a desk: the shelf or place they are on; when a room pickup was
+      -- flagged for staff (not scanned out in time); the signature and the collector's name of a
+      -- desk pickup.
+      ALTER TABLE parcels ADD COLUMN place_id TEXT REFERENCES places (id);
+      ALTER TABLE parcels ADD COLUMN pickup_flagged_at INTEGER;
+      ALTER TABLE parcels ADD COLUMN signature_id INTEGER REFERENCES signatures (id);
+      ALTER TABLE parcels ADD COLUMN collector TEXT;
+      CREATE INDEX parcels_active_place ON parcels (place_id) WHERE place_id IS NOT NULL AND state IN ('reserved','deposited');
+
+      -- Room doors: a courier's session (and an overflow parcel carried in) and a resident let in
+      -- to collect; new purposes need a new CHECK.
+      CREATE TABLE door_operations_new (
+        id             INTEGER PRIMARY KEY,
+        compartment_id TEXT NOT NULL REFERENCES compartments (id),
+        purpose        TEXT NOT NULL CHECK (purpose IN ('deposit','pickup','technician','remote','staff','recall','audit','return_deposit','return_collect','room_deposit','room_pickup')),
+        parcel_id      TEXT REFERENCES parcels (id),
+        actor          TEXT NOT NULL,
+        state          TEXT NOT NULL CHECK (state IN ('intent','opened','closed','failed','abandoned')),
+        outcome        TEXT,
+        requested_at   INTEGER NOT NULL,
+        opened_at      INTEGER,
+        ended_at       INTEGER,
+        credential     TEXT CHECK (credential IN ('code','qr','pin','badge','staff'))
+      );
+      INSERT INTO door_operations_new SELECT id, compartment_id, purpose, parcel_id, actor, state, outcome, requested_at, opened_at, ended_at, credential FROM door_operations;
+      DROP TABLE door_operations;
+      ALTER TABLE door_operations_new RENAME TO door_operations;
+      CREATE INDEX door_operations_active ON door_operations (compartment_id) WHERE state IN ('intent','opened');
+      CREATE INDEX door_operations_compartment_time ON door_operations (compartment_id, requested_at);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -24,6 +24,14 @@ export interface Parcel {
   expiredAt: number | null;
   /** Every reminder of the current hold due by this time was dealt with; null: none yet. */
   remindedThrough: number | null;
+  /** The shelf or storage place of a parcel in a room or at a desk (`compartmentId` is the room or desk); null in a locker. */
+  placeId: string | null;
+  /** A room pickup not scanned out in time was flagged for staff at this time. */
+  pickupFlaggedAt: number | null;
+  /** The front-desk signature of its pickup (./signatures.ts). */
+  signatureId: number | null;
+  /** Who collected it on the resident's behalf (an authorised collector), by name. */
+  collector: string | null;
 }
 
 interface Row {
@@ -43,6 +51,10 @@ interface Row {
   direction: ParcelDirection;
   expiry_reported_at: number | null;
   reminded_through: number | null;
+  place_id: string | null;
+  pickup_flagged_at: number | null;
+  signature_id: number | null;
+  collector: string | null;
 }
 
 const fromRow = (r: Row): Parcel => ({
@@ -62,6 +74,10 @@ const fromRow = (r: Row): Parcel => ({
   direction: r.direction,
   expiredAt: r.expiry_reported_at,
   remindedThrough: r.reminded_through,
+  placeId: r.place_id,
+  pickupFlaggedAt: r.pickup_flagged_at,
+  signatureId: r.signature_id,
+  collector: r.collector,
 });
 
 export interface NewParcel {
@@ -73,6 +89,8 @@ export interface NewParcel {
   tracking: string | null;
   courierId: string | null;
   reservedAt: number;
+  /** A shelf or storage place (`compartmentId` is then its room or desk). */
+  placeId?: string | null;
 }
 
 export class ParcelStore {
@@ -105,8 +123,8 @@ export class ParcelStore {
 
   constructor(db: Db) {
     this.#insert = db.prepare(
-      `INSERT INTO parcels (id, unit, size, compartment_id, state, carrier, tracking, courier_id, reserved_at)
-       VALUES (@id, @unit, @size, @compartmentId, 'reserved', @carrier, @tracking, @courierId, @reservedAt)`,
+      `INSERT INTO parcels (id, unit, size, compartment_id, state, carrier, tracking, courier_id, reserved_at, place_id)
+       VALUES (@id, @unit, @size, @compartmentId, 'reserved', @carrier, @tracking, @courierId, @reservedAt, @placeId)`,
     );
     this.#get = db.prepare<[string]>('SELECT * FROM parcels WHERE id = ?');
     this.#deposit = db.prepare<[number, number, number, string]>(
@@ -204,7 +222,7 @@ export class ParcelStore {
   }
 
   reserve(p: NewParcel): void {
-    this.#insert.run(p);
+    this.#insert.run({ ...p, placeId: p.placeId ?? null });
   }
 
   /** A resident's return (outbound): reserved with no code and no courier until a courier collects it. */

@@ -1,5 +1,6 @@
 import { COMPARTMENT_SIZES, type CompartmentSize } from '../config/types.js';
 import type { Compartment } from '../ledger/compartments.js';
+import type { Place } from '../ledger/storage-areas.js';
 
 export interface AllocationRequest {
   /** The size the courier asked for; `auto` starts from the smallest. */
@@ -75,4 +76,14 @@ export function chooseSharedCompartment(occupied: readonly OccupiedCompartment[]
       o.parcels.every((p) => p.unit === request.unit && p.state === 'deposited' && p.direction === 'inbound' && p.codeId === request.liveCodeId),
   );
   return candidates.map((o) => o.compartment).sort((a, b) => a.id.localeCompare(b.id))[0] ?? null;
+}
+
+/**
+ * The place a parcel of `size` goes to in an area: active, taking that size, with room left, the
+ * lowest id first (like compartments), so the courier and a technician can predict it and shelves
+ * fill one after another. `size` null: any place with room.
+ */
+export function choosePlace(places: readonly Place[], size: CompartmentSize | null): Place | null {
+  const fits = places.filter((p) => p.active && p.parcels < p.capacity && (size === null || COMPARTMENT_SIZES.indexOf(p.size) >= COMPARTMENT_SIZES.indexOf(size)));
+  return fits.sort((a, b) => a.id.localeCompare(b.id))[0] ?? null;
 }

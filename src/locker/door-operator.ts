@@ -90,7 +90,7 @@ export class DoorOperator {
     this.#now = deps.now;
     this.#bus = deps.bus;
     this.#boards = deps.boards;
-    this.#monitor = new DoorMonitor(deps.doors, deps.ledger.compartments.all(), deps.config.doors.leftOpenMs, deps.log, deps.now);
+    this.#monitor = new DoorMonitor(deps.doors, deps.ledger.compartments.doors(), deps.config.doors.leftOpenMs, deps.log, deps.now);
     this.#monitor.on('opened', (c, at) => this.#onOpened(c, at));
     this.#monitor.on('closed', (c, at, openedAt) => this.#onClosed(c, at, openedAt));
     this.#monitor.on('leftOpen', (c, openedAt) => this.#onLeftOpen(c, openedAt));

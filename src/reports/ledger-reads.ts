@@ -77,7 +77,7 @@ export class ReportReads {
         WHERE id > @lo AND id <= @hi AND at >= @from AND at < @to AND action IN (${inList([...OVERFLOW_ACTIONS, ...DOOR_ACTIONS])}) ORDER BY id`,
     );
     this.#maxAuditId = db.prepare('SELECT max(id) FROM audit').pluck();
-    this.#compartments = db.prepare('SELECT id, size, out_of_service AS outOfService FROM compartments ORDER BY id');
+    this.#compartments = db.prepare("SELECT id, size, out_of_service AS outOfService FROM compartments WHERE kind = 'locker' ORDER BY id");
     // The first row ever written: applyConfig's, at the ledger's first start.
     this.#since = db.prepare('SELECT at FROM audit ORDER BY id LIMIT 1').pluck();
   }

@@ -56,7 +56,7 @@ describe('parseConfig: defaults', () => {
       kiosk: { sessionTimeoutMs: 60000, maxScanLength: 512, maxEntryLength: 32, language: 'en' },
       flood: { refusalWindowMs: 60000, logLinesPerMinute: 10, maxInputsPerSecond: 30, sustainedMs: 3000, mutedForMs: 60000, maxMutedForMs: 3600000 },
       doors: { leftOpenMs: 120000, maxAllocationAttempts: 3 },
-      allocation: { shareCompartments: ['L', 'XL'] },
+      allocation: { overflow: [], shareCompartments: ['L', 'XL'] },
       guessing: { freeFailures: 10, baseLockoutMs: 30000, maxLockoutMs: 60000, alarmFailuresPerHour: 10, alarmFailuresPerDay: 50, suspectedLockoutMs: 900000 },
       buses: [{ id: 'bus1', type: 'sim', autoCloseMs: 0, unlockDelayMs: 50, boards: [{ id: 'B1', locks: 4 }] }],
       scanners: [],
@@ -64,6 +64,9 @@ describe('parseConfig: defaults', () => {
       gpio: { backend: 'auto', chip: 'auto', sysfsRoot: '/sys/class/gpio', toolsDir: '/usr/bin', pollMs: 20 },
       screen: { enabled: true, host: '127.0.0.1', port: 8480, name: 'Parcel locker' },
       simulator: { keypad: false, scanner: false },
+      storage: 'lockers',
+      rooms: [],
+      desks: [],
       compartments: [
         { id: 'A01', size: 'S', board: 'B1', lock: 1, accessible: false },
         { id: 'A02', size: 'M', board: 'B1', lock: 2, accessible: true },
@@ -131,7 +134,7 @@ describe('parseConfig: schema problems, one exact sentence each', () => {
     [
       'an unknown top-level key',
       (c) => (c.compartment = []),
-      'compartment: unknown key; did you mean "compartments"? (allowed: kioskId, log, ledger, control, mqtt, codes, holds, kiosk, flood, doors, allocation, guessing, buses, compartments, units, couriers, staff, scanners, keypads, gpio, screen, simulator)',
+      'compartment: unknown key; did you mean "compartments"? (allowed: kioskId, log, ledger, control, mqtt, codes, holds, kiosk, flood, doors, allocation, guessing, buses, storage, rooms, desks, compartments, units, couriers, staff, scanners, keypads, gpio, screen, simulator)',
     ],
     ['a missing key in a list entry', (c) => c.units.push({ accessible: true }), 'units[2]: missing required key "id"'],
     ['a missing top-level key', (c) => delete c.kioskId, '(top level): missing required key "kioskId"'],
@@ -284,7 +287,43 @@ describe('parseConfig: cross-checks', () => {
         'couriers[0].pin: the PIN of courier "ups-1" has 8 digits, the same as codes.length; the keypad tells retrieval codes and courier PINs apart by their length, so PINs need a different number of digits',
       ],
     ],
-    ['no compartments', (c) => (c.compartments = []), ['compartments: none are configured; the locker needs at least one compartment']],
+    ['no compartments', (c) => (c.compartments = []), ['compartments: none are configured; the locker needs at least one compartment (or set "storage" to "room" or "desk")']],
+    [
+      'a shelf named like a compartment',
+      (c) => (c.rooms = [{ id: 'ROOM', board: 'B1', lock: 3, shelves: [{ id: 'A01', capacity: 4 }] }]),
+      ['rooms[0].shelves[0].id: "A01" is already used by compartments[0]; compartments, rooms, desks, shelves and places share one set of names'],
+    ],
+    [
+      'a room door on a compartment\'s lock',
+      (c) => (c.rooms = [{ id: 'ROOM', board: 'B1', lock: 2, shelves: [{ id: 'R-A', capacity: 4 }] }]),
+      ['rooms[0]: the room door and compartments[1] ("A02") are both on board "B1" lock 2; each lock opens one door'],
+    ],
+    [
+      'a room door on a board that does not exist',
+      (c) => (c.rooms = [{ id: 'ROOM', board: 'B9', lock: 1, shelves: [{ id: 'R-A', capacity: 4 }] }]),
+      ['rooms[0].board: "B9" is not a configured board (known boards: B1)'],
+    ],
+    [
+      'a room station with two rooms',
+      (c) => {
+        c.storage = 'room';
+        c.rooms = [{ id: 'R1', board: 'B1', lock: 3, shelves: [{ id: 'R1-A', capacity: 4 }] }, { id: 'R2', board: 'B1', lock: 4, shelves: [{ id: 'R2-A', capacity: 4 }] }];
+      },
+      ['storage: "room" serves one package room, and rooms has 2; declare exactly one room (a second room needs its own kiosk)'],
+    ],
+    [
+      'a desk station without staff',
+      (c) => {
+        c.storage = 'desk';
+        c.desks = [{ id: 'DESK', places: [{ id: 'D-1', capacity: 10 }] }];
+      },
+      ['staff: a front desk is run by staff, and none are configured; add at least one staff member'],
+    ],
+    [
+      'overflow to a room that does not exist',
+      (c) => (c.allocation = { overflow: [{ to: 'ROOM' }] }),
+      ['allocation.overflow[0].to: "ROOM" is not a configured room or desk (known: none)'],
+    ],
     [
       'accessible units but no accessible compartment',
       (c) => (c.compartments[1].accessible = false),

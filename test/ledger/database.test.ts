@@ -101,6 +101,37 @@ describe('opening the ledger', () => {
     db.close();
   });
 
+  it('upgrades a version 8 ledger to storage kinds: lockers stay lockers, rooms, desks and places can be added, every reference still enforced', () => {
+    const v8 = openDatabase(path, { migrations: MIGRATIONS.slice(0, 8) });
+    v8.exec(`
+      INSERT INTO compartments (id, size, board, lock, out_of_service) VALUES ('A01', 'S', 'B1', 1, NULL), ('A02', 'M', 'B1', 2, 'jammed');
+      INSERT INTO parcels (id, unit, size, compartment_id, state, reserved_at) VALUES ('p1', '101', 'S', 'A01', 'reserved', 1);
+      INSERT INTO door_operations (compartment_id, purpose, parcel_id, actor, state, requested_at, credential) VALUES ('A01', 'deposit', 'p1', 'courier:ups', 'intent', 1, 'pin');
+    `);
+    v8.close();
+    const db = openDatabase(path);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(db.prepare('SELECT id, kind, size, board, lock, out_of_service FROM compartments ORDER BY id').all()).toEqual([
+      { id: 'A01', kind: 'locker', size: 'S', board: 'B1', lock: 1, out_of_service: null },
+      { id: 'A02', kind: 'locker', size: 'M', board: 'B1', lock: 2, out_of_service: 'jammed' },
+    ]);
+    expect(db.prepare('SELECT id, purpose, parcel_id, credential FROM door_operations').all()).toEqual([{ id: 1, purpose: 'deposit', parcel_id: 'p1', credential: 'pin' }]);
+    db.exec(`
+      INSERT INTO compartments (id, kind, size, board, lock) VALUES ('ROOM', 'room', 'XL', 'B1', 3), ('DESK', 'desk', 'XL', NULL, NULL);
+      INSERT INTO places (id, area, capacity, size) VALUES ('R-A', 'ROOM', 10, 'XL');
+      INSERT INTO parcels (id, unit, size, compartment_id, state, reserved_at, place_id) VALUES ('p2', '101', 'L', 'ROOM', 'reserved', 2, 'R-A');
+      INSERT INTO door_operations (compartment_id, purpose, actor, state, requested_at) VALUES ('ROOM', 'room_pickup', 'resident:101', 'intent', 3);
+    `);
+    // A desk has no door; a room door and a locker are on distinct locks; places and parcels reference what exists.
+    expect(() => db.prepare(`INSERT INTO compartments (id, kind, size, board, lock) VALUES ('D2', 'desk', 'XL', 'B1', 4)`).run()).toThrow(/CHECK/);
+    expect(() => db.prepare(`INSERT INTO compartments (id, kind, size, board, lock) VALUES ('R2', 'room', 'XL', 'B1', 1)`).run()).toThrow(/UNIQUE/);
+    expect(() => db.prepare(`INSERT INTO places (id, area, capacity, size) VALUES ('X', 'NOPE', 1, 'S')`).run()).toThrow(/FOREIGN KEY/);
+    expect(() => db.prepare(`INSERT INTO parcels (id, unit, size, compartment_id, state, reserved_at, place_id) VALUES ('p3', '101', 'S', 'ROOM', 'reserved', 4, 'NOPE')`).run()).toThrow(/FOREIGN KEY/);
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+  });
+
   it('leaves the ledger at the old version when a migration fails', () => {
     openDatabase(path).close();
     const broken: Migration = { version: SCHEMA_VERSION + 1, description: 'broken', sql: `CREATE TABLE x (a); INSERT INTO nope VALUES (1);` };

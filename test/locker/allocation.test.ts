@@ -3,7 +3,7 @@ import type { CompartmentSize } from '../../src/config/types.js';
 import type { Compartment } from '../../src/ledger/compartments.js';
 import { chooseCompartment, chooseSharedCompartment, type OccupiedCompartment } from '../../src/locker/allocation.js';
 
-const c = (id: string, size: CompartmentSize, accessible = false, outOfService: string | null = null): Compartment => ({ id, size, board: 'B1', lock: 1, accessible, outOfService });
+const c = (id: string, size: CompartmentSize, accessible = false, outOfService: string | null = null): Compartment => ({ id, kind: 'locker', size, board: 'B1', lock: 1, accessible, outOfService });
 
 describe('chooseCompartment', () => {
   const free = [c('M2', 'M'), c('S2', 'S'), c('S1', 'S'), c('L1', 'L'), c('XL1', 'XL'), c('SA', 'S', true)];

@@ -217,7 +217,7 @@ describe('proof of delivery on the simulated locker', () => {
 describe('the pickup credential and the end of a parcel, from its audit rows', () => {
   const parcel: Parcel = {
     id: '01935c1e-7c2a-7000-8000-000000000001', unit: '101', size: 'M', compartmentId: 'B02', state: 'picked_up', carrier: 'DHL', tracking: 'JD0001',
-    courierId: 'dhl-1', codeId: 4, reservedAt: T0, depositedAt: T0 + 30_000, expiresAt: T0 + 86_400_000, endedAt: T0 + 60_000, direction: 'inbound', expiredAt: null, remindedThrough: null,
+    courierId: 'dhl-1', codeId: 4, reservedAt: T0, depositedAt: T0 + 30_000, expiresAt: T0 + 86_400_000, endedAt: T0 + 60_000, direction: 'inbound', expiredAt: null, remindedThrough: null, placeId: null, pickupFlaggedAt: null, signatureId: null, collector: null,
   };
   const op = (id: number, purpose: DoorOperation['purpose'], requestedAt: number, endedAt: number): DoorOperation => ({
     id, compartmentId: 'B02', purpose, parcelId: parcel.id, actor: purpose === 'deposit' ? 'courier:dhl-1' : 'resident:101', state: 'closed', outcome: 'confirmed_open', requestedAt, openedAt: requestedAt + 1000, endedAt, credential: null,
