@@ -1,5 +1,5 @@
 // The page's own words (the prompts come translated in the screen state): one entry per language
-// of the kiosk's message catalogue, same keys in each (test/e2e/screen.test.ts checks).
+// of the kiosk's message catalogue, same keys in each (test/e2e/screen.browser.test.ts checks).
 export const STRINGS = {
   en: {
     connecting: 'Connecting to the locker…',
