@@ -1,5 +1,6 @@
 import type { UnlockOutcome } from '../../drivers/contracts.js';
 import type { Ledger } from '../ledger/ledger.js';
+import type { Parcel } from '../ledger/parcels.js';
 import type { Logger } from '../log.js';
 import type { Credentials } from './credentials.js';
 import type { ClosedDoor, DoorOperator } from './door-operator.js';
@@ -16,9 +17,21 @@ export interface PickupDoor {
   outcome: UnlockOutcome;
 }
 
+/** Parcels for the code in a package room or at a front desk: no locker door opens for them. */
+export interface PickupElsewhere {
+  /** The room or desk. */
+  areaId: string;
+  kind: 'room' | 'desk';
+  parcels: { parcelId: string; placeId: string }[];
+}
+
 export type PickupResult =
-  /** `holdEnded`: parcels for this code whose hold ended and stopped the code (left shut; the resident contacts the office). */
-  | { ok: true; doors: PickupDoor[]; holdEnded?: number }
+  /**
+   * `holdEnded`: parcels for this code whose hold ended and stopped the code (left shut; the
+   * resident contacts the office). `elsewhere`: its parcels in rooms or at desks, which the flow
+   * of that storage kind hands over (the room door, the desk's signature); `doors` may then be empty.
+   */
+  | { ok: true; doors: PickupDoor[]; holdEnded?: number; elsewhere: PickupElsewhere[]; unit: string; codeId: number; via: 'code' | 'qr' }
   | { ok: false; reason: 'wrong_code' | 'nothing_waiting' }
   /** The code is right but the hold of every parcel it covers ended and stopped it (`holds.atEnd`): the resident contacts the office. Not a wrong code. */
   | { ok: false; reason: 'hold_ended' }
@@ -72,12 +85,17 @@ export class Pickups {
       waiting = waiting.filter((p) => !this.#holds.codeStopped(p));
       if (waiting.length === 0) return { ok: false, reason: 'hold_ended' };
     }
+    // Parcels on a shelf or a desk's place are handed over by their own flow, not by a locker door.
+    const elsewhere = this.#elsewhere(waiting.filter((p) => p.placeId !== null));
+    waiting = waiting.filter((p) => p.placeId === null);
+    const found = { elsewhere, unit: record.unit, codeId: record.id, via } as const;
     // One door operation per compartment, not per parcel: a shared compartment opens once, and its
     // close completes every parcel of this code inside (#completed). The operation names the oldest.
     const byCompartment = new Map<string, string[]>();
     for (const p of waiting) byCompartment.set(p.compartmentId, [...(byCompartment.get(p.compartmentId) ?? []), p.id]);
     const compartments = [...byCompartment.keys()];
     const free = compartments.filter((id) => !this.#doors.busy(id));
+    if (free.length === 0 && elsewhere.length > 0) return { ok: true, doors: [], ...found, ...(stopped.length > 0 ? { holdEnded: stopped.length } : {}) };
     if (free.length === 0) return waiting.length > 0 ? { ok: false, reason: 'doors_open', compartments } : { ok: false, reason: 'nothing_waiting' };
     const pending = this.#doors.intend(
       free.map((id) => ({ compartment: this.#ledger.compartments.get(id)!, purpose: 'pickup', parcelId: byCompartment.get(id)![0]!, actor, credential: via })),
@@ -91,7 +109,17 @@ export class Pickups {
       doors.push({ compartmentId: compartment.id, parcelId: parcelId!, parcelIds: byCompartment.get(compartment.id)!, outcome });
       if (outcome !== 'confirmed_open') this.#log.warn({ compartmentId: compartment.id, outcome, parcelId }, 'pickup door did not open; the parcel stays and the code stays valid');
     }
-    return { ok: true, doors, ...(stopped.length > 0 ? { holdEnded: stopped.length } : {}) };
+    return { ok: true, doors, ...found, ...(stopped.length > 0 ? { holdEnded: stopped.length } : {}) };
+  }
+
+  #elsewhere(parcels: readonly Parcel[]): PickupElsewhere[] {
+    const byArea = new Map<string, PickupElsewhere>();
+    for (const p of parcels) {
+      const area = byArea.get(p.compartmentId) ?? { areaId: p.compartmentId, kind: this.#ledger.storage.area(p.compartmentId)?.kind ?? 'room', parcels: [] };
+      area.parcels.push({ parcelId: p.id, placeId: p.placeId! });
+      byArea.set(p.compartmentId, area);
+    }
+    return [...byArea.values()];
   }
 
   /**
