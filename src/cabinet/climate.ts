@@ -273,7 +273,8 @@ export class ClimateUnit {
     for (const a of actions) {
       switch (a.kind) {
         case 'rejected':
-          if (a.first) log.warn({ sensor: a.sensor, reason: a.reason, detail: a.detail }, 'climate reading rejected and ignored (the last good value stands)');
+          if (this.#state?.sensors[a.sensor]?.lost) log.debug({ sensor: a.sensor, reason: a.reason }, 'climate sensor still lost');
+          else if (a.first) log.warn({ sensor: a.sensor, reason: a.reason, detail: a.detail }, 'climate reading rejected and ignored (the last good value stands)');
           else log.debug({ sensor: a.sensor, reason: a.reason }, 'climate reading rejected again');
           break;
         case 'sensor_lost':
