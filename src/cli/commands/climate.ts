@@ -56,22 +56,22 @@ export const climateCliCommands: CliCommand[] = [
   },
   {
     words: ['sim', 'climate'],
-    usage: 'sim climate [--temp C] [--ambient C] [--reading VALUE [--polls N]] [--sensor-lost|--sensor-back]',
+    usage: 'sim climate --temp C|--reading V|--sensor-lost|--sensor-back',
     summary: 'drive the simulated cabinet climate (temperature, a nonsense reading, an unplugged sensor)',
     group: 'simulator',
     description:
-      'Drives the simulated climate, then polls at once and shows `climate`. --temp: the cabinet (and the outside) is at C now; --ambient: the outside only, the cabinet follows slowly; --reading: the temperature sensors report VALUE (°C, e.g. 85 or -127, or any text) for the next N polls (default 1); --sensor-lost / --sensor-back: their files vanish / come back. Audited.',
+      'Drives the simulated climate, then polls at once and shows `climate`. --temp: the cabinet (and the outside) is at C now; --ambient: the outside only, the cabinet follows slowly; --reading: the temperature sensors report V (°C, e.g. 85 or -127, or any text) for the next --polls N polls (default 1); --sensor-lost / --sensor-back: their files vanish / come back. Audited.',
     examples: ['sim climate --temp -15', 'sim climate --reading 85 --polls 3', 'sim climate --sensor-lost'],
     flags: [
       { name: '--temp', value: true, arg: 'C', help: 'the cabinet is at C °C now (and the outside too)' },
       { name: '--ambient', value: true, arg: 'C', help: 'the outside is at C °C; the cabinet follows' },
-      { name: '--reading', value: true, arg: 'VALUE', help: 'the sensors report VALUE (°C or raw text)' },
+      { name: '--reading', value: true, arg: 'V', help: 'the sensors report V (°C or raw text)' },
       { name: '--polls', value: true, arg: 'N', help: 'for this many polls (default 1)' },
       { name: '--sensor-lost', value: false, help: 'unplug the simulated sensors' },
       { name: '--sensor-back', value: false, help: 'plug them back in' },
     ],
     request: (args, flags) => {
-      expectArgs(args, 0, 'sim climate [--temp C] [--ambient C] [--reading VALUE [--polls N]] [--sensor-lost|--sensor-back]');
+      expectArgs(args, 0, 'sim climate --temp C|--reading V|--sensor-lost|--sensor-back');
       if (flags['--sensor-lost'] && flags['--sensor-back']) throw new UsageError('--sensor-lost and --sensor-back exclude each other');
       const temp = celsius(flags, '--temp');
       const ambient = celsius(flags, '--ambient');

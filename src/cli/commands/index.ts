@@ -12,4 +12,4 @@ import { toolCommands } from './tools.js';
 import { upstreamCommands } from './upstream.js';
 
 /** Every lockerctl command. Each feature keeps its commands in its own file and lists them here. */
-export const COMMANDS: CliCommand[] = [...coreCommands, ...doorCommands, ...inputCliCommands, ...climateCliCommands, ...upstreamCommands, ...throttleCliCommands, ...screenCliCommands, ...parcelCliCommands, ...reportCliCommands, ...simNoticeCliCommands, ...toolCommands];
+export const COMMANDS: CliCommand[] = [...coreCommands, ...doorCommands, ...inputCliCommands, ...upstreamCommands, ...throttleCliCommands, ...screenCliCommands, ...parcelCliCommands, ...reportCliCommands, ...simNoticeCliCommands, ...climateCliCommands, ...toolCommands];
