@@ -256,6 +256,28 @@ describe('the cabinet climate unit', () => {
     expect(lines.slice(-3)).toEqual([100, 30, 100]);
   });
 
+  it('follows a light sensor through its curve, and goes bright when the sensor is lost', async () => {
+    const config = cabinetConfig(dir, {
+      sensors: [{ id: 'top', kind: 'sim' }, { id: 'light', kind: 'sim', quantity: 'illuminance' }],
+      brightness: { mode: 'light', backlight: 'sim', light: { sensor: 'light', curve: [{ lux: 10, percent: 20 }, { lux: 1000, percent: 100 }] }, minPercent: 10, maxPercent: 90 },
+    });
+    const u = await unit(config);
+    u.sim!.setLux(5);
+    await live(u, 10_000);
+    expect(u.status().brightness.percent).toBe(20);
+    u.sim!.setLux(505);
+    await live(u, 10_000);
+    expect(u.status().brightness.percent).toBe(60);
+    u.sim!.setLux(20_000);
+    await live(u, 10_000);
+    expect(u.status().brightness.percent).toBe(90);
+    u.sim!.setLux(5);
+    u.sim!.setLost(true);
+    await live(u, 40_000);
+    expect(u.status().sensors.find((s) => s.id === 'light')!.lost).toBe(true);
+    expect(u.status().brightness.percent).toBe(90);
+  });
+
   it('keeps working when the heater line cannot be opened, and says why', async () => {
     const config = cabinetConfig(dir);
     const u = new ClimateUnit({
