@@ -87,7 +87,9 @@ export class ClimateUnit {
   #lastTelemetryAt = 0;
   readonly #rejectedTotal = new Map<string, number>();
   #rejectedPeriod = new Map<string, TelemetryCounter>();
+  /** On-time since the last telemetry, and since when an output that is on has been counted. */
   readonly #onMs: Record<Output, number> = { heater: 0, fan: 0 };
+  readonly #onSince: Partial<Record<Output, number>> = {};
   readonly #switches: Record<Output, number> = { heater: 0, fan: 0 };
   readonly #switchError: Partial<Record<Output, string>> = {};
   #backlightError: string | undefined;
@@ -225,8 +227,6 @@ export class ClimateUnit {
     this.#switches[output]++;
     this.#d.log.info({ output, on, why }, `cabinet ${output} ${on ? 'on' : 'off'}`);
   }
-
-  readonly #onSince: Partial<Record<Output, number>> = {};
 
   #accumulate(output: Output, now: number): void {
     const since = this.#onSince[output];

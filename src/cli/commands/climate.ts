@@ -60,7 +60,7 @@ export const climateCliCommands: CliCommand[] = [
     summary: 'drive the simulated cabinet climate (temperature, a nonsense reading, an unplugged sensor)',
     group: 'simulator',
     description:
-      'Drives the simulated climate, then polls at once and shows `climate`. --temp: the cabinet (and the outside) is at C now; --ambient: the outside only, the cabinet follows slowly; --reading: the temperature sensors report V (°C, e.g. 85 or -127, or any text) for the next --polls N polls (default 1); --sensor-lost / --sensor-back: their files vanish / come back. Audited.',
+      'Drives the simulated climate, then polls at once and shows the climate as `lockerctl climate` does. --temp: the cabinet (and the outside) is at C now; --ambient: the outside only, the cabinet follows slowly; --reading: the temperature sensors report V (°C, e.g. 85 or -127, or any text) for the next --polls N polls (default 1); --sensor-lost / --sensor-back: their files vanish / come back. Audited.',
     examples: ['sim climate --temp -15', 'sim climate --reading 85 --polls 3', 'sim climate --sensor-lost'],
     flags: [
       { name: '--temp', value: true, arg: 'C', help: 'the cabinet is at C °C now (and the outside too)' },
