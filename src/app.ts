@@ -5,7 +5,9 @@ import type { LockerdConfig } from './config/types.js';
 import { controlCommands } from './control/commands/index.js';
 import { ControlServer } from './control/server.js';
 import { buildHardware, type SimHardware } from './hardware/index.js';
-import { InputRouter } from './hardware/inputs.js';
+import { ClimateUnit } from './cabinet/climate.js';
+import { buildClimateHardware } from './cabinet/hardware.js';
+import { gpioBackend, InputRouter } from './hardware/inputs.js';
 import { DailyReportUnit } from './reports/daily.js';
 import { KioskSignalsUnit } from './kiosk/signals.js';
 import { KioskSession } from './kiosk/session.js';
@@ -100,6 +102,8 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
     const router = routeInputs({ inputs, kiosk, ledger, config, log: inputLog, now });
     // Power loss: recorded and checkpointed by the unit, then the daemon stops through its SIGTERM path.
     const signals = new KioskSignalsUnit({ ledger, kiosk, signals: kioskGpio, feedback: kioskGpio, log: componentLogger(log, 'kiosk'), now, requestShutdown: () => process.kill(process.pid, 'SIGTERM') });
+    // The outdoor cabinet's climate: its heater and fan share the kiosk's GPIO backend (one sim, one chip).
+    const climate = new ClimateUnit({ config: config.cabinet, ledger, log: componentLogger(log, 'cabinet'), now, hardware: () => buildClimateHardware(config.cabinet, gpioBackend(config), now) });
     const startedAt = now();
     const admin = new LockerAdministration(ledger, config, now);
     const sync = new SyncService({ config, ledger, locker, admin, doors, log: componentLogger(log, 'sync'), version: version(), startedAt, now });
@@ -114,7 +118,7 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
       : undefined;
     const commands = controlCommands({
       config, ledger, now, expiredParcels: (limit) => locker.expiredParcels(limit),
-      daemon: { locker, admin, kiosk, doors, sim, sync, router, gpio: kioskGpio, screen, startedAt, version: version(), underSystemd: options.underSystemd ?? false },
+      daemon: { locker, admin, kiosk, doors, sim, sync, router, gpio: kioskGpio, climate, screen, startedAt, version: version(), underSystemd: options.underSystemd ?? false },
     });
     const dailyReport = new DailyReportUnit({ ledger, kioskId: config.kioskId, now, log: componentLogger(log, 'reports') });
     const control = options.controlSocket ? new ControlServer(config.control.socketPath, commands, componentLogger(log, 'control'), config.control.group) : undefined;
@@ -128,6 +132,7 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
           await input.start().catch((err: unknown) => inputLog.error({ err, device: input.name }, 'input device failed to start; the kiosk works without it'));
         }
         await signals.start().catch((err: unknown) => inputLog.error({ err }, 'cabinet signals failed to start; the kiosk works without them'));
+        await climate.start().catch((err: unknown) => log.error({ err }, 'the cabinet climate watch failed to start; the locker works without it'));
         await control?.start();
         await screen?.start();
         await sync.start();
@@ -141,6 +146,7 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
         await control?.stop();
         await sync.stop();
         await signals.stop().catch(() => undefined);
+        await climate.stop().catch(() => undefined);
         router.stop();
         for (const input of inputs) await input.stop();
         kiosk.stop();

@@ -7,7 +7,7 @@ import { redactCredentials } from './secrets/redact.js';
 
 export type { Logger };
 
-export type Component = 'main' | 'ledger' | 'locker' | 'kiosk' | 'bus' | 'input' | 'sync' | 'control' | 'screen' | 'reports';
+export type Component = 'main' | 'ledger' | 'locker' | 'kiosk' | 'bus' | 'input' | 'sync' | 'control' | 'screen' | 'reports' | 'cabinet';
 
 /**
  * Defence in depth: secrets are never passed to the logger on purpose, but should one slip into a

@@ -201,6 +201,15 @@ used once (cross-checks).
 
 {{table gpio}}
 
+### \`cabinet\`
+
+The outdoor cabinet's climate: sensors, a heater and a fan on GPIO outputs (the \`gpio\` backend and
+chip), alarms sent upstream, telemetry, and the screen's brightness. Off by default. Readings
+the sensors cannot have made (a DS18B20's 85 °C power-on value, -127 °C, out of range, unparsable,
+read errors) are refused with their reason and ignored. Wiring and decisions: [the cabinet](cabinet.md).
+
+{{table cabinet}}
+
 ### \`simulator\`
 
 A simulated keypad or scanner lets anyone who may use the control socket type or scan at the
@@ -243,6 +252,7 @@ failure is its own problem:
 - **everything keyed in fits the keypad**: \`kiosk.maxEntryLength\` must be at least \`codes.length\`, the longest courier or staff PIN and the longest unit id;
 - **\`guessing.maxLockoutMs\` is at least \`guessing.baseLockoutMs\`**, and **\`guessing.suspectedLockoutMs\` at least \`guessing.maxLockoutMs\`**;
 - **codes are long enough for the compartment count**: with at most one live code per compartment and the most wrong codes the \`guessing\` settings let through in a day, a sustained attacker must need at least 10 years on average to hit any code; otherwise the message names the \`codes.length\` needed (8 digits serve up to 186 compartments with the default \`guessing\`, 9 digits the 512 the schema allows; [security](security.md));
+- **the cabinet's climate settings fit together**: \`cabinet.heater.offAboveC\` at least 0.5 °C above \`onBelowC\`, \`cabinet.fan.onAboveC\` at least 0.5 °C above \`offBelowC\`, the heater's band below the fan's (\`heater.offAboveC\` < \`fan.offBelowC\`), \`alarms.tooColdBelowC\` below \`heater.onBelowC\` and \`alarms.tooHotAboveC\` above \`fan.onAboveC\`, the alarms' hysteresis leaving room between them; sensor ids unique; \`sensorLost.afterMs\` longer than \`pollMs\`; a \`brightness.light.sensor\` that is an illuminance sensor; heater and fan on GPIO lines of their own;
 - **scanner and keypad names are unique** (\`sim-scanner\` and \`sim-keypad\` are taken);
 - **one serial port, one device**: two scanners or keypads on the same \`path\` are refused;
 - **a USB HID scanner or keypad is identifiable**: it needs \`vendorId\` and \`productId\`, or \`hidraw\`;

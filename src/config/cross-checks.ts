@@ -6,6 +6,7 @@
 import { BADGE_PREFIX, parseBadge } from '../barcode/badge.js';
 import { expectedYearsToAHit, MIN_YEARS_TO_A_HIT, requiredCodeLength, worstCaseGuessesPerDay } from '../locker/guessing.js';
 import { holdConfigProblems } from '../locker/hold-policy.js';
+import { cabinetConfigProblems } from '../cabinet/config.js';
 import { LOCKBOARD_LIMITS } from './schema.js';
 import { storageCrossCheck } from './storage-checks.js';
 import type { LockerdConfig } from './types.js';
@@ -186,6 +187,7 @@ export function crossCheck(config: LockerdConfig): string[] {
   problems.push(...mqttCrossCheck(config));
   problems.push(...lockBoardCrossCheck(config));
   problems.push(...inputCrossCheck(config));
+  problems.push(...cabinetConfigProblems(config));
   return problems;
 }
 

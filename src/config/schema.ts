@@ -346,6 +346,163 @@ const screenSchema: Schema = {
   },
 };
 
+// --- the outdoor cabinet's climate and the screen's brightness (src/cabinet, docs/cabinet.md) ---
+
+function celsius(def: number, title: string): Schema {
+  return { type: 'number', minimum: -55, maximum: 125, default: def, title };
+}
+
+export const CABINET_SENSOR_KINDS = ['ds18b20', 'hwmon', 'iio', 'sim'] as const;
+export const CABINET_SENSOR_ID_PATTERN = '^[A-Za-z0-9_-]{1,32}$';
+
+const cabinetSensorSchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'kind'],
+  properties: {
+    id: { ...text(CABINET_SENSOR_ID_PATTERN, '1 to 32 letters, digits, "_" or "-"'), title: 'Name in events and `lockerctl climate`; unique.' },
+    kind: { enum: [...CABINET_SENSOR_KINDS], title: '`ds18b20`: a 1-Wire DS18B20 (`/sys/bus/w1/devices/28-*/temperature`, or `w1_slave`); `hwmon`: a hwmon chip\'s `temp1_input` or `humidity1_input`; `iio`: an IIO device\'s `in_temp_input`, `in_humidityrelative_input` or `in_illuminance_input`; `sim`: the simulated climate (`lockerctl sim climate`).' },
+    quantity: { enum: ['temperature', 'humidity', 'illuminance'], default: 'temperature', title: 'What it measures. `illuminance` (lux) serves `cabinet.brightness.light`.' },
+    device: { ...text('^[A-Za-z0-9_.:-]{1,64}$', 'a 1-Wire id such as "28-0000075c9a1d", or a hwmon/IIO device name such as "sht3x"'), title: '`ds18b20`: its 1-Wire id (`ls /sys/bus/w1/devices`); `hwmon`/`iio`: the device\'s `name`. Unset: the first found (hwmon skips `cpu_thermal`, the processor\'s own).' },
+    path: { ...devicePath('the sensor file, e.g. /sys/class/hwmon/hwmon2/temp1_input'), title: 'The sensor file itself, instead of finding it by `kind` and `device`.' },
+  },
+};
+
+const cabinetSwitchTimes = (minOnMs: number, minOffMs: number): Schema => ({
+  minOnMs: int(0, DAY, { default: minOnMs, title: 'Once on, it stays on at least this long (relays wear with every switch).' }),
+  minOffMs: int(0, DAY, { default: minOffMs, title: 'Once off, it stays off at least this long.' }),
+});
+
+const cabinetSchema: Schema = {
+  type: 'object',
+  title: 'The outdoor cabinet\'s climate: temperature and humidity sensors, a heater and a fan on GPIO, alarms, telemetry; and the screen\'s brightness ([the cabinet](cabinet.md)). Off by default.',
+  additionalProperties: false,
+  default: {},
+  properties: {
+    enabled: { type: 'boolean', default: false, title: 'Watch the cabinet\'s climate. The heater and fan use the `gpio` backend (and its `chip`).' },
+    sysfsRoot: { ...filePath(4096, '/sys', 'a directory path'), title: 'Where sensors and backlights are looked for (tests use a fake tree).' },
+    pollMs: int(1000, HOUR, { default: 10_000, title: 'How often the sensors are read and the rules applied. Nothing is written to the ledger per poll.' }),
+    readTimeoutMs: int(100, MINUTE, { default: 3000, title: 'A sensor read that takes longer counts as rejected (`timeout`); a DS18B20 conversion takes 750 ms.' }),
+    telemetryMs: int(MINUTE, DAY, { default: 15 * MINUTE, title: 'A `cabinet.climate` event this often: temperatures, humidity, heater and fan on-times, rejected readings. One ledger commit each.' }),
+    sensors: {
+      type: 'array',
+      maxItems: 8,
+      default: [],
+      items: cabinetSensorSchema,
+      title: 'The sensors. Empty: every DS18B20 on the 1-Wire bus, found at start.',
+    },
+    heater: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['line'],
+      title: 'The heater\'s relay on a GPIO output. Unset: no heater.',
+      properties: {
+        ...(gpioOutput.properties as Schema),
+        onBelowC: celsius(5, 'On when the coldest sensor reads below this.'),
+        offAboveC: celsius(10, 'Off when the coldest sensor reads above this (at least 0.5 °C above `onBelowC`, below `fan.offBelowC`).'),
+        ...cabinetSwitchTimes(5 * MINUTE, 5 * MINUTE),
+      },
+    },
+    fan: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['line'],
+      title: 'The fan\'s relay on a GPIO output. Unset: no fan.',
+      properties: {
+        ...(gpioOutput.properties as Schema),
+        onAboveC: celsius(40, 'On when the hottest sensor reads above this.'),
+        offBelowC: celsius(35, 'Off when the hottest sensor reads below this (at least 0.5 °C below `onAboveC`).'),
+        ...cabinetSwitchTimes(2 * MINUTE, 2 * MINUTE),
+      },
+    },
+    alarms: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      title: 'Alarms sent upstream, raised once and cleared once (`cabinet.too_cold`, `cabinet.too_hot`, `cabinet.climate_ok`).',
+      properties: {
+        tooColdBelowC: celsius(-10, '`cabinet.too_cold` when the coldest sensor reads below this.'),
+        tooHotAboveC: celsius(55, '`cabinet.too_hot` when the hottest sensor reads above this (the heater goes off at once).'),
+        hysteresisC: { type: 'number', minimum: 0.5, maximum: 20, default: 3, title: 'An alarm clears only this far back on the good side of its threshold.' },
+      },
+    },
+    sensorLost: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      title: 'When a sensor counts as lost (`cabinet.sensor_lost`; `cabinet.sensor_back` at its next good reading).',
+      properties: {
+        afterRejected: int(1, 1000, { default: 3, title: 'This many rejected readings in a row (85 °C power-on value, -127 °C, read errors...).' }),
+        afterMs: int(MINUTE, DAY, { default: 5 * MINUTE, title: 'Or no good reading for this long.' }),
+      },
+    },
+    simulation: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      title: 'The simulated climate that `sim` sensors read (`lockerctl sim climate`).',
+      properties: {
+        ambientC: celsius(20, 'The outside temperature at the start; the cabinet starts there too.'),
+        heaterCPerMin: { type: 'number', minimum: 0, maximum: 10, default: 0.5, title: 'How fast the heater warms the cabinet.' },
+        fanCPerMin: { type: 'number', minimum: 0, maximum: 10, default: 0.5, title: 'How fast the fan cools it (towards the outside, never below it).' },
+        leakPerMin: { type: 'number', minimum: 0, maximum: 1, default: 0.05, title: 'The share of the difference to the outside the cabinet loses a minute.' },
+        humidityPercent: { type: 'number', minimum: 0, maximum: 100, default: 60, title: 'What simulated humidity sensors read.' },
+        lux: { type: 'number', minimum: 0, maximum: 200_000, default: 300, title: 'What simulated light sensors read.' },
+      },
+    },
+    brightness: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      title: 'The screen\'s backlight: by a daily schedule or by a light sensor. Written only when it changes.',
+      properties: {
+        mode: { enum: ['off', 'schedule', 'light'], default: 'off', title: '`off`: left alone; `schedule`: by `schedule`; `light`: by the `light.sensor`\'s lux.' },
+        backlight: {
+          type: 'string',
+          pattern: '^(auto|sim|/[^\\u0000]{1,4095})$',
+          description: '"auto", "sim", or the absolute path of a /sys/class/backlight/<name> directory',
+          default: 'auto',
+          title: '`auto`: the first of `/sys/class/backlight/*`; `sim`: a simulated one; or its directory.',
+        },
+        schedule: {
+          type: 'array',
+          maxItems: 48,
+          default: [],
+          title: 'From each time of day (the locker\'s local time) on, this percent, until the next; before the first, the last one of the day before.',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['from', 'percent'],
+            properties: {
+              from: { ...text('^([01][0-9]|2[0-3]):[0-5][0-9]$', 'a time of day as HH:MM, 00:00 to 23:59'), title: 'From this time of day (HH:MM, local time).' },
+              percent: int(0, 100, { title: 'The brightness from then on, in percent.' }),
+            },
+          },
+        },
+        light: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['sensor'],
+          title: 'The light-sensor curve (mode `light`).',
+          properties: {
+            sensor: { ...text(CABINET_SENSOR_ID_PATTERN, 'the id of a cabinet.sensors entry with quantity "illuminance"'), title: 'Which sensor (quantity `illuminance`). While it is lost, `maxPercent`.' },
+            curve: {
+              type: 'array',
+              minItems: 1,
+              maxItems: 16,
+              default: [{ lux: 10, percent: 20 }, { lux: 1000, percent: 100 }],
+              title: 'Points lux -> percent, joined by straight lines; flat beyond the ends.',
+              items: { type: 'object', additionalProperties: false, required: ['lux', 'percent'], properties: { lux: { type: 'number', minimum: 0, maximum: 200_000, title: 'The light sensor\'s lux.' }, percent: int(0, 100, { title: 'The brightness at that lux, in percent.' }) } },
+            },
+          },
+        },
+        minPercent: int(0, 100, { default: 10, title: 'Never darker than this.' }),
+        maxPercent: int(1, 100, { default: 100, title: 'Never brighter than this.' }),
+      },
+    },
+  },
+};
+
 export const configSchema: Schema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   $id: 'https://lockerd.local/schemas/config.json',
@@ -638,6 +795,7 @@ export const configSchema: Schema = {
       items: { type: 'object', discriminator: { propertyName: 'type' }, oneOf: KEYPAD_SCHEMAS },
     },
     gpio: gpioSchema,
+    cabinet: cabinetSchema,
     screen: screenSchema,
     // Off unless asked for: on a real locker a simulated keypad would let anyone with the control
     // socket type a resident's code (simulated doors come with a bus of type "sim" instead).

@@ -252,6 +252,45 @@ export interface GpioConfig {
   lights?: { ok?: GpioOutputConfig; error?: GpioOutputConfig; busy?: GpioOutputConfig };
 }
 
+/** A climate sensor of the cabinet (src/cabinet, docs/cabinet.md). */
+export interface CabinetSensorConfig {
+  id: string;
+  kind: 'ds18b20' | 'hwmon' | 'iio' | 'sim';
+  quantity: 'temperature' | 'humidity' | 'illuminance';
+  device?: string;
+  path?: string;
+}
+
+export interface CabinetSwitchConfig extends GpioOutputConfig {
+  minOnMs: number;
+  minOffMs: number;
+}
+
+/** The outdoor cabinet: sensors, heater, fan, alarms, telemetry, the screen's brightness. */
+export interface CabinetConfig {
+  enabled: boolean;
+  sysfsRoot: string;
+  pollMs: number;
+  readTimeoutMs: number;
+  telemetryMs: number;
+  /** Empty: every DS18B20 found at start. */
+  sensors: CabinetSensorConfig[];
+  heater?: CabinetSwitchConfig & { onBelowC: number; offAboveC: number };
+  fan?: CabinetSwitchConfig & { onAboveC: number; offBelowC: number };
+  alarms: { tooColdBelowC: number; tooHotAboveC: number; hysteresisC: number };
+  sensorLost: { afterRejected: number; afterMs: number };
+  simulation: { ambientC: number; heaterCPerMin: number; fanCPerMin: number; leakPerMin: number; humidityPercent: number; lux: number };
+  brightness: {
+    mode: 'off' | 'schedule' | 'light';
+    /** "auto", "sim" or a /sys/class/backlight/<name> directory. */
+    backlight: string;
+    schedule: { from: string; percent: number }[];
+    light?: { sensor: string; curve: { lux: number; percent: number }[] };
+    minPercent: number;
+    maxPercent: number;
+  };
+}
+
 /** The name a scanner or keypad goes by in logs and lockerctl: its `name`, else e.g. "scanner-1". */
 export function inputDeviceName(kind: 'scanner' | 'keypad', index: number, entry: { name?: string }): string {
   return entry.name ?? `${kind}-${index + 1}`;
@@ -390,6 +429,8 @@ export interface LockerdConfig {
   keypads: KeypadConfig[];
   /** Tamper switch, UPS power-fail input, buzzer and lights (default none wired). */
   gpio: GpioConfig;
+  /** The outdoor cabinet's climate and the screen's brightness (off by default). */
+  cabinet: CabinetConfig;
   screen: ScreenConfig;
   /** The simulated keypad and scanner `lockerctl sim keys|scan` drive; both off unless asked for (the demo config asks). */
   simulator: { keypad: boolean; scanner: boolean };

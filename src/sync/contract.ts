@@ -239,6 +239,54 @@ export const EVENT_DATA = {
     schema: obj({}, []),
     example: {},
   },
+  // The outdoor cabinet's climate (src/cabinet, docs/cabinet.md).
+  'cabinet.too_cold': {
+    summary: 'The cabinet is colder than `cabinet.alarms.tooColdBelowC` (the coldest sensor): the heater cannot keep up or is broken. Sent once; `cabinet.climate_ok` follows when it is `hysteresisC` warmer again. The state survives a restart.',
+    schema: obj({ sensor: id(32), temperatureC: { type: 'number' }, thresholdC: { type: 'number' } }),
+    example: { sensor: 'cabinet-top', temperatureC: -12.5, thresholdC: -10 },
+  },
+  'cabinet.too_hot': {
+    summary: 'The cabinet is hotter than `cabinet.alarms.tooHotAboveC` (the hottest sensor): the heater is switched off at once and the fan cannot keep up. Sent once; `cabinet.climate_ok` follows when it is `hysteresisC` cooler again.',
+    schema: obj({ sensor: id(32), temperatureC: { type: 'number' }, thresholdC: { type: 'number' } }),
+    example: { sensor: 'cabinet-top', temperatureC: 57.1, thresholdC: 55 },
+  },
+  'cabinet.climate_ok': {
+    summary: 'A `cabinet.too_cold` or `cabinet.too_hot` alarm cleared (`cleared` says which).',
+    schema: obj({ cleared: { enum: ['too_cold', 'too_hot'] }, sensor: id(32), temperatureC: { type: 'number' } }),
+    example: { cleared: 'too_hot', sensor: 'cabinet-top', temperatureC: 51.9 },
+  },
+  'cabinet.sensor_lost': {
+    summary: 'A climate sensor gave only rejected readings (`cabinet.sensorLost.afterRejected` in a row) or none for `cabinet.sensorLost.afterMs`. `reason`: `power_on_value` (a DS18B20\'s 85 °C: its power is failing), `disconnected` (-127 °C), `crc_error`, `out_of_range`, `unparsable`, `missing` (file gone: unplugged), `read_error`, `timeout`, or `no_reading`. Without any temperature sensor the heater is off and the fan on (fail-safe). `cabinet.sensor_back` follows at its next good reading.',
+    schema: obj({ sensor: id(32), quantity: { enum: ['temperature', 'humidity', 'illuminance'] }, reason: { enum: ['power_on_value', 'disconnected', 'crc_error', 'out_of_range', 'unparsable', 'missing', 'read_error', 'timeout', 'no_reading'] }, detail: str({ maxLength: 300 }), rejectedInARow: int(0), lastGoodAt: nullable(isoTime) }),
+    example: { sensor: 'cabinet-top', quantity: 'temperature', reason: 'power_on_value', detail: '3 rejected readings in a row; the last: 85.000 °C is the DS18B20 power-on value, not a measurement (check its power supply)', rejectedInARow: 3, lastGoodAt: '2026-01-01T11:59:30.000Z' },
+  },
+  'cabinet.sensor_back': {
+    summary: 'A lost climate sensor gave a good reading again (`value` in °C, %RH or lux).',
+    schema: obj({ sensor: id(32), quantity: { enum: ['temperature', 'humidity', 'illuminance'] }, value: { type: 'number' } }),
+    example: { sensor: 'cabinet-top', quantity: 'temperature', value: 21.5 },
+  },
+  'cabinet.climate': {
+    summary: 'Climate telemetry every `cabinet.telemetryMs` (15 min): the last reading of each sensor (null while lost), the heater and fan (`wired`, `on` now, seconds on and switches since the last telemetry), the readings rejected meanwhile per sensor with the last reason, the alarms in force and the backlight\'s percent.',
+    schema: obj({
+      periodSeconds: int(0),
+      sensors: { type: 'array', maxItems: 8, items: obj({ sensor: id(32), quantity: { enum: ['temperature', 'humidity', 'illuminance'] }, value: nullable({ type: 'number' }), lost: { type: 'boolean' }, rejected: int(0), lastReason: nullable(str({ maxLength: 32 })) }) },
+      heater: obj({ wired: { type: 'boolean' }, on: { type: 'boolean' }, onSeconds: int(0), switches: int(0) }),
+      fan: obj({ wired: { type: 'boolean' }, on: { type: 'boolean' }, onSeconds: int(0), switches: int(0) }),
+      alarms: { type: 'array', maxItems: 3, items: { enum: ['too_cold', 'too_hot', 'blind'] } },
+      brightnessPercent: nullable(int(0, 100)),
+    }),
+    example: {
+      periodSeconds: 900,
+      sensors: [
+        { sensor: 'cabinet-top', quantity: 'temperature', value: 4.2, lost: false, rejected: 1, lastReason: 'power_on_value' },
+        { sensor: 'humidity', quantity: 'humidity', value: 71, lost: false, rejected: 0, lastReason: null },
+      ],
+      heater: { wired: true, on: true, onSeconds: 540, switches: 1 },
+      fan: { wired: true, on: false, onSeconds: 0, switches: 0 },
+      alarms: [],
+      brightnessPercent: 30,
+    },
+  },
 } satisfies Record<string, MessageSpec>;
 
 /** The type of every event lockerd may write to its outbox. */

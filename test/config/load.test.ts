@@ -62,6 +62,13 @@ describe('parseConfig: defaults', () => {
       scanners: [],
       keypads: [],
       gpio: { backend: 'auto', chip: 'auto', sysfsRoot: '/sys/class/gpio', toolsDir: '/usr/bin', pollMs: 20 },
+      cabinet: {
+        enabled: false, sysfsRoot: '/sys', pollMs: 10_000, readTimeoutMs: 3000, telemetryMs: 900_000, sensors: [],
+        alarms: { tooColdBelowC: -10, tooHotAboveC: 55, hysteresisC: 3 },
+        sensorLost: { afterRejected: 3, afterMs: 300_000 },
+        simulation: { ambientC: 20, heaterCPerMin: 0.5, fanCPerMin: 0.5, leakPerMin: 0.05, humidityPercent: 60, lux: 300 },
+        brightness: { mode: 'off', backlight: 'auto', schedule: [], minPercent: 10, maxPercent: 100 },
+      },
       screen: { enabled: true, host: '127.0.0.1', port: 8480, name: 'Parcel locker' },
       simulator: { keypad: false, scanner: false },
       storage: 'lockers',
@@ -134,7 +141,7 @@ describe('parseConfig: schema problems, one exact sentence each', () => {
     [
       'an unknown top-level key',
       (c) => (c.compartment = []),
-      'compartment: unknown key; did you mean "compartments"? (allowed: kioskId, log, ledger, control, mqtt, codes, holds, kiosk, flood, doors, allocation, guessing, buses, storage, rooms, desks, compartments, units, couriers, staff, scanners, keypads, gpio, screen, simulator)',
+      'compartment: unknown key; did you mean "compartments"? (allowed: kioskId, log, ledger, control, mqtt, codes, holds, kiosk, flood, doors, allocation, guessing, buses, storage, rooms, desks, compartments, units, couriers, staff, scanners, keypads, gpio, cabinet, screen, simulator)',
     ],
     ['a missing key in a list entry', (c) => c.units.push({ accessible: true }), 'units[2]: missing required key "id"'],
     ['a missing top-level key', (c) => delete c.kioskId, '(top level): missing required key "kioskId"'],

@@ -1,4 +1,5 @@
 import type { CliCommand } from '../command.js';
+import { climateCliCommands } from './climate.js';
 import { coreCommands } from './core.js';
 import { doorCommands } from './doors.js';
 import { inputCliCommands } from './input.js';
@@ -11,4 +12,4 @@ import { toolCommands } from './tools.js';
 import { upstreamCommands } from './upstream.js';
 
 /** Every lockerctl command. Each feature keeps its commands in its own file and lists them here. */
-export const COMMANDS: CliCommand[] = [...coreCommands, ...doorCommands, ...inputCliCommands, ...upstreamCommands, ...throttleCliCommands, ...screenCliCommands, ...parcelCliCommands, ...reportCliCommands, ...simNoticeCliCommands, ...toolCommands];
+export const COMMANDS: CliCommand[] = [...coreCommands, ...doorCommands, ...inputCliCommands, ...upstreamCommands, ...throttleCliCommands, ...screenCliCommands, ...parcelCliCommands, ...reportCliCommands, ...simNoticeCliCommands, ...climateCliCommands, ...toolCommands];

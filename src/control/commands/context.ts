@@ -6,6 +6,7 @@
  */
 import type { DoorHardware } from '../../../drivers/contracts.js';
 import type { KioskGpio } from '../../../drivers/gpio/kiosk-io.js';
+import type { ClimateUnit } from '../../cabinet/climate.js';
 import type { LockerdConfig } from '../../config/types.js';
 import type { SimHardware } from '../../hardware/index.js';
 import type { InputRouter } from '../../hardware/inputs.js';
@@ -27,6 +28,8 @@ export interface DaemonParts {
   sync?: SyncService;
   router: InputRouter;
   gpio: KioskGpio;
+  /** The outdoor cabinet's climate (does nothing unless cabinet.enabled). */
+  climate?: ClimateUnit;
   screen: ScreenServer | undefined;
   startedAt: number;
   version: string;

@@ -7,6 +7,7 @@
 import { selfTestCommand } from '../selftest.js';
 import type { CommandHandler } from '../server.js';
 import { auditCommands } from './audit.js';
+import { climateCommands } from './climate.js';
 import { compartmentReadCommands, compartmentServiceCommands } from './compartments.js';
 import type { DaemonContext, LedgerContext } from './context.js';
 import { doorCommands } from './doors.js';
@@ -51,6 +52,7 @@ export function controlCommands(ctx: DaemonContext): Map<string, CommandHandler>
     ...simNoticeCommands(ctx),
     ...inputCommands({ config, ledger, router, sim, now }),
     ...gpioCommands({ ledger, gpio: daemon.gpio, now }),
+    ...climateCommands({ ledger, climate: daemon.climate, now }),
     ...upstreamCommands({ config }),
     ...throttleCommands({ locker }),
     ...screenCommands({ config, screen: daemon.screen }),
