@@ -5,7 +5,7 @@
  * backoff. The port object comes from an injectable factory; the default loads the `serialport`
  * package only when a serial device is configured.
  */
-import { errorText, type DriverLog } from './device-base.js';
+import { errorText, type DriverLog } from './log.js';
 import { DRIVER_LINES_PER_MINUTE, LimitedLog } from '../log-limit.js';
 
 /** The part of serialport's SerialPort the link uses. */

@@ -8,20 +8,11 @@
  * frame answers them, and decides what a missing reply means.
  */
 import { EventEmitter } from 'node:events';
+import { SILENT_LOG, type DriverLog } from '../io/log.js';
 import type { ReplyDecoder } from './codec.js';
 import { LOW_LATENCY_FLAGS, errorReason, type SerialBinding, type SerialBindingPort } from './serial.js';
 import { Sleeper, now, sleepUntil, wireTimeMs } from './timing.js';
 
-type LogFn = (obj: Record<string, unknown>, msg: string) => void;
-/** A pino-compatible logger, structurally (drivers never import the core). */
-export interface BusLog {
-  debug: LogFn;
-  info: LogFn;
-  warn: LogFn;
-  error: LogFn;
-}
-
-export const SILENT_LOG: BusLog = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
 export interface SerialBusOptions {
   /** Bus id from the config, for logs. */
@@ -39,7 +30,7 @@ export interface SerialBusOptions {
   /** First reopen delay; doubles per failed attempt up to `reconnectMaxMs`. */
   reconnectMinMs: number;
   reconnectMaxMs: number;
-  log?: BusLog;
+  log?: DriverLog;
 }
 
 export type TxStatus =
@@ -127,7 +118,7 @@ export class SerialBus extends EventEmitter<SerialBusEvents> {
   };
 
   readonly #opt: SerialBusOptions;
-  readonly #log: BusLog;
+  readonly #log: DriverLog;
   readonly #sleeper = new Sleeper();
   #binding: SerialBinding | null = null;
   #port: SerialBindingPort | null = null;

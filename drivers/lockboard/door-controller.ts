@@ -15,7 +15,8 @@ import { EventEmitter } from 'node:events';
 import type {
   BoardHealth, BusScanRange, BusScanResult, DoorChange, DoorHardware, DoorHardwareEvents, DoorStatus, LockAddress, UnlockResult,
 } from '../contracts.js';
-import { SerialBus, SILENT_LOG, type BusLog } from './bus.js';
+import { SILENT_LOG, type DriverLog } from '../io/log.js';
+import { SerialBus } from './bus.js';
 import { latchOpen, type ReplyDecoder } from './codec.js';
 import type { PowerGroups } from './power-groups.js';
 import { FAMILIES, type BoardSpec, type Family, type ProtocolName, type ReplyMeaning, type StatusReading } from './protocols.js';
@@ -48,7 +49,7 @@ export interface LockBoardBusOptions {
   loadBinding: () => Promise<SerialBinding>;
   /** Shared by every bus of the locker. */
   powerGroups: PowerGroups;
-  log?: BusLog;
+  log?: DriverLog;
   /** Called with the duration of each full poll cycle (benchmarks, diagnostics). */
   onPollCycle?: (ms: number) => void;
 }
@@ -115,7 +116,7 @@ function refusalHint(spec: BoardSpec, kind: 'refused' | 'not_echoed'): string {
 export class LockBoardController extends EventEmitter implements DoorHardware {
   readonly bus: SerialBus;
   readonly #opt: LockBoardBusOptions;
-  readonly #log: BusLog;
+  readonly #log: DriverLog;
   readonly #boards = new Map<string, Board>();
   readonly #sleeper = new Sleeper();
   #running = false;

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KioskInput } from '../../../drivers/contracts.js';
-import { SILENT_LOG, type DriverLog } from '../../../drivers/io/device-base.js';
+import { SILENT_LOG, type DriverLog } from '../../../drivers/io/log.js';
 import { HidUnavailableError, pickHidDevice, type HidDeviceInfo } from '../../../drivers/io/hid-link.js';
 import { HidKeypad } from '../../../drivers/keypad/hid-keypad.js';
 import { HidPosScanner } from '../../../drivers/scanner/hid-scanners.js';

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { BoardHealth, DoorChange } from '../../../drivers/contracts.js';
 import { LockBoardController, LockAddressError, type LockBoardBusOptions } from '../../../drivers/lockboard/door-controller.js';
 import * as cu16 from '../../../drivers/lockboard/kerong-cu16/codec.js';
-import { SILENT_LOG } from '../../../drivers/lockboard/bus.js';
+import { SILENT_LOG } from '../../../drivers/io/log.js';
 import { PowerGroups } from '../../../drivers/lockboard/power-groups.js';
 import type { BoardSpec, ProtocolName } from '../../../drivers/lockboard/protocols.js';
 import { LockBoardSimulator, type SimBoardOptions } from '../../../drivers/lockboard/sim/simulator.js';

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KioskInput } from '../../../drivers/contracts.js';
-import { SILENT_LOG } from '../../../drivers/io/device-base.js';
+import { SILENT_LOG } from '../../../drivers/io/log.js';
 import { HidKeyboardScanner, HidPosScanner } from '../../../drivers/scanner/hid-scanners.js';
 import { waitFor } from '../../helpers/socat.js';
 import { FakeHid, HONEYWELL, posReport } from '../io/fake-hid.js';

@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KioskInput } from '../../../drivers/contracts.js';
 import { KioskGpio } from '../../../drivers/gpio/kiosk-io.js';
 import { SimGpio } from '../../../drivers/gpio/sim.js';
-import { SILENT_LOG } from '../../../drivers/io/device-base.js';
+import { SILENT_LOG } from '../../../drivers/io/log.js';
 import { SerialScanner } from '../../../drivers/scanner/serial-scanner.js';
 import type { SerialPortLike } from '../../../drivers/io/serial-link.js';
 import { SimInput } from '../../../drivers/sim/input.js';

@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KioskInput } from '../../../drivers/contracts.js';
 import { SerialKeypad } from '../../../drivers/keypad/serial-keypad.js';
-import { SILENT_LOG } from '../../../drivers/io/device-base.js';
+import { SILENT_LOG } from '../../../drivers/io/log.js';
 import { SerialScanner } from '../../../drivers/scanner/serial-scanner.js';
 import type { SerialPortLike } from '../../../drivers/io/serial-link.js';
 import { tempDir } from '../../helpers/fixtures.js';
