@@ -8,6 +8,7 @@
  * frame answers them, and decides what a missing reply means.
  */
 import { EventEmitter } from 'node:events';
+import { backoffDelay } from '../io/backoff.js';
 import { SILENT_LOG, type DriverLog } from '../io/log.js';
 import type { ReplyDecoder } from './codec.js';
 import { LOW_LATENCY_FLAGS, errorReason, type SerialBinding, type SerialBindingPort } from './serial.js';
@@ -409,7 +410,7 @@ export class SerialBus extends EventEmitter<SerialBusEvents> {
         if (this.#stopped()) break;
         if (now() - this.#upSince >= STABLE_UPTIME_MS) attempt = 0;
       }
-      const delay = Math.min(this.#opt.reconnectMaxMs, this.#opt.reconnectMinMs * 2 ** Math.min(attempt, 30));
+      const delay = backoffDelay(attempt, this.#opt.reconnectMinMs, this.#opt.reconnectMaxMs);
       attempt++;
       const reason = this.#lastError ?? 'unknown';
       if (reason !== lastLogged) {
