@@ -11,7 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, lstatSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
-import { PROTOCOLS, type ProtocolName } from '../protocols.js';
+import { PROTOCOLS, type ProtocolName } from '../families.js';
 import { loadSystemBinding, type SerialBinding } from '../serial.js';
 import { SimPortLink } from './port-link.js';
 import { LockBoardSimulator, UNLOCK_REPLIES, type SimBoardOptions, type UnlockReply } from './simulator.js';

@@ -6,7 +6,7 @@
 import { sum8 } from '../kerong-cu16/codec.js';
 import { xor8 } from '../clone-8a/codec.js';
 import { crcHolds } from '../modbus-rtu/crc16.js';
-import type { ProtocolName } from '../protocols.js';
+import type { ProtocolName } from '../families.js';
 
 export type SimRequest =
   | { family: 'kerong-cu16'; cmd: number; addr: number; raw: Buffer }

@@ -23,7 +23,7 @@ import * as a8 from '../clone-8a/codec.js';
 import type { LatchPolarity } from '../codec.js';
 import * as cu16 from '../kerong-cu16/codec.js';
 import * as mb from '../modbus-rtu/codec.js';
-import type { ProtocolName } from '../protocols.js';
+import type { ProtocolName } from '../families.js';
 import { Sleeper, charTimeMs, now } from '../timing.js';
 import { RequestFramer, type SimRequest } from './requests.js';
 

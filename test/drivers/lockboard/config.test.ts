@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LockBoardController } from '../../../drivers/lockboard/door-controller.js';
-import { FAMILIES, PROTOCOLS } from '../../../drivers/lockboard/protocols.js';
+import { FAMILIES, PROTOCOLS } from '../../../drivers/lockboard/families.js';
 import { SimLockBoards } from '../../../drivers/sim/lock-boards.js';
 import { ConfigError, loadConfig, parseConfig } from '../../../src/config/load.js';
 import { LOCKBOARD_LIMITS, LOCKBOARD_PROTOCOLS } from '../../../src/config/schema.js';

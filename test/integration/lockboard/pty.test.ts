@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BoardHealth, DoorChange } from '../../../drivers/contracts.js';
 import { LockBoardController, type LockBoardBusOptions } from '../../../drivers/lockboard/door-controller.js';
 import { PowerGroups } from '../../../drivers/lockboard/power-groups.js';
-import type { BoardSpec, ProtocolName } from '../../../drivers/lockboard/protocols.js';
+import type { BoardSpec, ProtocolName } from '../../../drivers/lockboard/families.js';
 import { loadSystemBinding } from '../../../drivers/lockboard/serial.js';
 import { DoorMonitor } from '../../../src/locker/door-monitor.js';
 import type { Compartment } from '../../../src/ledger/compartments.js';
