@@ -19,7 +19,8 @@ import { SILENT_LOG, type DriverLog } from '../io/log.js';
 import { SerialBus } from './bus.js';
 import { latchOpen, type ReplyDecoder } from './codec.js';
 import type { PowerGroups } from './power-groups.js';
-import { FAMILIES, type BoardSpec, type Family, type ProtocolName, type ReplyMeaning, type StatusReading } from './families.js';
+import { FAMILIES, type ProtocolName } from './families.js';
+import type { BoardSpec, Family, ReplyMeaning, StatusReading } from './family.js';
 import type { SerialBinding } from './serial.js';
 import { Sleeper, now } from './timing.js';
 

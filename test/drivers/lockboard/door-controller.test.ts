@@ -9,7 +9,8 @@ import { LockBoardController, LockAddressError, type LockBoardBusOptions } from 
 import * as cu16 from '../../../drivers/lockboard/kerong-cu16/codec.js';
 import { SILENT_LOG } from '../../../drivers/io/log.js';
 import { PowerGroups } from '../../../drivers/lockboard/power-groups.js';
-import type { BoardSpec, ProtocolName } from '../../../drivers/lockboard/families.js';
+import type { ProtocolName } from '../../../drivers/lockboard/families.js';
+import type { BoardSpec } from '../../../drivers/lockboard/family.js';
 import { LockBoardSimulator, type SimBoardOptions } from '../../../drivers/lockboard/sim/simulator.js';
 import { MockWire, resetMockPorts, sleep, until } from './mock-port.js';
 
