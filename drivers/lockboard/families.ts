@@ -1,8 +1,9 @@
 /**
  * The registry of lock-board families: each one is a folder of drivers/lockboard/ (codec,
- * `family.ts`, `simulator.ts`) and one line in `REGISTERED` below. The config's `protocol`
- * values, their address ranges and lock counts, the door controller and `lockerctl bus scan`
- * all come from here (docs/lockboards.md, "Adding a family").
+ * `family.ts`, `simulator.ts`) and one line in `REGISTERED` below (its simulator is listed in
+ * sim/families.ts, which the compiler then asks for). The config's `protocol` values, their
+ * address ranges and lock counts, the door controller and `lockerctl bus scan` all come from
+ * here (docs/lockboards.md, "Adding a family").
  */
 import { clone8a } from './clone-8a/family.js';
 import type { Family } from './family.js';
@@ -17,8 +18,3 @@ export type ProtocolName = (typeof REGISTERED)[number]['name'];
 export const PROTOCOLS: readonly ProtocolName[] = REGISTERED.map((f) => f.name);
 
 export const FAMILIES = Object.fromEntries(REGISTERED.map((f) => [f.name, f])) as Record<ProtocolName, Family>;
-
-/** The family of `protocol`, or undefined for a name lockerd does not know. */
-export function familyOf(protocol: string): Family | undefined {
-  return Object.hasOwn(FAMILIES, protocol) ? FAMILIES[protocol as ProtocolName] : undefined;
-}
