@@ -75,8 +75,17 @@ export interface Family<N extends string = ProtocolName> {
   newDecoder(): ReplyDecoder<unknown>;
   statusRequest(b: BoardSpec): Buffer;
   unlockRequest(b: BoardSpec, lock: number): Buffer;
-  /** Modbus host-timed pulse only. */
-  relayOffRequest?(b: BoardSpec, lock: number): Buffer;
+  /**
+   * Who ends a lock's pulse. Absent, or null for board `b`: the board times it itself. Otherwise
+   * the host does: this is the request that switches the lock's relay off, which the controller
+   * sends `pulseMs` after the unlock, insisting until the board echoes it (Modbus `pulse: "host"`).
+   */
+  relayOffRequest?(b: BoardSpec, lock: number): Buffer | null;
+  /**
+   * What a technician can do about an unlock board `b` refused, or answered without its echo:
+   * the end of the error log line, starting with ": ". Absent: check the address and lock count.
+   */
+  refusalHint?(b: BoardSpec, kind: 'refused' | 'not_echoed'): string;
   /** The meaning of `frame` as the reply to our `kind` request to board `b` (lock for unlocks), or null if it answers something else. */
   interpret(b: BoardSpec, kind: RequestKind, lock: number, frame: unknown): ReplyMeaning | null;
   /** Scan: a harmless request to `address`, and whether a frame answers it. */

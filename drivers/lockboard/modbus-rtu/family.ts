@@ -28,7 +28,15 @@ export const modbusRtu: Family<'modbus-rtu'> = {
   unlockRequest: (b, lock) => b.modbus.pulse === 'board'
     ? mb.encodePulse(b.address, b.modbus.relayStart + lock - 1, Math.max(1, Math.ceil(b.pulseMs / 100)))
     : mb.encodeWriteCoil(b.address, b.modbus.relayStart + lock - 1, true),
-  relayOffRequest: (b, lock) => mb.encodeWriteCoil(b.address, b.modbus.relayStart + lock - 1, false),
+  relayOffRequest: (b, lock) => (b.modbus.pulse === 'host' ? mb.encodeWriteCoil(b.address, b.modbus.relayStart + lock - 1, false) : null),
+  refusalHint(b, kind) {
+    if (b.modbus.pulse === 'board') {
+      return kind === 'refused'
+        ? ': a board without timed pulses refuses them; set modbus.pulse to "host" for this board'
+        : ': a board without timed pulses ignores them; set modbus.pulse to "host" for this board';
+    }
+    return kind === 'refused' ? ': check the board address and its lock count' : ': check the board address, its relay numbering (modbus.relayStart) and its lock count';
+  },
   interpret(b, kind, lock, frame) {
     const f = frame as mb.ModbusReply;
     if (f.unit !== b.address) return null;

@@ -199,6 +199,24 @@ describe('unlock outcomes', () => {
     expect(fire.pulseMs).toBeGreaterThanOrEqual(55);
   });
 
+  it('Modbus host-timed pulse: a relay-off the board does not answer is sent again, 5 times in all, then logged as an error', async () => {
+    const errors: { obj: Record<string, unknown>; msg: string }[] = [];
+    const log = { ...SILENT_LOG, error: (obj: object, msg: string) => errors.push({ obj: obj as Record<string, unknown>, msg }) };
+    const r = await rig({ protocol: 'modbus-rtu', boards: 1, specs: () => ({ modbus: { feedback: 'inputs', feedbackStart: 0, relayStart: 0, pulse: 'host' } }), ctl: { log } });
+    // The board answers the relay-on, then goes quiet: it still hears and switches, it never answers.
+    r.sim.once('fire', () => setImmediate(() => r.sim.setBoardFault(1, 'silent', true)));
+    const result = await r.ctl.unlock({ board: 'B1', lock: 3 });
+    const relayOff = Buffer.from([0x01, 0x05, 0x00, 0x02, 0x00, 0x00]);
+    expect(r.written((b) => b.subarray(0, 6).equals(relayOff))).toHaveLength(5);
+    expect(r.sim.lockState(1, 3).relay).toBe(false);
+    // It took the command and no status came back after the pulse: never fired again.
+    expect(result).toEqual({ outcome: 'unconfirmed', attempts: 1 });
+    expect(errors).toEqual([expect.objectContaining({
+      obj: { bus: 'bus1', board: 'B1', lock: 3 },
+      msg: 'relay did not confirm it switched off after a host-timed pulse; check the lock and prefer the board-timed pulse',
+    })]);
+  });
+
   it('a board that refuses the unlock (Modbus exception) is not asked again, and the log says what to change', async () => {
     const errors: { obj: Record<string, unknown>; msg: string }[] = [];
     const log = { ...SILENT_LOG, error: (obj: object, msg: string) => errors.push({ obj: obj as Record<string, unknown>, msg }) };
