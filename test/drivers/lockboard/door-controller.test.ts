@@ -9,7 +9,7 @@ import { LockBoardController, LockAddressError, type LockBoardBusOptions } from 
 import * as cu16 from '../../../drivers/lockboard/kerong-cu16/codec.js';
 import { SILENT_LOG } from '../../../drivers/io/log.js';
 import { PowerGroups } from '../../../drivers/lockboard/power-groups.js';
-import type { ProtocolName } from '../../../drivers/lockboard/families.js';
+import { FAMILIES, PROTOCOLS, type ProtocolName } from '../../../drivers/lockboard/families.js';
 import type { BoardSpec } from '../../../drivers/lockboard/family.js';
 import { LockBoardSimulator, type SimBoardOptions } from '../../../drivers/lockboard/sim/simulator.js';
 import { MockWire, resetMockPorts, sleep, until } from './mock-port.js';
@@ -35,7 +35,8 @@ afterEach(async () => {
   resetMockPorts();
 });
 
-const FIRST: Record<ProtocolName, number> = { 'kerong-cu16': 0, 'clone-8a': 1, 'modbus-rtu': 1 };
+/** Each family's first board address. */
+const FIRST = Object.fromEntries(PROTOCOLS.map((p) => [p, FAMILIES[p].addressMin])) as Record<ProtocolName, number>;
 
 function spec(protocol: ProtocolName, i: number, over: Partial<BoardSpec> = {}): BoardSpec {
   return {
@@ -90,7 +91,7 @@ const isCu16Unlock = (b: Buffer) => b[0] === 0x02 && b[2] === cu16.CMD_UNLOCK;
 const isCu16Status = (b: Buffer) => b[0] === 0x02 && b[2] === cu16.CMD_STATUS;
 
 describe('unlock outcomes', () => {
-  for (const protocol of ['kerong-cu16', 'clone-8a', 'modbus-rtu'] as const) {
+  for (const protocol of PROTOCOLS) {
     it(`${protocol}: confirmed open after one pulse, with exactly one door-open event`, async () => {
       const r = await rig({ protocol });
       const a = FIRST[protocol];
@@ -495,7 +496,7 @@ describe('reads and scans', () => {
     expect(r.written(isCu16Status).length - before).toBe(1);
   });
 
-  for (const protocol of ['kerong-cu16', 'clone-8a', 'modbus-rtu'] as const) {
+  for (const protocol of PROTOCOLS) {
     it(`${protocol}: bus scan finds the boards that answer, with protocol and locks`, async () => {
       const r = await rig({ protocol, boards: 2, ctl: { replyTimeoutMs: 5 } });
       const [scan] = await r.ctl.scanBus();
