@@ -68,8 +68,6 @@ export interface Family<N extends string = ProtocolName> {
   addressMin: number;
   addressMax: number;
   maxLocks: number;
-  /** Whether an unlock may be answered; the controller never depends on it. */
-  unlockMayReply: boolean;
   /** Quiet time before each request when the config does not set one. */
   defaultGapMs(baudRate: number): number;
   newDecoder(): ReplyDecoder<unknown>;

@@ -9,7 +9,6 @@ export const clone8a: Family<'clone-8a'> = {
   addressMax: a8.BOARD_MAX,
   // The 7-byte query-all reply covers 24 locks; the layout for 48/50-lock boards is not known.
   maxLocks: a8.QUERY_ALL_LOCKS,
-  unlockMayReply: true,
   defaultGapMs: (baud) => charTimeMs(baud),
   newDecoder: () => new a8.Clone8aDecoder(),
   statusRequest: (b) => a8.encodeQueryAll(b.address),

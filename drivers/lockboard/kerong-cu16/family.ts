@@ -8,7 +8,6 @@ export const kerongCu16: Family<'kerong-cu16'> = {
   addressMin: 0,
   addressMax: cu16.BOARD_MAX,
   maxLocks: cu16.LOCKS_PER_BOARD,
-  unlockMayReply: true,
   defaultGapMs: (baud) => charTimeMs(baud),
   newDecoder: () => new cu16.Cu16Decoder(),
   statusRequest: (b) => cu16.encodeStatusRequest(b.address),

@@ -19,7 +19,6 @@ export const modbusRtu: Family<'modbus-rtu'> = {
   addressMin: mb.UNIT_MIN,
   addressMax: mb.UNIT_MAX,
   maxLocks: 48,
-  unlockMayReply: true,
   defaultGapMs: (baud) => modbusGapMs(baud),
   newDecoder: () => new mb.ModbusRtuDecoder(),
   statusRequest: (b) => b.modbus.feedback === 'coils'
