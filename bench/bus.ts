@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LockBoardController } from '../drivers/lockboard/door-controller.js';
 import { PowerGroups } from '../drivers/lockboard/power-groups.js';
-import type { BoardSpec } from '../drivers/lockboard/protocols.js';
+import type { BoardSpec } from '../drivers/lockboard/family.js';
 import { loadSystemBinding, type SerialBinding } from '../drivers/lockboard/serial.js';
 import { charTimeMs, wireTimeMs } from '../drivers/lockboard/timing.js';
 import { fmtMs, median, percentile } from './stats.js';

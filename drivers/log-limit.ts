@@ -7,17 +7,11 @@
  * `linesPerWindow` times per `windowMs`; further ones are counted, and when the window closes one
  * line says how many were suppressed: `1234 similar lines suppressed: scan refused`.
  */
+// Type only: nothing of drivers/io is loaded with this file. pino's Logger fits DriverLog.
+import type { DriverLog } from './io/log.js';
 
 /** Drivers do not see the config: their input-driven lines use this budget (the kiosk's default). */
 export const DRIVER_LINES_PER_MINUTE = 10;
-
-/** The logger methods used (pino's Logger and drivers' DriverLog fit). */
-export interface LineLog {
-  debug(obj: object, msg: string): void;
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
 
 export type LineLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -109,13 +103,13 @@ export interface LimitedLogOptions extends LineBudgetSettings {
  * suppressed" line when a window closes (at the next line, or from an unref'd timer when the
  * flood has stopped).
  */
-export class LimitedLog implements LineLog {
-  readonly #log: LineLog;
+export class LimitedLog implements DriverLog {
+  readonly #log: DriverLog;
   readonly #budget: LineBudget;
   readonly #now: () => number;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(log: LineLog, options: LimitedLogOptions) {
+  constructor(log: DriverLog, options: LimitedLogOptions) {
     this.#log = log;
     this.#budget = new LineBudget(options);
     this.#now = options.now ?? Date.now;

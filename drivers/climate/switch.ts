@@ -3,7 +3,7 @@
  * same abstraction as the kiosk's buzzer and lights. A line that cannot be opened is reported and
  * retried at the next switch; the rest of the cabinet keeps working.
  */
-import { errorText } from '../scanner/device-base.js';
+import { errorText } from '../io/log.js';
 import type { GpioBackend, GpioOutput } from '../gpio/types.js';
 
 export class GpioSwitch {

@@ -24,6 +24,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { join } from 'node:path';
+import { backoffDelay } from '../io/backoff.js';
 import { GpioError, sleep, type GpioBackend, type GpioBias, type GpioInput, type GpioInputOptions, type GpioOutput, type GpioOutputOptions } from './types.js';
 
 export type GpiodMajor = 1 | 2;
@@ -99,6 +100,9 @@ export interface GpiodToolsOptions {
    */
   confirmMs?: number;
 }
+
+/** The longest wait before restarting a gpiomon that keeps dying. */
+const MONITOR_RESTART_MAX_MS = 30_000;
 
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
@@ -211,7 +215,8 @@ export class GpiodTools implements GpioBackend {
     const listeners = new Set<(value: boolean, at: Date) => void>();
     let monitor: ChildProcess | undefined;
     let restartTimer: NodeJS.Timeout | undefined;
-    let restartDelay = this.#restartMs;
+    /** gpiomon exits since its last event: the backoff's attempt count. */
+    let restarts = 0;
     let closed = false;
     const set = (l: boolean) => {
       if (l === level) return;
@@ -232,7 +237,7 @@ export class GpiodTools implements GpioBackend {
           const ev = parseMonitorLine(version, buf.slice(0, nl));
           buf = buf.slice(nl + 1);
           if (ev && ev.line === line) {
-            restartDelay = this.#restartMs;
+            restarts = 0;
             set(ev.level);
           }
         }
@@ -246,9 +251,8 @@ export class GpiodTools implements GpioBackend {
         restartTimer = setTimeout(() => {
           restartTimer = undefined;
           this.#getLevel(line, bias).then(set, () => undefined).finally(startMonitor);
-        }, restartDelay);
+        }, backoffDelay(restarts++, this.#restartMs, MONITOR_RESTART_MAX_MS));
         restartTimer.unref?.();
-        restartDelay = Math.min(30_000, restartDelay * 2);
       });
     };
     const self = this;

@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { FeedbackTone, KioskFeedback, KioskSignals, PowerSignal, TamperSignal } from '../contracts.js';
-import { errorText, type DriverLog } from '../scanner/device-base.js';
+import { errorText, type DriverLog } from '../io/log.js';
 import { sleep, type GpioBackend, type GpioBias, type GpioInput, type GpioOutput } from './types.js';
 
 export interface InputLineConfig {

@@ -6,7 +6,8 @@
  * overlay debounces in the kernel and is better where it can be used (docs/input.md).
  */
 import type { Key } from '../contracts.js';
-import { InputDeviceBase, errorText, type DriverLog } from '../scanner/device-base.js';
+import { InputDeviceBase } from '../io/device-base.js';
+import { errorText, type DriverLog } from '../io/log.js';
 import { sleep, type GpioBackend, type GpioBias, type GpioInput, type GpioOutput } from '../gpio/types.js';
 import { MatrixDebouncer } from './matrix.js';
 

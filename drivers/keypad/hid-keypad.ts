@@ -1,6 +1,7 @@
 /** A USB HID numeric keypad (a HID keyboard). Same hidraw caveats as keyboard-wedge scanners. */
-import { InputDeviceBase, type DriverLog } from '../scanner/device-base.js';
-import { HidLink, type HidLoader, type HidMatch } from '../scanner/hid-link.js';
+import { InputDeviceBase } from '../io/device-base.js';
+import type { DriverLog } from '../io/log.js';
+import { HidLink, type HidLoader, type HidMatch } from '../io/hid-link.js';
 import { HidKeypadDecoder } from './hid-keys.js';
 
 export interface HidKeypadOptions {

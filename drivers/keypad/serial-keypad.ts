@@ -1,6 +1,7 @@
 /** A keypad on a serial line (USB-serial or RS-232): one ASCII character per key. */
-import { InputDeviceBase, type DriverLog } from '../scanner/device-base.js';
-import { SerialLink, type SerialPortFactory } from '../scanner/serial-link.js';
+import { InputDeviceBase } from '../io/device-base.js';
+import type { DriverLog } from '../io/log.js';
+import { SerialLink, type SerialPortFactory } from '../io/serial-link.js';
 import { decodeSerialKeys, type SerialKeyOptions } from './serial-keys.js';
 
 export interface SerialKeypadOptions extends SerialKeyOptions {

@@ -8,20 +8,12 @@
  * frame answers them, and decides what a missing reply means.
  */
 import { EventEmitter } from 'node:events';
+import { backoffDelay } from '../io/backoff.js';
+import { SILENT_LOG, type DriverLog } from '../io/log.js';
 import type { ReplyDecoder } from './codec.js';
 import { LOW_LATENCY_FLAGS, errorReason, type SerialBinding, type SerialBindingPort } from './serial.js';
 import { Sleeper, now, sleepUntil, wireTimeMs } from './timing.js';
 
-type LogFn = (obj: Record<string, unknown>, msg: string) => void;
-/** A pino-compatible logger, structurally (drivers never import the core). */
-export interface BusLog {
-  debug: LogFn;
-  info: LogFn;
-  warn: LogFn;
-  error: LogFn;
-}
-
-export const SILENT_LOG: BusLog = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
 export interface SerialBusOptions {
   /** Bus id from the config, for logs. */
@@ -39,7 +31,7 @@ export interface SerialBusOptions {
   /** First reopen delay; doubles per failed attempt up to `reconnectMaxMs`. */
   reconnectMinMs: number;
   reconnectMaxMs: number;
-  log?: BusLog;
+  log?: DriverLog;
 }
 
 export type TxStatus =
@@ -127,7 +119,7 @@ export class SerialBus extends EventEmitter<SerialBusEvents> {
   };
 
   readonly #opt: SerialBusOptions;
-  readonly #log: BusLog;
+  readonly #log: DriverLog;
   readonly #sleeper = new Sleeper();
   #binding: SerialBinding | null = null;
   #port: SerialBindingPort | null = null;
@@ -418,7 +410,7 @@ export class SerialBus extends EventEmitter<SerialBusEvents> {
         if (this.#stopped()) break;
         if (now() - this.#upSince >= STABLE_UPTIME_MS) attempt = 0;
       }
-      const delay = Math.min(this.#opt.reconnectMaxMs, this.#opt.reconnectMinMs * 2 ** Math.min(attempt, 30));
+      const delay = backoffDelay(attempt, this.#opt.reconnectMinMs, this.#opt.reconnectMaxMs);
       attempt++;
       const reason = this.#lastError ?? 'unknown';
       if (reason !== lastLogged) {

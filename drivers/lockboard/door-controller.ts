@@ -15,10 +15,12 @@ import { EventEmitter } from 'node:events';
 import type {
   BoardHealth, BusScanRange, BusScanResult, DoorChange, DoorHardware, DoorHardwareEvents, DoorStatus, LockAddress, UnlockResult,
 } from '../contracts.js';
-import { SerialBus, SILENT_LOG, type BusLog } from './bus.js';
+import { SILENT_LOG, type DriverLog } from '../io/log.js';
+import { SerialBus } from './bus.js';
 import { latchOpen, type ReplyDecoder } from './codec.js';
 import type { PowerGroups } from './power-groups.js';
-import { FAMILIES, type BoardSpec, type Family, type ProtocolName, type ReplyMeaning, type StatusReading } from './protocols.js';
+import { FAMILIES, type ProtocolName } from './families.js';
+import type { BoardSpec, Family, ReplyMeaning, StatusReading } from './family.js';
 import type { SerialBinding } from './serial.js';
 import { Sleeper, now } from './timing.js';
 
@@ -30,7 +32,7 @@ export interface LockBoardBusOptions {
   echo: boolean;
   lowLatency: boolean;
   replyTimeoutMs: number;
-  /** Quiet time before each request; undefined = the protocol's own (Modbus 3.5 characters, others 1 character). */
+  /** Quiet time before each request; undefined = the family's own (`Family.defaultGapMs`). */
   quietGapMs?: number;
   /** A poll cycle (every board once) starts at most this often; 0 = back to back. */
   pollIntervalMs: number;
@@ -48,7 +50,7 @@ export interface LockBoardBusOptions {
   loadBinding: () => Promise<SerialBinding>;
   /** Shared by every bus of the locker. */
   powerGroups: PowerGroups;
-  log?: BusLog;
+  log?: DriverLog;
   /** Called with the duration of each full poll cycle (benchmarks, diagnostics). */
   onPollCycle?: (ms: number) => void;
 }
@@ -59,7 +61,7 @@ interface BoardCounters {
   timeouts: number;
   mismatched: number;
   refused: number;
-  /** Writes answered with something other than their echo (Modbus FC 05). */
+  /** Writes answered with something other than their echo (`not_echoed` replies). */
   notEchoed: number;
   unlocks: number;
   unlockResends: number;
@@ -102,20 +104,13 @@ const SCAN_TIMEOUT_MAX_MS = 50;
 const FIRST_CYCLE_MAX_MS = 1500;
 const RELAY_OFF_ATTEMPTS = 5;
 
-/** What a technician can do about a refused unlock, or one the board answered without its echo. */
-function refusalHint(spec: BoardSpec, kind: 'refused' | 'not_echoed'): string {
-  if (spec.protocol === 'modbus-rtu' && spec.modbus.pulse === 'board') {
-    return kind === 'refused'
-      ? ': a board without timed pulses refuses them; set modbus.pulse to "host" for this board'
-      : ': a board without timed pulses ignores them; set modbus.pulse to "host" for this board';
-  }
-  return kind === 'refused' ? ': check the board address and its lock count' : ': check the board address, its relay numbering (modbus.relayStart) and its lock count';
-}
+/** What a technician can do about a refused unlock, when the family has nothing more specific to say. */
+const REFUSAL_HINT = ': check the board address and its lock count';
 
 export class LockBoardController extends EventEmitter implements DoorHardware {
   readonly bus: SerialBus;
   readonly #opt: LockBoardBusOptions;
-  readonly #log: BusLog;
+  readonly #log: DriverLog;
   readonly #boards = new Map<string, Board>();
   readonly #sleeper = new Sleeper();
   #running = false;
@@ -255,6 +250,8 @@ export class LockBoardController extends EventEmitter implements DoorHardware {
 
   async #unlock(b: Board, lock: number): Promise<UnlockResult> {
     const { spec, family } = b;
+    // Host-timed pulse: the relay-off request the host sends when the pulse is over; null when the board times it.
+    const relayOff = family.relayOffRequest?.(spec, lock) ?? null;
     let attempts = 0;
     let heard = false;
     let refusal: { kind: 'refused' | 'not_echoed'; reason: string } | null = null;
@@ -285,9 +282,9 @@ export class LockBoardController extends EventEmitter implements DoorHardware {
           if (meaning?.kind === 'refused' || meaning?.kind === 'not_echoed') refusal = { kind: meaning.kind, reason: meaning.reason };
           this.#applyMeaning(b, meaning);
         }
-        if (spec.protocol === 'modbus-rtu' && spec.modbus.pulse === 'host') {
+        if (relayOff !== null) {
           await this.#sleeper.until(firedAt + spec.pulseMs);
-          if (await this.#relayOff(b, lock)) heard = true;
+          if (await this.#relayOff(b, lock, relayOff)) heard = true;
         }
       } finally {
         release(firedAt, spec.pulseMs + this.#opt.powerGroupGapMs);
@@ -314,7 +311,7 @@ export class LockBoardController extends EventEmitter implements DoorHardware {
         // The board said no (or answered another value than the one sent): it did not power the
         // lock, and it will do the same again.
         const what = refusal.kind === 'refused' ? 'refused the unlock' : 'did not echo the unlock (it did not take it)';
-        this.#log.error({ bus: this.#opt.id, board: spec.id, lock, attempts, reason: refusal.reason }, `lock board ${what}; not resending${refusalHint(spec, refusal.kind)}`);
+        this.#log.error({ bus: this.#opt.id, board: spec.id, lock, attempts, reason: refusal.reason }, `lock board ${what}; not resending${family.refusalHint?.(spec, refusal.kind) ?? REFUSAL_HINT}`);
         return { outcome: 'unconfirmed', attempts };
       }
       if (attempts >= this.#opt.unlockAttempts) {
@@ -326,12 +323,12 @@ export class LockBoardController extends EventEmitter implements DoorHardware {
     }
   }
 
-  /** Host-timed Modbus pulse: switch the relay off, insisting, since a powered lock overheats. */
-  async #relayOff(b: Board, lock: number): Promise<boolean> {
+  /** Host-timed pulse: switch the relay off with `request`, insisting, since a powered lock overheats. */
+  async #relayOff(b: Board, lock: number, request: Buffer): Promise<boolean> {
     const { spec, family } = b;
     for (let i = 0; i < RELAY_OFF_ATTEMPTS; i++) {
       const r = await this.bus.transact({
-        request: family.relayOffRequest!(spec, lock),
+        request,
         decoder: b.decoder,
         accept: (f) => family.interpret(spec, 'relay-off', lock, f) !== null,
         gapMs: b.gapMs,

@@ -1,6 +1,7 @@
 /** USB HID scanners: HID POS (usage page 0x8C) and keyboard wedge (boot keyboard reports). */
-import { InputDeviceBase, type DriverLog } from './device-base.js';
-import { HidLink, type HidLoader, type HidMatch } from './hid-link.js';
+import { InputDeviceBase } from '../io/device-base.js';
+import type { DriverLog } from '../io/log.js';
+import { HidLink, type HidLoader, type HidMatch } from '../io/hid-link.js';
 import { HID_POS_USAGE_PAGE, HidPosDecoder } from './hid-pos.js';
 import { WedgeScanDecoder } from './hid-keyboard.js';
 import { leadingAim } from './aim.js';

@@ -2,10 +2,11 @@
  * A scanner in USB serial (CDC-ACM) mode, or any serial scanner: one scan per line. The
  * recommended mode: the daemon has the scanner to itself and nothing reaches the console.
  */
-import { InputDeviceBase, type DriverLog } from './device-base.js';
+import { InputDeviceBase } from '../io/device-base.js';
+import type { DriverLog } from '../io/log.js';
 import { leadingAim } from './aim.js';
 import { LineDecoder } from './line-decoder.js';
-import { SerialLink, type SerialPortFactory } from './serial-link.js';
+import { SerialLink, type SerialPortFactory } from '../io/serial-link.js';
 
 export interface SerialScannerOptions {
   name: string;

@@ -6,8 +6,8 @@
 import { BADGE_PREFIX, parseBadge } from '../barcode/badge.js';
 import { expectedYearsToAHit, MIN_YEARS_TO_A_HIT, requiredCodeLength, worstCaseGuessesPerDay } from '../locker/guessing.js';
 import { holdConfigProblems } from '../locker/hold-policy.js';
+import { FAMILIES } from '../../drivers/lockboard/families.js';
 import { cabinetConfigProblems } from '../cabinet/config.js';
-import { LOCKBOARD_LIMITS } from './schema.js';
 import { storageCrossCheck } from './storage-checks.js';
 import type { LockerdConfig } from './types.js';
 
@@ -241,7 +241,7 @@ function lockBoardCrossCheck(config: LockerdConfig): string[] {
     bus.boards.forEach((board, j) => {
       const where = `buses[${i}].boards[${j}]`;
       const protocol = board.protocol ?? bus.protocol;
-      const limits = LOCKBOARD_LIMITS[protocol];
+      const limits = FAMILIES[protocol];
       if (board.address < limits.addressMin || board.address > limits.addressMax) {
         problems.push(`${where}.address: ${board.address} is not a ${protocol} address (${limits.addressMin} to ${limits.addressMax})`);
       }

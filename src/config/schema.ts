@@ -15,6 +15,7 @@
  */
 
 import { COMPARTMENT_SIZES, type LockBoardProtocol, type LogLevel } from './types.js';
+import { FAMILIES, PROTOCOLS } from '../../drivers/lockboard/families.js';
 import { LANGUAGES } from '../kiosk/screen.js';
 import { DURATION_DESCRIPTION, DURATION_PATTERN } from '../locker/hold-policy.js';
 import { overflowSchema, storageSchemas } from './storage-schema.js';
@@ -62,8 +63,10 @@ export const BUS_ID_PATTERN = '^[A-Za-z0-9_-]{1,32}$';
 export const UNIT_ID_PATTERN = '^[0-9]{1,8}$';
 export const COURIER_ID_PATTERN = '^[A-Za-z0-9_.-]{1,64}$';
 export const COURIER_PIN_PATTERN = '^[0-9]{4,12}$';
-/** Hardware limit of the boards lockerd can drive. */
-export const MAX_LOCKS_PER_BOARD = 48;
+/** Hardware limit of the boards lockerd can drive: the most locks of any lock-board family. */
+export const MAX_LOCKS_PER_BOARD = Math.max(...PROTOCOLS.map((p) => FAMILIES[p].maxLocks));
+/** "at most 16 for `kerong-cu16`, 24 for `clone-8a`": the families that drive fewer locks than the schema allows. */
+const LOCKS_TITLE = `Number of locks on the board. \`rs485\`: at most ${PROTOCOLS.filter((p) => FAMILIES[p].maxLocks < MAX_LOCKS_PER_BOARD).map((p) => `${FAMILIES[p].maxLocks} for \`${p}\``).join(', ')}.`;
 
 const boardSchema: Schema = {
   type: 'object',
@@ -71,7 +74,7 @@ const boardSchema: Schema = {
   required: ['id', 'locks'],
   properties: {
     id: { ...text(BOARD_ID_PATTERN, `1 to 16 letters, digits, "_" or "-"`), title: 'Name of the board, used by `compartments[].board`. Unique across all buses.' },
-    locks: int(1, MAX_LOCKS_PER_BOARD, { title: 'Number of locks on the board. `rs485`: at most 16 for `kerong-cu16`, 24 for `clone-8a`.' }),
+    locks: int(1, MAX_LOCKS_PER_BOARD, { title: LOCKS_TITLE }),
   },
 };
 
@@ -91,14 +94,10 @@ const simBusSchema: Schema = {
 // --- RS-485 lock-board buses (docs/lockboards.md) ---------------------------------------------
 
 /** The highest board address of any family (a Modbus unit id). */
-export const MAX_BOARD_ADDRESS = 247;
-export const LOCKBOARD_PROTOCOLS = ['kerong-cu16', 'clone-8a', 'modbus-rtu'] as const satisfies readonly LockBoardProtocol[];
-/** Per family: board addresses and locks per board lockerd drives (checked against the drivers in test/drivers). */
-export const LOCKBOARD_LIMITS: Record<LockBoardProtocol, { addressMin: number; addressMax: number; maxLocks: number }> = {
-  'kerong-cu16': { addressMin: 0, addressMax: 15, maxLocks: 16 },
-  'clone-8a': { addressMin: 1, addressMax: 32, maxLocks: 24 },
-  'modbus-rtu': { addressMin: 1, addressMax: MAX_BOARD_ADDRESS, maxLocks: MAX_LOCKS_PER_BOARD },
-};
+export const MAX_BOARD_ADDRESS = Math.max(...PROTOCOLS.map((p) => FAMILIES[p].addressMax));
+/** The lock-board families of drivers/lockboard/families.ts, the one list of them. */
+export const LOCKBOARD_PROTOCOLS: readonly LockBoardProtocol[] = PROTOCOLS;
+const ADDRESS_RANGES = PROTOCOLS.map((p) => `\`${p}\` ${FAMILIES[p].addressMin} to ${FAMILIES[p].addressMax}`).join(', ');
 export const RS485_BAUD_RATES = [1200, 2400, 4800, 9600, 14400, 19200, 38400, 57600, 115200] as const;
 export const POWER_GROUP_PATTERN = '^[A-Za-z0-9_-]{1,32}$';
 
@@ -108,8 +107,8 @@ const rs485BoardSchema: Schema = {
   required: ['id', 'locks', 'address'],
   properties: {
     id: { ...text(BOARD_ID_PATTERN, `1 to 16 letters, digits, "_" or "-"`), title: 'Name of the board, used by `compartments[].board`. Unique across all buses.' },
-    locks: int(1, MAX_LOCKS_PER_BOARD, { title: 'Number of locks on the board. `rs485`: at most 16 for `kerong-cu16`, 24 for `clone-8a`.' }),
-    address: int(0, MAX_BOARD_ADDRESS, { title: 'The address set on the board (DIP switches or rotary switch; Modbus unit id). Per family: `kerong-cu16` 0 to 15, `clone-8a` 1 to 32, `modbus-rtu` 1 to 247; unique per protocol on a bus.' }),
+    locks: int(1, MAX_LOCKS_PER_BOARD, { title: LOCKS_TITLE }),
+    address: int(0, MAX_BOARD_ADDRESS, { title: `The address set on the board (DIP switches or rotary switch; Modbus unit id). Per family: ${ADDRESS_RANGES}; unique per protocol on a bus.` }),
     protocol: { enum: [...LOCKBOARD_PROTOCOLS], title: 'Family of this board, when it differs from the bus\'s. All boards of a bus share its baud rate.' },
     polarity: { enum: ['one-is-closed', 'one-is-open'], default: 'one-is-closed', title: 'How the board reports a latch. Most boards read bit 1 as latched (closed). If every door shows open on a locker that is shut, it is the other one.' },
     pulseMs: int(50, 10_000, { default: 500, title: 'How long a lock is powered; the latch is read back after it. About 500 for electromagnetic locks, 1000 for motor locks. Modbus board-timed pulses round it up to 100 ms steps.' }),

@@ -26,8 +26,8 @@ export interface SimBusConfig {
   boards: SimBoardConfig[];
 }
 
-/** Lock-board families lockerd drives over RS-485 (docs/lockboards.md). */
-export type LockBoardProtocol = 'kerong-cu16' | 'clone-8a' | 'modbus-rtu';
+/** Lock-board families lockerd drives over RS-485 (docs/lockboards.md): the registry's names. */
+export type LockBoardProtocol = import('../../drivers/lockboard/families.js').ProtocolName;
 
 export interface Rs485BoardConfig {
   /** Board id referenced by compartments, e.g. "B1"; unique across all buses. */

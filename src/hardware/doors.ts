@@ -2,7 +2,7 @@ import type { DoorHardware } from '../../drivers/contracts.js';
 import { DoorHardwareSet } from '../../drivers/door-hardware-set.js';
 import { LockBoardController } from '../../drivers/lockboard/door-controller.js';
 import { PowerGroups } from '../../drivers/lockboard/power-groups.js';
-import type { BoardSpec } from '../../drivers/lockboard/protocols.js';
+import type { BoardSpec } from '../../drivers/lockboard/family.js';
 import { loadSystemBinding, type SerialBinding } from '../../drivers/lockboard/serial.js';
 import { SimLockBoards } from '../../drivers/sim/lock-boards.js';
 import type { BusConfig, Rs485BusConfig } from '../config/types.js';

@@ -8,7 +8,7 @@ import { GpioError, type GpioBackend } from '../../drivers/gpio/types.js';
 import { GpioMatrixKeypad } from '../../drivers/keypad/gpio-matrix-keypad.js';
 import { HidKeypad } from '../../drivers/keypad/hid-keypad.js';
 import { SerialKeypad } from '../../drivers/keypad/serial-keypad.js';
-import type { HidMatch } from '../../drivers/scanner/hid-link.js';
+import type { HidMatch } from '../../drivers/io/hid-link.js';
 import { HidKeyboardScanner, HidPosScanner } from '../../drivers/scanner/hid-scanners.js';
 import { SerialScanner } from '../../drivers/scanner/serial-scanner.js';
 import { SimInput } from '../../drivers/sim/input.js';

@@ -4,7 +4,7 @@
  * a socat pseudo-terminal) is muted with one event upstream, then heard again.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { hasInputDiagnostics } from '../../drivers/scanner/device-base.js';
+import { hasInputDiagnostics } from '../../drivers/io/device-base.js';
 import { createApp, type App } from '../../src/app.js';
 import { inputCommands } from '../../src/control/commands/input.js';
 import { validators } from '../../src/sync/validate.js';

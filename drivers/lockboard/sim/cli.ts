@@ -11,26 +11,31 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, lstatSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
-import { PROTOCOLS, type ProtocolName } from '../protocols.js';
+import { FAMILIES, PROTOCOLS, type ProtocolName } from '../families.js';
 import { loadSystemBinding, type SerialBinding } from '../serial.js';
 import { SimPortLink } from './port-link.js';
-import { LockBoardSimulator, UNLOCK_REPLIES, type SimBoardOptions, type UnlockReply } from './simulator.js';
+import { SIM_FAMILIES } from './families.js';
+import { UNLOCK_REPLIES, type UnlockReply } from './family.js';
+import { LockBoardSimulator, type SimBoardOptions } from './simulator.js';
 import { mulberry32 } from '../../sim/prng.js';
 
-const USAGE = `usage: lockboard-sim --protocol kerong-cu16|clone-8a|modbus-rtu (--link PATH | --tty PATH) [options]
+/** Each family's default, as the usage lists it: "kerong-cu16 16, clone-8a 24, modbus-rtu 8". */
+const perFamily = (value: (p: ProtocolName) => string | number): string => PROTOCOLS.map((p) => `${p} ${value(p)}`).join(', ');
+
+const USAGE = `usage: lockboard-sim --protocol ${PROTOCOLS.join('|')} (--link PATH | --tty PATH) [options]
 
   --link PATH          start socat: the master (lockerd) opens PATH, the simulator PATH.sim
   --tty PATH           use an existing serial device or pty end instead of starting socat
   --boards N           number of boards (default 1), at consecutive addresses
-  --first-address A    address of the first board (default: CU16 0, 0x8A 1, Modbus 1)
-  --locks N            locks per board (default: CU16 16, 0x8A 24, Modbus 8)
-  --baud B             pacing of the replies (default: CU16 19200, others 9600; 0 = no pacing)
+  --first-address A    address of the first board (default: ${perFamily((p) => FAMILIES[p].addressMin)})
+  --locks N            locks per board (default: ${perFamily((p) => SIM_FAMILIES[p].defaults.locks)})
+  --baud B             pacing of the replies (default: ${perFamily((p) => SIM_FAMILIES[p].defaults.baudRate)}; 0 = no pacing)
   --turnaround-ms T    time from the end of a request to the start of the reply (default 0)
   --pulse-ms P         how long a board powers a lock (default 500)
   --release-ms R       time from the pulse start to the latch reading open (default 20)
   --polarity P         one-is-closed (default) or one-is-open
-  --unlock-reply R     none|ack|status|zero-pulse (default: CU16 none, others ack; zero-pulse:
-                       a Modbus board that answers a timed pulse 00 00 and ignores it)
+  --unlock-reply R     ${UNLOCK_REPLIES.join('|')} (default: ${perFamily((p) => SIM_FAMILIES[p].defaultUnlockReply)})
+                       zero-pulse: a Modbus board that answers a timed pulse 00 00 and ignores it
   --sensors            CU16 item-present sensors fitted
   --auto-close MS      doors close by themselves after MS (default 0: only when told to)
   --boards-json JSON   per-board options, e.g. '[{"address":0,"locks":16,"turnaroundMs":3}]'
@@ -101,13 +106,13 @@ function parseArgs(argv: string[]): Args {
   if (!protocol || !PROTOCOLS.includes(protocol)) throw new UsageError(`--protocol must be one of ${PROTOCOLS.join(', ')}`);
   if (!str('link') === !str('tty')) throw new UsageError('give exactly one of --link PATH or --tty PATH');
   const count = num('boards', 1, 1, 32);
-  const first = num('first-address', protocol === 'kerong-cu16' ? 0 : 1, 0, 247);
+  const first = num('first-address', FAMILIES[protocol].addressMin, 0, 247);
   const polarity = str('polarity') ?? 'one-is-closed';
   if (polarity !== 'one-is-closed' && polarity !== 'one-is-open') throw new UsageError('--polarity must be one-is-closed or one-is-open');
   const unlockReply = str('unlock-reply');
   if (unlockReply !== undefined && !(UNLOCK_REPLIES as readonly string[]).includes(unlockReply)) throw new UsageError(`--unlock-reply must be one of ${UNLOCK_REPLIES.join(', ')}`);
   const common: Omit<SimBoardOptions, 'address'> = {
-    locks: num('locks', protocol === 'kerong-cu16' ? 16 : protocol === 'clone-8a' ? 24 : 8, 1, 48),
+    locks: num('locks', SIM_FAMILIES[protocol].defaults.locks, 1, 48),
     polarity,
     turnaroundMs: num('turnaround-ms', 0, 0, 10_000),
     pulseMs: num('pulse-ms', 500, 1, 60_000),
@@ -136,7 +141,7 @@ function parseArgs(argv: string[]): Args {
     link: str('link'),
     tty: str('tty'),
     boards,
-    baudRate: num('baud', protocol === 'kerong-cu16' ? 19200 : 9600, 0, 4_000_000),
+    baudRate: num('baud', SIM_FAMILIES[protocol].defaults.baudRate, 0, 4_000_000),
     autoCloseMs: num('auto-close', 0, 0, 86_400_000),
     control: str('control'),
     ...(seed !== undefined ? { seed: Number(seed) >>> 0 } : {}),

@@ -19,21 +19,12 @@
  * and `noise` (random bytes at random times).
  */
 import { EventEmitter } from 'node:events';
-import * as a8 from '../clone-8a/codec.js';
 import type { LatchPolarity } from '../codec.js';
-import * as cu16 from '../kerong-cu16/codec.js';
-import * as mb from '../modbus-rtu/codec.js';
-import type { ProtocolName } from '../protocols.js';
+import type { ProtocolName } from '../families.js';
 import { Sleeper, charTimeMs, now } from '../timing.js';
-import { RequestFramer, type SimRequest } from './requests.js';
-
-/**
- * How a simulated board answers an unlock. CU16 units differ; 0x8A and Modbus boards answer (`ack`).
- * `zero-pulse` (Modbus): a board without timed pulses, which ignores the FC 05 pulse and answers
- * it with the value `00 00` instead of the echo; plain coil writes are carried out and echoed.
- */
-export type UnlockReply = 'none' | 'ack' | 'status' | 'zero-pulse';
-export const UNLOCK_REPLIES: readonly UnlockReply[] = ['none', 'ack', 'status', 'zero-pulse'];
+import { SIM_FAMILIES } from './families.js';
+import type { SimBoard, SimBus, SimFamily, SimLockState, SimRequest, UnlockReply } from './family.js';
+import { RequestFramer } from './requests.js';
 
 export interface SimBoardOptions {
   address: number;
@@ -64,22 +55,13 @@ export interface LockBoardSimulatorOptions {
 
 export type BoardFault = 'silent' | 'unplugged' | 'corrupt';
 
-export interface SimLockState {
-  open: boolean;
-  jammed: boolean;
-  leftOpen: boolean;
-  itemPresent: boolean;
-  /** Modbus relay (coil) state. */
-  relay: boolean;
-}
-
 interface Lock extends SimLockState {
   releaseTimer?: NodeJS.Timeout;
   pulseTimer?: NodeJS.Timeout;
   closeTimer?: NodeJS.Timeout;
 }
 
-interface Board {
+interface Board extends SimBoard {
   address: number;
   locks: Lock[];
   polarity: LatchPolarity;
@@ -132,14 +114,12 @@ interface Delivery {
   bytes: Buffer;
 }
 
-/** Characters of silence that end a partial Modbus frame. */
-const FRAME_BREAK_CHARS = 3.5;
-
 export class LockBoardSimulator extends EventEmitter<LockBoardSimulatorEvents> {
   readonly protocol: ProtocolName;
   readonly counters: SimCounters = { requests: 0, replies: 0, collisions: 0, discarded: 0, noiseBytes: 0, echoedBytes: 0 };
   readonly fires: SimFire[] = [];
   readonly #boards = new Map<number, Board>();
+  readonly #family: SimFamily;
   readonly #framer: RequestFramer;
   readonly #random: () => number;
   readonly #sleeper = new Sleeper();
@@ -161,7 +141,8 @@ export class LockBoardSimulator extends EventEmitter<LockBoardSimulatorEvents> {
   constructor(options: LockBoardSimulatorOptions) {
     super();
     this.protocol = options.protocol;
-    this.#framer = new RequestFramer(options.protocol);
+    this.#family = SIM_FAMILIES[options.protocol];
+    this.#framer = new RequestFramer((buf, p, end) => this.#family.judge(buf, p, end));
     this.#random = options.random ?? Math.random;
     this.#charMs = options.baudRate > 0 ? charTimeMs(options.baudRate) : 0;
     this.#autoCloseMs = options.autoCloseMs ?? 0;
@@ -171,7 +152,7 @@ export class LockBoardSimulator extends EventEmitter<LockBoardSimulatorEvents> {
         address: b.address,
         locks: Array.from({ length: b.locks }, () => ({ open: false, jammed: false, leftOpen: false, itemPresent: false, relay: false })),
         polarity: b.polarity ?? 'one-is-closed',
-        unlockReply: b.unlockReply ?? (options.protocol === 'kerong-cu16' ? 'none' : 'ack'),
+        unlockReply: b.unlockReply ?? this.#family.defaultUnlockReply,
         turnaroundMs: b.turnaroundMs ?? 0,
         pulseMs: b.pulseMs ?? 500,
         releaseMs: b.releaseMs ?? 20,
@@ -208,7 +189,8 @@ export class LockBoardSimulator extends EventEmitter<LockBoardSimulatorEvents> {
   receive(chunk: Uint8Array): void {
     if (this.#closed || chunk.length === 0) return;
     const t = now();
-    if (t - this.#lastRx > FRAME_BREAK_CHARS * this.#charMs && this.protocol === 'modbus-rtu') this.#framer.breakFrame();
+    const breakChars = this.#family.frameBreakChars;
+    if (breakChars !== undefined && t - this.#lastRx > breakChars * this.#charMs) this.#framer.breakFrame();
     this.#lastRx = t;
     if (t >= this.#txBusyFrom && t < this.#txBusyUntil) this.counters.collisions++;
     this.#rxBusyUntil = Math.max(t, this.#rxBusyUntil) + chunk.length * this.#charMs;
@@ -271,112 +253,29 @@ export class LockBoardSimulator extends EventEmitter<LockBoardSimulatorEvents> {
 
   // --- requests ------------------------------------------------------------------------------
 
+  /** The family carries the request out; what it does to boards and locks goes through here. */
   #handle(r: SimRequest, doneAt: number): void {
-    if (r.family === 'kerong-cu16') this.#handleCu16(r, doneAt);
-    else if (r.family === 'clone-8a') this.#handle8a(r, doneAt);
-    else this.#handleModbus(r, doneAt);
-  }
-
-  #handleCu16(r: Extract<SimRequest, { family: 'kerong-cu16' }>, doneAt: number): void {
-    if (r.cmd === 0x32) {
-      // Broadcast status: every board answers (on a real bus they collide; here they queue).
-      for (const b of this.#boards.values()) {
-        if (b.unplugged) continue;
-        const f = cu16.encodeStatusReply(b.address & 0x0f, this.#latchBits(b).slice(0, 16), this.#sensorBits(b).slice(0, 16));
-        f[2] = cu16.CMD_BROADCAST_STATUS_REPLY;
-        f[8] = cu16.sum8(f, 0, 8);
-        this.#reply(b, f, doneAt);
-      }
-      return;
-    }
-    const board = this.#boards.get(r.addr >> 4);
-    if (!board || board.unplugged) return;
-    const lockIndex = r.addr & 0x0f;
-    if (r.cmd === cu16.CMD_STATUS) {
-      this.#reply(board, this.#cu16Status(board), doneAt);
-    } else if (r.cmd === cu16.CMD_UNLOCK) {
-      if (lockIndex < board.locks.length) this.#fire(board, lockIndex + 1, board.pulseMs);
-      if (board.unlockReply === 'ack') this.#reply(board, Buffer.from(r.raw), doneAt);
-      else if (board.unlockReply === 'status') this.#reply(board, this.#cu16Status(board), doneAt);
-    } else if (r.cmd === cu16.CMD_UNLOCK_ALL) {
-      for (let l = 1; l <= board.locks.length; l++) this.#fire(board, l, board.pulseMs);
-      if (board.unlockReply === 'ack') this.#reply(board, Buffer.from(r.raw), doneAt);
-    }
-  }
-
-  #cu16Status(board: Board): Buffer {
-    return cu16.encodeStatusReply(board.address, this.#latchBits(board).slice(0, 16), this.#sensorBits(board).slice(0, 16));
-  }
-
-  #handle8a(r: Extract<SimRequest, { family: 'clone-8a' }>, doneAt: number): void {
-    const board = this.#boards.get(r.board);
-    if (!board || board.unplugged) return;
-    if (r.hdr === a8.HDR_UNLOCK) {
-      if (r.lock === 0) {
-        for (let l = 1; l <= board.locks.length; l++) this.#fire(board, l, board.pulseMs);
-        if (board.unlockReply !== 'none') this.#reply(board, a8.encodeReply('unlock', board.address, 0, false), doneAt);
-        return;
-      }
-      if (r.lock > board.locks.length) return;
-      this.#fire(board, r.lock, board.pulseMs);
-      if (board.unlockReply !== 'none') this.#reply(board, a8.encodeReply('unlock', board.address, r.lock, this.#latchBit(board, r.lock)), doneAt);
-      return;
-    }
-    if (r.lock === 0) {
-      this.#reply(board, a8.encodeQueryAllReply(board.address, this.#latchBits(board).slice(0, a8.QUERY_ALL_LOCKS)), doneAt);
-    } else if (r.lock <= board.locks.length) {
-      this.#reply(board, a8.encodeReply('query', board.address, r.lock, this.#latchBit(board, r.lock)), doneAt);
-    }
-  }
-
-  #handleModbus(r: Extract<SimRequest, { family: 'modbus-rtu' }>, doneAt: number): void {
-    const broadcast = r.unit === 0;
-    const board = this.#boards.get(r.unit);
-    if (!broadcast && (!board || board.unplugged)) return;
-    const targets = broadcast ? [...this.#boards.values()].filter((b) => !b.unplugged) : [board!];
-    const exception = (b: Board, code: number): void => {
-      if (!broadcast) this.#reply(b, mb.encodeException(b.address, r.fc, code), doneAt);
+    const bus: SimBus = {
+      board: (address) => {
+        const b = this.#boards.get(address);
+        return b && !b.unplugged ? b : undefined;
+      },
+      plugged: () => [...this.#boards.values()].filter((b) => !b.unplugged),
+      reply: (board, frame) => this.#reply(this.#own(board), frame, doneAt),
+      fire: (board, lock, pulseMs) => this.#fire(this.#own(board), lock, pulseMs),
+      setRelay: (board, lock, on) => this.#setRelay(this.#own(board), lock, on),
+      latchBits: (board) => this.#latchBits(this.#own(board)),
+      latchBit: (board, lock) => this.#latchBit(this.#own(board), lock),
+      sensorBits: (board) => this.#sensorBits(this.#own(board)),
     };
-    for (const b of targets) {
-      const n = b.locks.length;
-      if (r.fc === mb.FC_READ_COILS || r.fc === mb.FC_READ_DISCRETE_INPUTS) {
-        if (broadcast) continue;
-        if (r.b < 1 || r.b > mb.READ_BITS_MAX) {
-          exception(b, 3);
-          continue;
-        }
-        if (r.a + r.b > n) {
-          exception(b, 2);
-          continue;
-        }
-        const all = r.fc === mb.FC_READ_COILS ? b.locks.map((l) => l.relay) : this.#latchBits(b);
-        this.#reply(b, mb.encodeBitsReply(b.address, r.fc, all.slice(r.a, r.a + r.b)), doneAt);
-      } else if (r.fc === mb.FC_WRITE_SINGLE_COIL) {
-        if (r.a >= mb.PULSE_COIL_BASE && r.a < mb.PULSE_COIL_BASE + n) {
-          if (r.b < 1) {
-            exception(b, 3);
-            continue;
-          }
-          if (b.unlockReply === 'zero-pulse') {
-            if (!broadcast) this.#reply(b, mb.encodeWriteCoilReply(b.address, r.a, mb.COIL_OFF), doneAt);
-            continue;
-          }
-          this.#fire(b, r.a - mb.PULSE_COIL_BASE + 1, r.b * 100);
-        } else if (r.a < n) {
-          if (r.b !== mb.COIL_ON && r.b !== mb.COIL_OFF) {
-            exception(b, 3);
-            continue;
-          }
-          this.#setRelay(b, r.a + 1, r.b === mb.COIL_ON);
-        } else {
-          exception(b, 2);
-          continue;
-        }
-        if (!broadcast && b.unlockReply !== 'none') this.#reply(b, Buffer.from(r.raw), doneAt);
-      } else {
-        exception(b, 1);
-      }
-    }
+    this.#family.handle(r, bus);
+  }
+
+  /** A board handed back by a family is one of ours (the SimBus hands out nothing else). */
+  #own(board: SimBoard): Board {
+    const b = this.#boards.get(board.address);
+    if (b !== board) throw new Error(`simulated board at address ${board.address} is not on this bus`);
+    return b;
   }
 
   // --- locks -------------------------------------------------------------------------------

@@ -10,7 +10,7 @@
  * ran. Pickup and badge tokens are not shown even there.
  */
 import type { InputDevice, InputHealth, RawInputChunk } from '../../../drivers/contracts.js';
-import { hasInputDiagnostics } from '../../../drivers/scanner/device-base.js';
+import { hasInputDiagnostics } from '../../../drivers/io/device-base.js';
 import type { LockerdConfig } from '../../config/types.js';
 import type { SimHardware } from '../../hardware/index.js';
 import type { InputRouter } from '../../hardware/inputs.js';

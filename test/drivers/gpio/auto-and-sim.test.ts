@@ -5,7 +5,7 @@ import { chooseGpioBackend } from '../../../drivers/gpio/auto.js';
 import { KioskGpio } from '../../../drivers/gpio/kiosk-io.js';
 import { SimGpio } from '../../../drivers/gpio/sim.js';
 import type { PowerSignal, TamperSignal } from '../../../drivers/contracts.js';
-import { SILENT_LOG } from '../../../drivers/scanner/device-base.js';
+import { SILENT_LOG } from '../../../drivers/io/log.js';
 import { tempDir } from '../../helpers/fixtures.js';
 import { waitFor } from '../../helpers/socat.js';
 

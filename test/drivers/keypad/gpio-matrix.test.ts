@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { KioskInput } from '../../../drivers/contracts.js';
 import { GpioMatrixKeypad } from '../../../drivers/keypad/gpio-matrix-keypad.js';
 import { SimGpio } from '../../../drivers/gpio/sim.js';
-import { SILENT_LOG } from '../../../drivers/scanner/device-base.js';
+import { SILENT_LOG } from '../../../drivers/io/log.js';
 import { waitFor } from '../../helpers/socat.js';
 
 const ROWS = [5, 6, 13, 19];

@@ -6,10 +6,10 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LockBoardController } from '../../../drivers/lockboard/door-controller.js';
-import { FAMILIES, PROTOCOLS } from '../../../drivers/lockboard/protocols.js';
+import { FAMILIES, PROTOCOLS } from '../../../drivers/lockboard/families.js';
 import { SimLockBoards } from '../../../drivers/sim/lock-boards.js';
 import { ConfigError, loadConfig, parseConfig } from '../../../src/config/load.js';
-import { LOCKBOARD_LIMITS, LOCKBOARD_PROTOCOLS } from '../../../src/config/schema.js';
+import { MAX_BOARD_ADDRESS, MAX_LOCKS_PER_BOARD } from '../../../src/config/schema.js';
 import type { Rs485BusConfig } from '../../../src/config/types.js';
 import { boardSpecs, buildDoors } from '../../../src/hardware/doors.js';
 import { captureLogger, ROOT } from '../../helpers/fixtures.js';
@@ -37,10 +37,20 @@ const bus = (over: Record<string, unknown> = {}, boards: Record<string, unknown>
 });
 
 describe('RS-485 bus configuration', () => {
-  it('the schema knows the same protocols and limits as the drivers', () => {
-    expect([...LOCKBOARD_PROTOCOLS]).toEqual([...PROTOCOLS]);
+  it('takes every family of the registry, with its own addresses and lock counts, and refuses one past them', () => {
     for (const p of PROTOCOLS) {
-      expect(LOCKBOARD_LIMITS[p], p).toEqual({ addressMin: FAMILIES[p].addressMin, addressMax: FAMILIES[p].addressMax, maxLocks: FAMILIES[p].maxLocks });
+      const { addressMin, addressMax, maxLocks } = FAMILIES[p];
+      const at = (address: number, locks: number) => problems(withBus(bus({ protocol: p, baudRate: 9600 }, [{ id: 'B1', address, locks }])));
+      expect(at(addressMin, maxLocks), p).toEqual([]);
+      expect(at(addressMax, 1), p).toEqual([]);
+      const over = at(addressMax + 1, maxLocks + 1);
+      // Past the schema's own bounds (the largest family's) the schema says it; below them, the cross-check names the family.
+      expect(over.find((l) => l.startsWith('buses[0].boards[0].address: ')), p).toEqual(addressMax < MAX_BOARD_ADDRESS
+        ? `buses[0].boards[0].address: ${addressMax + 1} is not a ${p} address (${addressMin} to ${addressMax})`
+        : expect.stringContaining(`${addressMax + 1}`));
+      expect(over.find((l) => l.startsWith('buses[0].boards[0].locks: ')), p).toEqual(maxLocks < MAX_LOCKS_PER_BOARD
+        ? `buses[0].boards[0].locks: ${maxLocks + 1} is more than a ${p} board drives (at most ${maxLocks})`
+        : expect.stringContaining(`${maxLocks + 1}`));
     }
   });
 

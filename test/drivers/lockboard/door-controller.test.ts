@@ -7,9 +7,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { BoardHealth, DoorChange } from '../../../drivers/contracts.js';
 import { LockBoardController, LockAddressError, type LockBoardBusOptions } from '../../../drivers/lockboard/door-controller.js';
 import * as cu16 from '../../../drivers/lockboard/kerong-cu16/codec.js';
-import { SILENT_LOG } from '../../../drivers/lockboard/bus.js';
+import { SILENT_LOG } from '../../../drivers/io/log.js';
 import { PowerGroups } from '../../../drivers/lockboard/power-groups.js';
-import type { BoardSpec, ProtocolName } from '../../../drivers/lockboard/protocols.js';
+import { FAMILIES, PROTOCOLS, type ProtocolName } from '../../../drivers/lockboard/families.js';
+import type { BoardSpec } from '../../../drivers/lockboard/family.js';
 import { LockBoardSimulator, type SimBoardOptions } from '../../../drivers/lockboard/sim/simulator.js';
 import { MockWire, resetMockPorts, sleep, until } from './mock-port.js';
 
@@ -34,7 +35,8 @@ afterEach(async () => {
   resetMockPorts();
 });
 
-const FIRST: Record<ProtocolName, number> = { 'kerong-cu16': 0, 'clone-8a': 1, 'modbus-rtu': 1 };
+/** Each family's first board address. */
+const FIRST = Object.fromEntries(PROTOCOLS.map((p) => [p, FAMILIES[p].addressMin])) as Record<ProtocolName, number>;
 
 function spec(protocol: ProtocolName, i: number, over: Partial<BoardSpec> = {}): BoardSpec {
   return {
@@ -89,7 +91,7 @@ const isCu16Unlock = (b: Buffer) => b[0] === 0x02 && b[2] === cu16.CMD_UNLOCK;
 const isCu16Status = (b: Buffer) => b[0] === 0x02 && b[2] === cu16.CMD_STATUS;
 
 describe('unlock outcomes', () => {
-  for (const protocol of ['kerong-cu16', 'clone-8a', 'modbus-rtu'] as const) {
+  for (const protocol of PROTOCOLS) {
     it(`${protocol}: confirmed open after one pulse, with exactly one door-open event`, async () => {
       const r = await rig({ protocol });
       const a = FIRST[protocol];
@@ -196,6 +198,24 @@ describe('unlock outcomes', () => {
     expect(r.sim.lockState(2, 2)).toMatchObject({ open: true, relay: false });
     const fire = r.sim.fires.find((f) => f.address === 2)!;
     expect(fire.pulseMs).toBeGreaterThanOrEqual(55);
+  });
+
+  it('Modbus host-timed pulse: a relay-off the board does not answer is sent again, 5 times in all, then logged as an error', async () => {
+    const errors: { obj: Record<string, unknown>; msg: string }[] = [];
+    const log = { ...SILENT_LOG, error: (obj: object, msg: string) => errors.push({ obj: obj as Record<string, unknown>, msg }) };
+    const r = await rig({ protocol: 'modbus-rtu', boards: 1, specs: () => ({ modbus: { feedback: 'inputs', feedbackStart: 0, relayStart: 0, pulse: 'host' } }), ctl: { log } });
+    // The board answers the relay-on, then goes quiet: it still hears and switches, it never answers.
+    r.sim.once('fire', () => setImmediate(() => r.sim.setBoardFault(1, 'silent', true)));
+    const result = await r.ctl.unlock({ board: 'B1', lock: 3 });
+    const relayOff = Buffer.from([0x01, 0x05, 0x00, 0x02, 0x00, 0x00]);
+    expect(r.written((b) => b.subarray(0, 6).equals(relayOff))).toHaveLength(5);
+    expect(r.sim.lockState(1, 3).relay).toBe(false);
+    // It took the command and no status came back after the pulse: never fired again.
+    expect(result).toEqual({ outcome: 'unconfirmed', attempts: 1 });
+    expect(errors).toEqual([expect.objectContaining({
+      obj: { bus: 'bus1', board: 'B1', lock: 3 },
+      msg: 'relay did not confirm it switched off after a host-timed pulse; check the lock and prefer the board-timed pulse',
+    })]);
   });
 
   it('a board that refuses the unlock (Modbus exception) is not asked again, and the log says what to change', async () => {
@@ -476,7 +496,7 @@ describe('reads and scans', () => {
     expect(r.written(isCu16Status).length - before).toBe(1);
   });
 
-  for (const protocol of ['kerong-cu16', 'clone-8a', 'modbus-rtu'] as const) {
+  for (const protocol of PROTOCOLS) {
     it(`${protocol}: bus scan finds the boards that answer, with protocol and locks`, async () => {
       const r = await rig({ protocol, boards: 2, ctl: { replyTimeoutMs: 5 } });
       const [scan] = await r.ctl.scanBus();

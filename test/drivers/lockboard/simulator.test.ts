@@ -1,105 +1,18 @@
 /**
- * The byte-level board simulator answers with the exact bytes of docs/LOCKBOARDS.md, paces its
- * replies at the baud rate, and injects every fault it advertises.
+ * The byte-level board simulator frames requests out of noise, paces its replies at the baud
+ * rate, and injects every fault it advertises. Each family's exact bytes are tested in its own
+ * folder (<family>/simulator.test.ts).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { LockBoardSimulator, type LockBoardSimulatorOptions } from '../../../drivers/lockboard/sim/simulator.js';
 import { charTimeMs } from '../../../drivers/lockboard/timing.js';
 import { sleep, until } from './mock-port.js';
-
-const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
-const sims: LockBoardSimulator[] = [];
+import { compact, hex, make, sims } from './sim-rig.js';
 
 afterEach(() => {
   for (const s of sims.splice(0)) s.close();
 });
 
-function make(options: LockBoardSimulatorOptions): { sim: LockBoardSimulator; out: { at: number; bytes: Buffer }[]; heard: () => string } {
-  const sim = new LockBoardSimulator(options);
-  sims.push(sim);
-  const out: { at: number; bytes: Buffer }[] = [];
-  sim.on('transmit', (bytes) => out.push({ at: performance.now(), bytes }));
-  return { sim, out, heard: () => Buffer.concat(out.map((o) => o.bytes)).toString('hex').toUpperCase() };
-}
-
-const compact = (s: string) => s.replace(/\s+/g, '').toUpperCase();
-
-describe('exact bytes (docs/LOCKBOARDS.md examples)', () => {
-  it('Kerong CU16: status of a board with only lock 1 latched, unlock acknowledgement', async () => {
-    const { sim, heard, out } = make({ protocol: 'kerong-cu16', baudRate: 0, boards: [{ address: 0, locks: 1, unlockReply: 'ack' }, { address: 1, locks: 16 }] });
-    sim.receive(hex('02 00 30 03 35'));
-    await until(() => out.length === 1);
-    expect(heard()).toBe(compact('02 00 35 01 00 00 00 03 3B'));
-    sim.receive(hex('02 00 31 03 36'));
-    await until(() => out.length === 2);
-    expect(out[1]!.bytes).toEqual(hex('02 00 31 03 36'));
-    expect(sim.fires.map((f) => [f.address, f.lock])).toEqual([[0, 1]]);
-    // Board 1 ("02 10 30 03 45"): all 16 latched, no sensors.
-    sim.receive(hex('02 10 30 03 45'));
-    await until(() => out.length === 3);
-    expect(out[2]!.bytes).toEqual(hex('02 10 35 FF FF 00 00 03 48'));
-  });
-
-  it('Kerong CU16: unlock of lock 16 and of board 1 lock 1 fire the right locks; sensors report', async () => {
-    const { sim, out } = make({ protocol: 'kerong-cu16', baudRate: 0, boards: [{ address: 0, locks: 16, sensors: true }, { address: 1, locks: 16 }] });
-    sim.receive(hex('02 0F 31 03 45'));
-    sim.receive(hex('02 10 31 03 46'));
-    expect(sim.fires.map((f) => [f.address, f.lock])).toEqual([[0, 16], [1, 1]]);
-    expect(out).toEqual([]); // default CU16: no reply to an unlock
-    sim.setItem(0, 9, true);
-    sim.receive(hex('02 00 30 03 35'));
-    await until(() => out.length === 1);
-    expect(out[0]!.bytes.subarray(5, 7)).toEqual(hex('00 01'));
-  });
-
-  it('0x8A clones: unlock, query one, query all with the reversed byte order', async () => {
-    const { sim, out } = make({ protocol: 'clone-8a', baudRate: 0, boards: [{ address: 1, locks: 24 }] });
-    sim.receive(hex('8A 01 01 11 9B'));
-    await until(() => out.length === 1);
-    expect(out[0]!.bytes).toEqual(hex('8A 01 01 11 9B')); // still closed when it answers
-    await until(() => sim.lockState(1, 1).open);
-    sim.receive(hex('80 01 01 33 B3'));
-    await until(() => out.length === 2);
-    expect(out[1]!.bytes).toEqual(hex('80 01 01 00 80')); // open now
-    // Only locks 1, 9 and 17 latched: the documented query-all example.
-    for (let l = 1; l <= 24; l++) if (![1, 9, 17].includes(l)) sim.forceDoor(1, l);
-    sim.closeDoor(1, 1);
-    sim.receive(hex('80 01 00 33 B2'));
-    await until(() => out.length === 3);
-    expect(out[2]!.bytes).toEqual(hex('80 01 01 01 01 33 B3'));
-    // Lock 2 (B1 bit 1) and lock 24 (B3 bit 7) latched: the bytes go out as B3 B2 B1.
-    for (const l of [1, 9, 17]) sim.forceDoor(1, l);
-    sim.closeDoor(1, 2);
-    sim.closeDoor(1, 24);
-    sim.receive(hex('80 01 00 33 B2'));
-    await until(() => out.length === 4);
-    expect(out[3]!.bytes.subarray(2, 5)).toEqual(hex('80 00 02'));
-  });
-
-  it('Modbus RTU: write coil, read coils, board-timed pulse, exceptions', async () => {
-    const { sim, out } = make({ protocol: 'modbus-rtu', baudRate: 0, boards: [{ address: 1, locks: 8 }] });
-    sim.receive(hex('01 05 00 00 FF 00 8C 3A'));
-    await until(() => out.length === 1);
-    expect(out[0]!.bytes).toEqual(hex('01 05 00 00 FF 00 8C 3A'));
-    sim.receive(hex('01 05 00 06 FF 00 6C 3B'));
-    await until(() => out.length === 2);
-    sim.receive(hex('01 01 00 00 00 08 3D CC'));
-    await until(() => out.length === 3);
-    expect(out[2]!.bytes).toEqual(hex('01 01 01 41 91 B8'));
-    sim.receive(hex('01 05 02 00 00 07 8D B0'));
-    await until(() => out.length === 4);
-    expect(out[3]!.bytes).toEqual(hex('01 05 02 00 00 07 8D B0'));
-    expect(sim.fires.at(-1)).toMatchObject({ address: 1, lock: 1, pulseMs: 700 });
-    // Reading beyond the 8 inputs: exception 2 (illegal data address).
-    sim.receive(hex('01 02 00 00 00 10 79 C6'));
-    await until(() => out.length === 5);
-    expect(out[4]!.bytes.subarray(0, 3)).toEqual(hex('01 82 02'));
-    // Another unit's request: nothing.
-    sim.receive(hex('02 01 00 00 00 08 3D FF'));
-    await sleep(10);
-    expect(out).toHaveLength(5);
-  });
-
+describe('framing', () => {
   it('finds a request behind garbage and ignores frames with a bad checksum', async () => {
     const { sim, out } = make({ protocol: 'kerong-cu16', baudRate: 0, boards: [{ address: 0, locks: 1 }] });
     sim.receive(hex('FF 02 02 00 30 03 36'));

@@ -6,9 +6,9 @@ import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KioskInput } from '../../../drivers/contracts.js';
 import { SerialKeypad } from '../../../drivers/keypad/serial-keypad.js';
-import { SILENT_LOG } from '../../../drivers/scanner/device-base.js';
+import { SILENT_LOG } from '../../../drivers/io/log.js';
 import { SerialScanner } from '../../../drivers/scanner/serial-scanner.js';
-import type { SerialPortLike } from '../../../drivers/scanner/serial-link.js';
+import type { SerialPortLike } from '../../../drivers/io/serial-link.js';
 import { tempDir } from '../../helpers/fixtures.js';
 import { PtyPair, skipWithoutSocat, waitFor } from '../../helpers/socat.js';
 

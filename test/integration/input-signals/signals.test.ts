@@ -9,7 +9,7 @@ import { Ajv } from 'ajv';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { KioskGpio } from '../../../drivers/gpio/kiosk-io.js';
 import { SimGpio } from '../../../drivers/gpio/sim.js';
-import { SILENT_LOG } from '../../../drivers/scanner/device-base.js';
+import { SILENT_LOG } from '../../../drivers/io/log.js';
 import type { Display } from '../../../src/kiosk/session.js';
 import { KioskSignalsUnit } from '../../../src/kiosk/signals.js';
 import { Ledger } from '../../../src/ledger/ledger.js';

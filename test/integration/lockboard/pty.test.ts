@@ -10,15 +10,17 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BoardHealth, DoorChange } from '../../../drivers/contracts.js';
 import { LockBoardController, type LockBoardBusOptions } from '../../../drivers/lockboard/door-controller.js';
 import { PowerGroups } from '../../../drivers/lockboard/power-groups.js';
-import type { BoardSpec, ProtocolName } from '../../../drivers/lockboard/protocols.js';
+import { FAMILIES, type ProtocolName } from '../../../drivers/lockboard/families.js';
+import { SIM_FAMILIES } from '../../../drivers/lockboard/sim/families.js';
+import type { BoardSpec } from '../../../drivers/lockboard/family.js';
 import { loadSystemBinding } from '../../../drivers/lockboard/serial.js';
 import { DoorMonitor } from '../../../src/locker/door-monitor.js';
 import type { Compartment } from '../../../src/ledger/compartments.js';
 import { captureLogger } from '../../helpers/fixtures.js';
 import { SimProcess, SKIP_WITHOUT_SOCAT } from './sim-process.js';
 
-const FIRST: Record<ProtocolName, number> = { 'kerong-cu16': 0, 'clone-8a': 1, 'modbus-rtu': 1 };
-const BAUD: Record<ProtocolName, number> = { 'kerong-cu16': 19200, 'clone-8a': 9600, 'modbus-rtu': 9600 };
+const FIRST = (p: ProtocolName): number => FAMILIES[p].addressMin;
+const BAUD = (p: ProtocolName): number => SIM_FAMILIES[p].defaults.baudRate;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until(cond: () => boolean, timeoutMs = 3000): Promise<boolean> {
@@ -50,7 +52,7 @@ afterAll(() => {
 let n = 0;
 
 async function startSim(protocol: ProtocolName, extra: string[] = []): Promise<SimProcess> {
-  const sim = await SimProcess.start(join(dir, `bus${++n}`), ['--protocol', protocol, '--boards', '2', '--locks', '8', '--pulse-ms', '100', '--baud', String(BAUD[protocol]), ...extra]);
+  const sim = await SimProcess.start(join(dir, `bus${++n}`), ['--protocol', protocol, '--boards', '2', '--locks', '8', '--pulse-ms', '100', '--baud', String(BAUD(protocol)), ...extra]);
   sims.push(sim);
   return sim;
 }
@@ -63,10 +65,10 @@ interface Ctl {
 
 async function startController(sim: SimProcess, protocol: ProtocolName, over: Partial<LockBoardBusOptions> = {}, board: Partial<BoardSpec> = {}): Promise<Ctl> {
   const ctl = new LockBoardController({
-    id: 'pty', path: sim.link, baudRate: BAUD[protocol], echo: false, lowLatency: true, replyTimeoutMs: 80, pollIntervalMs: 20,
+    id: 'pty', path: sim.link, baudRate: BAUD(protocol), echo: false, lowLatency: true, replyTimeoutMs: 80, pollIntervalMs: 20,
     offlineAfterMisses: 3, unlockAttempts: 2, statusRetries: 1, powerGroupGapMs: 20, reconnectMinMs: 50, reconnectMaxMs: 400,
     boards: [0, 1].map((i) => ({
-      id: `B${i + 1}`, protocol, address: FIRST[protocol] + i, locks: 8, polarity: 'one-is-closed', pulseMs: 120,
+      id: `B${i + 1}`, protocol, address: FIRST(protocol) + i, locks: 8, polarity: 'one-is-closed', pulseMs: 120,
       powerGroup: `board:B${i + 1}`, sensors: false, modbus: { feedback: 'inputs', feedbackStart: 0, relayStart: 0, pulse: 'board' }, ...board,
     })),
     loadBinding: loadSystemBinding, powerGroups: new PowerGroups(), ...over,
@@ -87,7 +89,7 @@ describe.skipIf(SKIP_WITHOUT_SOCAT)('lock boards over a socat pseudo-terminal, s
     it(`${protocol}: unlock confirmed, door events from the poll, live reads`, async () => {
       const sim = await startSim(protocol);
       const { ctl, doors } = await startController(sim, protocol);
-      const a = FIRST[protocol];
+      const a = FIRST(protocol);
       expect(await ctl.unlock({ board: 'B2', lock: 5 })).toEqual({ outcome: 'confirmed_open', attempts: 1 });
       expect(doors).toEqual([expect.objectContaining({ board: 'B2', lock: 5, open: true })]);
       expect(await ctl.read({ board: 'B2', lock: 5 })).toEqual({ board: 'B2', lock: 5, open: true });

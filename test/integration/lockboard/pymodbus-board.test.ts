@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DoorChange } from '../../../drivers/contracts.js';
 import { LockBoardController } from '../../../drivers/lockboard/door-controller.js';
 import { PowerGroups } from '../../../drivers/lockboard/power-groups.js';
-import type { BoardSpec } from '../../../drivers/lockboard/protocols.js';
+import type { BoardSpec } from '../../../drivers/lockboard/family.js';
 import { loadSystemBinding } from '../../../drivers/lockboard/serial.js';
 import { ROOT, tempDir } from '../../helpers/fixtures.js';
 import { until } from '../../drivers/lockboard/mock-port.js';

@@ -5,7 +5,8 @@
  * backoff. The port object comes from an injectable factory; the default loads the `serialport`
  * package only when a serial device is configured.
  */
-import { errorText, type DriverLog } from './device-base.js';
+import { backoffDelay } from './backoff.js';
+import { errorText, type DriverLog } from './log.js';
 import { DRIVER_LINES_PER_MINUTE, LimitedLog } from '../log-limit.js';
 
 /** The part of serialport's SerialPort the link uses. */
@@ -46,7 +47,8 @@ export class SerialLink {
   readonly #factory: SerialPortFactory;
   readonly #min: number;
   readonly #max: number;
-  #delay: number;
+  /** Failed opens since the port last worked: the backoff's attempt count. */
+  #failures = 0;
   #port: SerialPortLike | undefined;
   #timer: NodeJS.Timeout | undefined;
   #running = false;
@@ -64,7 +66,6 @@ export class SerialLink {
     this.#factory = options.factory ?? realSerialPort;
     this.#min = Math.max(1, options.reopenMinMs ?? 500);
     this.#max = Math.max(this.#min, options.reopenMaxMs ?? 30_000);
-    this.#delay = this.#min;
   }
 
   get online(): boolean {
@@ -73,7 +74,7 @@ export class SerialLink {
 
   /** Delay before the next reopen attempt (exposed for tests and health lines). */
   get nextDelayMs(): number {
-    return this.#delay;
+    return backoffDelay(this.#failures, this.#min, this.#max);
   }
 
   /** Starts reading; never throws: a port that cannot be opened is retried in the background. */
@@ -118,7 +119,7 @@ export class SerialLink {
     }
     this.#port = port;
     this.stats.opens++;
-    this.#delay = this.#min;
+    this.#failures = 0;
     this.#lastError = '';
     port.on('data', (chunk: Buffer) => {
       try {
@@ -144,7 +145,7 @@ export class SerialLink {
     const why = err ? errorText(err) : 'port closed';
     this.#o.log.warn({ device: this.#o.name, path: this.#o.path, err: why }, 'serial input device lost; reopening');
     this.#o.onStatus?.(false, `${this.#o.path}: lost (${why}); reopening`);
-    this.#delay = this.#min;
+    this.#failures = 0;
     this.#schedule();
   }
 
@@ -152,17 +153,17 @@ export class SerialLink {
     const why = errorText(err);
     if (why !== this.#lastError) {
       // Logged when the reason changes, not on every retry: an unplugged scanner must not flood the log.
-      this.#o.log.warn({ device: this.#o.name, path: this.#o.path, err: why, retryInMs: this.#delay }, 'cannot open serial input device; will retry');
+      this.#o.log.warn({ device: this.#o.name, path: this.#o.path, err: why, retryInMs: this.nextDelayMs }, 'cannot open serial input device; will retry');
       this.#lastError = why;
     }
-    this.#o.onStatus?.(false, `${this.#o.path}: ${why}; next try in ${Math.round(this.#delay / 100) / 10} s`);
+    this.#o.onStatus?.(false, `${this.#o.path}: ${why}; next try in ${Math.round(this.nextDelayMs / 100) / 10} s`);
     this.#schedule();
   }
 
   #schedule(): void {
     if (!this.#running || this.#timer) return;
-    const delay = this.#delay;
-    this.#delay = Math.min(this.#max, this.#delay * 2);
+    const delay = this.nextDelayMs;
+    this.#failures++;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       void this.#open();

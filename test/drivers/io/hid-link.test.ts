@@ -1,63 +1,17 @@
 /**
- * The HID I/O shells with injected fake node-hid objects (the byte boundary): opening the right
- * interface, decoding, unplug and re-enumeration at a modest pace, and node-hid being absent.
+ * The HID link (drivers/io/hid-link.ts) with an injected fake node-hid (the byte boundary):
+ * choosing the right interface, unplug and re-enumeration at a modest pace, node-hid being
+ * absent for one device only. Driven through the scanner and keypad that use it.
  */
-import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KioskInput } from '../../../drivers/contracts.js';
+import { SILENT_LOG, type DriverLog } from '../../../drivers/io/log.js';
+import { HidUnavailableError, pickHidDevice, type HidDeviceInfo } from '../../../drivers/io/hid-link.js';
 import { HidKeypad } from '../../../drivers/keypad/hid-keypad.js';
-import { HidUnavailableError, pickHidDevice, type HidApi, type HidDeviceInfo } from '../../../drivers/scanner/hid-link.js';
-import { HidKeyboardScanner, HidPosScanner } from '../../../drivers/scanner/hid-scanners.js';
-import { SILENT_LOG, type DriverLog } from '../../../drivers/scanner/device-base.js';
+import { HidPosScanner } from '../../../drivers/scanner/hid-scanners.js';
 import { waitFor } from '../../helpers/socat.js';
+import { FakeHid, HONEYWELL, posReport } from './fake-hid.js';
 
-class FakeDevice extends EventEmitter {
-  closed = false;
-  constructor(readonly path: string) {
-    super();
-  }
-  close(): void {
-    this.closed = true;
-  }
-  report(bytes: number[] | Uint8Array): void {
-    this.emit('data', Buffer.from(bytes));
-  }
-  /** What node-hid does when the device is pulled: an error from the read loop, no close. */
-  unplug(): void {
-    this.emit('error', new Error('could not read from HID device'));
-  }
-}
-
-class FakeHid implements HidApi {
-  list: HidDeviceInfo[] = [];
-  enumerations: number[] = [];
-  opened: FakeDevice[] = [];
-  async devices(): Promise<HidDeviceInfo[]> {
-    this.enumerations.push(Date.now());
-    return this.list.map((d) => ({ ...d }));
-  }
-  async open(path: string): Promise<FakeDevice> {
-    if (!this.list.some((d) => d.path === path)) throw new Error(`cannot open device with path ${path}`);
-    const d = new FakeDevice(path);
-    this.opened.push(d);
-    return d;
-  }
-  get current(): FakeDevice {
-    return this.opened[this.opened.length - 1]!;
-  }
-}
-
-function posReport(data: string, opts: { aim?: string; more?: boolean } = {}): Uint8Array {
-  const r = new Uint8Array(64);
-  r[0] = 0x02;
-  r[1] = data.length;
-  if (opts.aim) Buffer.from(opts.aim).copy(r, 2);
-  Buffer.from(data, 'latin1').copy(r, 5);
-  r[63] = opts.more ? 1 : 0;
-  return r;
-}
-
-const HONEYWELL = { vendorId: 0x0c2e, productId: 0x0b61 };
 const collected = (d: { on(e: 'input', l: (i: KioskInput) => void): unknown }) => {
   const got: KioskInput[] = [];
   d.on('input', (i) => got.push(i));
@@ -89,35 +43,7 @@ describe('HID device selection', () => {
   });
 });
 
-describe('HID POS scanner shell', () => {
-  it('opens the POS interface and emits scans with their symbology', async () => {
-    const hid = new FakeHid();
-    hid.list = [{ path: '/dev/hidraw0', ...HONEYWELL, usagePage: 0x01 }, { path: '/dev/hidraw1', ...HONEYWELL, usagePage: 0x8c }];
-    const s = new HidPosScanner({ name: 'pos', match: HONEYWELL, maxLength: 512, log: SILENT_LOG, loader: async () => hid });
-    stoppers.push(() => s.stop());
-    const got = collected(s);
-    await s.start();
-    expect(s.health()).toMatchObject({ online: true, type: 'hid-pos', kind: 'scanner' });
-    expect(hid.current.path).toBe('/dev/hidraw1');
-    hid.current.report(posReport('42022153\x1d91010268373310', { aim: ']C1', more: true }));
-    hid.current.report(posReport('00039521'));
-    expect(got).toMatchObject([{ kind: 'scan', text: ']C142022153\x1d9101026837331000039521', symbology: ']C1', source: 'pos' }]);
-  });
-
-  it('drops a multi-report scan whose next report does not come', async () => {
-    const hid = new FakeHid();
-    hid.list = [{ path: '/dev/hidraw1', ...HONEYWELL, usagePage: 0x8c }];
-    const s = new HidPosScanner({ name: 'pos', match: HONEYWELL, maxLength: 512, log: SILENT_LOG, loader: async () => hid, continuationTimeoutMs: 50 });
-    stoppers.push(() => s.stop());
-    const got = collected(s);
-    await s.start();
-    hid.current.report(posReport('first part', { more: true }));
-    await new Promise((r) => setTimeout(r, 120));
-    hid.current.report(posReport('1Z879E930346834440'));
-    expect(got.map((i) => (i.kind === 'scan' ? i.text : ''))).toEqual(['1Z879E930346834440']);
-    expect(s.health().counters.abandoned).toBe(1);
-  });
-
+describe('HID link: unplug, re-enumeration, node-hid absent (through the HID devices)', () => {
   it('recovers from an unplug: closes, enumerates again at the rescan pace (not a tight loop), reopens', async () => {
     const hid = new FakeHid();
     hid.list = [{ path: '/dev/hidraw1', ...HONEYWELL, usagePage: 0x8c }];
@@ -174,19 +100,6 @@ describe('HID POS scanner shell', () => {
     expect(loads).toBeLessThanOrEqual(4);
   });
 
-  it('taps raw reports for technicians', async () => {
-    const hid = new FakeHid();
-    hid.list = [{ path: '/dev/hidraw1', ...HONEYWELL, usagePage: 0x8c }];
-    const s = new HidPosScanner({ name: 'pos', match: HONEYWELL, maxLength: 512, log: SILENT_LOG, loader: async () => hid });
-    stoppers.push(() => s.stop());
-    await s.start();
-    const raw: number[][] = [];
-    const off = s.onRaw((c) => raw.push([...c.bytes.subarray(0, 3)]));
-    hid.current.report(posReport('AB'));
-    off();
-    hid.current.report(posReport('CD'));
-    expect(raw).toEqual([[2, 2, 0]]);
-  });
 });
 
 describe('the real node-hid, loaded on demand', () => {
@@ -199,24 +112,5 @@ describe('the real node-hid, loaded on demand', () => {
     const h = s.health();
     expect(h.online).toBe(false);
     expect(h.detail).toMatch(/no USB HID device matches fffe:fffd usage page 0x8c|libusb-1\.0-0/);
-  });
-});
-
-describe('HID keyboard-wedge scanner shell', () => {
-  it('ends a scan after the idle gap when the scanner sends no Enter, and says it is the least preferred mode', async () => {
-    const hid = new FakeHid();
-    hid.list = [{ path: '/dev/hidraw0', ...HONEYWELL, usagePage: 0x01 }];
-    const s = new HidKeyboardScanner({ name: 'wedge', match: HONEYWELL, maxLength: 512, log: SILENT_LOG, loader: async () => hid, idleMs: 40 });
-    stoppers.push(() => s.stop());
-    const got = collected(s);
-    await s.start();
-    expect(s.health().detail).toMatch(/least preferred/);
-    for (const u of [0x1e, 0x1d, 0x25]) {
-      hid.current.report([u === 0x1d ? 0x02 : 0, 0, u, 0, 0, 0, 0, 0]);
-      hid.current.report([0, 0, 0, 0, 0, 0, 0, 0]);
-    }
-    expect(got).toEqual([]);
-    await waitFor(() => got.length === 1, 1000, 'idle flush');
-    expect(got[0]).toMatchObject({ kind: 'scan', text: '1Z8' });
   });
 });

@@ -7,27 +7,9 @@
 import { EventEmitter } from 'node:events';
 import type { InputDevice, InputDiagnostics, InputHealth, Key, KioskInput, RawInputChunk } from '../contracts.js';
 
-/** The few logger methods drivers use (pino's Logger fits). Drivers never import the core. */
-export interface DriverLog {
-  debug(obj: object, msg: string): void;
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
-
-export const SILENT_LOG: DriverLog = { debug() {}, info() {}, warn() {}, error() {} };
-
 export function hasInputDiagnostics(device: unknown): device is InputDiagnostics {
   const d = device as Partial<InputDiagnostics> | null | undefined;
   return typeof d?.health === 'function' && typeof d.onRaw === 'function';
-}
-
-/** Short, safe description of an error for logs and health lines (no stack, bounded). */
-export function errorText(err: unknown): string {
-  const e = err as { code?: unknown; message?: unknown } | null | undefined;
-  const msg = typeof e?.message === 'string' ? e.message : String(err);
-  const code = typeof e?.code === 'string' ? ` (${e.code})` : '';
-  return `${msg.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 200)}${code}`;
 }
 
 export abstract class InputDeviceBase extends EventEmitter implements InputDevice, InputDiagnostics {

@@ -8,7 +8,7 @@
  * may have changed) and reopens. `devices()` walks the whole USB bus, so it is never called in a
  * tight loop: at most once per `rescanMs` while the device is missing.
  */
-import { errorText, type DriverLog } from './device-base.js';
+import { errorText, type DriverLog } from './log.js';
 import { DRIVER_LINES_PER_MINUTE, LimitedLog } from '../log-limit.js';
 
 export interface HidDeviceInfo {
