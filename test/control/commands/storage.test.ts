@@ -90,3 +90,15 @@ describe('counting rooms and desks beside the lockers', () => {
     expect(await answerOffline(t.app.config, 'storage', {})).toEqual(live);
   });
 });
+
+describe('the self-test on rooms and desks', () => {
+  const t = useControlApp(STORAGE);
+
+  it('reports a place over capacity as a warning, with the place named', async () => {
+    for (const unit of ['101', '102', '103']) placeParcel(t.app.ledger, { area: 'ROOM', place: 'R-A', unit });
+    const r = await t.ctl('selftest');
+    expect(r.out).toMatch(/\nWARN +storage records +place R-A of ROOM holds 3 parcels, its capacity is 2/);
+    const answer = (await request(t.socket, 'selftest')) as { checks: { check: string; verdict: string }[] };
+    expect(answer.checks.find((c) => c.check === 'storage records')?.verdict).toBe('warn');
+  });
+});
