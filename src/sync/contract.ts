@@ -270,9 +270,11 @@ export const STATUS: MessageSpec = {
 
 // `occupied` counts compartments, `parcels` the parcels in them (a shared compartment holds several).
 const sizeCounts = obj({ total: int(0), free: int(0), occupied: int(0), outOfService: int(0), parcels: int(0) });
+const placeCounts = obj({ id: compartmentId, size, active: { type: 'boolean' }, capacity: int(1), parcels: int(0), free: int(0) });
+const areaCounts = obj({ id: compartmentId, state: { enum: ['in_service', 'out_of_service'] }, capacity: int(0), parcels: int(0), free: int(0), places: { type: 'array', items: placeCounts } });
 
 export const INVENTORY: MessageSpec = {
-  summary: 'Retained; published on change. Occupancy per size and per compartment. Compartments (`occupied`) and parcels (`parcels`) are counted apart: a compartment of a size in `allocation.shareCompartments` may hold several parcels for one unit. A compartment holding a resident\'s return is `occupied` like one holding a delivery; `returns` says how many of the occupied ones hold returns waiting for their carrier, per size and per carrier.',
+  summary: 'Retained; published on change. Occupancy per size and per compartment. Compartments (`occupied`) and parcels (`parcels`) are counted apart: a compartment of a size in `allocation.shareCompartments` may hold several parcels for one unit. A compartment holding a resident\'s return is `occupied` like one holding a delivery; `returns` says how many of the occupied ones hold returns waiting for their carrier, per size and per carrier. `sizes` and `compartments` are the lockers; `storage` counts each kind: the lockers in compartments (free is also not on an offline board), each package room and front desk in parcels against its active places\' capacity, place by place (`free`: room left, 0 on an inactive place or an area out of service; `parcels` may exceed `capacity` when a place was shrunk in the config).',
   schema: obj({
     at: isoTime,
     sizes: obj({ S: sizeCounts, M: sizeCounts, L: sizeCounts, XL: sizeCounts }),
@@ -281,8 +283,9 @@ export const INVENTORY: MessageSpec = {
       items: obj({ id: compartmentId, size, accessible: { type: 'boolean' }, state: { enum: ['free', 'occupied', 'out_of_service'] }, parcels: int(0) }),
     },
     returns: obj({ waiting: int(0), bySize: obj({ S: int(0), M: int(0), L: int(0), XL: int(0) }), byCarrier: { type: 'object', additionalProperties: int(0) } }),
+    storage: obj({ lockers: sizeCounts, rooms: { type: 'array', items: areaCounts }, desks: { type: 'array', items: areaCounts } }),
   }),
-  example: { at: '2026-11-25T15:00:00.000Z', sizes: { S: { total: 1, free: 0, occupied: 1, outOfService: 0, parcels: 1 }, M: { total: 0, free: 0, occupied: 0, outOfService: 0, parcels: 0 }, L: { total: 1, free: 0, occupied: 1, outOfService: 0, parcels: 2 }, XL: { total: 0, free: 0, occupied: 0, outOfService: 0, parcels: 0 } }, compartments: [{ id: 'A01', size: 'S', accessible: false, state: 'occupied', parcels: 1 }, { id: 'A11', size: 'L', accessible: false, state: 'occupied', parcels: 2 }], returns: { waiting: 1, bySize: { S: 1, M: 0, L: 0, XL: 0 }, byCarrier: { UPS: 1 } } },
+  example: { at: '2026-11-25T15:00:00.000Z', sizes: { S: { total: 1, free: 0, occupied: 1, outOfService: 0, parcels: 1 }, M: { total: 0, free: 0, occupied: 0, outOfService: 0, parcels: 0 }, L: { total: 1, free: 0, occupied: 1, outOfService: 0, parcels: 2 }, XL: { total: 0, free: 0, occupied: 0, outOfService: 0, parcels: 0 } }, compartments: [{ id: 'A01', size: 'S', accessible: false, state: 'occupied', parcels: 1 }, { id: 'A11', size: 'L', accessible: false, state: 'occupied', parcels: 2 }], returns: { waiting: 1, bySize: { S: 1, M: 0, L: 0, XL: 0 }, byCarrier: { UPS: 1 } }, storage: { lockers: { total: 2, free: 0, occupied: 2, outOfService: 0, parcels: 3 }, rooms: [{ id: 'ROOM', state: 'in_service', capacity: 30, parcels: 2, free: 28, places: [{ id: 'R-A', size: 'XL', active: true, capacity: 20, parcels: 2, free: 18 }, { id: 'R-B', size: 'M', active: true, capacity: 10, parcels: 0, free: 10 }] }], desks: [] } },
 };
 
 export const TELEMETRY: MessageSpec = {
