@@ -21,7 +21,7 @@ import { recordInputMuted, recordInputUnmuted } from './locker/refusals.js';
 import { componentLogger, type Logger } from './log.js';
 import { SyncService } from './sync/sync-service.js';
 import { ScreenInput } from './screen/input.js';
-import { lockerMap } from './screen/layout.js';
+import { lockerMap, storageCount } from './screen/layout.js';
 import { ScreenServer } from './screen/server.js';
 
 export interface App {
@@ -108,7 +108,7 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
     const screen: ScreenServer | undefined = screenInput
       ? new ScreenServer({
           host: config.screen.host, port: config.screen.port, source: kiosk, input: screenInput, log: componentLogger(log, 'screen'),
-          hello: () => ({ name: config.screen.name, support: config.screen.support ?? null, kioskId: config.kioskId, map }),
+          hello: () => ({ name: config.screen.name, support: config.screen.support ?? null, kioskId: config.kioskId, map, storage: storageCount(config) }),
           refuse: (reason) => locker.recordRefusal('screen', 'screen.key_refused', { reason }),
         })
       : undefined;
