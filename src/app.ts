@@ -116,7 +116,7 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
       config, ledger, now, expiredParcels: (limit) => locker.expiredParcels(limit),
       daemon: { locker, admin, kiosk, doors, sim, sync, router, gpio: kioskGpio, screen, startedAt, version: version(), underSystemd: options.underSystemd ?? false },
     });
-    const dailyReport = new DailyReportUnit({ ledger, kioskId: config.kioskId, now, log: componentLogger(log, 'reports') });
+    const dailyReport = new DailyReportUnit({ ledger, kioskId: config.kioskId, now, log: componentLogger(log, 'reports'), station: config.storage });
     const control = options.controlSocket ? new ControlServer(config.control.socketPath, commands, componentLogger(log, 'control'), config.control.group) : undefined;
 
     return {

@@ -11,6 +11,8 @@ import { Ledger } from '../../src/ledger/ledger.js';
 import { applyConfig } from '../../src/locker/apply-config.js';
 import { buildReport, buildReportSliced, periodOfDays, type ReportOptions } from '../../src/reports/build.js';
 import { Calendar } from '../../src/reports/calendar.js';
+import { dailySummary } from '../../src/reports/daily.js';
+import { checkEvent } from '../../src/sync/validate.js';
 import { renderReportHtml } from '../../src/reports/html.js';
 import { formatReportText } from '../../src/reports/text.js';
 import { tempDir, testConfig, type DeepPartial } from '../helpers/fixtures.js';
@@ -125,6 +127,20 @@ describe('the report per kind of storage', () => {
     expect(html).toContain('<h2>Lockers, rooms and desks</h2>');
     expect(html).toContain('4 parcels went to the overflow because no compartment of their size was free: DESK 1, ROOM 3.');
     for (const chart of ['occupancy-kind-lockers', 'occupancy-kind-ROOM', 'occupancy-kind-DESK']) expect(html).toContain(`data-chart="${chart}"`);
+  });
+
+  it('sends the figures per kind upstream in the daily event, valid against the contract', () => {
+    const r = buildReport(ledger, options());
+    const data = dailySummary(r, '2026-11-30');
+    expect(data.storage).toEqual({
+      kinds: [
+        { kind: 'lockers', id: null, capacity: 2, deliveries: 3, overflowIn: 0, pickups: 1, highWater: 2 },
+        { kind: 'desk', id: 'DESK', capacity: 10, deliveries: 1, overflowIn: 1, pickups: 0, highWater: 1 },
+        { kind: 'room', id: 'ROOM', capacity: 4, deliveries: 3, overflowIn: 3, pickups: 1, highWater: 3 },
+      ],
+      overflowParcels: 4,
+    });
+    expect(checkEvent({ id: '01935c1e-7c2a-7000-8000-000000000001', seq: 1, type: 'report.daily', at: new Date(NOW).toISOString(), kioskId: 'demo-locker', data })).toBeNull();
   });
 
   it('shows nothing of kinds at a plain locker bank', () => {
