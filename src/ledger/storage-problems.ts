@@ -11,8 +11,8 @@ export type StorageProblemKind = 'over_capacity' | 'place_of_another_area' | 'pl
 
 export interface StorageProblem {
   kind: StorageProblemKind;
-  /** The place, or the parcel, the problem is about. */
-  id: string;
+  /** The place, or the parcel, the problem is about; null on the line that counts the rest of a kind. */
+  id: string | null;
   detail: string;
 }
 
@@ -30,7 +30,7 @@ export function storageProblems(ledger: Ledger): StorageProblem[] {
   };
   const out: StorageProblem[] = [];
   const more = (kind: StorageProblemKind, c: Counted<unknown>, what: string): void => {
-    if (c.total > c.rows.length) out.push({ kind, id: '', detail: `and ${c.total - c.rows.length} more ${what}` });
+    if (c.total > c.rows.length) out.push({ kind, id: null, detail: `and ${c.total - c.rows.length} more ${what}` });
   };
 
   const over = some<{ id: string; area: string; capacity: number; parcels: number }>(

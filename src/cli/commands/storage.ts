@@ -28,7 +28,7 @@ export const storageCliCommands: CliCommand[] = [
       return [
         `station serves: ${s.station}`,
         `lockers: ${l.total} compartments, ${l.free} free, ${l.occupied} occupied, ${l.outOfService} out of service; ${l.parcels} parcels`,
-        ...(areas.length === 0 ? ['no rooms or desks in the ledger', ''] : areas.map((a) => `\n${areaBlock(a).trimEnd()}`)),
+        ...(areas.length === 0 ? ['no rooms or desks in the ledger'] : areas.map((a) => `\n${areaBlock(a).trimEnd()}`)),
         '',
       ].join('\n');
     },

@@ -102,3 +102,15 @@ describe('the self-test on rooms and desks', () => {
     expect(answer.checks.find((c) => c.check === 'storage records')?.verdict).toBe('warn');
   });
 });
+
+describe('storage at a plain locker bank', () => {
+  const t = useControlApp();
+
+  it('says there are no rooms or desks, and refuses an argument it does not take', async () => {
+    const r = await t.ctl('storage');
+    expect(r).toEqual({ code: 0, err: '', out: 'station serves: lockers\nlockers: 28 compartments, 28 free, 0 occupied, 0 out of service; 0 parcels\nno rooms or desks in the ledger\n' });
+    const extra = await t.ctl('storage', 'ROOM');
+    expect(extra.code).toBe(64);
+    expect(extra.out).toBe('');
+  });
+});
