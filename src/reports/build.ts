@@ -194,7 +194,8 @@ export function assembleReport(input: ReportInput): Report {
       overflowBySizeDay[size].set(day, (overflowBySizeDay[size].get(day) ?? 0) + n);
     }
   }
-  const oosNow = new Map(input.compartments.map((c) => [c.id, c.outOfService]));
+  // A room's door is a door too: its incidents name the room.
+  const oosNow = new Map([...input.compartments, ...areas].map((c) => [c.id, c.outOfService]));
   for (const d of doors.values()) d.outOfServiceNow = oosNow.get(d.compartmentId) ?? null;
 
   const occupancy = occupancyOver(parcels, keyOf, period, lastDay - firstDay + 1);

@@ -17,7 +17,7 @@ import { renderReportHtml } from '../../src/reports/html.js';
 import { formatReportText } from '../../src/reports/text.js';
 import { tempDir, testConfig, type DeepPartial } from '../helpers/fixtures.js';
 import { placeParcel } from '../helpers/storage-parcels.js';
-import { deliver } from './ledger-history.js';
+import { audit, deliver } from './ledger-history.js';
 
 const NOW = Date.parse('2026-11-30T12:00:00Z');
 const utc = new Calendar('UTC');
@@ -111,8 +111,12 @@ describe('the report per kind of storage', () => {
       ledger.storage.deactivatePlace('R-B');
       ledger.storage.setOutOfService('ROOM', 'strike broken');
     });
-    const room = buildReport(ledger, options()).storage.kinds.find((k) => k.id === 'ROOM')!;
+    audit(ledger, '2026-11-30T11:00:00Z', 'door.left_open', 'ROOM', { openedAt: 0 });
+    const r = buildReport(ledger, options());
+    const room = r.storage.kinds.find((k) => k.id === 'ROOM')!;
     expect(room).toMatchObject({ capacity: 2, highWater: 3, verdict: 'short', needed: 4, add: 2, outOfServiceNow: 'strike broken' });
+    // The room's door needed attention like a locker's, and the report says it is out of service now.
+    expect(r.doors).toEqual([{ compartmentId: 'ROOM', failedOpens: 0, jammed: 0, forced: 0, leftOpen: 1, lastAt: '2026-11-30T11:00:00.000Z', outOfServiceNow: 'strike broken' }]);
   });
 
   it('says it in the terminal and on the page, and the daemon\'s sliced build agrees', async () => {
