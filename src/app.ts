@@ -23,7 +23,7 @@ import { recordInputMuted, recordInputUnmuted } from './locker/refusals.js';
 import { componentLogger, type Logger } from './log.js';
 import { SyncService } from './sync/sync-service.js';
 import { ScreenInput } from './screen/input.js';
-import { lockerMap } from './screen/layout.js';
+import { lockerMap, storageCount } from './screen/layout.js';
 import { ScreenServer } from './screen/server.js';
 
 export interface App {
@@ -112,7 +112,7 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
     const screen: ScreenServer | undefined = screenInput
       ? new ScreenServer({
           host: config.screen.host, port: config.screen.port, source: kiosk, input: screenInput, log: componentLogger(log, 'screen'),
-          hello: () => ({ name: config.screen.name, support: config.screen.support ?? null, kioskId: config.kioskId, map }),
+          hello: () => ({ name: config.screen.name, support: config.screen.support ?? null, kioskId: config.kioskId, map, storage: storageCount(config) }),
           refuse: (reason) => locker.recordRefusal('screen', 'screen.key_refused', { reason }),
         })
       : undefined;
@@ -120,7 +120,7 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
       config, ledger, now, expiredParcels: (limit) => locker.expiredParcels(limit),
       daemon: { locker, admin, kiosk, doors, sim, sync, router, gpio: kioskGpio, climate, screen, startedAt, version: version(), underSystemd: options.underSystemd ?? false },
     });
-    const dailyReport = new DailyReportUnit({ ledger, kioskId: config.kioskId, now, log: componentLogger(log, 'reports') });
+    const dailyReport = new DailyReportUnit({ ledger, kioskId: config.kioskId, now, log: componentLogger(log, 'reports'), station: config.storage });
     const control = options.controlSocket ? new ControlServer(config.control.socketPath, commands, componentLogger(log, 'control'), config.control.group) : undefined;
 
     return {

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from './config/load.js';
 import { resolveConfigPath } from './config/paths.js';
 import { packageVersion } from './config/paths.js';
 import { EXIT_USAGE, parseDaemonArgs } from './daemon-args.js';
+import { storageInventory } from './locker/storage-inventory.js';
 import { componentLogger, createLogger, stderrText } from './log.js';
 import { checkConfig } from './systemd/check-config.js';
 import { ledgerWriteProbe } from './systemd/ledger-probe.js';
@@ -20,10 +21,11 @@ const PRIORITY_ERR = 3;
 const STATUS_REFRESH_MS = 15_000;
 
 function runningStatusOf(app: App): string {
-  const compartments = app.ledger.compartments.withOccupancy();
+  // Parcels on a room's shelves or at a desk are waiting too.
+  const s = storageInventory(app.ledger);
   return runningStatus({
-    compartments: compartments.length,
-    parcels: compartments.reduce((n, c) => n + c.parcels, 0),
+    compartments: s.lockers.total,
+    parcels: s.lockers.parcels + [...s.rooms, ...s.desks].reduce((n, a) => n + a.parcels, 0),
     upstreamConnected: app.config.mqtt.enabled ? app.sync.connected : null,
   });
 }

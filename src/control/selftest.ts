@@ -13,6 +13,7 @@ import type { LockerdConfig } from '../config/types.js';
 import { CLOCK_BACK_TOLERANCE_MS } from '../ledger/audit.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { ledgerFileModes, tooOpen } from '../ledger/ledger-files.js';
+import { storageProblems, type StorageProblem } from '../ledger/storage-problems.js';
 import type { LockerService } from '../locker/locker-service.js';
 import { linkFindings, type LinkFinding } from '../sync/deployment.js';
 import type { SyncService } from '../sync/sync-service.js';
@@ -48,6 +49,8 @@ export interface SelfTestFacts {
   guessingWaitMs: number;
   /** Budgets (`code`, `pin`) in the alarm regime: sustained guessing was seen. */
   guessingSuspected: string[];
+  /** Rooms and desks in the ledger, and what is wrong with their records (src/ledger/storage-problems.ts). */
+  storage: { areas: number; problems: StorageProblem[] };
 }
 
 const MIB = 1024 * 1024;
@@ -122,7 +125,20 @@ export function judge(f: SelfTestFacts): Check[] {
   } else if (f.guessingWaitMs > 0) add('keypad throttle', 'warn', `entries are refused for ${Math.ceil(f.guessingWaitMs / 1000)} s after repeated wrong codes or PINs (at most a minute before the alarm)`);
   else add('keypad throttle', 'ok', 'not throttled');
 
+  out.push(judgeStorage(f.storage));
   return out;
+}
+
+/**
+ * A parcel recorded on another area's place, or on a place in a locker, sends a resident or staff
+ * to the wrong place: fail. A place over capacity (its capacity lowered in the config, a courier
+ * who put one more on it) or a parcel with no place: staff can still find it, warn.
+ */
+export function judgeStorage(s: SelfTestFacts['storage']): Check {
+  const check = 'storage records';
+  if (s.problems.length === 0) return { check, verdict: 'ok', detail: s.areas === 0 ? 'no rooms or desks' : `${s.areas === 1 ? '1 room or desk' : `${s.areas} rooms and desks`}: every parcel on a place of its own area, no place over capacity` };
+  const wrong = s.problems.some((p) => p.kind === 'place_of_another_area' || p.kind === 'place_in_locker');
+  return { check, verdict: wrong ? 'fail' : 'warn', detail: `${s.problems.map((p) => p.detail).join('; ')}${wrong ? '; the ledger names the wrong place: find the parcels (lockerctl parcels show ID) and report this as a bug' : ''}` };
 }
 
 /** The ledger, its WAL and -shm hold codes not yet sent: 0600 (0640 for the service group) at most. */
@@ -221,6 +237,7 @@ export function selfTestCommand(ctx: SelfTestContext): [string, CommandHandler] 
       compartments: ledger.compartments.withOccupancy().map((c) => ({ id: c.id, outOfService: c.outOfService, occupied: c.parcelId !== null })),
       guessingWaitMs: ctx.locker.guessingWaitMs(),
       guessingSuspected: Object.entries(ctx.locker.throttleStatus()).filter(([, b]) => b.suspected).map(([k]) => k),
+      storage: { areas: ledger.storage.areas().length, problems: storageProblems(ledger) },
     };
     const checks = [
       ...judge(facts),

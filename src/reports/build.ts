@@ -6,9 +6,10 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { COMPARTMENT_SIZES, type CompartmentSize } from '../config/types.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { Calendar, MS_PER_HOUR } from './calendar.js';
-import { DOOR_ACTIONS, ReportReads, type AuditIncident, type CompartmentRow, type ParcelSpan } from './ledger-reads.js';
-import type { DayCounts, DoorAttention, DwellPercentiles, OccupancySample, Report, SizeMap } from './report.js';
+import { DOOR_ACTIONS, ReportReads, type AreaRow, type AuditIncident, type CompartmentRow, type ParcelSpan, type PlaceRow } from './ledger-reads.js';
+import type { DayCounts, DoorAttention, DwellPercentiles, OccupancySample, Report, SizeMap, StationKind } from './report.js';
 import { HEADROOM_PERCENT, sizeSizing, sizingSummary } from './sizing.js';
+import { LOCKERS, storageKinds, storageKeys, storageOverflow } from './storage-kinds.js';
 
 /** The longest period a report covers (days). */
 export const MAX_REPORT_DAYS = 730;
@@ -36,6 +37,8 @@ export interface ReportOptions {
   calendar: Calendar;
   kioskId: string;
   now: number;
+  /** What the station's kiosk serves (config `storage`; default lockers): a locker bank's parcels in a room or desk are its overflow. */
+  station?: StationKind;
 }
 
 /** The whole Report at once (the daily event, tests, the benchmark). */
@@ -47,6 +50,8 @@ export function buildReport(ledger: Ledger, o: ReportOptions): Report {
     parcels: [...reads.parcelSlices(from, to)].flat(),
     incidents: [...reads.incidentSlices(from, to)].flat(),
     compartments: reads.compartments(),
+    areas: reads.areas(),
+    places: reads.places(),
     ledgerSince: reads.ledgerSince(),
   });
 }
@@ -70,13 +75,17 @@ export async function buildReportSliced(ledger: Ledger, o: ReportOptions, signal
     await nextTurn();
     signal?.throwIfAborted();
   }
-  return assembleReport({ ...o, parcels, incidents, compartments: reads.compartments(), ledgerSince: reads.ledgerSince() });
+  return assembleReport({ ...o, parcels, incidents, compartments: reads.compartments(), areas: reads.areas(), places: reads.places(), ledgerSince: reads.ledgerSince() });
 }
 
 export interface ReportInput extends ReportOptions {
   parcels: readonly ParcelSpan[];
   incidents: readonly AuditIncident[];
+  /** The locker compartments in the config. */
   compartments: readonly CompartmentRow[];
+  /** Rooms and desks with their places (none at a plain locker bank). */
+  areas?: readonly AreaRow[];
+  places?: readonly PlaceRow[];
   ledgerSince: number | null;
 }
 
@@ -111,6 +120,10 @@ const countOf = (detail: Record<string, unknown> | null): number => (typeof deta
 
 export function assembleReport(input: ReportInput): Report {
   const { calendar: cal, period, parcels, incidents } = input;
+  const areas = input.areas ?? [];
+  const places = input.places ?? [];
+  // Which kind of storage holds each parcel: LOCKERS, or its room's or desk's id.
+  const keyOf = storageKeys(areas);
   const { from, to } = period;
   const inPeriod = (t: number | null): t is number => t !== null && t >= from && t < to;
   const firstDay = cal.dayOf(from);
@@ -142,7 +155,8 @@ export function assembleReport(input: ReportInput): Report {
       days[dayIndex(p.endedAt)]!.pickups++;
       const seconds = Math.max(0, Math.round((p.endedAt - p.depositedAt) / 1000));
       dwellAll.push(seconds);
-      dwellBySize[p.size].push(seconds);
+      // Per compartment size: the lockers' (a room's shelves take any size).
+      if (keyOf(p) === LOCKERS) dwellBySize[p.size].push(seconds);
     }
     if (p.endedAt === null || p.endedAt >= to) waitingNow++;
   }
@@ -180,10 +194,13 @@ export function assembleReport(input: ReportInput): Report {
       overflowBySizeDay[size].set(day, (overflowBySizeDay[size].get(day) ?? 0) + n);
     }
   }
-  const oosNow = new Map(input.compartments.map((c) => [c.id, c.outOfService]));
+  // A room's door is a door too: its incidents name the room.
+  const oosNow = new Map([...input.compartments, ...areas].map((c) => [c.id, c.outOfService]));
   for (const d of doors.values()) d.outOfServiceNow = oosNow.get(d.compartmentId) ?? null;
 
-  const occupancy = occupancyOver(parcels, period, lastDay - firstDay + 1);
+  const occupancy = occupancyOver(parcels, keyOf, period, lastDay - firstDay + 1);
+  const station = input.station ?? 'lockers';
+  const toStorage = storageOverflow({ parcels, keyOf, period, station, dayOf: dayIndex });
   const sizes = COMPARTMENT_SIZES.map((size) =>
     sizeSizing({
       size,
@@ -193,8 +210,14 @@ export function assembleReport(input: ReportInput): Report {
       highWaterAt: occupancy.highWater[size].at === null ? null : iso(occupancy.highWater[size].at!),
       overflow: overflowBySize[size],
       overflowWorstDay: Math.max(0, ...overflowBySizeDay[size].values()),
+      toStorage: toStorage.bySize[size],
+      toStorageWorstDay: toStorage.worstDay[size],
     }),
   );
+  const kinds = storageKinds({
+    parcels, keyOf, period, station, areas, places, lockerCapacity: input.compartments.length,
+    highWater: occupancy.kindHighWater, sizes, headroomPercent: HEADROOM_PERCENT, percentiles,
+  });
 
   let busiest: Report['peakHours']['busiest'] = null;
   heat.forEach((row, weekday) => row.forEach((n, hour) => {
@@ -216,57 +239,83 @@ export function assembleReport(input: ReportInput): Report {
     overflow: { bySize: overflowBySize, unsized, atLogin },
     doors: [...doors.values()].sort((a, b) => total(b) - total(a) || a.compartmentId.localeCompare(b.compartmentId)),
     sizing: { headroom: HEADROOM_PERCENT / 100, sizes, summary: sizingSummary(sizes) },
+    storage: { station, kinds, overflow: { parcels: toStorage.parcels, bySize: toStorage.bySize, byArea: toStorage.byArea } },
   };
 }
 
 const total = (d: DoorAttention): number => d.failedOpens + d.jammed + d.forced + d.leftOpen;
 
 /**
- * Compartments occupied per size over the period, reconstructed from deposit and end times: a
- * compartment is occupied from its first parcel's deposit to its last parcel's end (a shared
- * compartment holds several). Each sample is the most occupied at once within its interval, so
- * the chart's peaks are the real high-water marks.
+ * Locker compartments occupied per size over the period, reconstructed from deposit and end
+ * times: a compartment is occupied from its first parcel's deposit to its last parcel's end (a
+ * shared compartment holds several). Per kind too: the lockers in compartments, each room and
+ * desk in parcels. Each sample is the most occupied at once within its interval, so the chart's
+ * peaks are the real high-water marks.
  */
-function occupancyOver(parcels: readonly ParcelSpan[], period: Period, days: number): {
+function occupancyOver(parcels: readonly ParcelSpan[], keyOf: (p: ParcelSpan) => string, period: Period, days: number): {
   stepMs: number;
   samples: OccupancySample[];
   highWater: SizeMap<{ count: number; at: number | null }>;
+  kindHighWater: Map<string, { count: number; at: number | null }>;
 } {
   const { from, to } = period;
   const stepMs = Math.max(1, Math.ceil((days * 24) / MAX_SAMPLES)) * MS_PER_HOUR;
   // +1 at a deposit, -1 at an end; ends first at equal times (a door freed and refilled at once is not two).
-  const events: { t: number; delta: 1 | -1; p: ParcelSpan }[] = [];
+  const events: { t: number; delta: 1 | -1; p: ParcelSpan; key: string }[] = [];
   for (const p of parcels) {
-    events.push({ t: p.depositedAt, delta: 1, p });
-    if (p.endedAt !== null && p.endedAt < to) events.push({ t: p.endedAt, delta: -1, p });
+    const key = keyOf(p);
+    events.push({ t: p.depositedAt, delta: 1, p, key });
+    if (p.endedAt !== null && p.endedAt < to) events.push({ t: p.endedAt, delta: -1, p, key });
   }
   events.sort((a, b) => a.t - b.t || a.delta - b.delta);
   const inside = new Map<string, number>();
   const occupied = sizeMap(() => 0);
   const highWater = sizeMap<{ count: number; at: number | null }>(() => ({ count: 0, at: null }));
+  const kinds = new Map<string, number>([[LOCKERS, 0]]);
+  const kindHighWater = new Map<string, { count: number; at: number | null }>();
   const samples: OccupancySample[] = [];
   let k = 0;
-  const apply = (e: (typeof events)[number]): void => {
+  /** Applies one event; returns the kind whose count changed, if any. */
+  const apply = (e: (typeof events)[number]): string | null => {
+    if (e.key !== LOCKERS) {
+      kinds.set(e.key, (kinds.get(e.key) ?? 0) + e.delta);
+      return e.key;
+    }
     const n = (inside.get(e.p.compartmentId) ?? 0) + e.delta;
     if (n <= 0) inside.delete(e.p.compartmentId);
     else inside.set(e.p.compartmentId, n);
-    if (e.delta === 1 && n === 1) occupied[e.p.size]++;
-    if (e.delta === -1 && n === 0) occupied[e.p.size]--;
+    let changed = false;
+    if (e.delta === 1 && n === 1) (occupied[e.p.size]++, (changed = true));
+    if (e.delta === -1 && n === 0) (occupied[e.p.size]--, (changed = true));
+    if (changed) kinds.set(LOCKERS, kinds.get(LOCKERS)! + e.delta);
+    return changed ? LOCKERS : null;
+  };
+  const raise = (key: string, at: number): void => {
+    const v = kinds.get(key)!;
+    if (v > (kindHighWater.get(key)?.count ?? 0)) kindHighWater.set(key, { count: v, at });
   };
   // What was inside when the period began.
   while (k < events.length && events[k]!.t < from) apply(events[k++]!);
   for (const s of COMPARTMENT_SIZES) if (occupied[s] > 0) highWater[s] = { count: occupied[s], at: from };
+  for (const key of kinds.keys()) raise(key, from);
   for (let start = from; start < to; start += stepMs) {
     const end = Math.min(to, start + stepMs);
     const peak = { ...occupied };
+    const kindPeak = Object.fromEntries(kinds);
     while (k < events.length && events[k]!.t < end) {
       const e = events[k++]!;
-      apply(e);
+      const key = apply(e);
       const size = e.p.size;
-      if (occupied[size] > peak[size]) peak[size] = occupied[size];
-      if (occupied[size] > highWater[size].count) highWater[size] = { count: occupied[size], at: e.t };
+      if (key === LOCKERS) {
+        if (occupied[size] > peak[size]) peak[size] = occupied[size];
+        if (occupied[size] > highWater[size].count) highWater[size] = { count: occupied[size], at: e.t };
+      }
+      if (key !== null) {
+        if (kinds.get(key)! > (kindPeak[key] ?? 0)) kindPeak[key] = kinds.get(key)!;
+        raise(key, e.t);
+      }
     }
-    samples.push({ at: iso(start), sizes: peak });
+    samples.push({ at: iso(start), sizes: peak, kinds: kindPeak });
   }
-  return { stepMs, samples, highWater };
+  return { stepMs, samples, highWater, kindHighWater };
 }

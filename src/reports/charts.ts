@@ -4,7 +4,8 @@
  */
 import { COMPARTMENT_SIZES } from '../config/types.js';
 import { carrierName, duration, esc, hourLabel, localShortDate, shortDate, WEEKDAYS } from './format.js';
-import type { DayCounts, DwellPercentiles, OccupancySample, SizeMap, SizeSizing } from './report.js';
+import type { DayCounts, DwellPercentiles, KindFigures, OccupancySample, SizeMap, SizeSizing } from './report.js';
+import { kindName } from './sizing.js';
 
 export const COLOURS = { deliveries: '#2563eb', pickups: '#14b8a6', overflow: '#dc2626', capacity: '#111827', headroom: '#d97706', grid: '#e5e7eb', axis: '#6b7280', occupancy: '#7c3aed' };
 
@@ -97,16 +98,33 @@ export function heatMap(deposits: readonly (readonly number[])[]): string {
  * interval; the dark line is the capacity, the dashed one where the recommended headroom begins.
  */
 export function occupancyChart(samples: readonly OccupancySample[], sizing: SizeSizing, headroom: number, timeZone: string): string {
-  const W = 470, H = 200, L = 34, R = 10, T = 26, B = 26;
   const size = sizing.size;
-  const top = Math.max(1, sizing.capacity, ...samples.map((s) => s.sizes[size]));
-  const x = (i: number): number => L + ((W - L - R) * i) / Math.max(1, samples.length);
+  return stepChart({
+    name: `occupancy-${size}`, label: `Occupancy of size ${size} compartments against capacity`, title: `${size}: ${sizing.capacity} installed, at most ${sizing.highWater} in use`,
+    at: samples.map((s) => s.at), values: samples.map((s) => s.sizes[size]), capacity: sizing.capacity, headroom, timeZone,
+  });
+}
+
+/** The same for one kind of storage: the lockers in compartments, a room or desk in parcels. */
+export function kindOccupancyChart(samples: readonly OccupancySample[], k: KindFigures, headroom: number, timeZone: string): string {
+  const key = k.id ?? 'lockers';
+  const what = k.counts === 'compartments' ? 'compartments' : 'parcels';
+  return stepChart({
+    name: `occupancy-kind-${key}`, label: `${kindName(k)}: ${what} in use against capacity`, title: `${kindName(k)}: ${k.capacity} ${what}, at most ${k.highWater} at once`,
+    at: samples.map((s) => s.at), values: samples.map((s) => s.kinds[key] ?? 0), capacity: k.capacity, headroom, timeZone,
+  });
+}
+
+function stepChart(c: { name: string; label: string; title: string; at: readonly string[]; values: readonly number[]; capacity: number; headroom: number; timeZone: string }): string {
+  const W = 470, H = 200, L = 34, R = 10, T = 26, B = 26;
+  const top = Math.max(1, c.capacity, ...c.values);
+  const x = (i: number): number => L + ((W - L - R) * i) / Math.max(1, c.values.length);
   const y = (v: number): number => T + (H - T - B) * (1 - v / top);
   let body = yAxis(L, W - R, y, top);
   // A step line: each sample holds for its whole interval.
   let d = '';
-  samples.forEach((s, i) => {
-    const v = y(s.sizes[size]);
+  c.values.forEach((value, i) => {
+    const v = y(value);
     d += i === 0 ? `M${n(x(0))} ${n(v)}` : `V${n(v)}`;
     d += `H${n(x(i + 1))}`;
   });
@@ -114,18 +132,17 @@ export function occupancyChart(samples: readonly OccupancySample[], sizing: Size
     body += `<path d="${d}V${n(y(0))}H${n(x(0))}Z" fill="${COLOURS.occupancy}" fill-opacity="0.15" stroke="none"/>`;
     body += `<path d="${d}" fill="none" stroke="${COLOURS.occupancy}" stroke-width="1.5"/>`;
   }
-  if (sizing.capacity > 0) {
-    const limit = sizing.capacity * (1 - headroom);
+  if (c.capacity > 0) {
+    const limit = c.capacity * (1 - c.headroom);
     body += `<line x1="${L}" x2="${W - R}" y1="${n(y(limit))}" y2="${n(y(limit))}" stroke="${COLOURS.headroom}" stroke-dasharray="5 4"/>`;
-    body += `<line x1="${L}" x2="${W - R}" y1="${n(y(sizing.capacity))}" y2="${n(y(sizing.capacity))}" stroke="${COLOURS.capacity}" stroke-width="1.5"/>`;
+    body += `<line x1="${L}" x2="${W - R}" y1="${n(y(c.capacity))}" y2="${n(y(c.capacity))}" stroke="${COLOURS.capacity}" stroke-width="1.5"/>`;
   }
-  const first = samples[0], last = samples.at(-1);
+  const first = c.at[0], last = c.at.at(-1);
   if (first && last) {
-    body += `<text x="${L}" y="${H - 8}">${esc(localShortDate(first.at, timeZone))}</text><text x="${W - R}" y="${H - 8}" text-anchor="end">${esc(localShortDate(last.at, timeZone))}</text>`;
+    body += `<text x="${L}" y="${H - 8}">${esc(localShortDate(first, c.timeZone))}</text><text x="${W - R}" y="${H - 8}" text-anchor="end">${esc(localShortDate(last, c.timeZone))}</text>`;
   }
-  const title = `${size}: ${sizing.capacity} installed, at most ${sizing.highWater} in use`;
-  body += `<text x="${L}" y="14" font-size="13" font-weight="600" fill="#111827">${esc(title)}</text>`;
-  return svg(`occupancy-${size}`, W, H, `Occupancy of size ${size} compartments against capacity`, body);
+  body += `<text x="${L}" y="14" font-size="13" font-weight="600" fill="#111827">${esc(c.title)}</text>`;
+  return svg(c.name, W, H, c.label, body);
 }
 
 /** Waiting time: p50, p90 and p99 for all parcels and each size, as horizontal bars on one scale. */

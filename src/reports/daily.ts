@@ -9,7 +9,7 @@ import type { Ledger } from '../ledger/ledger.js';
 import type { Logger } from '../log.js';
 import { buildReportSliced, periodOfDay } from './build.js';
 import { Calendar } from './calendar.js';
-import type { Report, SizeMap } from './report.js';
+import type { KindFigures, Report, SizeMap, StationKind } from './report.js';
 
 /** meta key: the local date (YYYY-MM-DD) of the last day reported. */
 export const LAST_REPORTED_DAY = 'report_daily_last_day';
@@ -46,6 +46,7 @@ export interface DailySummary {
   occupancyHighWater: SizeMap<{ highWater: number; capacity: number }>;
   overflow: { total: number; bySize: SizeMap<number>; unsized: number };
   doorIncidents: number;
+  storage: { kinds: Pick<KindFigures, 'kind' | 'id' | 'capacity' | 'deliveries' | 'overflowIn' | 'pickups' | 'highWater'>[]; overflowParcels: number };
 }
 
 /** The event's data from one day's Report. */
@@ -74,6 +75,10 @@ export function dailySummary(r: Report, date: string): DailySummary {
     occupancyHighWater: { S: size('S'), M: size('M'), L: size('L'), XL: size('XL') },
     overflow: { total: r.totals.overflow, bySize: { ...r.overflow.bySize }, unsized: r.overflow.unsized },
     doorIncidents: r.totals.doorIncidents,
+    storage: {
+      kinds: r.storage.kinds.map((k) => ({ kind: k.kind, id: k.id, capacity: k.capacity, deliveries: k.deliveries, overflowIn: k.overflowIn, pickups: k.pickups, highWater: k.highWater })),
+      overflowParcels: r.storage.overflow.parcels,
+    },
   };
 }
 
@@ -84,6 +89,8 @@ export interface DailyReportDeps {
   log: Logger;
   calendar?: Calendar;
   checkEveryMs?: number;
+  /** What the station's kiosk serves (config `storage`; default lockers): tells overflow from a room's own deliveries. */
+  station?: StationKind;
 }
 
 /** Sends the report.daily events due; start() looks now and then every DAILY_CHECK_MS. */
@@ -147,7 +154,7 @@ export class DailyReportUnit {
     const sent: string[] = [];
     for (const day of due) {
       const date = Calendar.dateOf(day);
-      const report = await buildReportSliced(ledger, { period: periodOfDay(day, this.#cal), calendar: this.#cal, kioskId: this.#d.kioskId, now }, this.#stop.signal);
+      const report = await buildReportSliced(ledger, { period: periodOfDay(day, this.#cal), calendar: this.#cal, kioskId: this.#d.kioskId, now, station: this.#d.station ?? 'lockers' }, this.#stop.signal);
       ledger.transaction(() => {
         // Asked again inside the transaction: nothing else may have sent it meanwhile.
         const current = lastOf();

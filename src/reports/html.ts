@@ -4,10 +4,10 @@
  * external resource of any kind; every text from the ledger is escaped. Pure.
  */
 import { COMPARTMENT_SIZES } from '../config/types.js';
-import { carrierChart, dailyChart, dwellChart, heatMap, occupancyChart, overflowChart } from './charts.js';
+import { carrierChart, dailyChart, dwellChart, heatMap, kindOccupancyChart, occupancyChart, overflowChart } from './charts.js';
 import { duration, esc, hourLabel, localDate, percent as pct, plural, WEEKDAYS } from './format.js';
-import type { DoorAttention, Report, SizeSizing } from './report.js';
-import { sizeSentence } from './sizing.js';
+import type { DoorAttention, KindFigures, Report, SizeSizing } from './report.js';
+import { kindName, kindSentence, sizeSentence } from './sizing.js';
 
 const CSS = `
 *{box-sizing:border-box}
@@ -66,6 +66,32 @@ function doorRow(d: DoorAttention, timeZone: string): string {
   return `<tr><td>${esc(d.compartmentId)}</td><td>${esc(what)}</td><td>${esc(localDate(d.lastAt, timeZone, true))}</td><td>${esc(now)}</td></tr>`;
 }
 
+/**
+ * Lockers, rooms and desks side by side, when the station has rooms or desks: each counted as
+ * what it is (compartments, or parcels against its places' capacity), with its verdict, the
+ * parcels the lockers sent to it, and its occupancy chart. Nothing at a plain locker bank.
+ */
+function storageSection(r: Report): string {
+  const kinds = r.storage.kinds;
+  if (!kinds.some((k) => k.id !== null)) return '';
+  const tz = r.timeZone;
+  const headroom = Math.round(r.sizing.headroom * 100);
+  const row = (k: KindFigures): string => `<tr class="${k.verdict}"><td>${esc(kindName(k))}</td><td class="n">${k.capacity} ${k.counts}</td><td class="n">${k.deliveries}</td><td class="n">${k.overflowIn}</td><td class="n">${k.highWater} (${pct(k.peakShare)})</td><td class="n">${esc(duration(k.dwell.p50))}</td><td class="n">${k.waitingNow}</td><td>${esc(k.verdict.replace('_', ' '))}</td></tr>`;
+  const o = r.storage.overflow;
+  const overflow = o.parcels === 0
+    ? (r.storage.station === 'lockers' ? 'No parcel had to go to the overflow.' : `This station is a ${r.storage.station === 'room' ? 'package room' : 'front desk'}: its parcels are its own deliveries, not overflow.`)
+    : `${plural(o.parcels, 'parcel')} went to the overflow because no compartment of their size was free: ${o.byArea.map((a) => `${a.id} ${a.parcels}`).join(', ')}.`;
+  return `
+<section class="kinds">
+<h2>Lockers, rooms and desks</h2>
+<p class="note">${esc(overflow)} Lockers count compartments; a room or desk counts parcels against the capacity of its shelves or places.</p>
+<ul class="sizes">${kinds.map((k) => `<li class="${k.verdict}">${esc(kindSentence(k, headroom))}</li>`).join('')}</ul>
+<table><thead><tr><th>Storage</th><th class="n">Capacity</th><th class="n">Delivered</th><th class="n">Of them overflow</th><th class="n">Most at once</th><th class="n">Typical wait</th><th class="n">In it now</th><th>Verdict</th></tr></thead><tbody>${kinds.map(row).join('')}</tbody></table>
+<div class="pair" style="margin-top:12px">${kinds.map((k) => kindOccupancyChart(r.occupancy.samples, k, r.sizing.headroom, tz)).join('')}</div>
+</section>
+`;
+}
+
 export function renderReportHtml(r: Report): string {
   const tz = r.timeZone;
   const t = r.totals;
@@ -109,7 +135,7 @@ ${card(t.waitingNow.toLocaleString('en-US'), 'parcels in the locker now')}
 <p class="note">Installers recommend keeping about ${pct(r.sizing.headroom)} of each size free at the busiest time, because couriers arrive in bursts. "Needed" counts the busiest moment plus the couriers turned away on the worst day. A parcel goes to a bigger compartment when its size is full, so a shortage of small compartments fills the bigger ones too: add the smallest short size first, then look again after a few weeks.</p>
 <table><thead><tr><th>Size</th><th class="n">Installed</th><th class="n">Most in use at once</th><th class="n">Turned away</th><th class="n">Needed</th><th class="n">Change</th></tr></thead><tbody>${sizeRows}</tbody></table>
 </section>
-
+${storageSection(r)}
 <section>
 <h2>Deliveries and pickups per day</h2>
 <p class="note">${esc(overflowWords)}</p>

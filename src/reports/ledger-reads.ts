@@ -12,6 +12,8 @@ import { NOT_IN_CONFIG } from '../locker/apply-config.js';
 
 export interface ParcelSpan {
   compartmentId: string;
+  /** The shelf or desk place of a parcel in a room or at a desk; null in a locker. */
+  placeId: string | null;
   size: CompartmentSize;
   state: string;
   direction: 'inbound' | 'outbound';
@@ -34,6 +36,21 @@ export interface CompartmentRow {
   outOfService: string | null;
 }
 
+/** A package room or front desk, in the config or dropped from it (parcels still name it). */
+export interface AreaRow {
+  id: string;
+  kind: 'room' | 'desk';
+  outOfService: string | null;
+}
+
+/** A shelf or desk place, with its area. */
+export interface PlaceRow {
+  id: string;
+  area: string;
+  capacity: number;
+  active: boolean;
+}
+
 /** Audit actions of couriers turned away for want of a free compartment (src/locker/deposits.ts). */
 export const OVERFLOW_ACTIONS = ['deposit.refused_full', 'deposit.refused_too_big', 'deposit.refused_full_at_login'] as const;
 /** Audit actions of doors that needed attention (src/locker/door-operator.ts, deposits.ts). */
@@ -41,7 +58,7 @@ export const DOOR_ACTIONS = ['door.unlock_failed', 'deposit.door_did_not_open', 
 
 const inList = (xs: readonly string[]): string => xs.map((x) => `'${x}'`).join(',');
 
-type ParcelRow = [string, CompartmentSize, string, 'inbound' | 'outbound', string | null, number, number | null];
+type ParcelRow = [string, string | null, CompartmentSize, string, 'inbound' | 'outbound', string | null, number, number | null];
 type IncidentRow = { at: number; action: string; compartmentId: string | null; detail: string | null };
 
 /** Rows looked at per slice: a slice is one short statement, so the caller may yield between them. */
@@ -61,13 +78,15 @@ export class ReportReads {
   readonly #maxAuditId;
   readonly #compartments;
   readonly #since;
+  readonly #areas;
+  readonly #places;
 
   constructor(ledger: Ledger) {
     const db = ledger.db;
     // Every parcel that was in a compartment at some time in [from, to): deposited before `to`
     // and not gone before `from`.
     const inPeriod = 'deposited_at IS NOT NULL AND deposited_at < @to AND (ended_at IS NULL OR ended_at >= @from)';
-    const columns = 'compartment_id, size, state, direction, carrier, deposited_at, ended_at';
+    const columns = 'compartment_id, place_id, size, state, direction, carrier, deposited_at, ended_at';
     this.#parcelBound = db.prepare<[{ after: string; skip: number }]>('SELECT id FROM parcels WHERE id > @after ORDER BY id LIMIT 1 OFFSET @skip').pluck();
     // Arrays (raw): better-sqlite3 builds a row object at twice the cost of doing it here.
     this.#parcelsRange = db.prepare<[{ from: number; to: number; after: string; upTo: string }]>(`SELECT ${columns} FROM parcels WHERE id > @after AND id <= @upTo AND ${inPeriod}`).raw();
@@ -80,6 +99,18 @@ export class ReportReads {
     this.#compartments = db.prepare("SELECT id, size, out_of_service AS outOfService FROM compartments WHERE kind = 'locker' ORDER BY id");
     // The first row ever written: applyConfig's, at the ledger's first start.
     this.#since = db.prepare('SELECT at FROM audit ORDER BY id LIMIT 1').pluck();
+    this.#areas = db.prepare("SELECT id, kind, out_of_service AS outOfService FROM compartments WHERE kind IN ('room','desk') ORDER BY id");
+    this.#places = db.prepare('SELECT id, area, capacity, active FROM places ORDER BY id');
+  }
+
+  /** Every room and desk, those dropped from the config too (out of service NOT_IN_CONFIG). */
+  areas(): AreaRow[] {
+    return this.#areas.all() as AreaRow[];
+  }
+
+  /** Every shelf and desk place, active or not. */
+  places(): PlaceRow[] {
+    return (this.#places.all() as (Omit<PlaceRow, 'active'> & { active: number })[]).map((p) => ({ ...p, active: p.active === 1 }));
   }
 
   /** The parcels in a compartment at some time in [from, to), a slice at a time (in id order). */
@@ -88,7 +119,7 @@ export class ReportReads {
     for (;;) {
       const upTo = this.#parcelBound.get({ after, skip: perSlice - 1 }) as string | undefined;
       const rows = (upTo === undefined ? this.#parcelsTail.all({ from, to, after }) : this.#parcelsRange.all({ from, to, after, upTo })) as ParcelRow[];
-      yield rows.map((r) => ({ compartmentId: r[0], size: r[1], state: r[2], direction: r[3], carrier: r[4], depositedAt: r[5], endedAt: r[6] }));
+      yield rows.map((r) => ({ compartmentId: r[0], placeId: r[1], size: r[2], state: r[3], direction: r[4], carrier: r[5], depositedAt: r[6], endedAt: r[7] }));
       if (upTo === undefined) return;
       after = upTo;
     }
@@ -102,7 +133,7 @@ export class ReportReads {
     }
   }
 
-  /** The compartments the config has (those dropped from it are left out: they hold nothing new). */
+  /** The locker compartments the config has (those dropped from it are left out: they hold nothing new). */
   compartments(): CompartmentRow[] {
     return (this.#compartments.all() as CompartmentRow[]).filter((c) => c.outOfService !== NOT_IN_CONFIG);
   }

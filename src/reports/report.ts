@@ -29,8 +29,13 @@ export interface DayCounts {
 export interface OccupancySample {
   /** The start of the sample's interval. */
   at: string;
-  /** The most compartments of each size occupied at once within the interval. */
+  /** The most locker compartments of each size occupied at once within the interval. */
   sizes: SizeMap<number>;
+  /**
+   * Per storage kind (`lockers`, or a room's or desk's id): the most occupied at once within the
+   * interval, lockers in compartments, rooms and desks in parcels.
+   */
+  kinds: Record<string, number>;
 }
 
 export type SizingVerdict = 'ok' | 'tight' | 'short' | 'none_installed';
@@ -49,12 +54,52 @@ export interface SizeSizing {
   /** Couriers turned away for this size in the period, and on the worst day. */
   overflow: number;
   overflowWorstDay: number;
-  /** highWater plus the worst day's overflow: what the busiest moment would have needed. */
+  /** Parcels of this size that went to a room or desk (allocation.overflow) for want of a compartment, in the period and on the worst day. */
+  toStorage: number;
+  toStorageWorstDay: number;
+  /** highWater plus the worst day's refusals and parcels sent to a room or desk: what the busiest moment would have needed. */
   peakDemand: number;
   /** Compartments that would keep `headroom` free at peakDemand: ceil(peakDemand / (1 - headroom)). */
   needed: number;
   /** max(0, needed - capacity): compartments of this size to add. */
   add: number;
+  verdict: SizingVerdict;
+}
+
+/** What a station's kiosk serves (config `storage`): a locker bank, a package room or a front desk. */
+export type StationKind = 'lockers' | 'room' | 'desk';
+
+/**
+ * One kind of storage over the period: the lockers as one bank (counted in compartments), or one
+ * package room or front desk (counted in parcels against its places' capacity).
+ */
+export interface KindFigures {
+  kind: StationKind;
+  /** The room or desk; null for the lockers. */
+  id: string | null;
+  /** What capacity and occupancy count. */
+  counts: 'compartments' | 'parcels';
+  /** Lockers: compartments in the config; a room or desk: the parcels its active places hold. */
+  capacity: number;
+  /** A room or desk out of service now, and why; null in service (lockers: see sizing.sizes). */
+  outOfServiceNow: string | null;
+  /** Parcels delivered to it in the period (returns left out). */
+  deliveries: number;
+  /** Of those, parcels it took because the lockers were full (a room or desk of a locker bank). */
+  overflowIn: number;
+  pickups: number;
+  /** Parcels in it at the end of the period. */
+  waitingNow: number;
+  /** The most occupied at once in the period, and when. */
+  highWater: number;
+  highWaterAt: string | null;
+  /** highWater / capacity (0 without capacity). */
+  peakShare: number;
+  dwell: DwellPercentiles;
+  /** Capacity that keeps the headroom free at the peak: lockers, the sum of the sizes'; a room or desk, ceil(highWater / (1 - headroom)). */
+  needed: number;
+  add: number;
+  /** Lockers: the worst of the sizes'; a room or desk: short when it held more than its capacity. */
   verdict: SizingVerdict;
 }
 
@@ -107,4 +152,13 @@ export interface Report {
   };
   doors: DoorAttention[];
   sizing: { headroom: number; sizes: SizeSizing[]; summary: string };
+  /**
+   * Per storage kind. `overflow`: parcels a locker bank sent to a room or desk for want of a
+   * compartment (at a room or desk station, its own deposits are not overflow).
+   */
+  storage: {
+    station: StationKind;
+    kinds: KindFigures[];
+    overflow: { parcels: number; bySize: SizeMap<number>; byArea: { id: string; parcels: number }[] };
+  };
 }

@@ -8,7 +8,7 @@
  * 3. otherwise one column per lock board, in the order the boards are configured, doors from the
  *    top down in lock order (a board usually drives one cabinet column, wired from the top).
  */
-import type { CompartmentSize, LockerdConfig } from '../config/types.js';
+import type { CompartmentSize, LockerdConfig, PlaceConfig } from '../config/types.js';
 
 export interface MapCell {
   id: string;
@@ -25,7 +25,11 @@ export interface LockerMap {
   cells: MapCell[];
 }
 
+/** No doors to find: a package room's or front desk's screen draws no locker map. */
+const NO_MAP: LockerMap = { columns: 0, rows: 0, cells: [] };
+
 export function lockerMap(config: LockerdConfig): LockerMap {
+  if (config.storage !== 'lockers') return NO_MAP;
   const byId = new Map(config.compartments.map((c) => [c.id, c]));
   let cells: MapCell[];
   if (config.compartments.length > 0 && config.compartments.every((c) => c.column !== undefined && c.row !== undefined)) {
@@ -53,5 +57,37 @@ export function lockerMap(config: LockerdConfig): LockerMap {
     columns: Math.max(0, ...cells.map((c) => c.column)),
     rows: Math.max(0, ...cells.map((c) => c.row)),
     cells,
+  };
+}
+
+/** A room or desk as the screen counts it: never a door on the map. */
+export interface StorageAreaCount {
+  id: string;
+  name: string;
+  /** Shelves (a room) or storage places (a desk). */
+  places: number;
+  /** Parcels they hold at most. */
+  capacity: number;
+}
+
+/** What the station has, per kind, for the screen's count line. Pure: from the config. */
+export interface StorageCount {
+  /** What this station's kiosk serves. */
+  station: LockerdConfig['storage'];
+  lockers: number;
+  rooms: StorageAreaCount[];
+  desks: StorageAreaCount[];
+}
+
+const area = (a: { id: string; name?: string }, places: readonly PlaceConfig[]): StorageAreaCount => ({
+  id: a.id, name: a.name ?? a.id, places: places.length, capacity: places.reduce((n, p) => n + p.capacity, 0),
+});
+
+export function storageCount(config: LockerdConfig): StorageCount {
+  return {
+    station: config.storage,
+    lockers: config.compartments.length,
+    rooms: config.rooms.map((r) => area(r, r.shelves)),
+    desks: config.desks.map((d) => area(d, d.places)),
   };
 }

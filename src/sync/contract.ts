@@ -210,7 +210,7 @@ export const EVENT_DATA = {
     example: { reason: 'own_delivery', tracking: '1Z999AA10123456784', carrier: 'UPS', parcelId: '01935c1e-7c2a-7000-8000-000000000001', compartmentId: 'A01' },
   },
   'report.daily': {
-    summary: 'Once per local day, shortly after midnight (`timeZone`), the previous day\'s summary (`date`, from `from` to `to`), so a fleet dashboard needs no raw-event crunching. Figures as in `lockerctl report` (docs/reports.md): `deliveries` deposited by couriers, `pickups` by residents, `returns` dropped off by residents; `byCarrier` most first; `peakHour` the local hour with most deliveries; `dwellSeconds` deposit to pickup of the parcels picked up that day (null without any); `occupancyHighWater` the most compartments of each size occupied at once, against the `capacity` installed; `overflow` couriers turned away for want of a free compartment, by the smallest size that would have taken the parcel (`unsized`: the locker was full at login, or the parcel fits none); `doorIncidents` doors that failed to open, jammed, were forced or left open. Sent once per day across restarts and clocks set back; after an outage the missed days follow (at most 7), never days before the ledger existed.',
+    summary: 'Once per local day, shortly after midnight (`timeZone`), the previous day\'s summary (`date`, from `from` to `to`), so a fleet dashboard needs no raw-event crunching. Figures as in `lockerctl report` (docs/reports.md): `deliveries` deposited by couriers, `pickups` by residents, `returns` dropped off by residents; `byCarrier` most first; `peakHour` the local hour with most deliveries; `dwellSeconds` deposit to pickup of the parcels picked up that day (null without any); `occupancyHighWater` the most compartments of each size occupied at once, against the `capacity` installed; `overflow` couriers turned away for want of a free compartment, by the smallest size that would have taken the parcel (`unsized`: the locker was full at login, or the parcel fits none); `doorIncidents` doors that failed to open, jammed, were forced or left open; `storage` per kind (`lockers`, each package room and front desk by `id`): `capacity` (compartments, or parcels its active places hold), `deliveries`, `overflowIn` (parcels the lockers sent to it for want of a compartment), `pickups`, `highWater` (compartments, or parcels, at once), with `overflowParcels` the lockers sent to rooms and desks in all. Sent once per day across restarts and clocks set back; after an outage the missed days follow (at most 7), never days before the ledger existed.',
     schema: obj({
       date: { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' },
       timeZone: id(64),
@@ -225,6 +225,10 @@ export const EVENT_DATA = {
       occupancyHighWater: obj({ S: obj({ highWater: int(0), capacity: int(0) }), M: obj({ highWater: int(0), capacity: int(0) }), L: obj({ highWater: int(0), capacity: int(0) }), XL: obj({ highWater: int(0), capacity: int(0) }) }),
       overflow: obj({ total: int(0), bySize: obj({ S: int(0), M: int(0), L: int(0), XL: int(0) }), unsized: int(0) }),
       doorIncidents: int(0),
+      storage: obj({
+        kinds: { type: 'array', items: obj({ kind: { enum: ['lockers', 'room', 'desk'] }, id: nullable(compartmentId), capacity: int(0), deliveries: int(0), overflowIn: int(0), pickups: int(0), highWater: int(0) }) },
+        overflowParcels: int(0),
+      }),
     }),
     example: {
       date: '2026-11-30', timeZone: 'Europe/Berlin', from: '2026-11-29T23:00:00.000Z', to: '2026-11-30T23:00:00.000Z',
@@ -232,6 +236,7 @@ export const EVENT_DATA = {
       peakHour: { hour: 10, deliveries: 7 }, dwellSeconds: { p50: 27540, p90: 95400 },
       occupancyHighWater: { S: { highWater: 11, capacity: 11 }, M: { highWater: 7, capacity: 9 }, L: { highWater: 3, capacity: 5 }, XL: { highWater: 1, capacity: 3 } },
       overflow: { total: 2, bySize: { S: 2, M: 0, L: 0, XL: 0 }, unsized: 0 }, doorIncidents: 1,
+      storage: { kinds: [{ kind: 'lockers', id: null, capacity: 28, deliveries: 20, overflowIn: 0, pickups: 17, highWater: 22 }, { kind: 'room', id: 'ROOM', capacity: 30, deliveries: 3, overflowIn: 3, pickups: 2, highWater: 3 }], overflowParcels: 3 },
     },
   },
   'kiosk.power_lost': {
@@ -318,9 +323,11 @@ export const STATUS: MessageSpec = {
 
 // `occupied` counts compartments, `parcels` the parcels in them (a shared compartment holds several).
 const sizeCounts = obj({ total: int(0), free: int(0), occupied: int(0), outOfService: int(0), parcels: int(0) });
+const placeCounts = obj({ id: compartmentId, size, active: { type: 'boolean' }, capacity: int(1), parcels: int(0), free: int(0) });
+const areaCounts = obj({ id: compartmentId, state: { enum: ['in_service', 'out_of_service'] }, capacity: int(0), parcels: int(0), free: int(0), places: { type: 'array', items: placeCounts } });
 
 export const INVENTORY: MessageSpec = {
-  summary: 'Retained; published on change. Occupancy per size and per compartment. Compartments (`occupied`) and parcels (`parcels`) are counted apart: a compartment of a size in `allocation.shareCompartments` may hold several parcels for one unit. A compartment holding a resident\'s return is `occupied` like one holding a delivery; `returns` says how many of the occupied ones hold returns waiting for their carrier, per size and per carrier.',
+  summary: 'Retained; published on change. Occupancy per size and per compartment. Compartments (`occupied`) and parcels (`parcels`) are counted apart: a compartment of a size in `allocation.shareCompartments` may hold several parcels for one unit. A compartment holding a resident\'s return is `occupied` like one holding a delivery; `returns` says how many of the occupied ones hold returns waiting for their carrier, per size and per carrier. `sizes` and `compartments` are the lockers; `storage` counts each kind: the lockers in compartments (free is also not on an offline board), each package room and front desk in parcels against its active places\' capacity, place by place (`free`: room left, 0 on an inactive place or an area out of service; `parcels` may exceed `capacity` when a place was shrunk in the config).',
   schema: obj({
     at: isoTime,
     sizes: obj({ S: sizeCounts, M: sizeCounts, L: sizeCounts, XL: sizeCounts }),
@@ -329,8 +336,9 @@ export const INVENTORY: MessageSpec = {
       items: obj({ id: compartmentId, size, accessible: { type: 'boolean' }, state: { enum: ['free', 'occupied', 'out_of_service'] }, parcels: int(0) }),
     },
     returns: obj({ waiting: int(0), bySize: obj({ S: int(0), M: int(0), L: int(0), XL: int(0) }), byCarrier: { type: 'object', additionalProperties: int(0) } }),
+    storage: obj({ lockers: sizeCounts, rooms: { type: 'array', items: areaCounts }, desks: { type: 'array', items: areaCounts } }),
   }),
-  example: { at: '2026-11-25T15:00:00.000Z', sizes: { S: { total: 1, free: 0, occupied: 1, outOfService: 0, parcels: 1 }, M: { total: 0, free: 0, occupied: 0, outOfService: 0, parcels: 0 }, L: { total: 1, free: 0, occupied: 1, outOfService: 0, parcels: 2 }, XL: { total: 0, free: 0, occupied: 0, outOfService: 0, parcels: 0 } }, compartments: [{ id: 'A01', size: 'S', accessible: false, state: 'occupied', parcels: 1 }, { id: 'A11', size: 'L', accessible: false, state: 'occupied', parcels: 2 }], returns: { waiting: 1, bySize: { S: 1, M: 0, L: 0, XL: 0 }, byCarrier: { UPS: 1 } } },
+  example: { at: '2026-11-25T15:00:00.000Z', sizes: { S: { total: 1, free: 0, occupied: 1, outOfService: 0, parcels: 1 }, M: { total: 0, free: 0, occupied: 0, outOfService: 0, parcels: 0 }, L: { total: 1, free: 0, occupied: 1, outOfService: 0, parcels: 2 }, XL: { total: 0, free: 0, occupied: 0, outOfService: 0, parcels: 0 } }, compartments: [{ id: 'A01', size: 'S', accessible: false, state: 'occupied', parcels: 1 }, { id: 'A11', size: 'L', accessible: false, state: 'occupied', parcels: 2 }], returns: { waiting: 1, bySize: { S: 1, M: 0, L: 0, XL: 0 }, byCarrier: { UPS: 1 } }, storage: { lockers: { total: 2, free: 0, occupied: 2, outOfService: 0, parcels: 3 }, rooms: [{ id: 'ROOM', state: 'in_service', capacity: 30, parcels: 2, free: 28, places: [{ id: 'R-A', size: 'XL', active: true, capacity: 20, parcels: 2, free: 18 }, { id: 'R-B', size: 'M', active: true, capacity: 10, parcels: 0, free: 10 }] }], desks: [] } },
 };
 
 export const TELEMETRY: MessageSpec = {

@@ -17,7 +17,7 @@ import { prng } from '../helpers/prng.js';
 
 const N = 1500;
 /** `input.test` streams until interrupted; the streaming tests cover it. */
-const COMMANDS = ['status', 'selftest', 'ledger.backup', 'compartments', 'compartment.service', 'parcels', 'outbox', 'audit', 'lock.open', 'bus.scan', 'doors', 'sim.scan', 'sim.keys', 'sim.door', 'inputs', 'gpio.status', 'gpio.pulse', 'gpio.sim', 'mqtt.check', 'throttle.status', 'throttle.reset', 'parcel.show', 'parcels.export', 'screen.url', 'frobnicate', '', '__proto__', 'constructor'];
+const COMMANDS = ['status', 'selftest', 'ledger.backup', 'compartments', 'compartment.service', 'parcels', 'outbox', 'audit', 'lock.open', 'bus.scan', 'doors', 'sim.scan', 'sim.keys', 'sim.door', 'inputs', 'gpio.status', 'gpio.pulse', 'gpio.sim', 'mqtt.check', 'throttle.status', 'throttle.reset', 'parcel.show', 'parcels.export', 'screen.url', 'storage', 'frobnicate', '', '__proto__', 'constructor'];
 const ARG_NAMES = ['action', 'compartment', 'inService', 'path', 'keys', 'reason', 'text', 'active', 'device', 'from', 'to', 'json', 'kind', 'limit', 'minutes', 'ms', 'name', 'raw', 'revealCodes', 'state', 'unsentOnly', 'id', 'since', 'after', '__proto__', 'extra'];
 const VALUES: unknown[] = [
   null, true, false, 0, -1, 1, 2, 5, 100, 247, 248, 1e9, 1.5, Number.MAX_SAFE_INTEGER, '', 'A01', 'B05', 'Z99', 'open', 'close', 'deposited', 'lost',

@@ -72,7 +72,7 @@ describe('answers from the ledger with the daemon stopped', () => {
     const daemon = live.status as Record<string, unknown>;
     expect(status).toEqual({
       kioskId: daemon.kioskId, running: false, unknown: expect.stringContaining('the kiosk, the doors, the boards, the upstream link'),
-      bootCount: daemon.bootCount, simulated: true, compartments: daemon.compartments, returns: daemon.returns, outbox: daemon.outbox, ledger: daemon.ledger,
+      bootCount: daemon.bootCount, simulated: true, compartments: daemon.compartments, storage: daemon.storage, returns: daemon.returns, outbox: daemon.outbox, ledger: daemon.ledger,
     });
     const parcel = (live.parcels as { id: string }[])[0]!;
     expect(await answerOffline(config, 'parcel.show', { id: parcel.id })).toMatchObject({ parcelId: parcel.id });

@@ -31,6 +31,7 @@ function healthy(): SelfTestFacts {
     compartments: [{ id: 'A01', outOfService: null, occupied: false }, { id: 'A02', outOfService: null, occupied: true }],
     guessingWaitMs: 0,
     guessingSuspected: [],
+    storage: { areas: 0, problems: [] },
   };
 }
 
@@ -40,7 +41,7 @@ const detail = (f: SelfTestFacts, check: string): string => judge(f).find((c) =>
 describe('self-test verdicts', () => {
   it('a healthy locker passes every check', () => {
     expect(Object.values(verdicts(healthy())).every((v) => v === 'ok')).toBe(true);
-    expect(judge(healthy())).toHaveLength(12);
+    expect(judge(healthy())).toHaveLength(13);
   });
 
   it('a damaged or misconfigured ledger fails', () => {
@@ -144,5 +145,17 @@ describe('self-test verdicts', () => {
     expect(detail(f, 'keypad throttle')).toBe('guessing suspected (codes): each wrong entry makes everyone wait, now 30 s; see lockerctl throttle status, and lockerctl throttle reset --reason TEXT once checked');
     f.guessingWaitMs = 0;
     expect(verdicts(f)['keypad throttle']).toBe('warn');
+  });
+
+  it('storage records: a place over capacity warns, a parcel on the wrong area\'s place or a place in a locker fails', () => {
+    const f = healthy();
+    expect(detail(f, 'storage records')).toBe('no rooms or desks');
+    f.storage.areas = 2;
+    expect(detail(f, 'storage records')).toBe('2 rooms and desks: every parcel on a place of its own area, no place over capacity');
+    f.storage.problems.push({ kind: 'over_capacity', id: 'R-A', detail: 'place R-A of ROOM holds 3 parcels, its capacity is 2: check the shelf, and its capacity in the config' });
+    expect(verdicts(f)['storage records']).toBe('warn');
+    f.storage.problems.push({ kind: 'place_in_locker', id: 'p1', detail: 'parcel p1 is in locker A01 yet names place D-1: a locker has no places' });
+    expect(verdicts(f)['storage records']).toBe('fail');
+    expect(detail(f, 'storage records')).toMatch(/^place R-A of ROOM holds 3 parcels.*; parcel p1 is in locker A01 .*; the ledger names the wrong place: find the parcels \(lockerctl parcels show ID\)/);
   });
 });

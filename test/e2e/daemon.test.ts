@@ -131,7 +131,7 @@ describe('the built daemon, driven with lockerctl', () => {
     expect(ok.stdout).toContain('OK    ledger           intact; WAL, synchronous=FULL\n');
     expect(ok.stdout).toContain('self-test passed');
     const report = await json('selftest');
-    expect(report.checks.map((c: { check: string }) => c.check)).toEqual(['ledger', 'ledger files', 'secret key', 'disk', 'clock', 'lock boards', 'inputs', 'upstream', 'remote commands', 'doors', 'compartments', 'keypad throttle', 'technician ids', 'systemd notify']);
+    expect(report.checks.map((c: { check: string }) => c.check)).toEqual(['ledger', 'ledger files', 'secret key', 'disk', 'clock', 'lock boards', 'inputs', 'upstream', 'remote commands', 'doors', 'compartments', 'keypad throttle', 'storage records', 'technician ids', 'systemd notify']);
     expect(report.checks.find((c: { check: string }) => c.check === 'upstream')).toMatchObject({ verdict: 'ok', detail: 'disabled in the config' });
 
     const key = join(dir, 'lockerd.key');

@@ -60,6 +60,8 @@ describe('the daily report event', () => {
       occupancyHighWater: { S: { highWater: 2, capacity: 11 }, M: { highWater: 1, capacity: 9 }, L: { highWater: 0, capacity: 5 }, XL: { highWater: 0, capacity: 3 } },
       overflow: { total: 1, bySize: { S: 0, M: 0, L: 0, XL: 1 }, unsized: 0 },
       doorIncidents: 1,
+      // A plain locker bank: one kind, no overflow into rooms or desks.
+      storage: { kinds: [{ kind: 'lockers', id: null, capacity: 28, deliveries: 3, overflowIn: 0, pickups: 2, highWater: 2 }], overflowParcels: 0 },
     });
     expect(checkEvent({ id: e!.id, seq: e!.seq, type: e!.type, at: new Date(e!.at).toISOString(), kioskId: 'demo-locker', data: e!.data })).toBeNull();
     expect(ledger.meta.get(LAST_REPORTED_DAY)).toBe('2026-11-28');

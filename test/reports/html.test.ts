@@ -14,8 +14,11 @@ function report(carrier: string | null) {
   return assembleReport({
     period: { from: Date.parse('2026-11-29T00:00:00Z'), to: NOW }, calendar: cal, kioskId: '<b>kiosk</b>', now: NOW, ledgerSince: null,
     compartments: [{ id: 'A01', size: 'S', outOfService: null }, { id: 'A02', size: 'S', outOfService: evil }],
-    parcels: carrier === null ? [] : [{ compartmentId: 'A01', size: 'S', state: 'deposited', direction: 'inbound', carrier, depositedAt: Date.parse('2026-11-29T10:00:00Z'), endedAt: null }],
+    parcels: carrier === null ? [] : [{ compartmentId: 'A01', placeId: null, size: 'S', state: 'deposited', direction: 'inbound', carrier, depositedAt: Date.parse('2026-11-29T10:00:00Z'), endedAt: null }],
     incidents: [{ at: Date.parse('2026-11-29T11:00:00Z'), action: 'door.forced_open', compartmentId: 'A02', detail: null }],
+    // A room out of service with a technician's free-text reason: shown, escaped.
+    areas: [{ id: 'ROOM', kind: 'room', outOfService: evil }],
+    places: [{ id: 'R-A', area: 'ROOM', capacity: 4, active: true }],
   });
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { lockerMap } from '../../src/screen/layout.js';
-import { tempDir, testConfig } from '../helpers/fixtures.js';
+import type { LockerdConfig } from '../../src/config/types.js';
+import { lockerMap, storageCount } from '../../src/screen/layout.js';
+import { tempDir, testConfig, type DeepPartial } from '../helpers/fixtures.js';
 
 describe("the screen's map of the doors", () => {
   const { dir, cleanup } = tempDir();
@@ -31,6 +32,28 @@ describe("the screen's map of the doors", () => {
     const map = lockerMap(testConfig(dir, { compartments: placed }));
     expect(map).toMatchObject({ columns: 7, rows: 4 });
     expect(map.cells.find((c) => c.id === 'A08')).toMatchObject({ column: 1, row: 2 });
+  });
+
+  const ROOM = { id: 'ROOM', name: 'Mail room', board: 'B2', lock: 16, shelves: [{ id: 'R-A', capacity: 20 }, { id: 'R-B', capacity: 10 }] };
+  const DESK = { id: 'DESK', places: [{ id: 'D-1', capacity: 30 }] };
+
+  it('draws only the lockers\' doors at a locker bank with a room and a desk, and counts each kind', () => {
+    const config = testConfig(dir, { rooms: [ROOM], desks: [DESK] } as DeepPartial<LockerdConfig>);
+    const map = lockerMap(config);
+    expect(map.cells).toHaveLength(28);
+    expect(map.cells.map((c) => c.id)).not.toContain('ROOM');
+    expect(storageCount(config)).toEqual({
+      station: 'lockers',
+      lockers: 28,
+      rooms: [{ id: 'ROOM', name: 'Mail room', places: 2, capacity: 30 }],
+      desks: [{ id: 'DESK', name: 'DESK', places: 1, capacity: 30 }],
+    });
+  });
+
+  it("draws no locker map on a package room's screen", () => {
+    const config = testConfig(dir, { storage: 'room', rooms: [ROOM] } as DeepPartial<LockerdConfig>);
+    expect(lockerMap(config)).toEqual({ columns: 0, rows: 0, cells: [] });
+    expect(storageCount(config)).toMatchObject({ station: 'room', rooms: [{ id: 'ROOM', places: 2 }] });
   });
 
   it('cleans up', () => cleanup());

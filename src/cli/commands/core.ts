@@ -14,9 +14,18 @@ interface Status {
   guessingWaitMs: number;
   throttle?: ThrottleView;
   returns?: { waiting: number; byCarrier: Record<string, number> };
+  storage?: { rooms: StorageAreaLine[]; desks: StorageAreaLine[] };
   /** false when lockerctl answered from the ledger, the daemon being stopped; `unknown` says what that leaves out. */
   running?: false;
   unknown?: string;
+}
+
+interface StorageAreaLine { id: string; kind: string; parcels: number; capacity: number; free: number; outOfService: string | null }
+
+/** One line per room and desk under the lockers' table: they hold parcels on places, not behind doors. */
+function storageLines(s: Status): string[] {
+  const areas = s.storage ? [...s.storage.rooms, ...s.storage.desks] : [];
+  return areas.map((a) => `${a.kind} ${a.id}: ${a.parcels} of ${a.capacity} parcels, ${a.free} free${a.outOfService ? `; OUT OF SERVICE: ${a.outOfService}` : ''} (lockerctl storage lists its places)`);
 }
 
 /** The core commands: the locker's state, and driving the simulated keypad, scanner and doors. */
@@ -26,7 +35,7 @@ export const coreCommands: CliCommand[] = [
     usage: 'status',
     summary: 'the locker at a glance',
     group: 'locker',
-    description: "The locker at a glance: its id, version, uptime and boot count, the kiosk's state and display, open doors, the upstream link and the outbox, the keypad throttle, compartments per size (free, occupied, out of service) and each lock board's health.",
+    description: "The locker at a glance: its id, version, uptime and boot count, the kiosk's state and display, open doors, the upstream link and the outbox, the keypad throttle, compartments per size (free, occupied, out of service), each package room and front desk (parcels against capacity) and each lock board's health.",
     examples: ['status', '--json status | jq .compartments'],
     request: (args) => (expectArgs(args, 0, 'status'), { command: 'status', args: {} }),
     format: (result) => {
@@ -42,6 +51,7 @@ export const coreCommands: CliCommand[] = [
           '',
           table(sizes, ['size', 'total', 'free', 'occupied', 'outOfService', 'parcels']).trimEnd(),
           ...returns,
+          ...storageLines(s),
           '',
         ].join('\n');
       }
@@ -54,6 +64,7 @@ export const coreCommands: CliCommand[] = [
         '',
         table(sizes, ['size', 'total', 'free', 'occupied', 'outOfService', 'parcels']).trimEnd(),
         ...returns,
+        ...storageLines(s),
         '',
         table(s.boards, ['board', 'online', 'errors', 'detail']),
       ].join('\n');
@@ -95,12 +106,12 @@ export const coreCommands: CliCommand[] = [
   {
     words: ['compartments'],
     usage: 'compartments',
-    summary: 'every compartment, its parcel and its door',
+    summary: 'every compartment, its parcel and its door; rooms and desks counted in parcels',
     group: 'locker',
-    description: 'Every compartment: its size, board and lock, whether it is accessible, its door, how many parcels it holds and which, and whether it is out of service.',
+    description: 'Every compartment: its kind (locker, room or desk), size, board and lock, whether it is accessible, its door, how many parcels it holds and which, and whether it is out of service. A room or desk holds parcels on shelves or places: its row says how many against its capacity (lockerctl storage lists the places).',
     examples: ['compartments', '--json compartments | jq \'.[] | select(.doorOpen)\''],
     request: (args) => (expectArgs(args, 0, 'compartments'), { command: 'compartments', args: {} }),
-    format: (result) => table(result as Record<string, unknown>[], ['id', 'size', 'board', 'lock', 'accessible', 'doorOpen', 'parcels', 'parcelId', 'outOfService']),
+    format: (result) => table(result as Record<string, unknown>[], ['id', 'kind', 'size', 'board', 'lock', 'accessible', 'doorOpen', 'parcels', 'capacity', 'parcelId', 'outOfService']),
   },
   {
     words: ['parcels'],
@@ -117,7 +128,7 @@ export const coreCommands: CliCommand[] = [
     format: (result) => {
       const rows = result as Record<string, unknown>[];
       if (rows.length > 0 && rows.every((r) => 'overdue' in r)) return table(rows, ['id', 'unit', 'compartmentId', 'size', 'expiresAt', 'overdue', 'codeStopped', 'carrier', 'tracking']);
-      return table(rows, ['id', 'state', 'unit', 'compartmentId', 'carrier', 'tracking', 'depositedAt']);
+      return table(rows, ['id', 'state', 'unit', 'compartmentId', 'placeId', 'carrier', 'tracking', 'depositedAt']);
     },
   },
   {

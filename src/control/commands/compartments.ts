@@ -1,17 +1,28 @@
 import { Refusal } from '../../locker/administration.js';
+import { countArea } from '../../locker/storage-inventory.js';
 import { CommandError } from '../protocol.js';
 import type { CommandHandler } from '../server.js';
 import { compartmentArg, str } from './args.js';
 import type { DaemonContext, LedgerContext } from './context.js';
 
-/** `compartments`: every compartment with its parcels; `doorOpen` is null when the daemon is stopped (unknown). */
+/**
+ * `compartments`: every compartment with its parcels; `doorOpen` is null when the daemon is
+ * stopped (unknown), and for a desk (no door). Lockers first (`capacity` null: a door, not a
+ * count), then the rooms and desks, whose `capacity` is their active places' in parcels.
+ */
 export function compartmentReadCommands(ctx: LedgerContext): Map<string, CommandHandler> {
   return new Map<string, CommandHandler>([
     [
       'compartments',
       () => {
         const open = ctx.daemon ? new Set(ctx.daemon.locker.openDoors().map((d) => d.compartmentId)) : null;
-        return ctx.ledger.compartments.withOccupancy().map((c) => ({ ...c, doorOpen: open ? open.has(c.id) : null }));
+        const lockers = ctx.ledger.compartments.withOccupancy().map((c) => ({ ...c, capacity: null, doorOpen: open ? open.has(c.id) : null }));
+        const places = ctx.ledger.storage.places();
+        const areas = ctx.ledger.storage.areas().map((a) => {
+          const n = countArea(a, places);
+          return { id: a.id, kind: a.kind, size: null, board: a.board, lock: a.lock, accessible: null, outOfService: a.outOfService, parcelId: null, parcels: n.parcels, capacity: n.capacity, doorOpen: open && a.kind === 'room' ? open.has(a.id) : null };
+        });
+        return [...lockers, ...areas];
       },
     ],
   ]);

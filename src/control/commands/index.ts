@@ -21,6 +21,7 @@ import { screenCommands } from './screen.js';
 import { simCommands } from './sim.js';
 import { simNoticeCommands } from './sim-notices.js';
 import { statusCommands } from './status.js';
+import { storageCommands } from './storage.js';
 import { throttleCommands } from './throttle.js';
 import { upstreamCommands } from './upstream.js';
 
@@ -36,6 +37,7 @@ export function readOnlyCommands(ctx: LedgerContext): Map<string, CommandHandler
     ...outboxCommands(ctx),
     ...auditCommands(ctx),
     ...reportCommands(ctx),
+    ...storageCommands(ctx),
   ]);
 }
 

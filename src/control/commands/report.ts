@@ -25,7 +25,7 @@ export function reportCommands(ctx: LedgerContext, calendar: Calendar = new Cale
     ['report', (args, { signal }) => {
       const days = reportDaysArg(args);
       const at = now();
-      return buildReportSliced(ctx.ledger, { period: periodOfDays(days, at, calendar), calendar, kioskId: ctx.config.kioskId, now: at }, signal);
+      return buildReportSliced(ctx.ledger, { period: periodOfDays(days, at, calendar), calendar, kioskId: ctx.config.kioskId, now: at, station: ctx.config.storage }, signal);
     }],
   ]);
 }

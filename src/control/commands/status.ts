@@ -1,4 +1,5 @@
 import { COMPARTMENT_SIZES } from '../../config/types.js';
+import { storageInventory } from '../../locker/storage-inventory.js';
 import { returnsWaiting } from '../../sync/snapshots.js';
 import type { CommandHandler } from '../server.js';
 import type { LedgerContext } from './context.js';
@@ -21,8 +22,11 @@ export function statusCommands(ctx: LedgerContext): Map<string, CommandHandler> 
             return [size, { total: of.length, free: of.filter((c) => !c.parcelId && !c.outOfService).length, occupied: of.filter((c) => c.parcelId).length, outOfService: of.filter((c) => c.outOfService).length, parcels: of.reduce((n, c) => n + c.parcels, 0) }];
           }),
         );
+        const inventory = storageInventory(ledger);
         const ledgerPart = {
           compartments: bySize,
+          // Per kind: lockers in compartments, rooms and desks in parcels against their places' capacity (lockerctl storage lists the places).
+          storage: { lockers: inventory.lockers, rooms: inventory.rooms.map(({ places: _, ...a }) => a), desks: inventory.desks.map(({ places: _, ...a }) => a) },
           // Returns take compartments too (counted as occupied above): how many, of what size and for which carrier.
           returns: returnsWaiting(ledger),
           outbox: ledger.outbox.depth(),
@@ -46,6 +50,7 @@ export function statusCommands(ctx: LedgerContext): Map<string, CommandHandler> 
           simulated: d.sim.boards !== undefined,
           kiosk: { state: kiosk.state, display: kiosk.lastDisplay?.text ?? null },
           compartments: ledgerPart.compartments,
+          storage: ledgerPart.storage,
           returns: ledgerPart.returns,
           openDoors: locker.openDoors().map((o) => ({ compartmentId: o.compartmentId, since: new Date(o.since).toISOString() })),
           boards: d.doors.health(),

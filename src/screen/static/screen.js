@@ -137,13 +137,26 @@ function drawWords() {
   document.querySelector('[data-key="*"]').setAttribute('aria-label', `* ${t(l, 'back')}`);
   document.querySelector('[data-key="#"]').setAttribute('aria-label', `# ${t(l, 'ok')}`);
   text('support', view.locker?.support ? t(l, 'support', { support: view.locker.support }) : '');
+  text('storage-count', storageCountLine(l, view.locker?.storage));
   for (const cell of $('map').children) {
     if (cell.dataset.low === 'true') cell.querySelector('.low-mark').setAttribute('aria-label', t(l, 'low'));
   }
 }
 
+// One count per kind of storage: rooms and desks are counted as what they are, never drawn as doors.
+function storageCountLine(l, s) {
+  if (!s || (s.rooms.length === 0 && s.desks.length === 0)) return '';
+  return [
+    ...(s.lockers > 0 && s.station === 'lockers' ? [t(l, 'countLockers', { n: s.lockers })] : []),
+    ...s.rooms.map((r) => t(l, 'countRoom', { name: r.name, n: r.places })),
+    ...s.desks.map((d) => t(l, 'countDesk', { name: d.name })),
+  ].join(' · ');
+}
+
 function drawLocker() {
   const locker = view.locker;
+  // A package room's or front desk's screen has no doors to find.
+  document.querySelector('section.doors').hidden = locker.map.cells.length === 0;
   text('locker-name', locker.name);
   document.title = locker.name;
   const map = $('map');

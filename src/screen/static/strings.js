@@ -24,6 +24,9 @@ export const STRINGS = {
     door_open: 'open',
     door_closed: 'closed',
     door_failed: 'did not open',
+    countLockers: '{n} lockers',
+    countRoom: 'Package room {name}: {n} shelves',
+    countDesk: 'Front desk {name}',
   },
   es: {
     connecting: 'Conectando con el casillero…',
@@ -48,6 +51,9 @@ export const STRINGS = {
     door_open: 'abierta',
     door_closed: 'cerrada',
     door_failed: 'no se abrió',
+    countLockers: '{n} casilleros',
+    countRoom: 'Sala de paquetes {name}: {n} estantes',
+    countDesk: 'Recepción {name}',
   },
 };
 
