@@ -50,6 +50,7 @@ export interface DeskHandover {
   staff: StaffMember;
   unit: string;
   codeId: number;
+  via: 'code' | 'qr';
   parcels: DeskParcel[];
   collectors: PickupAuthorisation[];
   collector: PickupAuthorisation | null;

@@ -51,7 +51,8 @@ export interface DeskParcel {
 }
 
 export type DeskPickupFound =
-  | { ok: true; unit: string; codeId: number; parcels: DeskParcel[]; collectors: PickupAuthorisation[] }
+  /** `via`: keyed code or scanned QR, kept with the pickup for the proof of delivery. */
+  | { ok: true; unit: string; codeId: number; via: 'code' | 'qr'; parcels: DeskParcel[]; collectors: PickupAuthorisation[] }
   | { ok: false; reason: 'wrong_code' | 'nothing_waiting' | 'hold_ended' }
   | { ok: false; reason: 'throttled'; waitMs: number };
 
@@ -59,6 +60,8 @@ export interface SignedPickupRequest {
   staff: StaffMember;
   unit: string;
   codeId: number;
+  /** How the resident proved who they are: their code keyed, or their QR scanned. */
+  via: 'code' | 'qr';
   parcelIds: readonly string[];
   /** The authorised collector staff chose; null: the resident. */
   collector: PickupAuthorisation | null;
@@ -216,7 +219,7 @@ export class Desk {
     });
     const ids = new Set(parcels.map((p) => p.parcelId));
     const collectors = this.#ledger.authorisations.liveForUnit(result.unit, this.#now()).filter((a) => a.parcelId === null || ids.has(a.parcelId));
-    return { ok: true, unit: result.unit, codeId: result.codeId, parcels, collectors };
+    return { ok: true, unit: result.unit, codeId: result.codeId, via: result.via, parcels, collectors };
   }
 
   /** The page's strokes, checked and encoded (./desk-signature.ts). */
@@ -255,7 +258,7 @@ export class Desk {
       for (const parcel of parcels as Parcel[]) {
         this.#ledger.parcels.end(parcel.id, 'deposited', 'picked_up', at);
         this.#ledger.signatures.attach(parcel.id, signatureId, collector);
-        this.#ledger.audit.record({ at, actor, action: 'parcel.picked_up', compartmentId: desk.id, parcelId: parcel.id, detail: { signatureId, placeId: parcel.placeId, collector } });
+        this.#ledger.audit.record({ at, actor, action: 'parcel.picked_up', compartmentId: desk.id, parcelId: parcel.id, detail: { signatureId, placeId: parcel.placeId, collector, via: req.via } });
         this.#ledger.outbox.append('parcel.picked_up', at, {
           parcelId: parcel.id,
           compartmentId: desk.id,

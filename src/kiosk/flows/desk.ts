@@ -199,7 +199,7 @@ export class DeskFlow implements KioskFlow {
     if (s.name !== 'desk_sign') return;
     const desk = ctx.locker.desk;
     const checked = 'strokes' in input ? desk.checkStrokes(input.strokes) : desk.checkPath(input.path);
-    const result = desk.signedPickup({ staff: s.staff, unit: s.unit, codeId: s.codeId, parcelIds: s.parcels.map((p) => p.parcelId), collector: s.collector }, checked);
+    const result = desk.signedPickup({ staff: s.staff, unit: s.unit, codeId: s.codeId, via: s.via, parcelIds: s.parcels.map((p) => p.parcelId), collector: s.collector }, checked);
     if (!result.ok) {
       if (result.reason === 'bad_signature') return ctx.say('desk.badSignature', { why: result.message }, 'error');
       ctx.to({ name: 'desk_menu', staff: s.staff });
@@ -305,7 +305,7 @@ export class DeskFlow implements KioskFlow {
       ctx.log.info('desk pickup refused: wrong code');
       return typeof credential === 'string' ? ctx.say('desk.wrongCode', {}, 'error') : ctx.say('desk.wrongQr', {}, 'error');
     }
-    return this.#showParcels(ctx, { name: 'desk_parcels', staff, unit: found.unit, codeId: found.codeId, parcels: found.parcels, collectors: found.collectors, collector: null });
+    return this.#showParcels(ctx, { name: 'desk_parcels', staff, unit: found.unit, codeId: found.codeId, via: found.via, parcels: found.parcels, collectors: found.collectors, collector: null });
   }
 
   #showParcels(ctx: KioskFlowContext, state: In<'desk_parcels'>): void {
