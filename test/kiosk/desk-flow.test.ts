@@ -8,7 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { signatureHash } from '../../src/locker/desk-signature.js';
 import { validators } from '../../src/sync/validate.js';
 import { deskConfig, DESK_STATEMENT } from '../helpers/desk-config.js';
-import { captureLogger, tempDir } from '../helpers/fixtures.js';
+import { captureLogger, tempDir, testConfig } from '../helpers/fixtures.js';
+import { recordDeposit } from '../../src/locker/deposit-record.js';
 import { LockerHarness } from '../helpers/locker-harness.js';
 
 const STATEMENT = DESK_STATEMENT;
@@ -146,5 +147,30 @@ describe('the front desk at the kiosk', () => {
     expect(h.app.ledger.authorisations.get('auth-1')!.usedAt).not.toBeNull();
     expect(events('parcel.picked_up')[0]).toMatchObject({ collector: 'Sam Lee' });
     expectEventsValid();
+  });
+});
+
+describe('a locker station with parcels at the front desk', () => {
+  it('tells the resident how many wait at the desk, and opens nothing for them', async () => {
+    const { dir, cleanup } = tempDir();
+    const logs = captureLogger();
+    const config = testConfig(dir, { desks: [{ id: 'DESK', statement: DESK_STATEMENT, places: [{ id: 'D-1', capacity: 5, size: 'XL' }] }] } as never);
+    const h = await LockerHarness.start(config, logs.log);
+    try {
+      const { ledger } = h.app;
+      const at = Date.now();
+      const recorded = ledger.transaction(() => {
+        ledger.parcels.reserve({ id: '01935c1e-7c2a-7000-8000-0000000000a1', unit: '101', size: 'M', compartmentId: 'DESK', carrier: 'UPS', tracking: 'T1', courierId: null, reservedAt: at, placeId: 'D-1' });
+        return recordDeposit(ledger, config, { parcel: ledger.parcels.get('01935c1e-7c2a-7000-8000-0000000000a1')!, compartmentId: 'DESK', size: 'M', at, actor: 'test', detail: {} });
+      });
+      const code = (ledger.outbox.list({ limit: 10 }).find((e) => e.type === 'parcel.deposited')!.data as { code: string }).code;
+      expect(recorded.newCode).toBe(true);
+      expect(await h.keys(`${code}#`)).toEqual(['1 parcel(s) wait at the front desk: collect them there.']);
+      expect(h.app.ledger.doorOperations.activeFor('A01')).toEqual([]);
+      expect(h.app.ledger.parcels.get('01935c1e-7c2a-7000-8000-0000000000a1')!.state).toBe('deposited');
+    } finally {
+      await h.stop();
+      cleanup();
+    }
   });
 });
