@@ -112,6 +112,8 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
           host: config.screen.host, port: config.screen.port, source: kiosk, input: screenInput, log: componentLogger(log, 'screen'),
           hello: () => ({ name: config.screen.name, support: config.screen.support ?? null, kioskId: config.kioskId, map }),
           refuse: (reason) => locker.recordRefusal('screen', 'screen.key_refused', { reason }),
+          // Only a desk asks for signatures: elsewhere the route does not exist.
+          ...(config.storage === 'desk' ? { sign: (strokes: unknown[]) => void kiosk.sign({ strokes }) } : {}),
         })
       : undefined;
     const commands = controlCommands({

@@ -77,7 +77,7 @@ describe('the front desk example, driven with lockerctl', () => {
     const early = await ctl('sim', 'sign');
     expect(early.code).toBe(1);
     expect(early.stderr).toContain('no signature is asked for now');
-    expect(await said('sim', 'keys', `${code}#`)).toEqual(['Unit 101: 1 parcel(s) on D-2. Press # for the resident to sign, or choose who collects. Press * to cancel.']);
+    expect(await said('sim', 'keys', `${code}#`)).toEqual(['Unit 101: 1 parcel(s) on D-2. Press # for the resident to sign. Press * to cancel.']);
     const signing = await json('sim', 'keys', '#');
     expect(signing.displays[0].text).toBe('Please sign below to confirm you received 1 parcel(s).');
     expect(signing.screens.at(-1).panel).toMatchObject({ kind: 'signature', statement: 'I confirm that I received the parcels listed above in good condition.' });

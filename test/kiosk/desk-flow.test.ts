@@ -96,7 +96,7 @@ describe('the front desk at the kiosk', () => {
     expect(events('parcel.deposited')[1]!.code).toBeUndefined(); // joined the live code
     expect(await h.keys('2#')).toEqual(["Key the resident's code and press #, or scan their QR code. Press * for the menu."]);
     expect(await h.keys('12345678#')).toEqual(['That code is not valid or its parcels were already collected. Check it and try again.']);
-    expect(await h.keys(`${code}#`)).toEqual(['Unit 101: 2 parcel(s) on D-1, D-2. Press # for the resident to sign, or choose who collects. Press * to cancel.']);
+    expect(await h.keys(`${code}#`)).toEqual(['Unit 101: 2 parcel(s) on D-1, D-2. Press # for the resident to sign. Press * to cancel.']);
     expect(h.app.kiosk.lastScreen.panel).toMatchObject({ kind: 'parcels', unit: '101', collectors: [] });
     expect(await h.keys('#')).toEqual(['Please sign below to confirm you received 2 parcel(s).']);
     expect(h.app.kiosk.lastScreen.panel).toMatchObject({ kind: 'signature', statement: STATEMENT, pad: { width: 1000, height: 300 } });

@@ -311,7 +311,8 @@ export class DeskFlow implements KioskFlow {
   #showParcels(ctx: KioskFlowContext, state: In<'desk_parcels'>): void {
     ctx.to(state);
     if (state.collector) return ctx.say('desk.collectorChosen', { collector: state.collector.collector, unit: state.unit, count: state.parcels.length, places: placesOf(state) });
-    ctx.say('desk.parcels', { unit: state.unit, count: state.parcels.length, places: placesOf(state) }, 'success');
+    // "or choose who collects" only when the resident authorised someone.
+    ctx.say(state.collectors.length > 0 ? 'desk.parcels' : 'desk.parcelsSign', { unit: state.unit, count: state.parcels.length, places: placesOf(state) }, 'success');
   }
 
   #askSignature(ctx: KioskFlowContext, s: In<'desk_parcels'>): void {
