@@ -10,6 +10,7 @@ import { validators } from '../../src/sync/validate.js';
 import { deskConfig, DESK_STATEMENT } from '../helpers/desk-config.js';
 import { captureLogger, tempDir, testConfig } from '../helpers/fixtures.js';
 import { recordDeposit } from '../../src/locker/deposit-record.js';
+import { randomToken } from '../../src/barcode/token.js';
 import { LockerHarness } from '../helpers/locker-harness.js';
 
 const STATEMENT = DESK_STATEMENT;
@@ -95,7 +96,9 @@ describe('the front desk at the kiosk', () => {
     const code = events('parcel.deposited')[0]!.code as string;
     expect(events('parcel.deposited')[1]!.code).toBeUndefined(); // joined the live code
     expect(await h.keys('2#')).toEqual(["Key the resident's code and press #, or scan their QR code. Press * for the menu."]);
+    const codeGuesses = h.app.locker.throttleStatus().code.failuresLastHour;
     expect(await h.keys('12345678#')).toEqual(['That code is not valid or its parcels were already collected. Check it and try again.']);
+    expect(h.app.locker.throttleStatus().code.failuresLastHour).toBe(codeGuesses + 1);
     expect(await h.keys(`${code}#`)).toEqual(['Unit 101: 2 parcel(s) on D-1, D-2. Press # for the resident to sign. Press * to cancel.']);
     expect(h.app.kiosk.lastScreen.panel).toMatchObject({ kind: 'parcels', unit: '101', collectors: [] });
     expect(await h.keys('#')).toEqual(['Please sign below to confirm you received 2 parcel(s).']);
@@ -121,10 +124,30 @@ describe('the front desk at the kiosk', () => {
     expect(sig.path).toMatch(/^M100 100l20 80 20 -80/);
     expect(signatureHash(sig)).toBe(sig.sha256);
     for (const e of picked) expect(h.app.ledger.parcels.get(e.parcelId as string)).toMatchObject({ state: 'picked_up', signatureId });
+    // Neither the code nor the signature's path reaches the log.
+    expect(logs.text()).not.toContain(code);
+    expect(logs.text()).not.toContain(sig.path);
     // The code is used: keyed again, nothing waits.
     await h.keys('2#');
     expect(await h.keys(`${code}#`)).toEqual(['That code is not valid or its parcels were already collected. Check it and try again.']);
     expectEventsValid();
+  });
+
+  it('logs staff in by badge, skips the unit upstream announced, and refuses a resident\'s QR at the welcome screen', async () => {
+    await h.stop();
+    const badge = randomToken();
+    h = await LockerHarness.start(deskConfig(dir, { staff: [{ id: 'staff-demo', name: 'Demo staff', pin: '9999', badge }] }), logs.log);
+    expect(await h.scan(`LKB1/${badge}`)).toEqual([MENU]);
+    h.app.ledger.transaction(() => h.app.ledger.expectedDeliveries.upsert('1Z999AA10123456784', '103', Date.now() + 86_400_000, Date.now()));
+    await h.keys('1#');
+    expect(await h.scan('1Z999AA10123456784')).toEqual(["Parcel for unit 103. Put it on D-1 and press #, or key another place's number and #, or scan its label. Press * to go back."]);
+    await h.keys('#**');
+    const { pickupQr } = events('parcel.deposited')[0]! as { pickupQr: string };
+    expect(await h.scan(pickupQr)).toEqual(['This desk is run by staff: only staff log in here. Ask at the desk.']);
+    expect(h.app.kiosk.state).toBe('idle');
+    // Staff scan it at the code prompt: the parcels are listed.
+    await h.keys('9999#2#');
+    expect(await h.scan(pickupQr)).toEqual(['Unit 103: 1 parcel(s) on D-1. Press # for the resident to sign. Press * to cancel.']);
   });
 
   it('lets staff choose an authorised collector, recorded with the parcel and in the signed record', async () => {
