@@ -7,6 +7,9 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { canonicalRecord, checkPath, checkStrokes, decodePath, encodePath, PAD, SIGNATURE_LIMITS, signatureHash, type Stroke } from '../../src/locker/desk-signature.js';
 import { prng } from '../helpers/prng.js';
+import type { Parcel } from '../../src/ledger/parcels.js';
+import type { Signature } from '../../src/ledger/signatures.js';
+import { buildProofOfDelivery } from '../../src/locker/proof-of-delivery.js';
 
 const zigzag = (n = 20, x0 = 100): Stroke => Array.from({ length: n }, (_, i) => [x0 + i * 20, i % 2 === 0 ? 100 : 180] as [number, number]);
 
@@ -88,5 +91,28 @@ describe('the signed record', () => {
     expect(signatureHash({ ...record, collector: 'Sam' })).not.toBe(signatureHash(record));
     expect(signatureHash({ ...record, statement: `${record.statement} ` })).not.toBe(signatureHash(record));
     expect(signatureHash({ ...record, parcels: ['a', 'b'] })).toBe(signatureHash(record));
+  });
+});
+
+describe('the signature in the proof of delivery', () => {
+  const at = Date.UTC(2026, 11, 1, 16, 0, 0);
+  const parcel: Parcel = {
+    id: '01935c1e-7c2a-7000-8000-000000000001', unit: '101', size: 'M', compartmentId: 'DESK', state: 'picked_up', carrier: 'UPS', tracking: '1Z999AA10123456784',
+    courierId: null, codeId: 1, reservedAt: at - 3_600_000, depositedAt: at - 3_600_000, expiresAt: at + 86_400_000, endedAt: at, direction: 'inbound', expiredAt: null,
+    remindedThrough: null, placeId: 'D-2', pickupFlaggedAt: null, signatureId: 1, collector: 'Sam Lee',
+  };
+  const signed = { desk: 'DESK', staffId: 'desk-ana', unit: '101', collector: 'Sam Lee', at, parcels: [parcel.id], statement: 'I received the parcels listed.', path: 'M10 20l3 4' };
+  const signature: Signature = { id: 1, ...signed, sha256: signatureHash(signed) };
+  const proof = (s: Signature) => buildProofOfDelivery({ parcel, courier: undefined, parcelAudit: [], compartmentAudit: [], operations: [], signature: s });
+
+  it('carries the signed record, the text hashed, and whether the stored hash still verifies', () => {
+    const p = proof(signature);
+    expect(p).toMatchObject({ placeId: 'D-2', collector: 'Sam Lee', signature: { id: 1, staffId: 'desk-ana', collector: 'Sam Lee', path: 'M10 20l3 4', pad: { width: 1000, height: 300 }, hashVerifies: true } });
+    expect(createHash('sha256').update(p.signature!.canonical).digest('hex')).toBe(signature.sha256);
+  });
+
+  it('says so when the record no longer matches its hash (a statement edited after the fact)', () => {
+    expect(proof({ ...signature, statement: 'I received nothing.' }).signature!.hashVerifies).toBe(false);
+    expect(proof({ ...signature, parcels: ['01935c1e-7c2a-7000-8000-000000000002'] }).signature!.hashVerifies).toBe(false);
   });
 });
