@@ -249,7 +249,9 @@ export class Desk {
     const collector = req.collector?.collector ?? null;
     const result = this.#ledger.transaction((): SignedPickupResult => {
       const parcels = req.parcelIds.map((id) => this.#ledger.parcels.get(id));
-      if (parcels.some((p) => !isWaitingAt(p, desk.id, req.codeId))) return { ok: false, reason: 'not_waiting' };
+      if (parcels.length === 0 || parcels.some((p) => !isWaitingAt(p, desk.id, req.codeId))) return { ok: false, reason: 'not_waiting' };
+      // A collector authorised for one parcel takes that one only (the flow lists only it).
+      if (req.collector && (req.collector.unit !== req.unit || (req.collector.parcelId !== null && req.parcelIds.some((id) => id !== req.collector!.parcelId)))) return { ok: false, reason: 'not_waiting' };
       if (req.collector && !this.#ledger.authorisations.markUsed(req.collector.id, at)) return { ok: false, reason: 'not_waiting' };
       const record = { desk: desk.id, staffId: req.staff.id, unit: req.unit, collector, at, parcels: [...req.parcelIds].sort(), statement: desk.statement, path: signature.path };
       const sha256 = signatureHash(record);

@@ -171,6 +171,25 @@ describe('the front desk at the kiosk', () => {
     expect(events('parcel.picked_up')[0]).toMatchObject({ collector: 'Sam Lee' });
     expectEventsValid();
   });
+
+  it('hands a collector authorised for one parcel that parcel only', async () => {
+    await h.keys('9999#1#');
+    await h.scan('1Z999AA10123456784');
+    await h.keys('104##');
+    await h.scan('TEST00000005');
+    await h.keys('104##*');
+    const [first, second] = events('parcel.deposited') as { parcelId: string; code?: string }[];
+    h.app.ledger.transaction(() => h.app.ledger.authorisations.add({ id: 'auth-2', unit: '104', collector: 'Jo Kim', parcelId: second!.parcelId, createdAt: Date.now(), expiresAt: Date.now() + 86_400_000 }));
+    await h.keys(`2#${first!.code}#`);
+    expect(await h.keys('1#')).toEqual(['Collected by Jo Kim for unit 104: 1 parcel(s) on D-2. Press # to sign. Press * to cancel.']);
+    await h.keys('#');
+    await h.app.kiosk.sign({ strokes: STROKES });
+    expect(h.app.ledger.parcels.get(second!.parcelId)).toMatchObject({ state: 'picked_up', collector: 'Jo Kim' });
+    expect(h.app.ledger.parcels.get(first!.parcelId)).toMatchObject({ state: 'deposited', collector: null });
+    // The code still covers the first parcel.
+    await h.keys(`2#${first!.code}#`);
+    expect(h.app.kiosk.lastDisplay?.text).toBe('Unit 104: 1 parcel(s) on D-1. Press # for the resident to sign. Press * to cancel.');
+  });
 });
 
 describe('a locker station with parcels at the front desk', () => {

@@ -130,9 +130,11 @@ export class DeskFlow implements KioskFlow {
         if (entry === '') return this.#askSignature(ctx, s);
         const i = listIndex(entry, s.collectors.length);
         if (i === undefined) return ctx.say('desk.badChoice', {}, 'error');
-        const chosen = { ...s, collector: s.collectors[i]! };
+        const collector = s.collectors[i]!;
+        // An authorisation for one parcel hands over that parcel only.
+        const chosen = { ...s, collector, parcels: collector.parcelId === null ? s.parcels : s.parcels.filter((p) => p.parcelId === collector.parcelId) };
         ctx.to(chosen);
-        return ctx.say('desk.collectorChosen', { collector: chosen.collector.collector, unit: s.unit, count: s.parcels.length, places: placesOf(s) });
+        return ctx.say('desk.collectorChosen', { collector: collector.collector, unit: s.unit, count: chosen.parcels.length, places: placesOf(chosen) });
       }
       case 'desk_sign':
         return ctx.say('desk.sign', { count: s.parcels.length });
