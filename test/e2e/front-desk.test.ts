@@ -16,7 +16,7 @@ import { tempDir, writeConfig } from '../helpers/fixtures.js';
 
 const MENU = 'Front desk, Ana. 1 = log a parcel in, 2 = hand parcels over. * = log out.';
 
-describe('the front desk example, driven with lockerctl', () => {
+describe('the front desk example, driven with lockerctl', { timeout: 120_000 }, () => {
   let dir: string;
   let cleanup: () => void;
   let configPath: string;
@@ -91,6 +91,10 @@ describe('the front desk example, driven with lockerctl', () => {
 
     const path = 'M100 150l40 -60 40 120 40 -120 40 120 40 -120 40 120 40 -60';
     expect(await said('sim', 'sign', '--path', path)).toEqual(['Signed: 1 parcel(s) handed over for unit 101.']);
+    // The simulated signature is audited by its length, never its strokes.
+    const simRows = (await json('audit', '--limit', '200')).filter((a: any) => a.action === 'sim.signed');
+    expect(simRows.length).toBeGreaterThan(0);
+    expect(simRows.at(0).detail).toEqual({ length: path.length });
     const proof = await json('parcels', 'show', parcel.id);
     expect(proof).toMatchObject({ state: 'picked_up', placeId: 'D-2', collector: null, pickup: { actor: 'staff:desk-ana', via: 'code' } });
     expect(proof.signature).toMatchObject({ desk: 'DESK', staffId: 'desk-ana', unit: '101', collector: null, parcels: [parcel.id], path, hashVerifies: true });
