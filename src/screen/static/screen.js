@@ -149,6 +149,8 @@ function drawLocker() {
   document.title = locker.name;
   const map = $('map');
   map.replaceChildren();
+  // A front desk has no doors: no empty map with a legend.
+  document.body.classList.toggle('no-doors', locker.map.cells.length === 0);
   map.style.gridTemplateColumns = `repeat(${locker.map.columns}, minmax(0, 1fr))`;
   map.style.gridTemplateRows = `repeat(${locker.map.rows}, minmax(0, 1fr))`;
   for (const c of locker.map.cells) {
