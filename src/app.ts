@@ -13,6 +13,8 @@ import { KioskSignalsUnit } from './kiosk/signals.js';
 import { KioskSession } from './kiosk/session.js';
 import { ReturnsFlow } from './kiosk/flows/returns.js';
 import { StaffFlow } from './kiosk/flows/staff.js';
+import { DeskFlow } from './kiosk/flows/desk.js';
+import { stationDesk } from './locker/desk.js';
 import { UpstreamNoticeWatch } from './kiosk/upstream-notice.js';
 import { CLOCK_BACK_TOLERANCE_MS } from './ledger/audit.js';
 import { Ledger } from './ledger/ledger.js';
@@ -97,7 +99,7 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
     const screenInput: ScreenInput | undefined = config.screen.enabled ? new ScreenInput(() => screenStatus(screen)) : undefined;
     const inputs = screenInput ? [...hardwareInputs, screenInput] : hardwareInputs;
     const locker = new LockerService({ ledger, doors, config, log: componentLogger(log, 'locker'), now, monotonic: options.monotonic });
-    const kiosk = new KioskSession({ locker, config, log: componentLogger(log, 'kiosk'), now, flows: [new StaffFlow(), new ReturnsFlow(locker)] });
+    const kiosk = new KioskSession({ locker, config, log: componentLogger(log, 'kiosk'), now, flows: [new DeskFlow(stationDesk(config)), new StaffFlow(), new ReturnsFlow(locker)] });
     const inputLog = componentLogger(log, 'input');
     const router = routeInputs({ inputs, kiosk, ledger, config, log: inputLog, now });
     // Power loss: recorded and checkpointed by the unit, then the daemon stops through its SIGTERM path.
@@ -114,6 +116,8 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
           host: config.screen.host, port: config.screen.port, source: kiosk, input: screenInput, log: componentLogger(log, 'screen'),
           hello: () => ({ name: config.screen.name, support: config.screen.support ?? null, kioskId: config.kioskId, map, storage: storageCount(config) }),
           refuse: (reason) => locker.recordRefusal('screen', 'screen.key_refused', { reason }),
+          // Only a desk asks for signatures: elsewhere the route does not exist.
+          ...(config.storage === 'desk' ? { sign: (strokes: unknown[]) => void kiosk.sign({ strokes }) } : {}),
         })
       : undefined;
     const commands = controlCommands({

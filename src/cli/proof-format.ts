@@ -43,7 +43,17 @@ export function formatProof(r: ProofOfDelivery): string {
     const e = r.ended;
     row(e.state, `${e.at}${e.actor ? ` by ${e.actor}` : ''}${e.action ? ` (${e.action}${e.reason ? `: ${e.reason}` : ''})` : ''}`);
   }
-  if (!r.ended) row('now', 'in the locker');
+  if (r.placeId !== null) row('place', `${r.placeId} at ${r.compartmentId}`);
+  if (r.collector !== null) row('collected by', `${r.collector} (authorised by the resident)`);
+  if (r.signature) {
+    const s = r.signature;
+    row('signed', `${s.at} at ${s.desk}, handed over by staff ${s.staffId}, for unit ${s.unit}${s.collector ? ` by ${s.collector}` : ''} (signature ${s.id}, ${s.parcels.length} parcel(s))`);
+    row('statement', `"${s.statement}"`);
+    row('sha256', `${s.sha256} (${s.hashVerifies ? 'verifies' : 'DOES NOT VERIFY: the record was altered'})`);
+    row('path', `${s.path} (SVG path data on a ${s.pad.width}x${s.pad.height} pad)`);
+    row('hashed text', s.canonical);
+  }
+  if (!r.ended) row('now', r.placeId !== null ? `waiting on ${r.placeId}` : 'in the locker');
   lines.push('');
   lines.push(`door movements of ${r.compartmentId} from ${r.window.from} to ${r.window.to ?? 'now'} (${r.doorMovements.length}):`);
   lines.push(...(r.doorMovements.length === 0 ? ['  none'] : r.doorMovements.map((m) => `  ${describeMovement(m, r.compartmentId)}`)));
@@ -87,6 +97,15 @@ export const CSV_COLUMNS: readonly [string, (r: ProofOfDelivery) => string | num
   ['ended_reason', (r) => r.ended?.reason ?? null],
   ['door_movement_count', (r) => r.doorMovements.length],
   ['door_movements', (r) => r.doorMovements.map((m) => describeMovement(m, r.compartmentId)).join(' | ')],
+  ['place', (r) => r.placeId],
+  ['collector', (r) => r.collector],
+  ['signature_id', (r) => r.signature?.id ?? null],
+  ['signed_at', (r) => r.signature?.at ?? null],
+  ['signature_staff', (r) => r.signature?.staffId ?? null],
+  ['signature_statement', (r) => r.signature?.statement ?? null],
+  ['signature_sha256', (r) => r.signature?.sha256 ?? null],
+  ['signature_verifies', (r) => (r.signature ? String(r.signature.hashVerifies) : null)],
+  ['signature_path', (r) => r.signature?.path ?? null],
 ];
 
 /**

@@ -57,6 +57,8 @@ export function storageCrossCheck(config: LockerdConfig, known: KnownLocks): str
   const areas = new Set([...config.rooms.map((r) => r.id), ...config.desks.map((d) => d.id)]);
   config.allocation.overflow.forEach((o, i) => {
     if (!areas.has(o.to)) problems.push(`allocation.overflow[${i}].to: "${o.to}" is not a configured room or desk (known: ${[...areas].join(', ') || 'none'})`);
+    // A parcel overflowing to a desk would leave the courier at the locker with it: no handover flow exists (docs/front-desk.md).
+    else if (config.desks.some((d) => d.id === o.to)) problems.push(`allocation.overflow[${i}].to: "${o.to}" is a front desk; lockers overflow only into a package room (a desk takes parcels from staff at the desk, not from a locker's courier)`);
   });
   if (config.allocation.overflow.length > 0 && config.storage !== 'lockers') {
     problems.push(`allocation.overflow: only a locker bank overflows; this station is a ${config.storage}`);

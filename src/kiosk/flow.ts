@@ -9,7 +9,7 @@ import type { StaffMember } from '../ledger/staff.js';
 import type { KioskState } from './kiosk-state.js';
 import type { MessageId, MessageParams } from './messages.js';
 import type { ChoiceSpec } from './screen-model.js';
-import type { ScreenDoor, ScreenStep, Tone } from './screen.js';
+import type { ScreenDoor, ScreenPanel, ScreenStep, Tone } from './screen.js';
 
 /**
  * What the kiosk session lends a flow: the one way to speak, to move between states and to run a
@@ -62,4 +62,11 @@ export interface KioskFlow {
    */
   startChoices?(state: KioskState): ChoiceSpec[];
   start?(ctx: KioskFlowContext, key: Key): void | Promise<void>;
+  /** A list or pad the screen shows beside the prompt in this state (the desk's places, a signature pad). */
+  panel?(state: KioskState): ScreenPanel | undefined;
+  /** A signature from the screen's pad (`strokes`) or `lockerctl sim sign` (`path`), not yet checked. */
+  signature?(ctx: KioskFlowContext, signature: SignatureInput): void | Promise<void>;
 }
+
+/** What the pad sent (strokes of [x, y] points), or a path keyed for a simulation. */
+export type SignatureInput = { strokes: unknown } | { path: unknown };

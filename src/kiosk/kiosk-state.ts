@@ -2,6 +2,8 @@ import type { Courier } from '../ledger/people.js';
 import type { ReturnLabel } from '../locker/returns.js';
 import type { StaffMember } from '../ledger/staff.js';
 import type { AuditTally } from '../locker/staff.js';
+import type { PickupAuthorisation } from '../ledger/authorisations.js';
+import type { DeskParcel } from '../locker/desk.js';
 
 /**
  * Where the kiosk's one session is. Each flow owns its states (courier and resident in
@@ -32,6 +34,26 @@ export type KioskState =
   | { name: 'staff_door'; staff: StaffMember; compartmentId: string }
   | { name: 'staff_recall_confirm'; staff: StaffMember; parcelId: string; compartmentId: string; queue: string[] | null }
   | { name: 'staff_recall_door'; staff: StaffMember; parcelId: string; unit: string; compartmentId: string; queue: string[] | null; answered: boolean; closed: boolean }
-  | { name: 'staff_audit_door'; staff: StaffMember; walkId: string; compartmentId: string; remaining: string[]; tally: AuditTally; answered: boolean; closed: boolean; stopping: boolean };
+  | { name: 'staff_audit_door'; staff: StaffMember; walkId: string; compartmentId: string; remaining: string[]; tally: AuditTally; answered: boolean; closed: boolean; stopping: boolean }
+  // Front desk (./flows/desk.ts): intake scan → unit → place; pickup code → parcels → signature.
+  | { name: 'desk_menu'; staff: StaffMember }
+  | { name: 'desk_scan'; staff: StaffMember }
+  | { name: 'desk_unit'; staff: StaffMember; tracking: string; carrier: string | null }
+  | { name: 'desk_place'; staff: StaffMember; tracking: string; carrier: string | null; unit: string }
+  | { name: 'desk_code'; staff: StaffMember }
+  /** `collector`: the authorised collector staff chose (null: the resident signs for themself). */
+  | ({ name: 'desk_parcels' } & DeskHandover)
+  | ({ name: 'desk_sign' } & DeskHandover);
+
+/** A desk pickup under way: the parcels found for the code, and who collects them. */
+export interface DeskHandover {
+  staff: StaffMember;
+  unit: string;
+  codeId: number;
+  via: 'code' | 'qr';
+  parcels: DeskParcel[];
+  collectors: PickupAuthorisation[];
+  collector: PickupAuthorisation | null;
+}
 
 export type KioskStateName = KioskState['name'];

@@ -5,7 +5,7 @@
 import { KEYS, type Key } from '../../drivers/contracts.js';
 import { formatMessage, type MessageId } from './messages.js';
 import type { KioskStateName } from './kiosk-state.js';
-import type { Language, ScreenChoice, ScreenDoor, ScreenState, ScreenStep, Tone } from './screen.js';
+import type { Language, ScreenChoice, ScreenDoor, ScreenPanel, ScreenState, ScreenStep, Tone } from './screen.js';
 
 /** Where the session's state machine is (KioskSession.state). */
 export type Flow = KioskStateName;
@@ -49,6 +49,8 @@ export interface ScreenFacts {
   flowChoices?: ChoiceSpec[];
   /** Keys that start a flow of ./flows/ from the welcome screen or a courier's prompt (send a return...). */
   startChoices?: ChoiceSpec[];
+  /** The list or pad of a flow of ./flows/ (ScreenState.panel). */
+  panel?: ScreenPanel;
 }
 
 export const SIZE_CHOICES: readonly { key: Key; labelId: MessageId }[] = [
@@ -115,5 +117,6 @@ export function screenState(seq: number, at: number, f: ScreenFacts): ScreenStat
       // Worded for staff and shown small: the locker works offline, a resident has nothing to fear.
       ...(f.upstreamOffline ? [{ kind: 'offline' as const, text: formatMessage(f.language, 'attention.upstreamOffline'), audience: 'staff' as const }] : []),
     ],
+    ...(f.panel ? { panel: f.panel } : {}),
   };
 }

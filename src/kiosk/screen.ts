@@ -64,4 +64,16 @@ export interface ScreenState {
   /** How many keys are in the entry being typed: the page shows one dot per key, never the keys. */
   entryLength: number;
   attention: ScreenAttention[];
+  /** What a flow lists beside its prompt (the desk's places, a resident's parcels, the signature pad); absent: nothing. */
+  panel?: ScreenPanel;
 }
+
+/**
+ * A flow's list or pad (src/kiosk/flows/desk.ts). Numbers are what staff key to pick a row.
+ * Tracking numbers and names are for the staff at the desk; no code or token is ever here.
+ */
+export type ScreenPanel =
+  | { kind: 'places'; places: { number: number; id: string; size: string; free: number; suggested: boolean }[] }
+  | { kind: 'parcels'; unit: string; parcels: { placeId: string; carrier: string | null; tracking: string | null }[]; collectors: { number: number; name: string }[]; collector: string | null }
+  /** The resident signs on a pad of `pad` units (the page scales); `statement` is what they sign, word for word. */
+  | { kind: 'signature'; unit: string; statement: string; parcels: { placeId: string; tracking: string | null }[]; collector: string | null; pad: { width: number; height: number } };

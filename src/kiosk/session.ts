@@ -10,7 +10,7 @@ import { LANGUAGES, type Language, type ScreenDoor, type ScreenState, type Scree
 import { DOOR_DID_NOT_OPEN_KEY, LANGUAGE_KEY, SHARE_KEY, screenState, type ChoiceSpec, type ScreenFacts } from './screen-model.js';
 import { describeScanForLog, parseScan, type ScanResult } from '../barcode/index.js';
 import { LimitedLog } from '../../drivers/log-limit.js';
-import type { KioskFlow, KioskFlowContext } from './flow.js';
+import type { KioskFlow, KioskFlowContext, SignatureInput } from './flow.js';
 import type { KioskState } from './kiosk-state.js';
 
 export type { Tone };
@@ -71,7 +71,9 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
   #language: Language;
   /** The session ended in a language other than the default: the next input or screen is in the default again. */
   #languageResetPending = false;
-  #prompt: Prompt = { id: 'welcome', params: {}, tone: 'info', step: 'welcome' };
+  /** The welcome prompt: a front desk's greets staff only (src/kiosk/flows/desk.ts). */
+  readonly #welcome: 'welcome' | 'desk.welcome';
+  #prompt: Prompt;
   /** Doors of the flow on screen, in the order they were opened. */
   #doors = new Map<string, ScreenDoor['state']>();
   /** Doors left open too long (any door, whoever opened it): "Please close door A07". */
@@ -96,6 +98,8 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
   constructor(private readonly deps: KioskSessionDeps) {
     super();
     this.#flows = deps.flows ?? [];
+    this.#welcome = deps.config.storage === 'desk' ? 'desk.welcome' : 'welcome';
+    this.#prompt = { id: this.#welcome, params: {}, tone: 'info', step: 'welcome' };
     const session = this;
     this.#context = {
       config: deps.config,
@@ -164,6 +168,21 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
     return this.#queue;
   }
 
+  /**
+   * A signature from the screen's pad or `lockerctl sim sign`: handed, unchecked, to the flow of
+   * the state (the desk checks it); anywhere else it is ignored, said so in the log.
+   */
+  sign(signature: SignatureInput): Promise<void> {
+    return this.#enqueue(() => {
+      const flow = this.#flowFor(this.#state);
+      if (flow?.signature) {
+        this.#touch();
+        return flow.signature(this.#context, signature);
+      }
+      this.#limited.info({ state: this.#state.name }, 'signature ignored: no signature is asked for now');
+    });
+  }
+
   stop(): void {
     clearTimeout(this.#timer);
     clearTimeout(this.#welcomeTimer);
@@ -181,7 +200,7 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
         this.deps.log.error({ err }, 'kiosk input handling failed; session reset');
         this.#busy = null;
         this.#reset();
-        this.#say('welcome', {}, 'error');
+        this.#say(this.#welcome, {}, 'error');
       });
     this.#queue = run;
     return run;
@@ -226,6 +245,7 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
       sharedDoor: this.#state.name === 'courier_door' && this.#state.shared === true,
       flowChoices: this.#flowFor(this.#state)?.choices(this.#state, this.#entry.length > 0),
       startChoices: this.#startChoices(),
+      panel: this.#flowFor(this.#state)?.panel?.(this.#state),
     };
   }
 
@@ -255,7 +275,7 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
     if (this.#state.name !== 'idle' || this.#prompt.step === 'welcome') return;
     this.#applyLanguageReset();
     this.#doors.clear();
-    this.#show('welcome', {}, 'info', 'welcome');
+    this.#show(this.#welcome, {}, 'info', 'welcome');
   }
 
   /** The session is over (logout, pickup done, timeout): the next person starts in the default language. */
@@ -277,7 +297,7 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
     // Through the log budget: a key storm of A's must not flood the log.
     this.#limited.info({ language: this.#language }, 'kiosk language switched');
     this.#touch();
-    this.#say('welcome', {}, 'info', 'welcome');
+    this.#say(this.#welcome, {}, 'info', 'welcome');
   }
 
   /** What the flows of ./flows/ offer to start from this state (none while a flow owns it or keys are typed). */
@@ -326,7 +346,7 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
       this.#endSession();
       this.#applyLanguageReset();
       this.#doors.clear();
-      this.#show('welcome', {}, 'info', 'welcome');
+      this.#show(this.#welcome, {}, 'info', 'welcome');
       return;
     }
     const s = this.#state;
@@ -633,6 +653,9 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
       else this.#say('pickup.doorFailed', { door: d.compartmentId }, 'error');
     }
     if (result.holdEnded) this.#say('pickup.someHoldEnded', {}, 'info');
+    // Parcels at a front desk: nothing opens for them; the resident is sent there.
+    const atDesk = result.elsewhere.filter((e) => e.kind === 'desk').reduce((n, e) => n + e.parcels.length, 0);
+    if (atDesk > 0) this.#say('pickup.atDesk', { count: atDesk }, 'info', opened.length === 0 ? 'goodbye' : undefined);
   }
 
   #onDeposited(_parcelId: string, compartmentId: string): void {

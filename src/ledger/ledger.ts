@@ -1,9 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { chmodSync, rmSync, statSync } from 'node:fs';
 import { AuditTrail } from './audit.js';
+import { AuthorisationStore } from './authorisations.js';
 import { CodeStore } from './codes.js';
 import { CommandStore } from './commands.js';
 import { ExpectedDeliveryStore } from './expected-deliveries.js';
+import { SignatureStore } from './signatures.js';
 import { CompartmentStore } from './compartments.js';
 import { LedgerOpenError, openDatabase, type Db } from './database.js';
 import { DoorOperationStore } from './door-operations.js';
@@ -41,6 +43,9 @@ export class Ledger extends EventEmitter<{ committed: [] }> {
   readonly outbox: Outbox;
   readonly commands: CommandStore;
   readonly expectedDeliveries: ExpectedDeliveryStore;
+  /** Front-desk signatures and authorised collectors (src/locker/desk.ts). */
+  readonly signatures: SignatureStore;
+  readonly authorisations: AuthorisationStore;
   /** How many times this ledger has been opened, including this time. */
   readonly bootCount: number;
 
@@ -63,6 +68,8 @@ export class Ledger extends EventEmitter<{ committed: [] }> {
     this.outbox = new Outbox(db);
     this.commands = new CommandStore(db);
     this.expectedDeliveries = new ExpectedDeliveryStore(db);
+    this.signatures = new SignatureStore(db);
+    this.authorisations = new AuthorisationStore(db);
     this.bootCount = readOnly ? Number(this.meta.get('boot_count') ?? '0') : this.transaction(() => {
       const n = Number(this.meta.get('boot_count') ?? '0') + 1;
       this.meta.set('boot_count', String(n));

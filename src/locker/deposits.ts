@@ -6,8 +6,7 @@ import { uuidv7 } from '../ledger/uuidv7.js';
 import type { Logger } from '../log.js';
 import { chooseCompartment, chooseSharedCompartment, type AllocationResult } from './allocation.js';
 import type { BoardStatus } from './board-status.js';
-import { issueCode } from './code-issuer.js';
-import { HoldPolicy } from './hold-policy.js';
+import { recordDeposit } from './deposit-record.js';
 import type { ClosedDoor, DoorOperator } from './door-operator.js';
 import type { LockerBus } from './locker-events.js';
 import type { RefusalRecorder } from './refusals.js';
@@ -67,7 +66,6 @@ export class Deposits {
   readonly #boards: BoardStatus;
   readonly #bus: LockerBus;
   readonly #refusals: RefusalRecorder;
-  readonly #holds: HoldPolicy;
   /** Parcels whose duplicate tracking number upstream already heard of (once each is enough). */
   readonly #duplicateReported = new Set<string>();
 
@@ -81,7 +79,6 @@ export class Deposits {
     this.#boards = deps.boards;
     this.#bus = deps.bus;
     this.#refusals = deps.refusals;
-    this.#holds = new HoldPolicy(deps.config.holds);
     deps.doors.handle('deposit', {
       announcesClose: false,
       closed: (door) => this.#completed(door),
@@ -335,28 +332,9 @@ export class Deposits {
   #completed({ op, compartment, at, openedAt }: ClosedDoor): () => void {
     const parcel = op.parcelId ? this.#ledger.parcels.get(op.parcelId) : undefined;
     if (!parcel) throw new Error(`deposit operation ${op.id} has no parcel: the ledger is inconsistent`);
-    const expiresAt = at + this.#holds.holdMs(compartment.size);
-    // One code covers every parcel waiting for the same unit: reuse the live one if there is one.
-    const live = this.#ledger.codes.liveForUnit(parcel.unit);
-    const fresh = live ? null : issueCode(this.#ledger, parcel.unit, at, this.#config.codes.length, this.#config.kioskId, this.#random);
-    const codeId = live ? live.id : fresh!.codeId;
-    this.#ledger.parcels.markDeposited(parcel.id, codeId, at, expiresAt);
-    this.#ledger.audit.record({ at, actor: op.actor, action: 'parcel.deposited', compartmentId: compartment.id, parcelId: parcel.id, detail: { operation: op.id, openedAt, codeId, newCode: fresh !== null } });
-    this.#ledger.outbox.append('parcel.deposited', at, {
-      parcelId: parcel.id,
-      compartmentId: compartment.id,
-      size: compartment.size,
-      unit: parcel.unit,
-      carrier: parcel.carrier,
-      tracking: parcel.tracking,
-      courierId: parcel.courierId,
-      codeId,
-      // Only a new code travels; a parcel joining a live code refers to it by id.
-      ...(fresh ? { code: fresh.code, pickupQr: fresh.pickupQr } : {}),
-      expiresAt: new Date(expiresAt).toISOString(),
-    });
+    const { codeId, newCode } = recordDeposit(this.#ledger, this.#config, { parcel, compartmentId: compartment.id, size: compartment.size, at, actor: op.actor, detail: { operation: op.id, openedAt }, ...(this.#random ? { random: this.#random } : {}) });
     return () => {
-      this.#log.info({ compartmentId: compartment.id, parcelId: parcel.id, unit: parcel.unit, codeId, newCode: fresh !== null }, 'parcel deposited');
+      this.#log.info({ compartmentId: compartment.id, parcelId: parcel.id, unit: parcel.unit, codeId, newCode }, 'parcel deposited');
       this.#bus.tell('deposited', { parcelId: parcel.id, compartmentId: compartment.id });
     };
   }

@@ -7,6 +7,7 @@ import { AuthorisedOpens, type RemoteOpenResult, type TechnicianOpenResult } fro
 import { BoardStatus } from './board-status.js';
 import { Credentials, type CourierLoginResult, type KioskLoginResult } from './credentials.js';
 import { Deposits, type DepositRequest, type DepositResult } from './deposits.js';
+import { Desk } from './desk.js';
 import { DoorOperator } from './door-operator.js';
 import type { GuessKind } from './guessing.js';
 import type { ThrottleResetResult, ThrottleStatus } from './guessing-throttle.js';
@@ -55,6 +56,8 @@ export class LockerService {
   readonly #returns: Returns;
   /** The kiosk's staff menu (./staff.ts): used directly by the staff flow. */
   readonly staff: Staff;
+  /** The front desk (./desk.ts): used directly by the desk flow, on a `storage: "desk"` station. */
+  readonly desk: Desk;
 
   constructor(deps: LockerServiceDeps) {
     const { ledger, config, log } = deps;
@@ -71,6 +74,7 @@ export class LockerService {
     this.#opens = new AuthorisedOpens({ ledger, log, doors: this.#doors });
     this.#returns = new Returns({ ledger, config, log, now, doors: this.#doors, boards: this.#boards, refusals: this.#refusals });
     this.staff = new Staff({ ledger, config, log, now, doors: this.#doors, credentials: this.#credentials });
+    this.desk = new Desk({ ledger, config, log, now, random: deps.random, credentials: this.#credentials, refusals: this.#refusals, pickup: (c) => this.#pickups.pickup(c) });
   }
 
   on<E extends keyof LockerEvents>(event: E, listener: (...args: LockerEvents[E]) => void): this {

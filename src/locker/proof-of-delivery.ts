@@ -12,7 +12,9 @@ import type { AuditRecord } from '../ledger/audit.js';
 import type { DoorOperation } from '../ledger/door-operations.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Parcel } from '../ledger/parcels.js';
+import type { Signature } from '../ledger/signatures.js';
 import { uuidv7Floor } from '../ledger/uuidv7.js';
+import { canonicalRecord, PAD, signatureHash } from './desk-signature.js';
 
 /**
  * How the resident's pickup was authorised, as the `parcel.picked_up` audit row's `via` says.
@@ -82,6 +84,37 @@ export interface ProofOfDelivery {
   doorMovements: DoorMovement[];
   /** The parcel's own audit rows, oldest first. */
   history: { at: string; actor: string; action: string; compartmentId: string | null; detail: Record<string, unknown> | null }[];
+  /** The shelf or desk place it was on (`compartmentId` is then the room or desk); null in a locker. */
+  placeId: string | null;
+  /** Who collected it for the resident (an authorised collector), by name; null: the resident. */
+  collector: string | null;
+  /**
+   * The signature of a front-desk pickup (docs/front-desk.md): what was signed, the path, its
+   * SHA-256 over `canonical` (the exact text hashed), and whether the stored hash still matches.
+   */
+  signature: ProofSignature | null;
+}
+
+export interface ProofSignature {
+  id: number;
+  at: string;
+  desk: string;
+  staffId: string;
+  /** The unit the signer collected for. */
+  unit: string;
+  collector: string | null;
+  /** The signed statement, word for word. */
+  statement: string;
+  /** Every parcel of that one signature (several may be handed over at once), sorted. */
+  parcels: string[];
+  /** SVG path data in the pad's space (`width` x `height`): `M x y` per stroke, then relative `l dx dy ...`. */
+  path: string;
+  pad: { width: number; height: number };
+  sha256: string;
+  /** The canonical record the hash is over: sha256(canonical as UTF-8) must equal `sha256`. */
+  canonical: string;
+  /** The hash recomputed now matches the stored one. */
+  hashVerifies: boolean;
 }
 
 /** The rows one record is built from (ProofOfDeliveryReader reads them). */
@@ -94,6 +127,8 @@ export interface ProofRows {
   compartmentAudit: AuditRecord[];
   /** The compartment's operations in the window plus any other operation for this parcel. */
   operations: DoorOperation[];
+  /** The front-desk signature of its pickup, if any. */
+  signature?: Signature;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -219,6 +254,16 @@ export function buildProofOfDelivery(rows: ProofRows): ProofOfDelivery {
     window: { from: iso(p.reservedAt), to: isoOrNull(p.endedAt) },
     doorMovements: movements.map((m) => m.movement),
     history: parcelAudit.map((r) => ({ at: iso(r.at), actor: r.actor, action: r.action, compartmentId: r.compartmentId ?? null, detail: r.detail ?? null })),
+    placeId: p.placeId,
+    collector: p.collector,
+    signature: rows.signature ? proofSignature(rows.signature) : null,
+  };
+}
+
+function proofSignature(s: Signature): ProofSignature {
+  return {
+    id: s.id, at: iso(s.at), desk: s.desk, staffId: s.staffId, unit: s.unit, collector: s.collector, statement: s.statement,
+    parcels: s.parcels, path: s.path, pad: { ...PAD }, sha256: s.sha256, canonical: canonicalRecord(s), hashVerifies: signatureHash(s) === s.sha256,
   };
 }
 
@@ -329,7 +374,8 @@ export class ProofOfDeliveryReader {
         for (const row of ledger.audit.forCompartment(op.compartmentId, op.requestedAt, to)) if (operationOf(row) === id) compartmentAudit.push(row);
       }
     }
-    return buildProofOfDelivery({ parcel, courier: parcel.courierId === null ? undefined : this.#courier(parcel.courierId, cacheCouriers), parcelAudit, compartmentAudit, operations });
+    const signature = parcel.signatureId === null ? undefined : ledger.signatures.get(parcel.signatureId);
+    return buildProofOfDelivery({ parcel, courier: parcel.courierId === null ? undefined : this.#courier(parcel.courierId, cacheCouriers), parcelAudit, compartmentAudit, operations, ...(signature ? { signature } : {}) });
   }
 
   /** Couriers are few: an export asks the ledger once per courier, not once per parcel. */

@@ -13,6 +13,7 @@ import type { Logger } from '../log.js';
 import type { ScreenInput } from './input.js';
 import { loadStaticFiles, type StaticFile } from './static-files.js';
 import { ScreenStream, type StreamOptions } from './stream.js';
+import { MAX_SIGNATURE_BODY, parseSignatureMessage } from './signature-message.js';
 
 /** What the screen shows: the kiosk session (its `screen` events and its last state). */
 export interface ScreenSource {
@@ -56,6 +57,8 @@ export interface ScreenServerOptions {
   stream?: Partial<StreamOptions>;
   /** Delay before retrying a listen that failed (doubles up to 30 s). */
   retryMinMs?: number;
+  /** A signature from the pad (POST /signature), shape-checked; the kiosk judges it. Absent: 404. */
+  sign?: (strokes: unknown[]) => void;
 }
 
 export function isLoopback(host: string): boolean {
@@ -173,6 +176,10 @@ export class ScreenServer {
       if (req.method !== 'POST') return this.#method(res, 'POST');
       return this.#key(req, res);
     }
+    if (path === '/signature' && this.#o.sign) {
+      if (req.method !== 'POST') return this.#method(res, 'POST');
+      return this.#signature(req, res, this.#o.sign);
+    }
     const file = this.#files instanceof Error ? undefined : this.#files.get(path);
     if (!file) return this.#status(res, 404, 'not found');
     if (req.method !== 'GET' && req.method !== 'HEAD') return this.#method(res, 'GET, HEAD');
@@ -237,6 +244,50 @@ export class ScreenServer {
       this.#stream.keyPressed();
       this.#o.input.press(key);
       res.writeHead(204, { 'Cache-Control': 'no-store' });
+      res.end();
+    });
+  }
+
+  /** The pad's strokes: the same origin and type checks as a key, a bigger bound; the screen's next state says what came of it. */
+  #signature(req: IncomingMessage, res: ServerResponse, sign: (strokes: unknown[]) => void): void {
+    const refuse = (status: number, reason: string): void => {
+      this.#o.refuse(reason);
+      this.#status(res, status, reason);
+    };
+    const origin = req.headers.origin;
+    if (origin !== undefined && origin !== `http://${req.headers.host}`) {
+      req.resume();
+      return refuse(403, 'signature request from another origin');
+    }
+    if (!/^application\/json(;|$)/i.test(req.headers['content-type'] ?? '')) {
+      req.resume();
+      return refuse(400, 'signature request is not JSON: send {"strokes":[...]} as application/json');
+    }
+    const tooLong = `signature request too long: at most ${MAX_SIGNATURE_BODY} bytes`;
+    if (Number(req.headers['content-length'] ?? NaN) > MAX_SIGNATURE_BODY) {
+      req.resume();
+      return refuse(413, tooLong);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on('data', (c: Buffer) => {
+      if (done) return;
+      size += c.length;
+      if (size > MAX_SIGNATURE_BODY) {
+        done = true;
+        return refuse(413, tooLong);
+      }
+      chunks.push(c);
+    });
+    req.on('error', () => undefined);
+    req.on('end', () => {
+      if (done) return;
+      done = true;
+      const message = parseSignatureMessage(Buffer.concat(chunks).toString('utf8'));
+      if (!message.ok) return refuse(400, message.reason);
+      sign(message.strokes);
+      res.writeHead(202, { 'Cache-Control': 'no-store' });
       res.end();
     });
   }

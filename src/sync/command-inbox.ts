@@ -5,6 +5,7 @@ import type { OutboxRawRow } from '../ledger/outbox.js';
 import type { Logger } from '../log.js';
 import { LockerAdministration, Refusal } from '../locker/administration.js';
 import type { LockerService } from '../locker/locker-service.js';
+import { authorisePickup, revokePickupAuthorisation } from '../locker/desk-authorisations.js';
 import { confirmationRefusal, replayRefusal } from './replay.js';
 import { describeErrors, validators } from './validate.js';
 import { redactCredentials } from '../secrets/redact.js';
@@ -161,6 +162,10 @@ export class CommandInbox {
       case 'code.reissue':
         a.reissueCode(d.unit, actor, cmd.id);
         return;
+      case 'pickup.authorise':
+        return authorisePickup(this.d.ledger, { authorisationId: d.authorisationId, unit: d.unit, collector: d.collector, parcelId: d.parcelId, expiresAt: d.expiresAt }, this.#now(), actor, cmd.id);
+      case 'pickup.revoke':
+        return revokePickupAuthorisation(this.d.ledger, d.authorisationId, this.#now(), actor, cmd.id);
       case 'compartment.set_service':
         return a.setService(d.compartmentId, d.inService, d.reason ?? null, actor, cmd.id);
       case 'events.ack': {

@@ -38,17 +38,27 @@ export interface MessageSpec {
  */
 export const EVENT_DATA = {
   'parcel.deposited': {
-    summary: 'A courier put a parcel in a compartment and shut the door. `code` (for the keypad) and `pickupQr` (the text of the QR code for the scanner) are present only when a new retrieval code was issued: upstream notifies the resident with them; a parcel joining a live code refers to it by `codeId`. The local copies of `code` and `pickupQr` are kept until upstream confirms the event with `events.ack` (so `events.replay` can resend them), or at most `mqtt.codeRetentionHours` after the broker acknowledged it.',
+    summary: 'A courier put a parcel in a compartment and shut the door, or staff logged it in at a front desk (`compartmentId` is then the desk and `placeId` its storage place). `code` (for the keypad) and `pickupQr` (the text of the QR code for the scanner) are present only when a new retrieval code was issued: upstream notifies the resident with them; a parcel joining a live code refers to it by `codeId`. The local copies of `code` and `pickupQr` are kept until upstream confirms the event with `events.ack` (so `events.replay` can resend them), or at most `mqtt.codeRetentionHours` after the broker acknowledged it.',
     schema: obj(
-      { parcelId: uuid, compartmentId, size, unit: unitId, carrier: nullable(id()), tracking: nullable(id(64)), courierId: nullable(id()), codeId: int(1), code: codeDigits, pickupQr, expiresAt: isoTime },
+      { parcelId: uuid, compartmentId, placeId: compartmentId, size, unit: unitId, carrier: nullable(id()), tracking: nullable(id(64)), courierId: nullable(id()), codeId: int(1), code: codeDigits, pickupQr, expiresAt: isoTime },
       ['parcelId', 'compartmentId', 'size', 'unit', 'carrier', 'tracking', 'courierId', 'codeId', 'expiresAt'],
     ),
     example: { parcelId: '01935c1e-7c2a-7000-8000-000000000001', compartmentId: 'A01', size: 'S', unit: '101', carrier: 'UPS', tracking: '1Z999AA10123456784', courierId: 'ups-demo', codeId: 1, code: '47443416', pickupQr: 'LKP1/demo-locker/ABCDEFGHIJKLMNOPQRSTUVWXYA', expiresAt: '2026-12-02T15:29:34.516Z' },
   },
   'parcel.picked_up': {
-    summary: 'A resident took a parcel and shut the door.',
-    schema: obj({ parcelId: uuid, compartmentId, unit: unitId, codeId: int(1), waitedSeconds: nullable(int(0)) }),
+    summary: 'A resident took a parcel and shut the door, or collected it at a front desk and signed for it: `signatureId` names the signature in the proof of delivery (`lockerctl parcels show`), `collector` the person the resident authorised, when it was not the resident.',
+    schema: obj({ parcelId: uuid, compartmentId, placeId: compartmentId, unit: unitId, codeId: int(1), waitedSeconds: nullable(int(0)), signatureId: int(1), collector: nullable(str({ minLength: 1, maxLength: 80 })) }, ['parcelId', 'compartmentId', 'unit', 'codeId', 'waitedSeconds']),
     example: { parcelId: '01935c1e-7c2a-7000-8000-000000000001', compartmentId: 'A01', unit: '101', codeId: 1, waitedSeconds: 5400 },
+  },
+  'pickup.authorised': {
+    summary: 'Upstream\'s `pickup.authorise` was recorded: staff at the front desk may hand the unit\'s parcels (or the one parcel named) to this collector until `expiresAt`.',
+    schema: obj({ authorisationId: id(128), unit: unitId, collector: str({ minLength: 1, maxLength: 80 }), parcelId: nullable(uuid), expiresAt: isoTime, commandId: id(128) }),
+    example: { authorisationId: 'auth-101-1', unit: '101', collector: 'Sam Lee', parcelId: null, expiresAt: '2026-12-08T00:00:00.000Z', commandId: 'cmd-50' },
+  },
+  'pickup.authorisation_revoked': {
+    summary: 'Upstream\'s `pickup.revoke` ended an authorisation before it was used or expired.',
+    schema: obj({ authorisationId: id(128), unit: unitId, commandId: id(128) }),
+    example: { authorisationId: 'auth-101-1', unit: '101', commandId: 'cmd-51' },
   },
   'parcel.hold_expired': {
     summary: 'The end of a waiting parcel\'s hold (what issue 10 calls `parcel.expired`; the name upstream already consumes is kept), sent once per hold. The parcel stays in its compartment (state `deposited`). `codeStopped` (config `holds.atEnd`): false, its code still opens it; true, the kiosk tells the resident to contact the office instead. Upstream decides what follows (extend the hold with `parcel.extend_hold`, which makes a stopped code open it again; or staff recall it). `codeStopped` is absent in events written before it existed (the code then kept working).',
@@ -407,6 +417,16 @@ export const COMMAND_DATA: Record<string, MessageSpec> = {
     summary: 'Take a compartment out of service, or put it back.',
     schema: obj({ compartmentId, inService: { type: 'boolean' }, reason }, ['compartmentId', 'inService']),
     example: { compartmentId: 'A03', inService: false, reason: 'broken hinge' },
+  },
+  'pickup.authorise': {
+    summary: 'A resident authorises someone else to collect at the front desk: the unit\'s parcels, or only `parcelId`, until `expiresAt` (at most 90 days ahead). Staff see "collected by <collector>" at pickup; the name is recorded with the parcel and in the signed record. Idempotent by `authorisationId`: the same one again is `done` and changes nothing; the same id with other data is refused.',
+    schema: obj({ authorisationId: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,128}$' }, unit: unitId, collector: { type: 'string', pattern: '^[^\\u0000-\\u001f\\u007f]{1,80}$' }, parcelId: uuid, expiresAt: isoTime }, ['authorisationId', 'unit', 'collector', 'expiresAt']),
+    example: { authorisationId: 'auth-101-1', unit: '101', collector: 'Sam Lee', expiresAt: '2026-12-08T00:00:00.000Z' },
+  },
+  'pickup.revoke': {
+    summary: 'Ends an authorisation of `pickup.authorise` at once. Revoking one already revoked is `done` and changes nothing; one unknown, or already used, is refused.',
+    schema: obj({ authorisationId: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,128}$' } }),
+    example: { authorisationId: 'auth-101-1' },
   },
   'door.open': {
     summary: 'Open one door remotely (audited, at most once, only while unexpired). Refused when the compartment holds a parcel, unless `staffRecall` says staff are taking it back.',

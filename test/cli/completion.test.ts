@@ -27,7 +27,7 @@ describe('lockerctl bash completion', () => {
   it('completes commands, subcommands and fixed arguments', async () => {
     expect(await candidates('si')).toEqual(['sim']);
     expect(await candidates('st')).toEqual(['status', 'storage']);
-    expect(await candidates('sim', '')).toEqual(['climate', 'door', 'keys', 'notices', 'scan']);
+    expect(await candidates('sim', '')).toEqual(['climate', 'door', 'keys', 'notices', 'scan', 'sign']);
     expect(await candidates('sim', 'door', 'A01', '')).toEqual(['close', 'open']);
     expect(await candidates('compartment', 'service', 'A02', 'o')).toEqual(['out']);
     expect(await candidates('help', 'thr')).toEqual(['throttle']);

@@ -74,7 +74,7 @@ describe('lockerctl parcels show and export: the command line', () => {
     expect(csvField('=HYPERLINK("http://x")')).toBe('"\'=HYPERLINK(""http://x"")"');
     expect(csvField('+1Z')).toBe("'+1Z");
     expect(csvField('@SUM')).toBe("'@SUM");
-    expect(csvHeader().split(',').length).toBe(27);
+    expect(csvHeader().split(',').length).toBe(36);
   });
 });
 

@@ -70,7 +70,7 @@ describe('lockerctl parsing', () => {
     expect(refusal('parcels', 'shwo', 'x')).toBe("unknown command 'parcels shwo'; did you mean 'parcels show'?");
     expect(refusal('compartmnts')).toBe("unknown command 'compartmnts'; did you mean 'compartments'?");
     expect(refusal('frobnicate')).toBe("unknown command 'frobnicate'");
-    expect(refusal('sim')).toBe("'sim' needs one of: scan, keys, door, notices, climate");
+    expect(refusal('sim')).toBe("'sim' needs one of: scan, keys, sign, door, notices, climate");
     // A word that is no command word (a code typed in the wrong place) is not repeated.
     expect(refusal('48151623#')).toBe("unknown command (9 characters that are not a command word)");
   });

@@ -332,6 +332,14 @@ describe('parseConfig: cross-checks', () => {
       ['allocation.overflow[0].to: "ROOM" is not a configured room or desk (known: none)'],
     ],
     [
+      'overflow to a front desk',
+      (c) => {
+        c.desks = [{ id: 'DESK', places: [{ id: 'D-1', capacity: 10 }] }];
+        c.allocation = { overflow: [{ to: 'DESK' }] };
+      },
+      ['allocation.overflow[0].to: "DESK" is a front desk; lockers overflow only into a package room (a desk takes parcels from staff at the desk, not from a locker\'s courier)'],
+    ],
+    [
       'accessible units but no accessible compartment',
       (c) => (c.compartments[1].accessible = false),
       [

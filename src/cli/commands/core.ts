@@ -196,6 +196,17 @@ export const coreCommands: CliCommand[] = [
     format: (result) => displays(result as Parameters<typeof displays>[0]),
   },
   {
+    words: ['sim', 'sign'],
+    usage: 'sim sign [--path PATH]',
+    summary: 'the resident signs on the simulated signature pad (front desk)',
+    group: 'simulator',
+    description: 'At a front desk asking for a signature, the resident signs with PATH: SVG path data on the 1000x300 pad, "M x y" per stroke then relative "l dx dy ..." (docs/front-desk.md); without --path, a demo signature. Checked exactly as the screen\'s pad is; prints what the kiosk then shows. Needs simulator.keypad: true in the config (demo and test lockers only).',
+    examples: ['sim sign', "sim sign --path 'M100 150l40 -60 40 120 40 -120 40 120 40 -120 40 120 40 -60'"],
+    flags: [{ name: '--path', value: true, arg: 'PATH', help: 'the signature as SVG path data' }],
+    request: (args, flags) => (expectArgs(args, 0, 'sim sign [--path PATH]'), { command: 'sim.sign', args: typeof flags['--path'] === 'string' ? { path: flags['--path'] } : {} }),
+    format: (result) => displays(result as Parameters<typeof displays>[0]),
+  },
+  {
     words: ['sim', 'door'],
     usage: 'sim door COMPARTMENT open|close',
     summary: 'a person opens or shuts a simulated door',

@@ -14,6 +14,8 @@ import { compartmentArg, str } from './args.js';
 import { recordAudit, type DaemonContext } from './context.js';
 
 const MAX_SIM_KEYS = 256;
+/** `lockerctl sim sign` without a path: a wave across the pad, enough to pass the checks. */
+export const DEMO_SIGNATURE = 'M100 150l40 -60 40 120 40 -120 40 120 40 -120 40 120 40 -60M520 200l80 -10 80 -20 80 -30';
 /** Screen states one sim command returns at most (the newest). */
 const MAX_SIM_SCREENS = 32;
 
@@ -101,6 +103,17 @@ export function simCommands(ctx: DaemonContext): Map<string, CommandHandler> {
     return withDisplays(() => {
       for (const k of keys) keypad.press(k as Key);
     });
+  });
+
+  handlers.set('sim.sign', async (args, { actor }) => {
+    requireSimInput('keypad');
+    const given = args.path;
+    if (given !== undefined && typeof given !== 'string') throw new CommandError('path must be text: SVG path data such as "M100 150l40 -60 40 120"', 'usage');
+    const path = given ?? DEMO_SIGNATURE;
+    if (kiosk.state !== 'desk_sign') throw new CommandError(`no signature is asked for now (the kiosk is at ${kiosk.state}): at a front desk, staff look the resident's code up and press # first`, 'refused');
+    // How long, never what: a signature is personal data, kept in the ledger only.
+    recordAudit(ctx, actor, 'sim.signed', { length: path.length });
+    return withDisplays(() => kiosk.sign({ path }));
   });
 
   handlers.set('sim.door', async (args, { actor }) => {

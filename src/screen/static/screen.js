@@ -2,6 +2,7 @@
 // sends taps and USB-keypad keys as keypad keys (POST /key). It keeps no state of its own beyond
 // what it draws: whatever the daemon says last is the truth, and a reconnect resyncs it.
 import { t } from './strings.js';
+import { drawPanel } from './panel.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -161,6 +162,8 @@ function drawLocker() {
   document.title = locker.name;
   const map = $('map');
   map.replaceChildren();
+  // A front desk has no doors: no empty map with a legend.
+  document.body.classList.toggle('no-doors', locker.map.cells.length === 0);
   map.style.gridTemplateColumns = `repeat(${locker.map.columns}, minmax(0, 1fr))`;
   map.style.gridTemplateRows = `repeat(${locker.map.rows}, minmax(0, 1fr))`;
   for (const c of locker.map.cells) {
@@ -202,13 +205,15 @@ function draw(state) {
   document.body.dataset.step = state.step;
   document.body.dataset.tone = state.tone;
   // The two paths explain what to key; once someone is typing they are in the way of the keypad.
-  $('welcome').hidden = state.step !== 'welcome' || state.entryLength > 0;
+  // A front desk's welcome is for staff (prompt desk.welcome): the two paths are a locker's.
+  $('welcome').hidden = state.step !== 'welcome' || state.entryLength > 0 || state.prompt.id === 'desk.welcome';
   text('prompt', state.prompt.text);
   drawEntry(state.entryLength);
   drawChoices(state.choices);
   drawDoors(state);
   drawAttention(state.attention);
   drawCountdown();
+  drawPanel(state, view.language);
 }
 
 /** One dot per key typed: the page is never told the keys, so it cannot show them. */
