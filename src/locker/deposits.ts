@@ -2,6 +2,7 @@ import { COMPARTMENT_SIZES, type CompartmentSize, type LockerdConfig } from '../
 import type { Compartment } from '../ledger/compartments.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Courier } from '../ledger/people.js';
+import type { Parcel } from '../ledger/parcels.js';
 import { uuidv7 } from '../ledger/uuidv7.js';
 import type { Logger } from '../log.js';
 import { chooseCompartment, chooseSharedCompartment, type AllocationResult } from './allocation.js';
@@ -30,12 +31,16 @@ export interface DepositRequest {
 
 export type DepositResult =
   /** `shared`: the parcel joins the unit's parcels already in that compartment. */
-  | { ok: true; parcelId: string; compartmentId: string; size: CompartmentSize; shared?: boolean }
+  /** `placeId`: no compartment was free, the parcel overflowed onto this shelf of the room `compartmentId`. */
+  | { ok: true; parcelId: string; compartmentId: string; size: CompartmentSize; shared?: boolean; placeId?: string }
   | { ok: false; reason: 'unknown_unit' }
   /** A parcel with the same tracking number is still in the locker (reserved or deposited). */
   | { ok: false; reason: 'duplicate'; compartmentId: string }
   | { ok: false; reason: 'full'; fullSizes: CompartmentSize[] }
   | { ok: false; reason: 'doors_failed'; tried: string[] };
+
+/** Tries allocation.overflow for a parcel no compartment fits: a result when a room took it (or its door failed), null to refuse it as full. */
+export type OverflowHook = (req: DepositRequest, unit: string) => Promise<DepositResult | null>;
 
 /** Compartments a parcel may go into now: in service, empty, no door operation under way, board answering. */
 export function freeCompartmentsNow(ledger: Ledger, boards: BoardStatus): Compartment[] {
@@ -68,10 +73,13 @@ export class Deposits {
   readonly #bus: LockerBus;
   readonly #refusals: RefusalRecorder;
   readonly #holds: HoldPolicy;
+  /** Where a parcel goes when no compartment fits it (allocation.overflow, ./room-overflow.ts). */
+  readonly #overflow: OverflowHook | undefined;
   /** Parcels whose duplicate tracking number upstream already heard of (once each is enough). */
   readonly #duplicateReported = new Set<string>();
 
-  constructor(deps: { ledger: Ledger; config: LockerdConfig; log: Logger; now: () => number; random?: (max: number) => number; doors: DoorOperator; boards: BoardStatus; bus: LockerBus; refusals: RefusalRecorder }) {
+  constructor(deps: { ledger: Ledger; config: LockerdConfig; log: Logger; now: () => number; random?: (max: number) => number; doors: DoorOperator; boards: BoardStatus; bus: LockerBus; refusals: RefusalRecorder; overflow?: OverflowHook }) {
+    this.#overflow = deps.overflow;
     this.#ledger = deps.ledger;
     this.#config = deps.config;
     this.#log = deps.log;
@@ -181,6 +189,9 @@ export class Deposits {
       const choice: AllocationResult = attempt === 0 && shared ? { ok: true, compartment: shared } : chooseCompartment(free, { size, accessibleOnly: unit.accessible, exclude: new Set(tried) });
       if (!choice.ok) {
         if (tried.length > 0) break;
+        // No compartment fits: a room of allocation.overflow may take it (before any refusal is written).
+        const overflowed = this.#overflow ? await this.#overflow(req, unit.id) : null;
+        if (overflowed) return overflowed;
         const now = this.#now();
         this.#ledger.transaction(() => {
           const data = { unit: unit.id, size: req.size, fullSizes: choice.fullSizes, courierId: req.courier.id, carrier: req.carrier };
@@ -335,29 +346,60 @@ export class Deposits {
   #completed({ op, compartment, at, openedAt }: ClosedDoor): () => void {
     const parcel = op.parcelId ? this.#ledger.parcels.get(op.parcelId) : undefined;
     if (!parcel) throw new Error(`deposit operation ${op.id} has no parcel: the ledger is inconsistent`);
-    const expiresAt = at + this.#holds.holdMs(compartment.size);
-    // One code covers every parcel waiting for the same unit: reuse the live one if there is one.
-    const live = this.#ledger.codes.liveForUnit(parcel.unit);
-    const fresh = live ? null : issueCode(this.#ledger, parcel.unit, at, this.#config.codes.length, this.#config.kioskId, this.#random);
-    const codeId = live ? live.id : fresh!.codeId;
-    this.#ledger.parcels.markDeposited(parcel.id, codeId, at, expiresAt);
-    this.#ledger.audit.record({ at, actor: op.actor, action: 'parcel.deposited', compartmentId: compartment.id, parcelId: parcel.id, detail: { operation: op.id, openedAt, codeId, newCode: fresh !== null } });
-    this.#ledger.outbox.append('parcel.deposited', at, {
-      parcelId: parcel.id,
-      compartmentId: compartment.id,
-      size: compartment.size,
-      unit: parcel.unit,
-      carrier: parcel.carrier,
-      tracking: parcel.tracking,
-      courierId: parcel.courierId,
-      codeId,
-      // Only a new code travels; a parcel joining a live code refers to it by id.
-      ...(fresh ? { code: fresh.code, pickupQr: fresh.pickupQr } : {}),
-      expiresAt: new Date(expiresAt).toISOString(),
-    });
-    return () => {
-      this.#log.info({ compartmentId: compartment.id, parcelId: parcel.id, unit: parcel.unit, codeId, newCode: fresh !== null }, 'parcel deposited');
-      this.#bus.tell('deposited', { parcelId: parcel.id, compartmentId: compartment.id });
-    };
+    return completeDeposit(this.#completion, parcel, { at, actor: op.actor, size: compartment.size, detail: { operation: op.id, openedAt } });
   }
+
+  /** What completeDeposit() needs of this module. */
+  get #completion(): DepositCompletion {
+    return { ledger: this.#ledger, config: this.#config, log: this.#log, random: this.#random, bus: this.#bus, holds: this.#holds };
+  }
+}
+
+/** What completing a deposit needs: the ledger, the code and hold rules, who to tell. */
+export interface DepositCompletion {
+  ledger: Ledger;
+  config: LockerdConfig;
+  log: Logger;
+  random: ((max: number) => number) | undefined;
+  bus: LockerBus;
+  holds: HoldPolicy;
+}
+
+/**
+ * A reserved parcel is in (its door shut, or a room courier put it on its shelf): it is
+ * `deposited`, its unit's code covers it (the live one, or a new one), its hold starts, and the
+ * audit row and `parcel.deposited` (with its shelf, if any) are written. Inside the caller's
+ * transaction; the function it returns runs once that has committed. `size` sets the hold (the
+ * compartment's, or the parcel's own on a shelf).
+ */
+export function completeDeposit(deps: DepositCompletion, parcel: Parcel, how: { at: number; actor: string; size: CompartmentSize; detail: Record<string, unknown> }): () => void {
+  const { ledger, config } = deps;
+  const { at } = how;
+  const compartmentId = parcel.compartmentId;
+  const expiresAt = at + deps.holds.holdMs(how.size);
+  // One code covers every parcel waiting for the same unit: reuse the live one if there is one.
+  const live = ledger.codes.liveForUnit(parcel.unit);
+  const fresh = live ? null : issueCode(ledger, parcel.unit, at, config.codes.length, config.kioskId, deps.random);
+  const codeId = live ? live.id : fresh!.codeId;
+  if (!ledger.parcels.markDeposited(parcel.id, codeId, at, expiresAt)) throw new Error(`parcel ${parcel.id} was not reserved: the ledger is inconsistent`);
+  const placeId = parcel.placeId;
+  ledger.audit.record({ at, actor: how.actor, action: 'parcel.deposited', compartmentId, parcelId: parcel.id, detail: { ...how.detail, codeId, newCode: fresh !== null, ...(placeId !== null ? { placeId } : {}) } });
+  ledger.outbox.append('parcel.deposited', at, {
+    parcelId: parcel.id,
+    compartmentId,
+    ...(placeId !== null ? { placeId } : {}),
+    size: how.size,
+    unit: parcel.unit,
+    carrier: parcel.carrier,
+    tracking: parcel.tracking,
+    courierId: parcel.courierId,
+    codeId,
+    // Only a new code travels; a parcel joining a live code refers to it by id.
+    ...(fresh ? { code: fresh.code, pickupQr: fresh.pickupQr } : {}),
+    expiresAt: new Date(expiresAt).toISOString(),
+  });
+  return () => {
+    deps.log.info({ compartmentId, parcelId: parcel.id, unit: parcel.unit, codeId, newCode: fresh !== null, ...(placeId !== null ? { placeId } : {}) }, 'parcel deposited');
+    deps.bus.tell('deposited', { parcelId: parcel.id, compartmentId });
+  };
 }
