@@ -15,7 +15,8 @@ export type KioskState =
   /** `share`: the unit's compartment this parcel may join ("add to A11", key C). */
   | { name: 'courier_size'; courier: Courier; tracking: string; carrier: string | null; unit: string; share?: string }
   /** `shared`: the parcel joins the unit's parcels in that compartment (`*` then means "no room"). */
-  | { name: 'courier_door'; courier: Courier; parcelId: string; compartmentId: string; shared?: boolean }
+  /** `placeId`: no compartment was free, the parcel overflowed onto that shelf of the room `compartmentId`. */
+  | { name: 'courier_door'; courier: Courier; parcelId: string; compartmentId: string; shared?: boolean; placeId?: string }
   /** `holdEnded`: the code also covers parcels it no longer opens (their hold ended): the goodbye sends the resident to the office. */
   | { name: 'resident_doors'; waiting: Set<string>; holdEnded?: boolean }
   // Returns (./flows/returns.ts): a resident's drop-off, then a courier's collection door by door.
@@ -32,6 +33,19 @@ export type KioskState =
   | { name: 'staff_door'; staff: StaffMember; compartmentId: string }
   | { name: 'staff_recall_confirm'; staff: StaffMember; parcelId: string; compartmentId: string; queue: string[] | null }
   | { name: 'staff_recall_door'; staff: StaffMember; parcelId: string; unit: string; compartmentId: string; queue: string[] | null; answered: boolean; closed: boolean }
-  | { name: 'staff_audit_door'; staff: StaffMember; walkId: string; compartmentId: string; remaining: string[]; tally: AuditTally; answered: boolean; closed: boolean; stopping: boolean };
+  | { name: 'staff_audit_door'; staff: StaffMember; walkId: string; compartmentId: string; remaining: string[]; tally: AuditTally; answered: boolean; closed: boolean; stopping: boolean }
+  // Package room (./flows/room.ts): a courier's session in the room, a resident scanning out.
+  | { name: 'room_scan'; courier: Courier; roomId: string; credential: 'pin' | 'badge' }
+  | { name: 'room_unit'; courier: Courier; roomId: string; credential: 'pin' | 'badge'; tracking: string; carrier: string | null }
+  | { name: 'room_shelf'; courier: Courier; roomId: string; credential: 'pin' | 'badge'; tracking: string; carrier: string | null; unit: string; shelf: string }
+  /** `parcels`: the resident's room parcels still to scan out, with their shelves. */
+  | { name: 'room_resident'; roomId: string; unit: string; codeId: number; parcels: RoomParcel[] };
 
 export type KioskStateName = KioskState['name'];
+
+/** A resident's parcel in a room, as the kiosk lists it. */
+export interface RoomParcel {
+  parcelId: string;
+  placeId: string;
+  tracking: string | null;
+}

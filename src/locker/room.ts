@@ -135,6 +135,22 @@ export class PackageRooms {
     return choosePlace(this.shelves(roomId), size);
   }
 
+  /** A parcel's tracking number (the resident's list shows it: it is printed on the label). */
+  tracking(parcelId: string): string | null {
+    return this.#ledger.parcels.get(parcelId)?.tracking ?? null;
+  }
+
+  /** The shelf of the parcel with this tracking number, while it waits on one. */
+  placeOf(tracking: string): string | null {
+    return this.#ledger.parcels.activeWithTracking(tracking)?.placeId ?? null;
+  }
+
+  /** The configured room a waiting parcel with this tracking number is in, if any. */
+  roomOfTracking(tracking: string): string | null {
+    const parcel = this.#ledger.parcels.activeWithTracking(tracking);
+    return parcel && parcel.placeId !== null && this.room(parcel.compartmentId) ? parcel.compartmentId : null;
+  }
+
   /** A door operation on the room is under way (the door is unlocked or open). */
   doorBusy(roomId: string): boolean {
     return this.#doors.busy(roomId);

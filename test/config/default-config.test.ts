@@ -5,6 +5,9 @@ import { loadConfig } from '../../src/config/load.js';
 import { defaultConfigPath, packageRoot } from '../../src/config/paths.js';
 import { COMPARTMENT_SIZES, type SimBusConfig } from '../../src/config/types.js';
 
+
+/** Examples named for what they show rather than demo-*, simulated for their walk-through. */
+const WALKTHROUGHS: ReadonlySet<string> = new Set(['package-room.json', 'lockers-with-room-overflow.json']);
 describe('config/default.json (the built-in simulated locker)', () => {
   const config = loadConfig(defaultConfigPath());
 
@@ -59,10 +62,21 @@ describe('config/default.json (the built-in simulated locker)', () => {
     const dir = join(packageRoot(), 'config', 'examples');
     for (const f of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
       const example = loadConfig(join(dir, f));
-      const demo = f.startsWith('demo-');
+      // The storage walk-throughs (README, docs/package-room.md) are driven with lockerctl sim too.
+      const demo = f.startsWith('demo-') || WALKTHROUGHS.has(f);
       expect(example.simulator, f).toEqual({ keypad: demo, scanner: demo });
       if (demo) expect(example.buses.every((b) => b.type === 'sim'), `${f}: a demo config simulates its doors too`).toBe(true);
     }
+  });
+
+  it('ships the package room and the room-overflow examples', () => {
+    const dir = join(packageRoot(), 'config', 'examples');
+    const room = loadConfig(join(dir, 'package-room.json'));
+    expect(room.storage).toBe('room');
+    expect(room.rooms.map((r) => r.id)).toEqual(['ROOM']);
+    const overflow = loadConfig(join(dir, 'lockers-with-room-overflow.json'));
+    expect(overflow.storage).toBe('lockers');
+    expect(overflow.allocation.overflow).toEqual([{ to: 'ROOM', sizes: ['S', 'M', 'L', 'XL'] }]);
   });
 
   it('every shipped example config is valid', () => {
