@@ -61,7 +61,7 @@ export class RoomFlow implements KioskFlow {
       case 'room_shelf':
         return [{ key: '*', labelId: 'choice.back' }, { key: '#', labelId: 'choice.enter' }];
       case 'room_resident':
-        return this.#roomOf(state)?.pickupConfirm === 'done' ? [{ key: '#', labelId: 'choice.pickupDone' }] : [];
+        return [{ key: '*', labelId: 'choice.cancel' }, ...(this.#roomOf(state)?.pickupConfirm === 'done' ? [{ key: '#' as Key, labelId: 'choice.pickupDone' as const }] : [])];
       default:
         return [];
     }
@@ -123,7 +123,9 @@ export class RoomFlow implements KioskFlow {
         ctx.to({ name: 'room_unit', courier: s.courier, roomId: s.roomId, credential: s.credential, tracking: s.tracking, carrier: s.carrier });
         return ctx.say('courier.keyUnit', {});
       case 'room_resident':
-        return ctx.say(this.#residentPrompt(s), { list: parcelList(s.parcels) });
+        // The list leaves the screen for the next person; a label scanned at the welcome screen still scans out.
+        ctx.endSession();
+        return ctx.say('room.scanOnWayOut', {}, 'info', 'goodbye');
       default:
         return;
     }
