@@ -16,6 +16,7 @@ import { ledgerCommands } from './ledger.js';
 import { outboxCommands } from './outbox.js';
 import { parcelCommands, parcelListCommands } from './parcels.js';
 import { reportCommands } from './report.js';
+import { roomCommands, roomReadCommands } from './rooms.js';
 import { screenCommands } from './screen.js';
 import { simCommands } from './sim.js';
 import { simNoticeCommands } from './sim-notices.js';
@@ -35,6 +36,7 @@ export function readOnlyCommands(ctx: LedgerContext): Map<string, CommandHandler
     ...outboxCommands(ctx),
     ...auditCommands(ctx),
     ...reportCommands(ctx),
+    ...roomReadCommands(ctx),
   ]);
 }
 
@@ -53,6 +55,7 @@ export function controlCommands(ctx: DaemonContext): Map<string, CommandHandler>
     ...gpioCommands({ ledger, gpio: daemon.gpio, now }),
     ...upstreamCommands({ config }),
     ...throttleCommands({ locker }),
+    ...roomCommands({ locker }),
     ...screenCommands({ config, screen: daemon.screen }),
     selfTestCommand({ config, ledger, locker, sync, now, boards: () => doors.health(), inputs: () => router.devices.map(inputHealth(sim)), serviceManager: { underSystemd: daemon.underSystemd } }),
   ]);
