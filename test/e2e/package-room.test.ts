@@ -19,7 +19,8 @@ describe('a package room station (config/examples/package-room.json), driven wit
 
   beforeAll(async () => {
     ({ dir, cleanup } = tempDir());
-    configPath = exampleConfig('package-room.json', dir);
+    // The room door left open raises its alarm soon (the shortest the config allows).
+    configPath = exampleConfig('package-room.json', dir, { doors: { leftOpenMs: 5_000 } });
     daemon = Daemon.spawn(configPath);
     await daemon.ready();
   });
@@ -109,4 +110,30 @@ describe('a package room station (config/examples/package-room.json), driven wit
     expect(daemon.output).not.toContain(code303);
     expect(daemon.output).not.toContain('111111');
   }, 60_000);
+
+  it('watches the room door like any door: forced open, left open, and its close', async () => {
+    // Nobody asked for it: forced open.
+    await json('sim', 'door', 'ROOM', 'open');
+    expect((await events('door.forced_open')).map((e) => e.data.compartmentId)).toEqual(['ROOM']);
+    await json('sim', 'door', 'ROOM', 'close');
+    // A courier's session door held open past doors.leftOpenMs.
+    await json('sim', 'keys', '222222#');
+    const deadline = Date.now() + 15_000;
+    while ((await events('door.left_open')).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    expect((await events('door.left_open')).map((e) => e.data.compartmentId)).toEqual(['ROOM']);
+    await json('sim', 'door', 'ROOM', 'close');
+    await json('sim', 'keys', '*');
+    expect((await events('door.closed')).map((e) => e.data.compartmentId)).toEqual(['ROOM', 'ROOM']);
+  }, 60_000);
+
+  it('staff see flagged parcels and refuse to resolve what is not flagged, changing nothing', async () => {
+    expect(await json('parcels', '--flagged')).toEqual([]);
+    const waiting = (await json('parcels')).find((p: { state: string }) => p.state === 'deposited');
+    const r = await lockerctl(['--config', configPath, 'parcels', 'resolve', waiting.id, 'taken']);
+    expect(r.code).toBe(65);
+    expect(r.stderr).toContain('is not a flagged parcel waiting in a package room; see lockerctl parcels --flagged');
+    const bad = await lockerctl(['--config', configPath, 'parcels', 'resolve', waiting.id, 'gone']);
+    expect(bad.code).toBe(64);
+    expect((await json('parcels')).find((p: { id: string }) => p.id === waiting.id).state).toBe('deposited');
+  });
 });

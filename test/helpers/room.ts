@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ROOT, writeConfig } from './fixtures.js';
 
 /** A config/examples/ file, with the ledger, socket and screen of this test. */
-export function exampleConfig(name: string, dir: string): string {
+export function exampleConfig(name: string, dir: string, overrides: Record<string, unknown> = {}): string {
   const example = JSON.parse(readFileSync(join(ROOT, 'config', 'examples', name), 'utf8')) as Record<string, unknown>;
   return writeConfig(dir, {
     ...example,
@@ -12,6 +12,7 @@ export function exampleConfig(name: string, dir: string): string {
     mqtt: { enabled: false },
     screen: { ...(example.screen as object), enabled: false },
     log: { level: 'debug' },
+    ...overrides,
   });
 }
 
