@@ -82,6 +82,12 @@ export class RoomFlow implements KioskFlow {
 
   async submit(ctx: KioskFlowContext, entry: string): Promise<void> {
     const s = ctx.state;
+    // Exactly a code's digits in a courier's session: most likely a resident's code (not an
+    // existing unit at the unit prompt). Nothing of it is logged, audited or shown; * then logs out.
+    if ((s.name === 'room_scan' || s.name === 'room_unit' || s.name === 'room_shelf') && entry.length === ctx.config.codes.length && /^[0-9]+$/.test(entry) && !(s.name === 'room_unit' && ctx.locker.unit(entry))) {
+      ctx.to({ name: 'room_scan', courier: s.courier, roomId: s.roomId, credential: s.credential });
+      return ctx.say('courier.sessionOpen', {}, 'error');
+    }
     switch (s.name) {
       case 'room_scan':
         if (entry !== '') return this.#parcel(ctx, s, entry, true);
