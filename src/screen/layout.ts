@@ -26,6 +26,9 @@ export interface LockerMap {
 }
 
 export function lockerMap(config: LockerdConfig): LockerMap {
+  // A package room station has one door, the room's: the map shows it alone (docs/package-room.md).
+  const room = config.storage === 'room' ? config.rooms[0] : undefined;
+  if (room) return { columns: 1, rows: 1, cells: [{ id: room.id, column: 1, row: 1, size: 'XL', accessible: false }] };
   const byId = new Map(config.compartments.map((c) => [c.id, c]));
   let cells: MapCell[];
   if (config.compartments.length > 0 && config.compartments.every((c) => c.column !== undefined && c.row !== undefined)) {

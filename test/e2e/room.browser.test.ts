@@ -127,6 +127,8 @@ describe.skipIf(skip)('the package room on the kiosk screen in Chromium', { time
       await tap(page, `${code}#`);
       await expectPrompt(page, `The room door is open. Your parcels: R-A (${LABELS[0]}). On your way out, scan each label here.`);
       expect(await page.evaluate(() => document.body.dataset.step)).toBe('room_resident');
+      // The room station's map is its one door, highlighted open.
+      expect(await page.$$eval('#map [data-door-state]', (cells) => cells.map((c) => `${(c as HTMLElement).dataset.compartment}:${(c as HTMLElement).dataset.doorState}`))).toEqual(['ROOM:open']);
       await shot(page, '3-resident-parcel-list');
       expect(await page.evaluate((c) => document.documentElement.outerHTML.includes(c), code)).toBe(false);
       expect((await ctl('sim', 'door', 'ROOM', 'close')).code).toBe(0);
