@@ -33,6 +33,11 @@ export interface KioskFlowContext {
   endSession(): void;
   /** The doors on screen for this flow, in the order they were opened. */
   readonly doors: Map<string, ScreenDoor['state']>;
+  /**
+   * The flow lets go of its person: the session ends and this entry (`#` pressed) or scan is
+   * handled as at the welcome screen (the next resident's code keyed over the previous one's list).
+   */
+  handOver(input: { entry: string } | { scan: string }): Promise<void>;
   /** Runs a door operation of this session: its unlocks are shown as they happen, input waits. */
   doorsOf<T>(purpose: DoorPurpose, operation: () => Promise<T>): Promise<T>;
 }

@@ -116,6 +116,11 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
       get doors() {
         return session.#doors;
       },
+      handOver: async (input) => {
+        this.#reset();
+        this.#endSession();
+        return 'entry' in input ? this.#onSubmit(input.entry) : this.#onScan(input.scan);
+      },
       doorsOf: (purpose, operation) => this.#doorsOf(purpose, operation),
     };
     this.#limited = new LimitedLog(deps.log, { linesPerWindow: deps.config.flood.logLinesPerMinute, windowMs: 60_000, now: deps.now });

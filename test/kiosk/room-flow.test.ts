@@ -89,4 +89,24 @@ describe('the room flow at the kiosk', () => {
     // A stray key while the list is shown repeats it; the code still covers the parcel.
     expect(await h.keys('5#')).toEqual([`The room door is open. Your parcels: R-A (${LABELS[0]}). On your way out, scan each label here.`]);
   });
+
+  it("takes the next resident's code keyed over the previous one's list; the first one's parcels stay to scan out", async () => {
+    await h.keys('111111#');
+    await h.door('ROOM', false);
+    for (const [label, unit] of [[LABELS[0]!, '101'], [LABELS[1]!, '201']] as const) {
+      await h.scan(label);
+      await h.keys(`${unit}#`);
+      await h.keys('#');
+    }
+    await h.keys('*');
+    const codes = h.app.ledger.outbox.list({ limit: 100 }).filter((e) => e.type === 'parcel.deposited').map((e) => e.data.code as string);
+    await h.keys(`${codes[0]}#`);
+    await h.door('ROOM', false);
+    expect(await h.keys(`${codes[1]}#`)).toEqual([`The room door is open. Your parcels: R-A (${LABELS[1]}). On your way out, scan each label here.`]);
+    // At 201's list, 101's label is someone else's.
+    expect(await h.scan(LABELS[0]!)).toEqual(['That parcel is not yours. Please put it back on shelf R-A.']);
+    await h.keys('*');
+    // At the welcome screen, it scans out for the resident who was let in for it.
+    expect(await h.scan(LABELS[0]!)).toEqual(['Thank you: your parcel from shelf R-A is checked out.']);
+  });
 });

@@ -104,6 +104,8 @@ export class RoomFlow implements KioskFlow {
         if (entry !== '') return ctx.say('room.shelfFirst', { shelf: s.shelf }, 'error');
         return this.#store(ctx, s, undefined);
       case 'room_resident': {
+        // Someone's code (the next resident, or this one again): the welcome screen's rules take it.
+        if (entry.length === ctx.config.codes.length && /^[0-9]+$/.test(entry)) return ctx.handOver({ entry });
         const room = this.#roomOf(s);
         if (entry !== '' || room?.pickupConfirm !== 'done') return ctx.say(this.#residentPrompt(s), { list: parcelList(s.parcels) });
         const count = ctx.locker.rooms.confirmAll(s.roomId, { unit: s.unit, codeId: s.codeId }, s.parcels.map((p) => p.parcelId));
@@ -169,6 +171,8 @@ export class RoomFlow implements KioskFlow {
         return this.#store(ctx, s, label.shelf);
       }
       case 'room_resident':
+        // A pickup QR: the next resident (or this one again), as at the welcome screen.
+        if (scan.kind === 'pickup') return ctx.handOver({ scan: text });
         return this.#scanOut(ctx, s, scan);
       default:
         return ctx.say('door.closeFirst', {});
