@@ -30,8 +30,7 @@ export interface DepositRequest {
 }
 
 export type DepositResult =
-  /** `shared`: the parcel joins the unit's parcels already in that compartment. */
-  /** `placeId`: no compartment was free, the parcel overflowed onto this shelf of the room `compartmentId`. */
+  /** `shared`: the parcel joins the unit's parcels already in that compartment. `placeId`: no compartment was free, the parcel overflowed onto this shelf of the room `compartmentId`. */
   | { ok: true; parcelId: string; compartmentId: string; size: CompartmentSize; shared?: boolean; placeId?: string }
   | { ok: false; reason: 'unknown_unit' }
   /** A parcel with the same tracking number is still in the locker (reserved or deposited). */
@@ -381,7 +380,7 @@ export function completeDeposit(deps: DepositCompletion, parcel: Parcel, how: { 
   const live = ledger.codes.liveForUnit(parcel.unit);
   const fresh = live ? null : issueCode(ledger, parcel.unit, at, config.codes.length, config.kioskId, deps.random);
   const codeId = live ? live.id : fresh!.codeId;
-  if (!ledger.parcels.markDeposited(parcel.id, codeId, at, expiresAt)) throw new Error(`parcel ${parcel.id} was not reserved: the ledger is inconsistent`);
+  ledger.parcels.markDeposited(parcel.id, codeId, at, expiresAt);
   const placeId = parcel.placeId;
   ledger.audit.record({ at, actor: how.actor, action: 'parcel.deposited', compartmentId, parcelId: parcel.id, detail: { ...how.detail, codeId, newCode: fresh !== null, ...(placeId !== null ? { placeId } : {}) } });
   ledger.outbox.append('parcel.deposited', at, {
