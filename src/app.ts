@@ -15,6 +15,7 @@ import { ReturnsFlow } from './kiosk/flows/returns.js';
 import { StaffFlow } from './kiosk/flows/staff.js';
 import { DeskFlow } from './kiosk/flows/desk.js';
 import { stationDesk } from './locker/desk.js';
+import { RoomFlow } from './kiosk/flows/room.js';
 import { UpstreamNoticeWatch } from './kiosk/upstream-notice.js';
 import { CLOCK_BACK_TOLERANCE_MS } from './ledger/audit.js';
 import { Ledger } from './ledger/ledger.js';
@@ -99,7 +100,7 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
     const screenInput: ScreenInput | undefined = config.screen.enabled ? new ScreenInput(() => screenStatus(screen)) : undefined;
     const inputs = screenInput ? [...hardwareInputs, screenInput] : hardwareInputs;
     const locker = new LockerService({ ledger, doors, config, log: componentLogger(log, 'locker'), now, monotonic: options.monotonic });
-    const kiosk = new KioskSession({ locker, config, log: componentLogger(log, 'kiosk'), now, flows: [new DeskFlow(stationDesk(config)), new StaffFlow(), new ReturnsFlow(locker)] });
+    const kiosk = new KioskSession({ locker, config, log: componentLogger(log, 'kiosk'), now, flows: [new DeskFlow(stationDesk(config)), new StaffFlow(), new ReturnsFlow(locker), new RoomFlow(config)] });
     const inputLog = componentLogger(log, 'input');
     const router = routeInputs({ inputs, kiosk, ledger, config, log: inputLog, now });
     // Power loss: recorded and checkpointed by the unit, then the daemon stops through its SIGTERM path.

@@ -6,6 +6,8 @@ import type { Logger } from '../log.js';
 import type { LockerService } from '../locker/locker-service.js';
 import type { ScanResult } from '../barcode/index.js';
 import type { StaffMember } from '../ledger/staff.js';
+import type { Courier } from '../ledger/people.js';
+import type { PickupResult } from '../locker/pickups.js';
 import type { KioskState } from './kiosk-state.js';
 import type { MessageId, MessageParams } from './messages.js';
 import type { ChoiceSpec } from './screen-model.js';
@@ -31,6 +33,11 @@ export interface KioskFlowContext {
   endSession(): void;
   /** The doors on screen for this flow, in the order they were opened. */
   readonly doors: Map<string, ScreenDoor['state']>;
+  /**
+   * The flow lets go of its person: the session ends and this entry (`#` pressed) or scan is
+   * handled as at the welcome screen (the next resident's code keyed over the previous one's list).
+   */
+  handOver(input: { entry: string } | { scan: string }): Promise<void>;
   /** Runs a door operation of this session: its unlocks are shown as they happen, input waits. */
   doorsOf<T>(purpose: DoorPurpose, operation: () => Promise<T>): Promise<T>;
 }
@@ -66,6 +73,16 @@ export interface KioskFlow {
   panel?(state: KioskState): ScreenPanel | undefined;
   /** A signature from the screen's pad (`strokes`) or `lockerctl sim sign` (`path`), not yet checked. */
   signature?(ctx: KioskFlowContext, signature: SignatureInput): void | Promise<void>;
+  /** A courier logged in at the welcome screen: a flow may take the session over (the package room's). True: it did. */
+  courierLoggedIn?(ctx: KioskFlowContext, courier: Courier, credential: 'pin' | 'badge'): boolean | Promise<boolean>;
+  /** The resident's code covers parcels in a room or at a desk (`elsewhere`): the flow of that storage kind hands them over. */
+  pickupElsewhere?(ctx: KioskFlowContext, result: Extract<PickupResult, { ok: true }>): void | Promise<void>;
+  /** A scan at the welcome screen the session has no use for (a parcel label): true when the flow took it. */
+  scanAtWelcome?(ctx: KioskFlowContext, scan: ScanResult, text: string): boolean | Promise<boolean>;
+  /** A letter key (A-D) with nothing typed in one of this flow's states: true when it means something here. */
+  key?(ctx: KioskFlowContext, key: Key): boolean | Promise<boolean>;
+  /** How long a session in this flow's state lasts without input; undefined: `kiosk.sessionTimeoutMs`. */
+  sessionMs?(state: KioskState): number | undefined;
 }
 
 /** What the pad sent (strokes of [x, y] points), or a path keyed for a simulation. */

@@ -17,7 +17,8 @@ export type KioskState =
   /** `share`: the unit's compartment this parcel may join ("add to A11", key C). */
   | { name: 'courier_size'; courier: Courier; tracking: string; carrier: string | null; unit: string; share?: string }
   /** `shared`: the parcel joins the unit's parcels in that compartment (`*` then means "no room"). */
-  | { name: 'courier_door'; courier: Courier; parcelId: string; compartmentId: string; shared?: boolean }
+  /** `placeId`: no compartment was free, the parcel overflowed onto that shelf of the room `compartmentId`. */
+  | { name: 'courier_door'; courier: Courier; parcelId: string; compartmentId: string; shared?: boolean; placeId?: string }
   /** `holdEnded`: the code also covers parcels it no longer opens (their hold ended): the goodbye sends the resident to the office. */
   | { name: 'resident_doors'; waiting: Set<string>; holdEnded?: boolean }
   // Returns (./flows/returns.ts): a resident's drop-off, then a courier's collection door by door.
@@ -43,7 +44,13 @@ export type KioskState =
   | { name: 'desk_code'; staff: StaffMember }
   /** `collector`: the authorised collector staff chose (null: the resident signs for themself). */
   | ({ name: 'desk_parcels' } & DeskHandover)
-  | ({ name: 'desk_sign' } & DeskHandover);
+  | ({ name: 'desk_sign' } & DeskHandover)
+  // Package room (./flows/room.ts): a courier's session in the room, a resident scanning out.
+  | { name: 'room_scan'; courier: Courier; roomId: string; credential: 'pin' | 'badge' }
+  | { name: 'room_unit'; courier: Courier; roomId: string; credential: 'pin' | 'badge'; tracking: string; carrier: string | null }
+  | { name: 'room_shelf'; courier: Courier; roomId: string; credential: 'pin' | 'badge'; tracking: string; carrier: string | null; unit: string; shelf: string }
+  /** `parcels`: the resident's room parcels still to scan out, with their shelves. */
+  | { name: 'room_resident'; roomId: string; unit: string; codeId: number; parcels: RoomParcel[] };
 
 /** A desk pickup under way: the parcels found for the code, and who collects them. */
 export interface DeskHandover {
@@ -57,3 +64,10 @@ export interface DeskHandover {
 }
 
 export type KioskStateName = KioskState['name'];
+
+/** A resident's parcel in a room, as the kiosk lists it. */
+export interface RoomParcel {
+  parcelId: string;
+  placeId: string;
+  tracking: string | null;
+}

@@ -45,6 +45,8 @@ export interface ScreenFacts {
   shareOffered?: boolean;
   /** The open deposit door is a shared compartment's: `*` means "no room" rather than "too small". */
   sharedDoor?: boolean;
+  /** The open door is a package room's, for an overflow parcel: no bigger or other door. */
+  overflowDoor?: boolean;
   /** The choices of a state owned by a flow of ./flows/ (the courier and resident ones are below). */
   flowChoices?: ChoiceSpec[];
   /** Keys that start a flow of ./flows/ from the welcome screen or a courier's prompt (send a return...). */
@@ -84,7 +86,7 @@ export function choicesFor(f: ScreenFacts): ScreenChoice[] {
       out = typing ? clearOrEnter : [...SIZE_CHOICES.map((s) => choice(s.key, s.labelId, [s.key, '#'])), back, choice('#', 'choice.size.auto'), ...(f.shareOffered ? [choice(SHARE_KEY, 'choice.shareCompartment')] : [])];
       break;
     case 'courier_door':
-      out = typing ? [choice('*', 'choice.clear')] : [choice('*', f.sharedDoor ? 'choice.noRoom' : 'choice.biggerDoor'), choice(DOOR_DID_NOT_OPEN_KEY, 'choice.doorDidNotOpen')];
+      out = typing ? [choice('*', 'choice.clear')] : f.overflowDoor ? [] : [choice('*', f.sharedDoor ? 'choice.noRoom' : 'choice.biggerDoor'), choice(DOOR_DID_NOT_OPEN_KEY, 'choice.doorDidNotOpen')];
       break;
     case 'resident_doors':
       out = typing ? [choice('*', 'choice.clear')] : [];

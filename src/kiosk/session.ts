@@ -120,6 +120,11 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
       get doors() {
         return session.#doors;
       },
+      handOver: async (input) => {
+        this.#reset();
+        this.#endSession();
+        return 'entry' in input ? this.#onSubmit(input.entry) : this.#onScan(input.scan);
+      },
       doorsOf: (purpose, operation) => this.#doorsOf(purpose, operation),
     };
     this.#limited = new LimitedLog(deps.log, { linesPerWindow: deps.config.flood.logLinesPerMinute, windowMs: 60_000, now: deps.now });
@@ -243,6 +248,7 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
       upstreamOffline: this.#upstreamOffline,
       shareOffered: this.#state.name === 'courier_size' && this.#state.share !== undefined,
       sharedDoor: this.#state.name === 'courier_door' && this.#state.shared === true,
+      overflowDoor: this.#state.name === 'courier_door' && this.#state.placeId !== undefined,
       flowChoices: this.#flowFor(this.#state)?.choices(this.#state, this.#entry.length > 0),
       startChoices: this.#startChoices(),
       panel: this.#flowFor(this.#state)?.panel?.(this.#state),
@@ -328,7 +334,7 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
     clearTimeout(this.#timer);
     this.#deadline = null;
     if (this.#state.name !== 'idle' || this.#language !== this.#defaultLanguage) {
-      const ms = this.deps.config.kiosk.sessionTimeoutMs;
+      const ms = this.#flowFor(this.#state)?.sessionMs?.(this.#state) ?? this.deps.config.kiosk.sessionTimeoutMs;
       this.#deadline = Date.now() + ms;
       this.#timer = setTimeout(() => this.#enqueue(() => this.#timeout()), ms);
       this.#timer.unref();
@@ -373,13 +379,16 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
       const starter = this.#flows.find((f) => f.start && f.startChoices?.(this.#state).some((c) => c.key === key));
       if (starter) return starter.start!(this.#context, key);
     }
+    // A letter key a flow of ./flows/ gives a meaning in its own states (the package room's door).
+    const owner = this.#flowFor(this.#state);
+    if (/^[A-D]$/.test(key) && this.#entry === '' && owner?.key && (await owner.key(this.#context, key))) return;
     const cancel = key === '*' || key === 'cancel';
     const submit = key === '#' || key === 'enter';
     if (cancel) return this.#onCancel();
     // Courier keys that act at once, with nothing typed: "add to A11" and "the door did not open".
     const s = this.#state;
     if (this.#entry === '' && key === SHARE_KEY && s.name === 'courier_size' && s.share !== undefined) return this.#deposit(s.courier, s.tracking, s.carrier, s.unit, 'auto', s.share);
-    if (this.#entry === '' && key === DOOR_DID_NOT_OPEN_KEY && s.name === 'courier_door') return this.#anotherDoor(s.courier, s.parcelId, s.compartmentId);
+    if (this.#entry === '' && key === DOOR_DID_NOT_OPEN_KEY && s.name === 'courier_door' && s.placeId === undefined) return this.#anotherDoor(s.courier, s.parcelId, s.compartmentId);
     if (submit) {
       const entry = this.#entry;
       this.#entry = '';
@@ -419,6 +428,8 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
         this.#say('courier.keyUnit', {});
         return;
       case 'courier_door':
+        // An overflow parcel is on its way to a shelf: no bigger door.
+        if (s.placeId !== undefined) return this.#say('door.closeFirst', {});
         return this.#biggerDoor(s.courier, s.parcelId, s.compartmentId);
       case 'resident_doors':
         this.#say('door.closeFirst', {});
@@ -509,6 +520,8 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
       this.#cancelEndsSession = true;
       return this.#say('courier.sessionOpen', {}, 'error');
     }
+    // A label scanned at the welcome screen: a package room's scan-out (./flows/room.ts).
+    if (s.name === 'idle') for (const f of this.#flows) if (f.scanAtWelcome && (await f.scanAtWelcome(this.#context, scan, text))) return;
     if (s.name !== 'courier_scan') {
       return this.#say(s.name === 'idle' ? 'scan.loginFirst' : 'door.closeFirst', {});
     }
@@ -551,7 +564,7 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
     this.#say('throttled', { seconds: Math.ceil(waitMs / 1000) }, 'error', 'throttled', Date.now() + waitMs);
   }
 
-  #login(credential: string | { badgeToken: string }): void {
+  async #login(credential: string | { badgeToken: string }): Promise<void> {
     const result = this.deps.locker.login(credential);
     // A staff member's PIN or badge: the staff flow (./flows/staff.ts) takes over.
     if (result.ok && 'staff' in result) {
@@ -565,9 +578,11 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
     }
     this.deps.log.info({ courier: result.courier.id, carrier: result.courier.carrier }, 'courier logged in');
     this.#courierCredential = typeof credential === 'string' ? 'pin' : 'badge';
+    // A package room station: the room flow takes the courier's session (./flows/room.ts).
+    for (const f of this.#flows) if (f.courierLoggedIn && (await f.courierLoggedIn(this.#context, result.courier, this.#courierCredential))) return;
     this.#to({ name: 'courier_scan', courier: result.courier });
-    // A full locker says so at once, before the courier scans a whole trolley of parcels.
-    if (this.deps.locker.freeCompartments() === 0) {
+    // A full locker says so at once, before the courier scans a whole trolley of parcels (unless a room takes its overflow).
+    if (this.deps.locker.freeCompartments() === 0 && this.deps.config.allocation.overflow.length === 0) {
       // Recorded too (deposit.refused, full_at_login): overflow counts must see the courier turned away.
       this.deps.locker.refuseFullAtLogin(result.courier);
       return this.#say('courier.lockerFull', { courier: result.courier.carrier }, 'error');
@@ -594,7 +609,8 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
     if (result.ok) {
       // Doors that failed before this one are staff's business, not the courier's.
       this.#doors = new Map([[result.compartmentId, 'open']]);
-      this.#to({ name: 'courier_door', courier, parcelId: result.parcelId, compartmentId: result.compartmentId, ...(result.shared ? { shared: true } : {}) });
+      this.#to({ name: 'courier_door', courier, parcelId: result.parcelId, compartmentId: result.compartmentId, ...(result.shared ? { shared: true } : {}), ...(result.placeId !== undefined ? { placeId: result.placeId } : {}) });
+      if (result.placeId !== undefined) return this.#say('courier.overflowToRoom', { shelf: result.placeId }, 'success');
       if (result.shared) return this.#say('courier.sharedDoorOpen', { door: result.compartmentId }, 'success');
       return this.#say('courier.doorOpen', { door: result.compartmentId }, 'success');
     }
@@ -656,6 +672,8 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
     // Parcels at a front desk: nothing opens for them; the resident is sent there.
     const atDesk = result.elsewhere.filter((e) => e.kind === 'desk').reduce((n, e) => n + e.parcels.length, 0);
     if (atDesk > 0) this.#say('pickup.atDesk', { count: atDesk }, 'info', opened.length === 0 ? 'goodbye' : undefined);
+    // Parcels in a room or at a desk: the flow of that kind lists them and lets the resident in.
+    if (result.elsewhere.length > 0) for (const f of this.#flows) await f.pickupElsewhere?.(this.#context, result);
   }
 
   #onDeposited(_parcelId: string, compartmentId: string): void {
@@ -663,6 +681,7 @@ export class KioskSession extends EventEmitter<{ display: [Display]; screen: [Sc
     if (this.#doors.has(compartmentId)) this.#doors.set(compartmentId, 'closed');
     if (s.name === 'courier_door' && s.compartmentId === compartmentId) {
       this.#to({ name: 'courier_scan', courier: s.courier });
+      if (s.placeId !== undefined) return this.#say('courier.storedOnShelf', { shelf: s.placeId }, 'success');
       this.#say('courier.deposited', { door: compartmentId }, 'success');
     }
   }

@@ -29,7 +29,7 @@ export function recordDeposit(
   const fresh = live ? null : issueCode(ledger, parcel.unit, at, config.codes.length, config.kioskId, d.random);
   const codeId = live ? live.id : fresh!.codeId;
   ledger.parcels.markDeposited(parcel.id, codeId, at, expiresAt);
-  ledger.audit.record({ at, actor: d.actor, action: 'parcel.deposited', compartmentId: d.compartmentId, parcelId: parcel.id, detail: { ...d.detail, codeId, newCode: fresh !== null } });
+  ledger.audit.record({ at, actor: d.actor, action: 'parcel.deposited', compartmentId: d.compartmentId, parcelId: parcel.id, detail: { ...d.detail, codeId, newCode: fresh !== null, ...(parcel.placeId !== null ? { placeId: parcel.placeId } : {}) } });
   ledger.outbox.append('parcel.deposited', at, {
     parcelId: parcel.id,
     compartmentId: d.compartmentId,

@@ -2,6 +2,7 @@ import { COMPARTMENT_SIZES, type CompartmentSize, type LockerdConfig } from '../
 import type { Compartment } from '../ledger/compartments.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Courier } from '../ledger/people.js';
+import type { Parcel } from '../ledger/parcels.js';
 import { uuidv7 } from '../ledger/uuidv7.js';
 import type { Logger } from '../log.js';
 import { chooseCompartment, chooseSharedCompartment, type AllocationResult } from './allocation.js';
@@ -28,13 +29,16 @@ export interface DepositRequest {
 }
 
 export type DepositResult =
-  /** `shared`: the parcel joins the unit's parcels already in that compartment. */
-  | { ok: true; parcelId: string; compartmentId: string; size: CompartmentSize; shared?: boolean }
+  /** `shared`: the parcel joins the unit's parcels already in that compartment. `placeId`: no compartment was free, the parcel overflowed onto this shelf of the room `compartmentId`. */
+  | { ok: true; parcelId: string; compartmentId: string; size: CompartmentSize; shared?: boolean; placeId?: string }
   | { ok: false; reason: 'unknown_unit' }
   /** A parcel with the same tracking number is still in the locker (reserved or deposited). */
   | { ok: false; reason: 'duplicate'; compartmentId: string }
   | { ok: false; reason: 'full'; fullSizes: CompartmentSize[] }
   | { ok: false; reason: 'doors_failed'; tried: string[] };
+
+/** Tries allocation.overflow for a parcel no compartment fits: a result when a room took it (or its door failed), null to refuse it as full. */
+export type OverflowHook = (req: DepositRequest, unit: string) => Promise<DepositResult | null>;
 
 /** Compartments a parcel may go into now: in service, empty, no door operation under way, board answering. */
 export function freeCompartmentsNow(ledger: Ledger, boards: BoardStatus): Compartment[] {
@@ -66,10 +70,13 @@ export class Deposits {
   readonly #boards: BoardStatus;
   readonly #bus: LockerBus;
   readonly #refusals: RefusalRecorder;
+  /** Where a parcel goes when no compartment fits it (allocation.overflow, ./room-overflow.ts). */
+  readonly #overflow: OverflowHook | undefined;
   /** Parcels whose duplicate tracking number upstream already heard of (once each is enough). */
   readonly #duplicateReported = new Set<string>();
 
-  constructor(deps: { ledger: Ledger; config: LockerdConfig; log: Logger; now: () => number; random?: (max: number) => number; doors: DoorOperator; boards: BoardStatus; bus: LockerBus; refusals: RefusalRecorder }) {
+  constructor(deps: { ledger: Ledger; config: LockerdConfig; log: Logger; now: () => number; random?: (max: number) => number; doors: DoorOperator; boards: BoardStatus; bus: LockerBus; refusals: RefusalRecorder; overflow?: OverflowHook }) {
+    this.#overflow = deps.overflow;
     this.#ledger = deps.ledger;
     this.#config = deps.config;
     this.#log = deps.log;
@@ -178,6 +185,9 @@ export class Deposits {
       const choice: AllocationResult = attempt === 0 && shared ? { ok: true, compartment: shared } : chooseCompartment(free, { size, accessibleOnly: unit.accessible, exclude: new Set(tried) });
       if (!choice.ok) {
         if (tried.length > 0) break;
+        // No compartment fits: a room of allocation.overflow may take it (before any refusal is written).
+        const overflowed = this.#overflow ? await this.#overflow(req, unit.id) : null;
+        if (overflowed) return overflowed;
         const now = this.#now();
         this.#ledger.transaction(() => {
           const data = { unit: unit.id, size: req.size, fullSizes: choice.fullSizes, courierId: req.courier.id, carrier: req.carrier };
@@ -332,10 +342,37 @@ export class Deposits {
   #completed({ op, compartment, at, openedAt }: ClosedDoor): () => void {
     const parcel = op.parcelId ? this.#ledger.parcels.get(op.parcelId) : undefined;
     if (!parcel) throw new Error(`deposit operation ${op.id} has no parcel: the ledger is inconsistent`);
-    const { codeId, newCode } = recordDeposit(this.#ledger, this.#config, { parcel, compartmentId: compartment.id, size: compartment.size, at, actor: op.actor, detail: { operation: op.id, openedAt }, ...(this.#random ? { random: this.#random } : {}) });
-    return () => {
-      this.#log.info({ compartmentId: compartment.id, parcelId: parcel.id, unit: parcel.unit, codeId, newCode }, 'parcel deposited');
-      this.#bus.tell('deposited', { parcelId: parcel.id, compartmentId: compartment.id });
-    };
+    return completeDeposit(this.#completion, parcel, { at, actor: op.actor, size: compartment.size, detail: { operation: op.id, openedAt } });
   }
+
+  /** What completeDeposit() needs of this module. */
+  get #completion(): DepositCompletion {
+    return { ledger: this.#ledger, config: this.#config, log: this.#log, random: this.#random, bus: this.#bus };
+  }
+}
+
+/** What completing a deposit needs: the ledger, the code and hold rules, who to tell. */
+export interface DepositCompletion {
+  ledger: Ledger;
+  config: LockerdConfig;
+  log: Logger;
+  random: ((max: number) => number) | undefined;
+  bus: LockerBus;
+}
+
+/**
+ * A reserved parcel is in (its door shut, or a room courier put it on its shelf): it is
+ * `deposited`, its unit's code covers it (the live one, or a new one), its hold starts, and the
+ * audit row and `parcel.deposited` (with its shelf, if any) are written. Inside the caller's
+ * transaction; the function it returns runs once that has committed. `size` sets the hold (the
+ * compartment's, or the parcel's own on a shelf).
+ */
+export function completeDeposit(deps: DepositCompletion, parcel: Parcel, how: { at: number; actor: string; size: CompartmentSize; detail: Record<string, unknown> }): () => void {
+  const compartmentId = parcel.compartmentId;
+  const placeId = parcel.placeId;
+  const { codeId, newCode } = recordDeposit(deps.ledger, deps.config, { parcel, compartmentId, size: how.size, at: how.at, actor: how.actor, detail: how.detail, ...(deps.random ? { random: deps.random } : {}) });
+  return () => {
+    deps.log.info({ compartmentId, parcelId: parcel.id, unit: parcel.unit, codeId, newCode, ...(placeId !== null ? { placeId } : {}) }, 'parcel deposited');
+    deps.bus.tell('deposited', { parcelId: parcel.id, compartmentId });
+  };
 }

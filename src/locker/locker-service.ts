@@ -17,6 +17,8 @@ import { Pickups, type PickupResult } from './pickups.js';
 import { RefusalRecorder } from './refusals.js';
 import { Returns, type LabelCheck, type ReturnCollectResult, type ReturnDepositRequest, type ReturnDepositResult, type ReturnLabel } from './returns.js';
 import { Staff } from './staff.js';
+import { PackageRooms } from './room.js';
+import { overflowIntoRooms } from './room-overflow.js';
 
 export type { DepositRequest, DepositResult } from './deposits.js';
 export type { PickupResult } from './pickups.js';
@@ -58,6 +60,8 @@ export class LockerService {
   readonly staff: Staff;
   /** The front desk (./desk.ts): used directly by the desk flow, on a `storage: "desk"` station. */
   readonly desk: Desk;
+  /** Package rooms (./room.ts): used directly by the room flow and lockerctl. */
+  readonly rooms: PackageRooms;
 
   constructor(deps: LockerServiceDeps) {
     const { ledger, config, log } = deps;
@@ -68,7 +72,9 @@ export class LockerService {
     this.#boards = new BoardStatus({ ledger, doors: deps.doors, log, now });
     this.#doors = new DoorOperator({ ledger, doors: deps.doors, config, log, now, bus: this.events, boards: this.#boards });
     this.#credentials = new Credentials({ ledger, config, log, now, monotonic });
-    this.#deposits = new Deposits({ ledger, config, log, now, random: deps.random, doors: this.#doors, boards: this.#boards, bus: this.events, refusals: this.#refusals });
+    this.rooms = new PackageRooms({ ledger, config, log, now, random: deps.random, doors: this.#doors, bus: this.events, refusals: this.#refusals });
+    const overflow = config.allocation.overflow.length > 0 ? overflowIntoRooms(config, this.rooms, log) : undefined;
+    this.#deposits = new Deposits({ ledger, config, log, now, random: deps.random, doors: this.#doors, boards: this.#boards, bus: this.events, refusals: this.#refusals, ...(overflow ? { overflow } : {}) });
     this.#holds = new Holds({ ledger, config, log, now, monotonic });
     this.#pickups = new Pickups({ ledger, log, now, doors: this.#doors, credentials: this.#credentials, bus: this.events, holds: this.#holds, refusals: this.#refusals });
     this.#opens = new AuthorisedOpens({ ledger, log, doors: this.#doors });
@@ -87,11 +93,13 @@ export class LockerService {
     this.#boards.start();
     this.#holds.start();
     await this.#doors.start();
+    this.rooms.start();
   }
 
   stop(): void {
     this.#refusals.flush();
     this.#holds.stop();
+    this.rooms.stop();
     this.#credentials.stop();
     this.#boards.stop();
     this.#doors.stop();

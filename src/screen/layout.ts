@@ -29,6 +29,9 @@ export interface LockerMap {
 const NO_MAP: LockerMap = { columns: 0, rows: 0, cells: [] };
 
 export function lockerMap(config: LockerdConfig): LockerMap {
+  // A package room station has one door, the room's: the map shows it alone (docs/package-room.md).
+  const room = config.storage === 'room' ? config.rooms[0] : undefined;
+  if (room) return { columns: 1, rows: 1, cells: [{ id: room.id, column: 1, row: 1, size: 'XL', accessible: false }] };
   if (config.storage !== 'lockers') return NO_MAP;
   const byId = new Map(config.compartments.map((c) => [c.id, c]));
   let cells: MapCell[];

@@ -38,7 +38,7 @@ export interface MessageSpec {
  */
 export const EVENT_DATA = {
   'parcel.deposited': {
-    summary: 'A courier put a parcel in a compartment and shut the door, or staff logged it in at a front desk (`compartmentId` is then the desk and `placeId` its storage place). `code` (for the keypad) and `pickupQr` (the text of the QR code for the scanner) are present only when a new retrieval code was issued: upstream notifies the resident with them; a parcel joining a live code refers to it by `codeId`. The local copies of `code` and `pickupQr` are kept until upstream confirms the event with `events.ack` (so `events.replay` can resend them), or at most `mqtt.codeRetentionHours` after the broker acknowledged it.',
+    summary: 'A courier put a parcel in a compartment and shut the door, or on a package room\'s shelf (`compartmentId` the room, `placeId` the shelf; docs/package-room.md), or staff logged it in at a front desk (`compartmentId` is then the desk and `placeId` its storage place). `code` (for the keypad) and `pickupQr` (the text of the QR code for the scanner) are present only when a new retrieval code was issued: upstream notifies the resident with them; a parcel joining a live code refers to it by `codeId`. The local copies of `code` and `pickupQr` are kept until upstream confirms the event with `events.ack` (so `events.replay` can resend them), or at most `mqtt.codeRetentionHours` after the broker acknowledged it.',
     schema: obj(
       { parcelId: uuid, compartmentId, placeId: compartmentId, size, unit: unitId, carrier: nullable(id()), tracking: nullable(id(64)), courierId: nullable(id()), codeId: int(1), code: codeDigits, pickupQr, expiresAt: isoTime },
       ['parcelId', 'compartmentId', 'size', 'unit', 'carrier', 'tracking', 'courierId', 'codeId', 'expiresAt'],
@@ -46,8 +46,8 @@ export const EVENT_DATA = {
     example: { parcelId: '01935c1e-7c2a-7000-8000-000000000001', compartmentId: 'A01', size: 'S', unit: '101', carrier: 'UPS', tracking: '1Z999AA10123456784', courierId: 'ups-demo', codeId: 1, code: '47443416', pickupQr: 'LKP1/demo-locker/ABCDEFGHIJKLMNOPQRSTUVWXYA', expiresAt: '2026-12-02T15:29:34.516Z' },
   },
   'parcel.picked_up': {
-    summary: 'A resident took a parcel and shut the door, or collected it at a front desk and signed for it: `signatureId` names the signature in the proof of delivery (`lockerctl parcels show`), `collector` the person the resident authorised, when it was not the resident.',
-    schema: obj({ parcelId: uuid, compartmentId, placeId: compartmentId, unit: unitId, codeId: int(1), waitedSeconds: nullable(int(0)), signatureId: int(1), collector: nullable(str({ minLength: 1, maxLength: 80 })) }, ['parcelId', 'compartmentId', 'unit', 'codeId', 'waitedSeconds']),
+    summary: 'A resident took a parcel and shut the door, scanned it out of a package room (`confirmedBy`: `scan`, `done` on the screen, or `staff` resolving a flagged parcel), or collected it at a front desk and signed for it: `signatureId` names the signature in the proof of delivery (`lockerctl parcels show`), `collector` the person the resident authorised, when it was not the resident.',
+    schema: obj({ parcelId: uuid, compartmentId, placeId: compartmentId, unit: unitId, codeId: int(1), waitedSeconds: nullable(int(0)), signatureId: int(1), collector: nullable(str({ minLength: 1, maxLength: 80 })), confirmedBy: { enum: ['scan', 'done', 'staff'] } }, ['parcelId', 'compartmentId', 'unit', 'codeId', 'waitedSeconds']),
     example: { parcelId: '01935c1e-7c2a-7000-8000-000000000001', compartmentId: 'A01', unit: '101', codeId: 1, waitedSeconds: 5400 },
   },
   'pickup.authorised': {
@@ -59,6 +59,21 @@ export const EVENT_DATA = {
     summary: 'Upstream\'s `pickup.revoke` ended an authorisation before it was used or expired.',
     schema: obj({ authorisationId: id(128), unit: unitId, commandId: id(128) }),
     example: { authorisationId: 'auth-101-1', unit: '101', commandId: 'cmd-51' },
+  },
+  'parcel.wrong_pickup': {
+    summary: 'In a package room, a resident scanned out the label of a parcel that waits for someone else (`unit` is that parcel\'s, `byUnit` the resident\'s who scanned it; null for a label scanned at the welcome screen by nobody let in). Nothing changed: the kiosk asked them to put it back on its shelf `placeId`. Staff may want to check the shelf.',
+    schema: obj({ parcelId: uuid, compartmentId, placeId: compartmentId, unit: unitId, byUnit: nullable(unitId) }),
+    example: { parcelId: '01935c1e-7c2a-7000-8000-000000000001', compartmentId: 'R1', placeId: 'R-A', unit: '101', byUnit: '204' },
+  },
+  'parcel.pickup_unconfirmed': {
+    summary: 'A resident was let into the package room (`letInAt`) and this parcel of theirs was not scanned out within `rooms[].scanOutWithinMs`: it is flagged for staff and stays `deposited` (its code still opens the room). Staff check the shelf and resolve it (`lockerctl parcels resolve`).',
+    schema: obj({ parcelId: uuid, compartmentId, placeId: compartmentId, unit: unitId, letInAt: isoTime }),
+    example: { parcelId: '01935c1e-7c2a-7000-8000-000000000001', compartmentId: 'R1', placeId: 'R-A', unit: '101', letInAt: '2026-12-02T15:29:34.516Z' },
+  },
+  'parcel.pickup_resolved': {
+    summary: 'Staff resolved a flagged room parcel: `taken` (it is gone: picked up, confirmed by staff; a `parcel.picked_up` with `confirmedBy: staff` follows) or `still_there` (it is on its shelf and keeps waiting).',
+    schema: obj({ parcelId: uuid, compartmentId, placeId: compartmentId, unit: unitId, outcome: { enum: ['taken', 'still_there'] }, actor: id(128) }),
+    example: { parcelId: '01935c1e-7c2a-7000-8000-000000000001', compartmentId: 'R1', placeId: 'R-A', unit: '101', outcome: 'still_there', actor: 'technician:alice' },
   },
   'parcel.hold_expired': {
     summary: 'The end of a waiting parcel\'s hold (what issue 10 calls `parcel.expired`; the name upstream already consumes is kept), sent once per hold. The parcel stays in its compartment (state `deposited`). `codeStopped` (config `holds.atEnd`): false, its code still opens it; true, the kiosk tells the resident to contact the office instead. Upstream decides what follows (extend the hold with `parcel.extend_hold`, which makes a stopped code open it again; or staff recall it). `codeStopped` is absent in events written before it existed (the code then kept working).',

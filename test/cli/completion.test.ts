@@ -37,7 +37,7 @@ describe('lockerctl bash completion', () => {
   });
 
   it("completes a command's own options and the global ones, and an option's fixed values", async () => {
-    expect(await candidates('parcels', '--')).toEqual(['--config', '--help', '--json', '--limit', '--socket', '--state', '--version']);
+    expect(await candidates('parcels', '--')).toEqual(['--config', '--flagged', '--help', '--json', '--limit', '--socket', '--state', '--version']);
     expect(await candidates('parcels', 'show', '--')).toEqual(['--config', '--help', '--json', '--socket', '--version']);
     expect(await candidates('outbox', '--unsent', '--re')).toEqual(['--reveal-codes']);
     expect(await candidates('export', '--format', '')).toEqual(['csv', 'json']);

@@ -50,9 +50,9 @@ describe("the screen's map of the doors", () => {
     });
   });
 
-  it("draws no locker map on a package room's screen", () => {
+  it("draws no locker map on a package room's screen: its one door, the room's, alone", () => {
     const config = testConfig(dir, { storage: 'room', rooms: [ROOM] } as DeepPartial<LockerdConfig>);
-    expect(lockerMap(config)).toEqual({ columns: 0, rows: 0, cells: [] });
+    expect(lockerMap(config)).toEqual({ columns: 1, rows: 1, cells: [{ id: 'ROOM', column: 1, row: 1, size: 'XL', accessible: false }] });
     expect(storageCount(config)).toMatchObject({ station: 'room', rooms: [{ id: 'ROOM', places: 2 }] });
   });
 

@@ -115,18 +115,20 @@ export const coreCommands: CliCommand[] = [
   },
   {
     words: ['parcels'],
-    usage: 'parcels [--state S] [--limit N]',
-    summary: 'parcels, newest first; --state expired: those whose hold ended (still inside), oldest first, with how long past the hold',
+    usage: 'parcels [--state S] [--flagged] [--limit N]',
+    summary: 'parcels, newest first; --state expired: those whose hold ended (still inside), oldest first, with how long past the hold; --flagged: package room parcels not scanned out in time',
     group: 'locker',
-    description: "Parcels in the ledger, newest first. --state keeps one state (deposited, picked_up, expired, ...); --state expired lists the parcels whose hold has ended but that are still inside, oldest first, with how long past the hold and whether their code was stopped. Codes are never shown.",
-    examples: ['parcels --limit 20', 'parcels --state expired'],
-    flags: [{ name: '--state', value: true, arg: 'S', help: 'only parcels in state S (deposited, picked_up, expired, ...)' }, { name: '--limit', value: true, arg: 'N', help: 'at most N rows' }],
+    description: "Parcels in the ledger, newest first. --state keeps one state (deposited, picked_up, expired, ...); --state expired lists the parcels whose hold has ended but that are still inside, oldest first, with how long past the hold and whether their code was stopped. --flagged lists the package room parcels flagged for staff (their resident was let in and did not scan them out in time; resolve each with lockerctl parcels resolve). Codes are never shown.",
+    examples: ['parcels --limit 20', 'parcels --state expired', 'parcels --flagged'],
+    flags: [{ name: '--state', value: true, arg: 'S', help: 'only parcels in state S (deposited, picked_up, expired, ...)' }, { name: '--flagged', value: false, help: 'package room parcels flagged for staff' }, { name: '--limit', value: true, arg: 'N', help: 'at most N rows' }],
     request: (args, flags) => {
-      expectArgs(args, 0, 'parcels [--state S] [--limit N]');
+      expectArgs(args, 0, 'parcels [--state S] [--flagged] [--limit N]');
+      if (flags['--flagged'] === true) return { command: 'parcels.flagged', args: { ...limitFlag(flags) } };
       return { command: 'parcels', args: { ...(typeof flags['--state'] === 'string' ? { state: flags['--state'] } : {}), ...limitFlag(flags) } };
     },
     format: (result) => {
       const rows = result as Record<string, unknown>[];
+      if (rows.length > 0 && rows.every((r) => 'flaggedAt' in r)) return table(rows, ['id', 'unit', 'roomId', 'placeId', 'tracking', 'flaggedAt']);
       if (rows.length > 0 && rows.every((r) => 'overdue' in r)) return table(rows, ['id', 'unit', 'compartmentId', 'size', 'expiresAt', 'overdue', 'codeStopped', 'carrier', 'tracking']);
       return table(rows, ['id', 'state', 'unit', 'compartmentId', 'placeId', 'carrier', 'tracking', 'depositedAt']);
     },

@@ -56,6 +56,25 @@ export const parcelCliCommands: CliCommand[] = [
     format: (result) => formatProof(result as ProofOfDelivery),
   },
   {
+    words: ['parcels', 'resolve'],
+    usage: 'parcels resolve ID taken|still-there',
+    summary: 'staff resolve a flagged package room parcel: taken (picked up, confirmed by staff) or still-there (it waits on)',
+    group: 'locker',
+    description: "Resolves a parcel of lockerctl parcels flagged after looking at its shelf: taken, it is gone (picked up, confirmed by staff: parcel.picked_up with confirmedBy staff); still-there, it is on its shelf and keeps waiting, unflagged. Audited and sent upstream (parcel.pickup_resolved).",
+    examples: ['parcels resolve 01935c1e-7c2a-7000-8000-000000000001 still-there'],
+    request: (args) => {
+      expectArgs(args, 2, 'parcels resolve ID taken|still-there');
+      const id = parcelIdOf(args[0]!);
+      if (id === null) throw new UsageError(`parcels resolve needs a parcel id, a UUID (see lockerctl parcels --flagged); that was not one (${args[0]!.length} characters)`);
+      if (args[1] !== 'taken' && args[1] !== 'still-there') throw new UsageError('parcels resolve ID taken|still-there: say whether the parcel is gone from its shelf (taken) or on it (still-there)');
+      return { command: 'parcel.resolve', args: { id, outcome: args[1] } };
+    },
+    format: (result) => {
+      const r = result as { parcel: string; outcome: string; placeId: string };
+      return r.outcome === 'taken' ? `parcel ${r.parcel} resolved: taken from ${r.placeId} (picked up)\n` : `parcel ${r.parcel} resolved: still on ${r.placeId}, waiting\n`;
+    },
+  },
+  {
     words: ['export'],
     usage: EXPORT_USAGE,
     summary: 'the proof of delivery of every parcel reserved since DATE (default: all), oldest first, to stdout or a new FILE; never a code',

@@ -17,6 +17,7 @@ import { ledgerCommands } from './ledger.js';
 import { outboxCommands } from './outbox.js';
 import { parcelCommands, parcelListCommands } from './parcels.js';
 import { reportCommands } from './report.js';
+import { roomCommands, roomReadCommands } from './rooms.js';
 import { screenCommands } from './screen.js';
 import { simCommands } from './sim.js';
 import { simNoticeCommands } from './sim-notices.js';
@@ -38,6 +39,7 @@ export function readOnlyCommands(ctx: LedgerContext): Map<string, CommandHandler
     ...auditCommands(ctx),
     ...reportCommands(ctx),
     ...storageCommands(ctx),
+    ...roomReadCommands(ctx),
   ]);
 }
 
@@ -57,6 +59,7 @@ export function controlCommands(ctx: DaemonContext): Map<string, CommandHandler>
     ...climateCommands({ ledger, climate: daemon.climate, now }),
     ...upstreamCommands({ config }),
     ...throttleCommands({ locker }),
+    ...roomCommands({ locker }),
     ...screenCommands({ config, screen: daemon.screen }),
     selfTestCommand({ config, ledger, locker, sync, now, boards: () => doors.health(), inputs: () => router.devices.map(inputHealth(sim)), serviceManager: { underSystemd: daemon.underSystemd } }),
   ]);
