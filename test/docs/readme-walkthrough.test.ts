@@ -5,12 +5,12 @@
  * reader would. Each command must succeed, and every "quoted" screen text in its comment must be
  * in what it printed, so the walk-through cannot rot.
  */
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Daemon, LOCKERCTL } from '../helpers/daemon.js';
 import { ROOT, tempDir, testConfigJson, writeConfig } from '../helpers/fixtures.js';
+import { grouped, quoted, sectionOf, sh, shCommands } from '../helpers/walkthrough.js';
 
 const SECTION = '## Walk a parcel through the simulated locker';
 /** The example code the README shows for `sim notices`; the reader's own replaces it. */
@@ -18,30 +18,7 @@ const EXAMPLE_CODE = '97193319';
 
 /** The commands of the walk-through's ```sh blocks, in order. */
 function walkthroughCommands(readme: string): string[] {
-  const start = readme.indexOf(`${SECTION}\n`);
-  if (start < 0) throw new Error(`README.md has no "${SECTION}" section`);
-  const end = readme.indexOf('\n## ', start + SECTION.length);
-  const section = readme.slice(start, end < 0 ? undefined : end);
-  return [...section.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].flatMap((m) => m[1]!.split('\n').filter((l) => l.trim() !== ''));
-}
-
-/** The screen texts a command's comment quotes, split at "..." (what the README leaves out). */
-function quoted(line: string): string[] {
-  const comment = line.indexOf(' # ');
-  if (comment < 0) return [];
-  return [...line.slice(comment).matchAll(/"([^"]+)"/g)].flatMap((m) => m[1]!.split('...').map((s) => s.trim().replace(/,$/, ''))).filter((s) => s !== '');
-}
-
-function grouped(code: string): string {
-  return code.replace(/(\d{4})(?=\d)/g, '$1 ');
-}
-
-function sh(line: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile('bash', ['-c', line], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 30_000 }, (err, stdout, stderr) => {
-      done({ code: err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0, stdout, stderr });
-    });
-  });
+  return shCommands(sectionOf(readme, SECTION));
 }
 
 describe("the README's walk-through, typed literally", () => {

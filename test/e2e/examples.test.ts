@@ -24,7 +24,7 @@ describe('the example configs on simulated hardware', { timeout: 40_000 }, () =>
   });
 
   it('include the demo and the storage kinds', () => {
-    expect(examples.map((e) => e.file)).toEqual(expect.arrayContaining(['demo-autoclose.json', 'demo-short-hold.json']));
+    expect(examples.map((e) => e.file)).toEqual(expect.arrayContaining(['demo-autoclose.json', 'demo-short-hold.json', 'package-room.json', 'lockers-with-room-overflow.json', 'front-desk.json', 'outdoor-cabinet.json']));
   });
 
   it.each(examples.map((e) => [e.file, e.json] as const))('%s starts and answers lockerctl status', async (_file, json) => {

@@ -22,7 +22,8 @@ export const simNoticeCliCommands: CliCommand[] = [
       if (notices.length === 0) return 'no parcel is waiting for a resident\n';
       const lines = notices.map((n) => {
         const what = [n.carrier, n.tracking].filter((x) => x !== null).join(' ');
-        const head = `to unit ${n.unit}: parcel in ${n.compartmentId}${what ? ` (${what})` : ''}`;
+        const where = n.placeId ? `on ${n.placeId} in ${n.compartmentId}` : `in ${n.compartmentId}`;
+        const head = `to unit ${n.unit}: parcel ${where}${what ? ` (${what})` : ''}`;
         if (n.code === null) return `${head}, code no longer held (code id ${n.codeId})\n`;
         return `${head}, code ${grouped(n.code)}${n.pickupQr ? `, QR ${n.pickupQr}` : ''}\n  key it: npx lockerctl sim keys ${n.code}#\n`;
       });

@@ -12,6 +12,8 @@ import type { CommandHandler } from '../server.js';
 export interface SimNotice {
   unit: string;
   compartmentId: string;
+  /** The shelf or storage place, for a parcel in a room or at a desk. */
+  placeId: string | null;
   parcelId: string;
   carrier: string | null;
   tracking: string | null;
@@ -83,6 +85,7 @@ export function simNoticeCommands(ctx: { config: LockerdConfig; ledger: Ledger; 
       return {
         unit: p.unit,
         compartmentId: p.compartmentId,
+        placeId: p.placeId,
         parcelId: p.id,
         carrier: p.carrier,
         tracking: p.tracking,
