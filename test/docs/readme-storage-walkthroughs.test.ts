@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Daemon, LOCKERCTL } from '../helpers/daemon.js';
-import { ROOT, tempDir, writeConfig } from '../helpers/fixtures.js';
+import { exampleConfig, ROOT, tempDir } from '../helpers/fixtures.js';
 import { quoted, sectionOf, sh, shCommands } from '../helpers/walkthrough.js';
 
 const SECTION = '## Package rooms, front desks, outdoor cabinets';
@@ -33,14 +33,7 @@ describe("the README's walk-throughs of rooms, desks and cabinets, typed literal
 
   it.each(walks.map((w) => [w.title, w] as const))('%s', async (_title, walk) => {
     const { dir, cleanup } = tempDir();
-    const example = JSON.parse(readFileSync(join(ROOT, /--config (\S+)$/.exec(walk.start)![1]!), 'utf8')) as Record<string, unknown>;
-    const configPath = writeConfig(dir, {
-      ...example,
-      ledger: { path: join(dir, 'lockerd.db'), keyFile: join(dir, 'lockerd.key') },
-      control: { socketPath: join(dir, 'lockerd.sock') },
-      mqtt: { enabled: false },
-      screen: { ...(example.screen as object | undefined), enabled: false },
-    });
+    const configPath = exampleConfig(/--config config\/examples\/(\S+)$/.exec(walk.start)![1]!, dir);
     const daemon = Daemon.spawn(configPath);
     try {
       await daemon.ready(20_000);

@@ -4,17 +4,16 @@
  * screen port are moved into a temp dir and upstream is off; everything else is the example's.
  * Examples for real RS-485 buses are loaded by test/drivers/lockboard/config.test.ts instead.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Daemon, lockerctl } from '../helpers/daemon.js';
-import { ROOT, tempDir, writeConfig } from '../helpers/fixtures.js';
+import { exampleConfig, exampleJson, ROOT, tempDir } from '../helpers/fixtures.js';
 import { freePort } from '../helpers/mosquitto.js';
 
-const DIR = join(ROOT, 'config', 'examples');
-const examples = readdirSync(DIR)
+const examples = readdirSync(join(ROOT, 'config', 'examples'))
   .filter((f) => f.endsWith('.json'))
-  .map((f) => ({ file: f, json: JSON.parse(readFileSync(join(DIR, f), 'utf8')) as Record<string, unknown> }))
+  .map((f) => ({ file: f, json: exampleJson(f) }))
   .filter((e) => (e.json.buses as { type: string }[]).every((b) => b.type === 'sim'));
 
 describe('the example configs on simulated hardware', { timeout: 40_000 }, () => {
@@ -27,16 +26,10 @@ describe('the example configs on simulated hardware', { timeout: 40_000 }, () =>
     expect(examples.map((e) => e.file)).toEqual(expect.arrayContaining(['demo-autoclose.json', 'demo-short-hold.json', 'package-room.json', 'lockers-with-room-overflow.json', 'front-desk.json', 'outdoor-cabinet.json']));
   });
 
-  it.each(examples.map((e) => [e.file, e.json] as const))('%s starts and answers lockerctl status', async (_file, json) => {
+  it.each(examples.map((e) => [e.file, e.json] as const))('%s starts and answers lockerctl status', async (file, json) => {
     const { dir, cleanup } = tempDir();
-    const screen = { ...(json.screen as object | undefined), port: await freePort() };
-    const config = writeConfig(dir, {
-      ...json,
-      ledger: { path: join(dir, 'lockerd.db'), keyFile: join(dir, 'lockerd.key') },
-      control: { socketPath: join(dir, 'lockerd.sock') },
-      mqtt: { enabled: false },
-      screen,
-    });
+    // The screen as the example has it (most serve it), on a port of its own.
+    const config = exampleConfig(file, dir, { screen: { ...(json.screen as object | undefined), port: await freePort() } });
     const daemon = Daemon.spawn(config);
     stops.push(async () => {
       await daemon.stop();

@@ -7,12 +7,10 @@
  * oversized signature.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/config/paths.js';
 import { Daemon, lockerctl } from '../helpers/daemon.js';
-import { tempDir, writeConfig } from '../helpers/fixtures.js';
+import { exampleConfig, tempDir } from '../helpers/fixtures.js';
 
 const MENU = 'Front desk, Ana. 1 = log a parcel in, 2 = hand parcels over. * = log out.';
 
@@ -37,14 +35,7 @@ describe('the front desk example, driven with lockerctl', { timeout: 120_000 }, 
 
   beforeAll(async () => {
     ({ dir, cleanup } = tempDir());
-    const example = JSON.parse(readFileSync(join(packageRoot(), 'config', 'examples', 'front-desk.json'), 'utf8'));
-    configPath = writeConfig(dir, {
-      ...example,
-      ledger: { path: join(dir, 'lockerd.db'), keyFile: join(dir, 'lockerd.key') },
-      control: { socketPath: join(dir, 'lockerd.sock') },
-      mqtt: { enabled: false },
-      screen: { ...example.screen, enabled: false },
-    });
+    configPath = exampleConfig('front-desk.json', dir);
     daemon = Daemon.spawn(configPath);
     await daemon.ready();
   });

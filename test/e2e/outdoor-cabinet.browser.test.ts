@@ -4,11 +4,10 @@
  * -15 °C heats and raises `cabinet.too_cold`) and its end; the screen serves throughout and
  * shows no climate alarm to the public. Screenshots in test-artifacts/outdoor-cabinet/.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM } from '../helpers/chromium.js';
-import { ROOT, tempDir } from '../helpers/fixtures.js';
+import { exampleConfig, exampleJson, tempDir } from '../helpers/fixtures.js';
 import { KioskPage } from '../helpers/kiosk-page.js';
 
 const skip = !process.env.CI && !existsSync(CHROMIUM);
@@ -26,9 +25,13 @@ describe.skipIf(skip)('the outdoor cabinet on its screen', { timeout: 60_000 }, 
   beforeAll(async () => {
     let dir: string;
     ({ dir, cleanup } = tempDir('lockerd-cabinet-screen-'));
-    const example = JSON.parse(readFileSync(join(ROOT, 'config', 'examples', 'outdoor-cabinet.json'), 'utf8'));
-    // Polls come from lockerctl: the daemon's own timer stays out of the way.
-    kiosk = await KioskPage.open(dir, { ...example, cabinet: { ...example.cabinet, pollMs: 3_600_000, sensorLost: { afterRejected: 3, afterMs: 7_200_000 }, telemetryMs: 3_600_000 } }, 'outdoor-cabinet');
+    const example = exampleJson('outdoor-cabinet.json');
+    const config = exampleConfig('outdoor-cabinet.json', dir, {
+      screen: await KioskPage.screenOn(example.screen),
+      // Polls come from lockerctl: the daemon's own timer stays out of the way.
+      cabinet: { ...example.cabinet, pollMs: 3_600_000, sensorLost: { afterRejected: 3, afterMs: 7_200_000 }, telemetryMs: 3_600_000 },
+    });
+    kiosk = await KioskPage.open(config, 'outdoor-cabinet');
   }, 60_000);
 
   afterAll(async () => {

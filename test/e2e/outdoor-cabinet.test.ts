@@ -5,11 +5,9 @@
  * heat wave, and reads it back with `lockerctl climate`; the outbox carries the alarms; a deposit
  * and a pickup still work meanwhile.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Daemon, lockerctl } from '../helpers/daemon.js';
-import { ROOT, tempDir, writeConfig } from '../helpers/fixtures.js';
+import { exampleConfig, exampleJson, tempDir } from '../helpers/fixtures.js';
 
 describe('the outdoor cabinet example, driven with lockerctl', () => {
   let dir: string;
@@ -27,13 +25,8 @@ describe('the outdoor cabinet example, driven with lockerctl', () => {
 
   beforeAll(async () => {
     ({ dir, cleanup } = tempDir('lockerd-e2e-cabinet-'));
-    const example = JSON.parse(readFileSync(join(ROOT, 'config', 'examples', 'outdoor-cabinet.json'), 'utf8'));
-    configPath = writeConfig(dir, {
-      ...example,
-      ledger: { path: join(dir, 'lockerd.db'), keyFile: join(dir, 'lockerd.key') },
-      control: { socketPath: join(dir, 'lockerd.sock') },
-      mqtt: { enabled: false },
-      screen: { ...example.screen, enabled: false },
+    const example = exampleJson('outdoor-cabinet.json');
+    configPath = exampleConfig('outdoor-cabinet.json', dir, {
       simulator: { keypad: true, scanner: true },
       // Polls come from lockerctl in this test: the daemon's own timer stays out of the way.
       cabinet: { ...example.cabinet, pollMs: 3_600_000, sensorLost: { afterRejected: 3, afterMs: 7_200_000 }, telemetryMs: 3_600_000 },

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers/fixtures.js';
+import { tempDir, exampleConfig } from '../helpers/fixtures.js';
 import { Daemon, lockerctl } from '../helpers/daemon.js';
-import { exampleConfig, LABELS } from '../helpers/room.js';
+import { LABELS } from '../helpers/room.js';
 
 describe('a locker bank overflowing into its package room (config/examples/lockers-with-room-overflow.json)', () => {
   let dir: string;

@@ -74,3 +74,26 @@ export function captureLogger(level: LockerdConfig['log']['level'] = 'debug'): {
   const log = createLogger({ level, destination, pretty: false });
   return { log, lines, text: () => lines.join('') };
 }
+
+/** A shipped example config (config/examples/NAME) as JSON. */
+export function exampleJson(name: string): Record<string, any> {
+  return JSON.parse(readFileSync(join(ROOT, 'config', 'examples', name), 'utf8')) as Record<string, any>;
+}
+
+/**
+ * A config/examples/ file as `npm start -- --config FILE` runs it, with the ledger, socket and log
+ * of this test, upstream off and the screen off (unless `overrides` say otherwise); written to
+ * `dir`, its path returned. `overrides` replace whole top-level keys.
+ */
+export function exampleConfig(name: string, dir: string, overrides: Record<string, unknown> = {}): string {
+  const example = exampleJson(name);
+  return writeConfig(dir, {
+    ...example,
+    ledger: { path: join(dir, 'lockerd.db'), keyFile: join(dir, 'lockerd.key') },
+    control: { socketPath: join(dir, 'lockerd.sock') },
+    mqtt: { enabled: false },
+    screen: { ...(example.screen as object | undefined), enabled: false },
+    log: { level: 'debug' },
+    ...overrides,
+  });
+}

@@ -4,13 +4,13 @@
  * station does (start the daemon on a config, open the page, tap its keys as a person would, wait
  * for a prompt, take a screenshot that is checked to hold a real picture).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { launchChromium } from './chromium.js';
 import { Daemon, lockerctl, type CtlResult } from './daemon.js';
-import { ROOT, writeConfig } from './fixtures.js';
+import { ROOT } from './fixtures.js';
 import { freePort } from './mosquitto.js';
 import { pngVariance } from './png.js';
 
@@ -26,19 +26,17 @@ export class KioskPage {
     readonly artifacts: string,
   ) {}
 
+  /** The `screen` key of a config whose page a test opens: as `screen`, served, on a free port. */
+  static async screenOn(screen: object | undefined): Promise<Record<string, unknown>> {
+    return { ...screen, enabled: true, port: await freePort() };
+  }
+
   /**
-   * Starts the daemon on `config` (its screen on a free port, upstream off, ledger and socket in
-   * `dir`) and opens its page at `viewport`. Screenshots go to test-artifacts/<artifacts>/.
+   * Starts the daemon on the config at `configPath` (its screen served: see screenOn) and opens
+   * its page at `viewport`. Screenshots go to test-artifacts/<artifacts>/.
    */
-  static async open(dir: string, config: Record<string, unknown>, artifacts: string, viewport = { width: 1280, height: 800 }): Promise<KioskPage> {
-    const port = await freePort();
-    const configPath = writeConfig(dir, {
-      ...config,
-      ledger: { path: join(dir, 'lockerd.db'), keyFile: join(dir, 'lockerd.key') },
-      control: { socketPath: join(dir, 'lockerd.sock') },
-      mqtt: { enabled: false },
-      screen: { ...(config.screen as object | undefined), enabled: true, port },
-    });
+  static async open(configPath: string, artifacts: string, viewport = { width: 1280, height: 800 }): Promise<KioskPage> {
+    const { port } = (JSON.parse(readFileSync(configPath, 'utf8')) as { screen: { port: number } }).screen;
     const daemon = Daemon.spawn(configPath);
     await daemon.ready(20_000);
     const out = join(ROOT, 'test-artifacts', artifacts);

@@ -5,9 +5,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { captureLogger, tempDir } from '../helpers/fixtures.js';
+import { captureLogger, tempDir, exampleConfig } from '../helpers/fixtures.js';
 import { LockerHarness } from '../helpers/locker-harness.js';
-import { exampleConfig, LABELS } from '../helpers/room.js';
+import { LABELS } from '../helpers/room.js';
 
 describe('the room flow at the kiosk', () => {
   let h: LockerHarness;

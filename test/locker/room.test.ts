@@ -7,9 +7,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import type { LockerdConfig } from '../../src/config/types.js';
-import { captureLogger, tempDir } from '../helpers/fixtures.js';
+import { captureLogger, tempDir, exampleConfig } from '../helpers/fixtures.js';
 import { LockerHarness } from '../helpers/locker-harness.js';
-import { exampleConfig, LABELS } from '../helpers/room.js';
+import { LABELS } from '../helpers/room.js';
 
 const MINUTE = 60_000;
 
