@@ -203,43 +203,8 @@ export class ScreenServer {
   }
 
   #key(req: IncomingMessage, res: ServerResponse): void {
-    const refuse = (status: number, reason: string): void => {
-      this.#o.refuse(reason);
-      this.#status(res, status, reason);
-    };
-    // A form or fetch from another site must not type on the kiosk (no CORS is answered either).
-    const origin = req.headers.origin;
-    if (origin !== undefined && origin !== `http://${req.headers.host}`) {
-      req.resume();
-      return refuse(403, 'key request from another origin');
-    }
-    if (!/^application\/json(;|$)/i.test(req.headers['content-type'] ?? '')) {
-      req.resume();
-      return refuse(400, 'key request is not JSON: send {"key":"5"} as application/json');
-    }
-    const declared = Number(req.headers['content-length'] ?? NaN);
-    if (declared > MAX_KEY_BODY) {
-      req.resume();
-      return refuse(400, `key request too long: one key is a few bytes, at most ${MAX_KEY_BODY}`);
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    req.on('data', (c: Buffer) => {
-      if (done) return;
-      size += c.length;
-      if (size > MAX_KEY_BODY) {
-        done = true;
-        refuse(400, `key request too long: one key is a few bytes, at most ${MAX_KEY_BODY}`);
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('error', () => undefined);
-    req.on('end', () => {
-      if (done) return;
-      done = true;
-      const key = parseKey(Buffer.concat(chunks).toString('utf8'));
+    this.#jsonBody(req, res, { what: 'key', example: '{"key":"5"}', max: MAX_KEY_BODY, tooLong: { status: 400, reason: `key request too long: one key is a few bytes, at most ${MAX_KEY_BODY}` } }, (text, refuse) => {
+      const key = parseKey(text);
       if (key === null) return refuse(400, 'not one key of the keypad: send {"key":"K"} with K one of 0-9 # * A B C D');
       this.#stream.keyPressed();
       this.#o.input.press(key);
@@ -248,8 +213,28 @@ export class ScreenServer {
     });
   }
 
-  /** The pad's strokes: the same origin and type checks as a key, a bigger bound; the screen's next state says what came of it. */
+  /** The pad's strokes: the same checks as a key, a bigger bound; the screen's next state says what came of it. */
   #signature(req: IncomingMessage, res: ServerResponse, sign: (strokes: unknown[]) => void): void {
+    this.#jsonBody(req, res, { what: 'signature', example: '{"strokes":[...]}', max: MAX_SIGNATURE_BODY, tooLong: { status: 413, reason: `signature request too long: at most ${MAX_SIGNATURE_BODY} bytes` } }, (text, refuse) => {
+      const message = parseSignatureMessage(text);
+      if (!message.ok) return refuse(400, message.reason);
+      sign(message.strokes);
+      res.writeHead(202, { 'Cache-Control': 'no-store' });
+      res.end();
+    });
+  }
+
+  /**
+   * Reads a small JSON request of the page: refused (recorded, and answered with `status`) when
+   * it comes from another origin (a form or fetch from another site must not type on the kiosk; no
+   * CORS is answered either), is not JSON, or is longer than `max`, before or while it arrives.
+   */
+  #jsonBody(
+    req: IncomingMessage,
+    res: ServerResponse,
+    o: { what: string; example: string; max: number; tooLong: { status: number; reason: string } },
+    handle: (text: string, refuse: (status: number, reason: string) => void) => void,
+  ): void {
     const refuse = (status: number, reason: string): void => {
       this.#o.refuse(reason);
       this.#status(res, status, reason);
@@ -257,16 +242,15 @@ export class ScreenServer {
     const origin = req.headers.origin;
     if (origin !== undefined && origin !== `http://${req.headers.host}`) {
       req.resume();
-      return refuse(403, 'signature request from another origin');
+      return refuse(403, `${o.what} request from another origin`);
     }
     if (!/^application\/json(;|$)/i.test(req.headers['content-type'] ?? '')) {
       req.resume();
-      return refuse(400, 'signature request is not JSON: send {"strokes":[...]} as application/json');
+      return refuse(400, `${o.what} request is not JSON: send ${o.example} as application/json`);
     }
-    const tooLong = `signature request too long: at most ${MAX_SIGNATURE_BODY} bytes`;
-    if (Number(req.headers['content-length'] ?? NaN) > MAX_SIGNATURE_BODY) {
+    if (Number(req.headers['content-length'] ?? NaN) > o.max) {
       req.resume();
-      return refuse(413, tooLong);
+      return refuse(o.tooLong.status, o.tooLong.reason);
     }
     const chunks: Buffer[] = [];
     let size = 0;
@@ -274,9 +258,9 @@ export class ScreenServer {
     req.on('data', (c: Buffer) => {
       if (done) return;
       size += c.length;
-      if (size > MAX_SIGNATURE_BODY) {
+      if (size > o.max) {
         done = true;
-        return refuse(413, tooLong);
+        return refuse(o.tooLong.status, o.tooLong.reason);
       }
       chunks.push(c);
     });
@@ -284,11 +268,7 @@ export class ScreenServer {
     req.on('end', () => {
       if (done) return;
       done = true;
-      const message = parseSignatureMessage(Buffer.concat(chunks).toString('utf8'));
-      if (!message.ok) return refuse(400, message.reason);
-      sign(message.strokes);
-      res.writeHead(202, { 'Cache-Control': 'no-store' });
-      res.end();
+      handle(Buffer.concat(chunks).toString('utf8'), refuse);
     });
   }
 
