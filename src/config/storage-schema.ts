@@ -99,13 +99,13 @@ export const overflowSchema: Schema = {
   type: 'array',
   maxItems: 8,
   default: [],
-  title: 'Where a parcel goes when no compartment fits, in order: `{"to": "ROOM", "sizes": ["L","XL"]}` sends parcels of those sizes to that room or desk. `[]`: the courier is told the locker is full.',
+  title: 'Where a parcel goes when no compartment fits, in order: `{"to": "ROOM", "sizes": ["L","XL"]}` sends parcels of those sizes to a shelf of that package room. A front desk is refused here (a hand-over at the desk would need a flow of its own). `[]`: the courier is told the locker is full.',
   items: {
     type: 'object',
     additionalProperties: false,
     required: ['to'],
     properties: {
-      to: idText('A room or desk id.'),
+      to: idText('A package room\'s id.'),
       sizes: { type: 'array', items: { enum: [...COMPARTMENT_SIZES] }, minItems: 1, maxItems: 4, uniqueItems: true, default: [...COMPARTMENT_SIZES], title: 'The parcel sizes that may go there. Unset: all.' },
     },
   },
