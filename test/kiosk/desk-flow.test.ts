@@ -4,6 +4,7 @@
  * an authorised collector, and the refusals of the issue's "Bad input" for desks. Every event
  * written is checked against the MQTT contract.
  */
+import { SIGNING_MS } from '../../src/kiosk/flows/desk.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { signatureHash } from '../../src/locker/desk-signature.js';
 import { validators } from '../../src/sync/validate.js';
@@ -103,6 +104,11 @@ describe('the front desk at the kiosk', () => {
     expect(h.app.kiosk.lastScreen.panel).toMatchObject({ kind: 'parcels', unit: '101', collectors: [] });
     expect(await h.keys('#')).toEqual(['Please sign below to confirm you received 2 parcel(s).']);
     expect(h.app.kiosk.lastScreen.panel).toMatchObject({ kind: 'signature', statement: STATEMENT, pad: { width: 1000, height: 300 } });
+    // Drawing sends nothing until Done: the pad's session outlasts the kiosk's usual one.
+    expect(h.app.kiosk.lastScreen.countdown).toMatchObject({ kind: 'session' });
+    const left = h.app.kiosk.lastScreen.countdown!.endsAt - Date.now();
+    expect(left).toBeGreaterThan(h.app.config.kiosk.sessionTimeoutMs);
+    expect(left).toBeLessThanOrEqual(SIGNING_MS);
 
     // An empty signature and a dot: refused, nothing changed, still asking.
     await h.app.kiosk.sign({ strokes: [] });

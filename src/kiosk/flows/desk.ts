@@ -38,12 +38,23 @@ function listIndex(entry: string, n: number): number | undefined {
 
 const placesOf = (h: DeskHandover): string => [...new Set(h.parcels.map((p) => p.placeId))].join(', ');
 
+/** How long the signature pad waits for Done: a slow signer, a collector reading the statement. */
+export const SIGNING_MS = 5 * 60_000;
+
 export class DeskFlow implements KioskFlow {
   /** `desk`: this station's desk (stationDesk(config)); only at a desk station does the flow own the welcome screen. */
   constructor(private readonly desk: DeskConfig | undefined) {}
 
   owns(state: KioskState): boolean {
     return this.desk !== undefined && (state.name === 'idle' || state.name.startsWith('desk_'));
+  }
+
+  /**
+   * Signing sends nothing to the daemon until Done, so the input that restarts the session's timer
+   * never comes while a resident draws: the pad gets a longer session of its own.
+   */
+  sessionMs(state: KioskState): number | undefined {
+    return state.name === 'desk_sign' ? SIGNING_MS : undefined;
   }
 
   choices(state: KioskState, typing: boolean): ChoiceSpec[] {
