@@ -100,7 +100,7 @@ export function createApp(config: LockerdConfig, log: Logger, options: AppOption
     const screenInput: ScreenInput | undefined = config.screen.enabled ? new ScreenInput(() => screenStatus(screen)) : undefined;
     const inputs = screenInput ? [...hardwareInputs, screenInput] : hardwareInputs;
     const locker = new LockerService({ ledger, doors, config, log: componentLogger(log, 'locker'), now, monotonic: options.monotonic });
-    const kiosk = new KioskSession({ locker, config, log: componentLogger(log, 'kiosk'), now, flows: [new DeskFlow(stationDesk(config)), new StaffFlow(), new ReturnsFlow(locker), new RoomFlow(config)] });
+    const kiosk = new KioskSession({ locker, config, log: componentLogger(log, 'kiosk'), now, flows: [new DeskFlow(stationDesk(config)), new StaffFlow(), new ReturnsFlow(locker, config.storage === 'lockers'), new RoomFlow(config)] });
     const inputLog = componentLogger(log, 'input');
     const router = routeInputs({ inputs, kiosk, ledger, config, log: inputLog, now });
     // Power loss: recorded and checkpointed by the unit, then the daemon stops through its SIGTERM path.

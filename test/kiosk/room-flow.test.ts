@@ -28,6 +28,14 @@ describe('the room flow at the kiosk', () => {
     cleanup();
   });
 
+  it('offers no return at the welcome screen: a room has no compartment to put one in', async () => {
+    await h.keys('*');
+    expect(h.app.kiosk.state).toBe('idle');
+    expect(screen().choices.map((c) => c.labelId)).not.toContain('choice.sendReturn');
+    await h.keys('B');
+    expect(h.app.kiosk.state).toBe('idle');
+  });
+
   it("offers the courier's keys, keeps the door to one operation at a time, and times the session by rooms[].sessionMs", async () => {
     const before = Date.now();
     await h.keys('111111#');

@@ -31,14 +31,22 @@ const CLEAR_OR_ENTER: ChoiceSpec[] = [
 ];
 
 export class ReturnsFlow implements KioskFlow {
-  /** The locker tells the courier's prompt whether returns wait (its choices are asked for often: one small indexed query). */
-  constructor(private readonly locker: Pick<LockerService, 'returnsWaitingFor'>) {}
+  /**
+   * The locker tells the courier's prompt whether returns wait (its choices are asked for often:
+   * one small indexed query). `atLockers`: returns go into compartments, so only a locker bank's
+   * kiosk offers them (a package room's or desk's has none to put them in).
+   */
+  constructor(
+    private readonly locker: Pick<LockerService, 'returnsWaitingFor'>,
+    private readonly atLockers = true,
+  ) {}
 
   owns(state: KioskState): state is ReturnState {
     return NAMES.has(state.name);
   }
 
   startChoices(state: KioskState): ChoiceSpec[] {
+    if (!this.atLockers) return [];
     if (state.name === 'idle') return [{ key: SEND_RETURN_KEY, labelId: 'choice.sendReturn' }];
     // The courier's prompt offers C only while returns wait for their carrier.
     if (state.name === 'courier_scan' && this.locker.returnsWaitingFor(state.courier) > 0) return [{ key: COLLECT_RETURNS_KEY, labelId: 'choice.collectReturns' }];

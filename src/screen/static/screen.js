@@ -165,7 +165,9 @@ function drawLocker() {
   // A front desk has no doors: no empty map with a legend.
   document.body.classList.toggle('no-doors', locker.map.cells.length === 0);
   map.style.gridTemplateColumns = `repeat(${locker.map.columns}, minmax(0, 1fr))`;
-  map.style.gridTemplateRows = `repeat(${locker.map.rows}, minmax(0, 1fr))`;
+  // Rows share the height, but a map of a few doors (a package room's one) keeps them door-sized.
+  map.style.gridTemplateRows = `repeat(${locker.map.rows}, minmax(0, 4.5rem))`;
+  document.querySelector('section.doors .legend').hidden = !locker.map.cells.some((c) => c.accessible);
   for (const c of locker.map.cells) {
     const cell = document.createElement('div');
     cell.className = 'door';
