@@ -51,6 +51,16 @@ export interface SelfTestFacts {
   guessingSuspected: string[];
   /** Rooms and desks in the ledger, and what is wrong with their records (src/ledger/storage-problems.ts). */
   storage: { areas: number; problems: StorageProblem[] };
+  /** The outdoor cabinet's climate watch (docs/cabinet.md); null when it is off. */
+  climate: ClimateFacts | null;
+}
+
+/** What the self-test needs of the cabinet's climate (ClimateUnit.status()). */
+export interface ClimateFacts {
+  sensors: { id: string; quantity: string; value: number | null; lost: boolean; lastReason: string | null }[];
+  heater: { wired: boolean; error?: string };
+  fan: { wired: boolean; error?: string };
+  alarms: { tooCold: boolean; tooHot: boolean; blind: boolean };
 }
 
 const MIB = 1024 * 1024;
@@ -115,7 +125,8 @@ export function judge(f: SelfTestFacts): Check[] {
 
   const oos = f.compartments.filter((c) => c.outOfService !== null);
   const free = f.compartments.filter((c) => c.outOfService === null && !c.occupied);
-  if (oos.length > 0) add('compartments', 'warn', `${free.length} free; out of service: ${list(oos.map((c) => `${c.id} (${c.outOfService})`), 4)}; lockerctl compartment service ID in, once fixed`);
+  if (f.compartments.length === 0) add('compartments', 'ok', 'none: this station is a package room or a front desk (see storage records)');
+  else if (oos.length > 0) add('compartments', 'warn', `${free.length} free; out of service: ${list(oos.map((c) => `${c.id} (${c.outOfService})`), 4)}; lockerctl compartment service ID in, once fixed`);
   else if (free.length === 0) add('compartments', 'warn', 'none free: the locker is full');
   else add('compartments', 'ok', `${free.length} of ${f.compartments.length} free`);
 
@@ -126,7 +137,27 @@ export function judge(f: SelfTestFacts): Check[] {
   else add('keypad throttle', 'ok', 'not throttled');
 
   out.push(judgeStorage(f.storage));
+  if (f.climate) out.push(judgeClimate(f.climate));
   return out;
+}
+
+/**
+ * The outdoor cabinet: no temperature reading left (the heater and fan run blind, in their fail-safe
+ * state) fails; a lost sensor of several, an output that cannot be switched, or the cabinet too
+ * cold or too hot for the locks and the screen warns.
+ */
+export function judgeClimate(c: ClimateFacts): Check {
+  const check = 'cabinet climate';
+  if (c.alarms.blind) return { check, verdict: 'fail', detail: `no temperature reading (${list(c.sensors.filter((s) => s.quantity === 'temperature').map((s) => `${s.id}: ${s.lastReason ?? 'none yet'}`), 3) || 'no sensor found'}): the heater is off and the fan on until one comes back; check the sensor's wiring (lockerctl climate)` };
+  const problems: string[] = [];
+  const lost = c.sensors.filter((s) => s.lost);
+  if (lost.length > 0) problems.push(`sensor lost: ${list(lost.map((s) => `${s.id} (${s.lastReason ?? 'no reading'})`), 3)}`);
+  for (const [name, o] of [['heater', c.heater], ['fan', c.fan]] as const) if (o.wired && o.error) problems.push(`the ${name} cannot be switched: ${o.error}`);
+  if (c.alarms.tooCold) problems.push('the cabinet is too cold');
+  if (c.alarms.tooHot) problems.push('the cabinet is too hot');
+  if (problems.length > 0) return { check, verdict: 'warn', detail: `${problems.join('; ')} (lockerctl climate)` };
+  const temps = c.sensors.filter((s) => s.quantity === 'temperature' && s.value !== null).map((s) => `${s.id} ${s.value} °C`);
+  return { check, verdict: 'ok', detail: temps.length > 0 ? temps.join(', ') : 'watching' };
 }
 
 /**
@@ -167,6 +198,8 @@ export interface SelfTestContext {
   peers?: PeerIdentity;
   /** Whether systemd listens for sd_notify ($NOTIFY_SOCKET set), and whether the addon can send. */
   serviceManager?: { underSystemd: boolean; support?: NotifySupport };
+  /** The cabinet's climate watch, when the daemon runs one. */
+  climate?: () => ClimateFacts | null;
 }
 
 /**
@@ -238,6 +271,7 @@ export function selfTestCommand(ctx: SelfTestContext): [string, CommandHandler] 
       guessingWaitMs: ctx.locker.guessingWaitMs(),
       guessingSuspected: Object.entries(ctx.locker.throttleStatus()).filter(([, b]) => b.suspected).map(([k]) => k),
       storage: { areas: ledger.storage.areas().length, problems: storageProblems(ledger) },
+      climate: ctx.climate?.() ?? null,
     };
     const checks = [
       ...judge(facts),

@@ -32,6 +32,7 @@ function healthy(): SelfTestFacts {
     guessingWaitMs: 0,
     guessingSuspected: [],
     storage: { areas: 0, problems: [] },
+    climate: null,
   };
 }
 
@@ -157,5 +158,30 @@ describe('self-test verdicts', () => {
     f.storage.problems.push({ kind: 'place_in_locker', id: 'p1', detail: 'parcel p1 is in locker A01 yet names place D-1: a locker has no places' });
     expect(verdicts(f)['storage records']).toBe('fail');
     expect(detail(f, 'storage records')).toMatch(/^place R-A of ROOM holds 3 parcels.*; parcel p1 is in locker A01 .*; the ledger names the wrong place: find the parcels \(lockerctl parcels show ID\)/);
+  });
+
+  it('a room or desk station has no compartments, and that is no full locker', () => {
+    const f = healthy();
+    f.compartments = [];
+    expect(verdicts(f).compartments).toBe('ok');
+    expect(detail(f, 'compartments')).toBe('none: this station is a package room or a front desk (see storage records)');
+  });
+
+  it('cabinet climate: checked only when watched; a lost sensor, a stuck output or an alarm warns, no temperature at all fails', () => {
+    const f = healthy();
+    expect(judge(f).map((c) => c.check)).not.toContain('cabinet climate');
+    const sensor = (id: string, quantity: string, value: number | null, lost = false, lastReason: string | null = null) => ({ id, quantity, value, lost, lastReason });
+    f.climate = { sensors: [sensor('top', 'temperature', 18.5), sensor('hum', 'humidity', 60)], heater: { wired: true }, fan: { wired: true }, alarms: { tooCold: false, tooHot: false, blind: false } };
+    expect(verdicts(f)['cabinet climate']).toBe('ok');
+    expect(detail(f, 'cabinet climate')).toBe('top 18.5 °C');
+    f.climate.alarms.tooCold = true;
+    f.climate.sensors[1] = sensor('hum', 'humidity', null, true, 'missing');
+    f.climate.fan = { wired: true, error: 'GPIO 6: EBUSY' };
+    expect(verdicts(f)['cabinet climate']).toBe('warn');
+    expect(detail(f, 'cabinet climate')).toBe('sensor lost: hum (missing); the fan cannot be switched: GPIO 6: EBUSY; the cabinet is too cold (lockerctl climate)');
+    f.climate.alarms.blind = true;
+    f.climate.sensors[0] = sensor('top', 'temperature', null, true, 'power_on_value');
+    expect(verdicts(f)['cabinet climate']).toBe('fail');
+    expect(detail(f, 'cabinet climate')).toMatch(/^no temperature reading \(top: power_on_value\): the heater is off and the fan on/);
   });
 });

@@ -56,6 +56,9 @@ describe('the outdoor cabinet example, driven with lockerctl', () => {
     expect(human.code).toBe(0);
     expect(human.stdout).toContain('heater: ON (GPIO 5');
     expect(human.stdout).toContain('alarms: TOO COLD');
+    // The technician's self-test says it too (selftest exits 0: a warning, not a failure).
+    const selftest = await json('selftest');
+    expect(selftest.checks.find((c: { check: string }) => c.check === 'cabinet climate')).toEqual({ check: 'cabinet climate', verdict: 'warn', detail: 'the cabinet is too cold (lockerctl climate)' });
   });
 
   it("refuses a DS18B20's 85 °C with its reason, and changes nothing", async () => {

@@ -55,7 +55,7 @@ describe('remote commands: the link they come over', () => {
     const facts = (m: LockerdConfig['mqtt']): SelfTestFacts => ({
       now: Date.now(), ledger: { quickCheck: 'ok', journalMode: 'wal', synchronous: 2, newestEntryAt: null }, keyFile: { path: '/k', mode: 0o100600 }, diskFreeBytes: 1e10,
       boards: [], inputs: [], upstream: { enabled: m.enabled, connected: true, unsent: 0, oldestUnsentAt: null }, linkFindings: linkFindings(m),
-      ledgerFiles: [], openDoors: [], leftOpenMs: 1, compartments: [], guessingWaitMs: 0, guessingSuspected: [], storage: { areas: 0, problems: [] },
+      ledgerFiles: [], openDoors: [], leftOpenMs: 1, compartments: [], guessingWaitMs: 0, guessingSuspected: [], storage: { areas: 0, problems: [] }, climate: null,
     });
     const check = (m: LockerdConfig['mqtt']): { verdict: string; detail: string } => judge(facts(m)).find((c) => c.check === 'remote commands')!;
     expect(check(mqtt({ url: 'mqtt://broker.example.net:1883' }))).toMatchObject({ verdict: 'fail', detail: expect.stringMatching(/not encrypted.*; and no broker credentials/) });

@@ -61,7 +61,7 @@ export function controlCommands(ctx: DaemonContext): Map<string, CommandHandler>
     ...throttleCommands({ locker }),
     ...roomCommands({ locker }),
     ...screenCommands({ config, screen: daemon.screen }),
-    selfTestCommand({ config, ledger, locker, sync, now, boards: () => doors.health(), inputs: () => router.devices.map(inputHealth(sim)), serviceManager: { underSystemd: daemon.underSystemd } }),
+    selfTestCommand({ config, ledger, locker, sync, now, boards: () => doors.health(), inputs: () => router.devices.map(inputHealth(sim)), serviceManager: { underSystemd: daemon.underSystemd }, climate: () => (daemon.climate?.enabled ? daemon.climate.status() : null) }),
   ]);
   return handlers;
 }
