@@ -37,6 +37,8 @@ describe('a package room station (config/examples/package-room.json), driven wit
     // The room door is a door like any other: open now, through a door operation in the courier's name.
     expect((await json('status')).openDoors.map((d: { compartmentId: string }) => d.compartmentId)).toEqual(['ROOM']);
     expect(await said('sim', 'door', 'ROOM', 'close')).toEqual([]);
+    // A technician's door list has the room's door, shut again.
+    expect((await json('doors')).doors).toEqual([expect.objectContaining({ compartment: 'ROOM', kind: 'room', board: 'RB', lock: 1, door: 'closed', parcelId: null })]);
 
     // A parcel: scan, key the unit, the kiosk names the first shelf with room; # puts it there.
     expect((await json('sim', 'scan', LABELS[0]!)).state).toBe('room_unit');

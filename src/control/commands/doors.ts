@@ -28,16 +28,17 @@ export function doorCommands(ctx: DaemonContext): Map<string, CommandHandler> {
 
   handlers.set('doors', async () => {
     const open = new Map(locker.openDoors().map((d) => [d.compartmentId, d.since]));
-    const compartments = ledger.compartments.withOccupancy();
+    // Every door the boards drive: the lockers' and a package room's (its parcels are on shelves: lockerctl storage).
+    const parcelIn = new Map(ledger.compartments.withOccupancy().map((c) => [c.id, c.parcelId]));
     const states = await Promise.all(
-      compartments.map(async (c) => {
+      ledger.compartments.doors().map(async (c) => {
         const status = await doors.read(c).catch(() => null);
         return {
-          compartment: c.id, board: c.board, lock: c.lock,
+          compartment: c.id, kind: c.kind, board: c.board, lock: c.lock,
           door: status === null ? 'unknown' : status.open ? 'open' : 'closed',
           itemPresent: status?.itemPresent ?? null,
           openSince: open.has(c.id) ? new Date(open.get(c.id)!).toISOString() : null,
-          parcelId: c.parcelId, outOfService: c.outOfService,
+          parcelId: parcelIn.get(c.id) ?? null, outOfService: c.outOfService,
         };
       }),
     );
