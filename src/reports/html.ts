@@ -92,6 +92,9 @@ function storageSection(r: Report): string {
 `;
 }
 
+/** What the page calls the station: a package room's or desk's report is not a locker's. */
+const STATION_TITLE: Record<Report['storage']['station'], string> = { lockers: 'Parcel locker', room: 'Package room', desk: 'Front desk' };
+
 export function renderReportHtml(r: Report): string {
   const tz = r.timeZone;
   const t = r.totals;
@@ -99,7 +102,7 @@ export function renderReportHtml(r: Report): string {
   const busiest = r.peakHours.busiest;
   const sized = r.sizing.sizes.filter((s) => s.verdict !== 'none_installed');
   const verdictClass = worst(sized);
-  const title = `Parcel locker report: ${r.kioskId}`;
+  const title = `${STATION_TITLE[r.storage.station]} report: ${r.kioskId}`;
   const range = `${localDate(r.period.from, tz)} to ${localDate(r.period.to, tz, true)}`;
 
   const occupancy = sized.map((s) => occupancyChart(r.occupancy.samples, s, r.sizing.headroom, tz)).join('');

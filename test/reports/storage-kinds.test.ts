@@ -104,6 +104,9 @@ describe('the report per kind of storage', () => {
     expect(r.storage.overflow.parcels).toBe(0);
     expect(r.storage.kinds.find((k) => k.id === 'ROOM')).toMatchObject({ deliveries: 3, overflowIn: 0 });
     expect(r.sizing.sizes.find((x) => x.size === 'S')).toMatchObject({ toStorage: 0, add: 1, verdict: 'tight' });
+    // The page calls it what it is.
+    expect(renderReportHtml(r)).toContain('<title>Package room report: ');
+    expect(renderReportHtml(buildReport(ledger, options()))).toContain('<title>Parcel locker report: ');
   });
 
   it('calls a room that held more than its shelves take short, and says what is out of service', () => {
