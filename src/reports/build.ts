@@ -6,7 +6,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { COMPARTMENT_SIZES, type CompartmentSize } from '../config/types.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { Calendar, MS_PER_HOUR } from './calendar.js';
-import { DOOR_ACTIONS, ReportReads, type AreaRow, type AuditIncident, type CompartmentRow, type ParcelSpan, type PlaceRow } from './ledger-reads.js';
+import { AREA_FULL_ACTIONS, DOOR_ACTIONS, ReportReads, type AreaRow, type AuditIncident, type CompartmentRow, type ParcelSpan, type PlaceRow } from './ledger-reads.js';
 import type { DayCounts, DoorAttention, DwellPercentiles, OccupancySample, Report, SizeMap, StationKind } from './report.js';
 import { HEADROOM_PERCENT, sizeSizing, sizingSummary } from './sizing.js';
 import { LOCKERS, storageKinds, storageKeys, storageOverflow } from './storage-kinds.js';
@@ -169,7 +169,14 @@ export function assembleReport(input: ReportInput): Report {
   let overflow = 0;
   const doors = new Map<string, DoorAttention>();
   let doorIncidents = 0;
+  /** Parcels a full room or desk could not take, by its id. */
+  const turnedAway = new Map<string, number>();
   for (const i of incidents) {
+    if ((AREA_FULL_ACTIONS as readonly string[]).includes(i.action)) {
+      const area = typeof i.detail?.roomId === 'string' ? i.detail.roomId : typeof i.detail?.desk === 'string' ? i.detail.desk : null;
+      if (area !== null) turnedAway.set(area, (turnedAway.get(area) ?? 0) + countOf(i.detail));
+      continue;
+    }
     if ((DOOR_ACTIONS as readonly string[]).includes(i.action)) {
       if (i.compartmentId === null) continue;
       let d = doors.get(i.compartmentId);
@@ -215,7 +222,7 @@ export function assembleReport(input: ReportInput): Report {
     }),
   );
   const kinds = storageKinds({
-    parcels, keyOf, period, station, areas, places, lockerCapacity: input.compartments.length,
+    parcels, keyOf, period, station, areas, places, lockerCapacity: input.compartments.length, turnedAway,
     highWater: occupancy.kindHighWater, sizes, headroomPercent: HEADROOM_PERCENT, percentiles,
   });
 

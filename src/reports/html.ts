@@ -76,7 +76,7 @@ function storageSection(r: Report): string {
   if (!kinds.some((k) => k.id !== null)) return '';
   const tz = r.timeZone;
   const headroom = Math.round(r.sizing.headroom * 100);
-  const row = (k: KindFigures): string => `<tr class="${k.verdict}"><td>${esc(kindName(k))}</td><td class="n">${k.capacity} ${k.counts}</td><td class="n">${k.deliveries}</td><td class="n">${k.overflowIn}</td><td class="n">${k.highWater} (${pct(k.peakShare)})</td><td class="n">${esc(duration(k.dwell.p50))}</td><td class="n">${k.waitingNow}</td><td>${esc(k.verdict.replace('_', ' '))}</td></tr>`;
+  const row = (k: KindFigures): string => `<tr class="${k.verdict}"><td>${esc(kindName(k))}</td><td class="n">${k.capacity} ${k.counts}</td><td class="n">${k.deliveries}</td><td class="n">${k.overflowIn}</td><td class="n">${k.id === null ? '' : k.turnedAway}</td><td class="n">${k.highWater} (${pct(k.peakShare)})</td><td class="n">${esc(duration(k.dwell.p50))}</td><td class="n">${k.waitingNow}</td><td>${esc(k.verdict.replace('_', ' '))}</td></tr>`;
   const o = r.storage.overflow;
   const overflow = o.parcels === 0
     ? (r.storage.station === 'lockers' ? 'No parcel had to go to the overflow.' : `This station is a ${r.storage.station === 'room' ? 'package room' : 'front desk'}: its parcels are its own deliveries, not overflow.`)
@@ -86,7 +86,7 @@ function storageSection(r: Report): string {
 <h2>Lockers, rooms and desks</h2>
 <p class="note">${esc(overflow)} Lockers count compartments; a room or desk counts parcels against the capacity of its shelves or places.</p>
 <ul class="sizes">${kinds.map((k) => `<li class="${k.verdict}">${esc(kindSentence(k, headroom))}</li>`).join('')}</ul>
-<table><thead><tr><th>Storage</th><th class="n">Capacity</th><th class="n">Delivered</th><th class="n">Of them overflow</th><th class="n">Most at once</th><th class="n">Typical wait</th><th class="n">In it now</th><th>Verdict</th></tr></thead><tbody>${kinds.map(row).join('')}</tbody></table>
+<table><thead><tr><th>Storage</th><th class="n">Capacity</th><th class="n">Delivered</th><th class="n">Of them overflow</th><th class="n">Turned away full</th><th class="n">Most at once</th><th class="n">Typical wait</th><th class="n">In it now</th><th>Verdict</th></tr></thead><tbody>${kinds.map(row).join('')}</tbody></table>
 <div class="pair" style="margin-top:12px">${kinds.map((k) => kindOccupancyChart(r.occupancy.samples, k, r.sizing.headroom, tz)).join('')}</div>
 </section>
 `;

@@ -53,6 +53,8 @@ export interface PlaceRow {
 
 /** Audit actions of couriers turned away for want of a free compartment (src/locker/deposits.ts). */
 export const OVERFLOW_ACTIONS = ['deposit.refused_full', 'deposit.refused_too_big', 'deposit.refused_full_at_login'] as const;
+/** Audit actions of couriers or staff turned away by a full package room or front desk (src/locker/room.ts, desk.ts). */
+export const AREA_FULL_ACTIONS = ['room.full', 'desk.full'] as const;
 /** Audit actions of doors that needed attention (src/locker/door-operator.ts, deposits.ts). */
 export const DOOR_ACTIONS = ['door.unlock_failed', 'deposit.door_did_not_open', 'door.forced_open', 'door.left_open'] as const;
 
@@ -93,7 +95,7 @@ export class ReportReads {
     this.#parcelsTail = db.prepare<[{ from: number; to: number; after: string }]>(`SELECT ${columns} FROM parcels WHERE id > @after AND ${inPeriod}`).raw();
     this.#incidents = db.prepare<[{ from: number; to: number; lo: number; hi: number }]>(
       `SELECT at, action, compartment_id AS compartmentId, detail FROM audit
-        WHERE id > @lo AND id <= @hi AND at >= @from AND at < @to AND action IN (${inList([...OVERFLOW_ACTIONS, ...DOOR_ACTIONS])}) ORDER BY id`,
+        WHERE id > @lo AND id <= @hi AND at >= @from AND at < @to AND action IN (${inList([...OVERFLOW_ACTIONS, ...DOOR_ACTIONS, ...AREA_FULL_ACTIONS])}) ORDER BY id`,
     );
     this.#maxAuditId = db.prepare('SELECT max(id) FROM audit').pluck();
     this.#compartments = db.prepare("SELECT id, size, out_of_service AS outOfService FROM compartments WHERE kind = 'locker' ORDER BY id");

@@ -87,6 +87,8 @@ export interface KindFigures {
   deliveries: number;
   /** Of those, parcels it took because the lockers were full (a room or desk of a locker bank). */
   overflowIn: number;
+  /** Parcels a full room or desk could not take: the courier or staff were told it is full (0 for the lockers: see sizing). */
+  turnedAway: number;
   pickups: number;
   /** Parcels in it at the end of the period. */
   waitingNow: number;

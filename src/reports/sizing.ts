@@ -51,12 +51,13 @@ export function sizeSizing(load: SizeLoad, headroomPercent = HEADROOM_PERCENT): 
  * A room or desk: capacity in parcels against the most it held at once. It turns nobody away
  * (staff or a courier find room), so holding more than its capacity is `short`.
  */
-export function areaSizing(capacity: number, highWater: number, headroomPercent = HEADROOM_PERCENT): Pick<KindFigures, 'needed' | 'add' | 'verdict' | 'peakShare'> {
-  const needed = compartmentsNeeded(highWater, headroomPercent);
+export function areaSizing(capacity: number, highWater: number, headroomPercent = HEADROOM_PERCENT, turnedAway = 0): Pick<KindFigures, 'needed' | 'add' | 'verdict' | 'peakShare'> {
+  // A parcel turned away at a full room was demand it did not meet, like a courier the lockers refused.
+  const needed = compartmentsNeeded(highWater + turnedAway, headroomPercent);
   const add = Math.max(0, needed - capacity);
   let verdict: SizingVerdict;
-  if (capacity === 0 && highWater === 0) verdict = 'none_installed';
-  else if (highWater > capacity) verdict = 'short';
+  if (capacity === 0 && highWater === 0 && turnedAway === 0) verdict = 'none_installed';
+  else if (highWater > capacity || turnedAway > 0) verdict = 'short';
   else if (add > 0) verdict = 'tight';
   else verdict = 'ok';
   return { needed, add, verdict, peakShare: capacity > 0 ? highWater / capacity : 0 };
@@ -82,6 +83,7 @@ export function kindSentence(k: KindFigures, headroomPercent = HEADROOM_PERCENT)
       return `${head}: less than ${headroomPercent}% free at the busiest time, room for ${plural(k.add, 'parcel')} more would restore it${oos}.`;
     case 'short':
       if (k.counts === 'compartments') return `${head}: couriers were turned away; see the sizes below${oos}.`;
+      if (k.turnedAway > 0) return `${head}: it was full and ${plural(k.turnedAway, 'parcel')} could not go in; room for ${k.add} more parcels would keep ${headroomPercent}% free${oos}.`;
       return `${head}: it held more than its capacity; room for ${k.add} more parcels would keep ${headroomPercent}% free${oos}.`;
   }
 }

@@ -70,6 +70,8 @@ export interface KindInput extends Common {
   sizes: readonly SizeSizing[];
   headroomPercent: number;
   percentiles: (seconds: number[]) => DwellPercentiles;
+  /** Parcels each full room or desk could not take (its `room.full`, `desk.full` audit rows). */
+  turnedAway?: ReadonlyMap<string, number>;
 }
 
 const WORST: readonly SizingVerdict[] = ['short', 'tight', 'ok', 'none_installed'];
@@ -99,7 +101,7 @@ export function storageKinds(c: KindInput): KindFigures[] {
     const hw = c.highWater.get(id ?? LOCKERS);
     return {
       kind, id, counts: id === null ? 'compartments' : 'parcels', capacity, outOfServiceNow,
-      deliveries: t.deliveries, overflowIn: t.overflowIn, pickups: t.pickups, waitingNow: t.waitingNow,
+      deliveries: t.deliveries, overflowIn: t.overflowIn, turnedAway: id === null ? 0 : c.turnedAway?.get(id) ?? 0, pickups: t.pickups, waitingNow: t.waitingNow,
       highWater: hw?.count ?? 0, highWaterAt: hw?.at == null ? null : new Date(hw.at).toISOString(),
       dwell: c.percentiles(t.dwell),
     };
@@ -115,7 +117,7 @@ export function storageKinds(c: KindInput): KindFigures[] {
     if (a.outOfService === NOT_IN_CONFIG && !tally.has(a.id)) continue;
     const capacity = c.places.filter((p) => p.area === a.id && p.active).reduce((n, p) => n + p.capacity, 0);
     const f = figures(a.kind, a.id, capacity, a.outOfService);
-    out.push({ ...f, ...areaSizing(capacity, f.highWater, c.headroomPercent) });
+    out.push({ ...f, ...areaSizing(capacity, f.highWater, c.headroomPercent, f.turnedAway) });
   }
   return out;
 }

@@ -99,6 +99,23 @@ describe('the report per kind of storage', () => {
     expect(r.dwell.all).toMatchObject({ parcels: 2 });
   });
 
+  it('counts parcels a full room or desk turned away as demand it did not meet: short, however empty it looked', () => {
+    const before = buildReport(ledger, options()).storage.kinds.find((k) => k.id === 'ROOM')!;
+    expect(before.turnedAway).toBe(0);
+    audit(ledger, '2026-11-30T10:30:00Z', 'room.full', null, { roomId: 'ROOM' });
+    // A windowed summary row of the refusal recorder stands for several.
+    audit(ledger, '2026-11-30T10:35:00Z', 'room.full', null, { roomId: 'ROOM', count: 3 });
+    audit(ledger, '2026-11-30T10:36:00Z', 'desk.full', null, { desk: 'DESK' });
+    const r = buildReport(ledger, options());
+    const room = r.storage.kinds.find((k) => k.id === 'ROOM')!;
+    expect(room).toMatchObject({ turnedAway: 4, verdict: 'short', needed: Math.ceil((before.highWater + 4) / 0.8) });
+    expect(r.storage.kinds.find((k) => k.id === 'DESK')).toMatchObject({ turnedAway: 1, verdict: 'short' });
+    expect(r.storage.kinds.find((k) => k.id === null)!.turnedAway).toBe(0);
+    expect(formatReportText(r)).toContain('Package room ROOM: ');
+    expect(formatReportText(r)).toContain('it was full and 4 parcels could not go in');
+    expect(renderReportHtml(r)).toContain('<th class="n">Turned away full</th>');
+  });
+
   it('at a package room station, the room\'s parcels are its own deliveries, not overflow', () => {
     const r = buildReport(ledger, options({ station: 'room' }));
     expect(r.storage.overflow.parcels).toBe(0);
