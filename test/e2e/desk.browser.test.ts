@@ -7,73 +7,43 @@
  * The export then carries that signature, drawn back as SVG for a screenshot. Screenshots go to
  * test-artifacts/desk/.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/config/paths.js';
 import { decodePath } from '../../src/locker/desk-signature.js';
-import { Daemon, lockerctl } from '../helpers/daemon.js';
-import { ROOT, tempDir, writeConfig } from '../helpers/fixtures.js';
+import { CHROMIUM } from '../helpers/chromium.js';
+import { exampleConfig, exampleJson, tempDir } from '../helpers/fixtures.js';
+import { KioskPage } from '../helpers/kiosk-page.js';
 import { pngVariance } from '../helpers/png.js';
-import { CHROMIUM, launchChromium } from '../helpers/chromium.js';
-import { freePort } from '../helpers/mosquitto.js';
 
-const ARTIFACTS = join(ROOT, 'test-artifacts', 'desk');
 const skip = !process.env.CI && !existsSync(CHROMIUM);
 
 describe.skipIf(skip)('the front desk screen in Chromium', { timeout: 90_000 }, () => {
-  let dir: string;
   let cleanup: () => void;
-  let configPath: string;
-  let daemon: Daemon;
-  let browser: Browser;
+  let k: KioskPage;
   let page: Page;
-  const pageErrors: string[] = [];
-  const ctl = (...args: string[]) => lockerctl(['--config', configPath, ...args]);
 
   beforeAll(async () => {
+    let dir: string;
     ({ dir, cleanup } = tempDir());
-    const port = await freePort();
-    const example = JSON.parse(readFileSync(join(packageRoot(), 'config', 'examples', 'front-desk.json'), 'utf8'));
-    configPath = writeConfig(dir, {
-      ...example,
-      ledger: { path: join(dir, 'lockerd.db'), keyFile: join(dir, 'lockerd.key') },
-      control: { socketPath: join(dir, 'lockerd.sock') },
-      mqtt: { enabled: false },
-      screen: { ...example.screen, enabled: true, port },
-    });
-    daemon = Daemon.spawn(configPath);
-    await daemon.ready();
-    const url = (await ctl('screen', 'url')).stdout.trim();
-    mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && !/ERR_CONNECTION_REFUSED|net::ERR|Failed to load resource/.test(m.text()) && pageErrors.push(m.text()));
-    await page.goto(url);
+    k = await KioskPage.open(exampleConfig('front-desk.json', dir, { screen: await KioskPage.screenOn(exampleJson('front-desk.json').screen) }), 'desk');
+    page = k.page;
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await daemon?.stop();
+    await k?.close();
     cleanup?.();
   });
 
-  const prompt = () => page.locator('#prompt').textContent();
-  async function expectPrompt(match: RegExp): Promise<void> {
-    await page.waitForFunction((src) => new RegExp(src[0]!, src[1]).test(document.getElementById('prompt')!.textContent ?? ''), [match.source, match.flags], { timeout: 5_000 })
-      .catch(async () => { throw new Error(`prompt is ${JSON.stringify(await prompt())}, expected ${match}`); });
-  }
-  async function tap(keys: string): Promise<void> {
-    for (const k of keys) {
-      await page.click(`#keypad [data-key="${k}"]`);
-      await page.waitForTimeout(40);
-    }
-  }
+  const expectPrompt = (match: RegExp): Promise<void> => k.expectPrompt(match);
+  const tap = (keys: string): Promise<void> => k.tap(keys);
+  const ctl = (...args: string[]) => k.ctl(...args);
+  /** The kiosk's page through the helper's checks; another page (the exported signature drawn) by its picture alone. */
   async function shot(p: Page, name: string): Promise<void> {
+    if (p === page) return k.shot(name);
     const png = await p.screenshot();
-    writeFileSync(join(ARTIFACTS, `${name}.png`), png);
+    writeFileSync(join(k.artifacts, `${name}.png`), png);
     const v = pngVariance(png);
     expect(v.distinct, `${name}.png colours`).toBeGreaterThan(5);
     expect(v.stddev, `${name}.png variance`).toBeGreaterThan(5);
@@ -146,10 +116,10 @@ describe.skipIf(skip)('the front desk screen in Chromium', { timeout: 90_000 }, 
     expect(Math.max(...xs)).toBeGreaterThan(850);
 
     // The exported path, drawn as SVG: what a manager would see in a dispute.
-    const view = await browser.newPage({ viewport: { width: 1000, height: 300 } });
+    const view = await k.browser.newPage({ viewport: { width: 1000, height: 300 } });
     await view.setContent(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${record.signature.pad.width} ${record.signature.pad.height}" width="1000" height="300" style="background:#fff"><path d="${record.signature.path}" fill="none" stroke="#000" stroke-width="4" stroke-linecap="round" stroke-linejoin="round"/></svg>`);
     await shot(view, '6-exported-signature');
     await view.close();
-    expect(pageErrors).toEqual([]);
+    expect(k.errors).toEqual([]);
   });
 });
