@@ -209,8 +209,10 @@ describe.skipIf(SKIP_WITHOUT_SOCAT)('lock boards over a socat pseudo-terminal, s
     const read = ctl.read({ board: 'B1', lock: 1 });
     // Once the request is out, block the event loop well past the deadline; the reply lands in
     // the driver meanwhile, and the deadline's timer comes due before the read callback runs.
+    // Half a second: the simulator is another process, which a loaded CI machine may not run for
+    // a while (120 ms was once too short there); the deadline is 30 ms either way.
     while (ctl.bus.counters.txBytes === writes) await new Promise((r) => setImmediate(r));
-    const end = Date.now() + 120;
+    const end = Date.now() + 500;
     while (Date.now() < end) { /* busy */ }
     expect(await read).toEqual({ board: 'B1', lock: 1, open: false });
   });
