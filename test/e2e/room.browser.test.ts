@@ -64,6 +64,8 @@ describe.skipIf(skip)('the package room on the kiosk screen in Chromium', { time
       expect(await k.page.evaluate(() => document.body.dataset.step)).toBe('room_resident');
       // The room station's map is its one door, highlighted open.
       expect(await k.page.$$eval('#map [data-door-state]', (cells) => cells.map((c) => `${(c as HTMLElement).dataset.compartment}:${(c as HTMLElement).dataset.doorState}`))).toEqual(['ROOM:open']);
+      // Beside the prompt, the parcels still to scan out, shelf by shelf.
+      expect(await k.page.locator('#panel-list .panel-row').allTextContents()).toEqual([`R-A${LABELS[0]}`]);
       await k.shot('3-resident-parcel-list');
       expect(await k.page.evaluate((c) => document.documentElement.outerHTML.includes(c), code)).toBe(false);
       expect((await k.ctl('sim', 'door', 'ROOM', 'close')).code).toBe(0);

@@ -94,6 +94,9 @@ describe('the room flow at the kiosk', () => {
     expect(h.app.kiosk.state).toBe('room_resident');
     expect(choiceKeys()).toEqual(['*:choice.cancel']);
     expect(screen().countdown!.endsAt - before).toBeGreaterThanOrEqual(600_000);
+    // The list beside the prompt: what is left to scan out, by shelf; no code anywhere in it.
+    expect(screen().panel).toEqual({ kind: 'parcels', unit: '101', parcels: [{ placeId: 'R-A', carrier: null, tracking: LABELS[0] }], collectors: [], collector: null });
+    expect(JSON.stringify(screen().panel)).not.toContain(h.latestCode());
     // A stray key while the list is shown repeats it; the code still covers the parcel.
     expect(await h.keys('5#')).toEqual([`The room door is open. Your parcels: R-A (${LABELS[0]}). On your way out, scan each label here.`]);
   });

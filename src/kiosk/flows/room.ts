@@ -15,6 +15,7 @@ import { parseScan, type ScanResult } from '../../barcode/index.js';
 import type { KioskFlow, KioskFlowContext } from '../flow.js';
 import type { KioskState, RoomParcel } from '../kiosk-state.js';
 import type { ChoiceSpec } from '../screen-model.js';
+import type { ScreenPanel } from '../screen.js';
 
 /** The courier's key for "unlock the room door again". */
 export const ROOM_DOOR_KEY: Key = 'C';
@@ -41,6 +42,16 @@ export class RoomFlow implements KioskFlow {
 
   owns(state: KioskState): state is RoomState {
     return NAMES.has(state.name);
+  }
+
+  /**
+   * A room station lists the resident's parcels still to scan out beside the prompt, shelf by
+   * shelf, shrinking as each is scanned. Not at a locker kiosk: there the map shows the locker
+   * doors that opened for the same code, and the panel would hide it.
+   */
+  panel(state: KioskState): ScreenPanel | undefined {
+    if (state.name !== 'room_resident' || !this.room) return undefined;
+    return { kind: 'parcels', unit: state.unit, parcels: state.parcels.map((p) => ({ placeId: p.placeId, carrier: null, tracking: p.tracking })), collectors: [], collector: null };
   }
 
   sessionMs(state: KioskState): number | undefined {
