@@ -6,7 +6,7 @@ import { controlCommands } from './control/commands/index.js';
 import { ControlServer } from './control/server.js';
 import { buildHardware, type SimHardware } from './hardware/index.js';
 import { ClimateUnit } from './cabinet/climate.js';
-import { buildClimateHardware } from './cabinet/hardware.js';
+import { buildClimateHardware } from './hardware/cabinet.js';
 import { gpioBackend, InputRouter } from './hardware/inputs.js';
 import { DailyReportUnit } from './reports/daily.js';
 import { KioskSignalsUnit } from './kiosk/signals.js';

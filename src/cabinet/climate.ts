@@ -15,16 +15,27 @@
  */
 import type { SimClimate } from '../../drivers/climate/sim.js';
 import type { GpioSwitch } from '../../drivers/climate/switch.js';
-import type { ClimateSensor, ParsedValue, Quantity, RejectReason, SensorReading } from '../../drivers/climate/types.js';
+import type { Backlight, ClimateSensor, ParsedValue, Quantity, RejectReason, SensorReading } from '../../drivers/climate/types.js';
 import type { CabinetConfig } from '../config/types.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { Logger } from '../log.js';
 import { curvePercent, localMinuteOfDay, scheduledPercent } from './brightness.js';
 import { initialState, persisted, step, type ClimateAction, type ClimateState, type Output, type PersistedAlarms } from './climate-policy.js';
 import { policySettings } from './config.js';
-import type { ClimateHardware } from './hardware.js';
 
 export const ALARMS_KEY = 'cabinet.climate_alarms';
+
+/** What the unit drives: built from the config by src/hardware/cabinet.ts, simulated or real. */
+export interface ClimateHardware {
+  sensors: ClimateSensor[];
+  heater?: GpioSwitch;
+  fan?: GpioSwitch;
+  backlight?: Backlight;
+  /** Why there is no backlight although `brightness.mode` asks for one. */
+  backlightError?: string;
+  /** Present when a sensor is of kind `sim`. */
+  sim?: SimClimate;
+}
 
 export interface ClimateUnitDeps {
   config: CabinetConfig;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SimGpio } from '../../drivers/gpio/sim.js';
 import { ClimateUnit } from '../../src/cabinet/climate.js';
-import { buildClimateHardware } from '../../src/cabinet/hardware.js';
+import { buildClimateHardware } from '../../src/hardware/cabinet.js';
 import type { LockerdConfig } from '../../src/config/types.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { describeErrors, validators } from '../../src/sync/validate.js';

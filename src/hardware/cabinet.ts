@@ -8,18 +8,8 @@ import { FileSensor, findDs18b20, findHwmon, findIio, formatOf, listDs18b20, Sim
 import { GpioSwitch } from '../../drivers/climate/switch.js';
 import type { Backlight, ClimateSensor, ParsedValue, Quantity } from '../../drivers/climate/types.js';
 import type { GpioBackend } from '../../drivers/gpio/types.js';
+import type { ClimateHardware } from '../cabinet/climate.js';
 import type { CabinetConfig, CabinetSensorConfig } from '../config/types.js';
-
-export interface ClimateHardware {
-  sensors: ClimateSensor[];
-  heater?: GpioSwitch;
-  fan?: GpioSwitch;
-  backlight?: Backlight;
-  /** Why there is no backlight although `brightness.mode` asks for one. */
-  backlightError?: string;
-  /** Present when a sensor is of kind `sim`. */
-  sim?: SimClimate;
-}
 
 /**
  * A configured sensor whose file is found at its first read, and looked for again while it is
