@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Daemon, lockerctl } from '../helpers/daemon.js';
+import { Daemon, jsonCtl, lockerctl } from '../helpers/daemon.js';
 import { exampleConfig, tempDir } from '../helpers/fixtures.js';
 
 const MENU = 'Front desk, Ana. 1 = log a parcel in, 2 = hand parcels over. * = log out.';
@@ -20,13 +20,7 @@ describe('the front desk example, driven with lockerctl', { timeout: 120_000 }, 
   let configPath: string;
   let daemon: Daemon;
   const ctl = (...args: string[]) => lockerctl(['--config', configPath, ...args]);
-  const json = async (...args: string[]): Promise<any> => {
-    const r = await ctl('--json', ...args);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    return JSON.parse(r.stdout);
-  };
-  const said = async (...args: string[]): Promise<string[]> => (await json(...args)).displays.map((d: { text: string }) => d.text);
+  const { json, said } = jsonCtl(() => configPath);
   /** The codes of the parcel.deposited events, newest last. */
   const codes = async (): Promise<Record<string, string>> => {
     const outbox = await json('outbox', '--reveal-codes');

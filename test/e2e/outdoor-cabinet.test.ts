@@ -6,7 +6,7 @@
  * and a pickup still work meanwhile.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Daemon, lockerctl } from '../helpers/daemon.js';
+import { Daemon, jsonCtl, lockerctl } from '../helpers/daemon.js';
 import { exampleConfig, exampleJson, tempDir } from '../helpers/fixtures.js';
 
 describe('the outdoor cabinet example, driven with lockerctl', () => {
@@ -15,12 +15,7 @@ describe('the outdoor cabinet example, driven with lockerctl', () => {
   let configPath: string;
   let daemon: Daemon;
   const ctl = (...args: string[]) => lockerctl(['--config', configPath, ...args]);
-  const json = async (...args: string[]): Promise<any> => {
-    const r = await ctl('--json', ...args);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    return JSON.parse(r.stdout);
-  };
+  const { json } = jsonCtl(() => configPath);
   const outboxTypes = async (): Promise<string[]> => (await json('outbox', '--limit', '200')).events.map((e: { type: string }) => e.type).reverse();
 
   beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, exampleConfig } from '../helpers/fixtures.js';
-import { Daemon, lockerctl } from '../helpers/daemon.js';
+import { Daemon, jsonCtl } from '../helpers/daemon.js';
 import { LABELS } from '../helpers/room.js';
 
 describe('a locker bank overflowing into its package room (config/examples/lockers-with-room-overflow.json)', () => {
@@ -8,14 +8,7 @@ describe('a locker bank overflowing into its package room (config/examples/locke
   let cleanup: () => void;
   let configPath: string;
   let daemon: Daemon;
-  const json = async (...args: string[]): Promise<any> => {
-    const r = await lockerctl(['--config', configPath, '--json', ...args]);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    return JSON.parse(r.stdout);
-  };
-  const said = async (...args: string[]): Promise<string[]> => (await json(...args)).displays.map((d: { text: string }) => d.text);
-  const events = async (type: string): Promise<any[]> => (await json('outbox', '--reveal-codes', '--limit', '500')).events.filter((e: { type: string }) => e.type === type);
+  const { json, said, events } = jsonCtl(() => configPath);
 
   beforeAll(async () => {
     ({ dir, cleanup } = tempDir());

@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -56,4 +57,27 @@ export function lockerctl(args: string[], env: NodeJS.ProcessEnv = {}): Promise<
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/**
+ * `lockerctl --json` against the daemon of a config a test writes in its beforeAll (hence the
+ * getter): each answer parsed, having checked it succeeded with nothing on stderr; `said` the
+ * kiosk's prompts of a `sim` command; `events` the outbox events of one type, codes revealed.
+ */
+export function jsonCtl(configPath: () => string): {
+  json: (...args: string[]) => Promise<any>;
+  said: (...args: string[]) => Promise<string[]>;
+  events: (type: string) => Promise<any[]>;
+} {
+  const json = async (...args: string[]): Promise<any> => {
+    const r = await lockerctl(['--config', configPath(), '--json', ...args]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    return JSON.parse(r.stdout);
+  };
+  return {
+    json,
+    said: async (...args) => (await json(...args)).displays.map((d: { text: string }) => d.text),
+    events: async (type) => (await json('outbox', '--reveal-codes', '--limit', '500')).events.filter((e: { type: string }) => e.type === type),
+  };
 }
