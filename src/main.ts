@@ -112,17 +112,10 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  log.info({ socket: config.control.socketPath, ledger: config.ledger.path, compartments: config.compartments.length }, 'lockerd ready');
-  // Ledger, drivers, control socket and screen are up (app.start() resolved): systemd may start what waits for us.
-  let status = runningStatusOf(app);
-  notifier.ready(status);
-  const refresh = notifier.enabled
-    ? setInterval(() => {
-        const now = runningStatusOf(app);
-        if (now !== status && notifier.status(now)) status = now;
-      }, STATUS_REFRESH_MS).unref()
-    : undefined;
-
+  // The stop path is in place before anyone hears we are ready: a SIGTERM right after READY=1
+  // (or right after the log line a test waits for) stops the daemon cleanly instead of killing it.
+  let status = '';
+  let refresh: NodeJS.Timeout | undefined;
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;
@@ -145,6 +138,16 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  log.info({ socket: config.control.socketPath, ledger: config.ledger.path, compartments: config.compartments.length }, 'lockerd ready');
+  // Ledger, drivers, control socket and screen are up (app.start() resolved): systemd may start what waits for us.
+  status = runningStatusOf(app);
+  notifier.ready(status);
+  refresh = notifier.enabled
+    ? setInterval(() => {
+        const now = runningStatusOf(app);
+        if (now !== status && notifier.status(now)) status = now;
+      }, STATUS_REFRESH_MS).unref()
+    : undefined;
 }
 
 main().catch((err: unknown) => {
